@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/refereevm/referee/trace"
+	"github.com/refereevm/referee/wasm"
+)
+
+const runUsage = `  referee run [--max-steps N] [--trace] [--json] MODULE.wasm FUNC [ARG...]
+        run the exported function FUNC; ARG is TYPE:VALUE (i32:7 i64:-1
+        f32:1.5 f64:0x7ff8000000000000 funcref:null externref:3);
+        prints one TYPE:VALUE line per result, or "trap: KIND" (exit 1)
+`
+
+// runCommand implements "referee run".
+func runCommand(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	maxSteps := fs.Uint64("max-steps", 0, "trap with \"step limit exceeded\" after `N` steps (0 = no limit)")
+	traceOn := fs.Bool("trace", false, "print one line per executed step before the results")
+	jsonOn := fs.Bool("json", false, "print JSON lines: step objects (with --trace) and a summary object")
+	pos, code, ok := parseFlags(fs, runUsage, args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if len(pos) < 2 {
+		fmt.Fprintf(stderr, "referee run: want MODULE.wasm FUNC [ARG...] (run 'referee help run')\n")
+		return exitBad
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "referee run: "+format+"\n", a...)
+		return exitBad
+	}
+	path, name := pos[0], pos[1]
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fail("%v", err)
+	}
+	mod, err := wasm.Decode(b)
+	if err != nil {
+		return fail("%s: decode: %v", path, err)
+	}
+	if err := wasm.Validate(mod, wasm.DefaultLimits()); err != nil {
+		return fail("%s: validate: %v", path, err)
+	}
+	ft, err := exportedFunc(mod, name)
+	if err != nil {
+		return fail("%s: %v", path, err)
+	}
+	vals := make([]trace.Value, 0, len(pos)-2)
+	for _, s := range pos[2:] {
+		v, err := parseArg(s)
+		if err != nil {
+			return fail("%v", err)
+		}
+		vals = append(vals, v)
+	}
+	if err := checkArgs(name, ft, vals); err != nil {
+		return fail("%v", err)
+	}
+
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+	m := trace.NewMachine(trace.Config{MaxSteps: *maxSteps})
+	m.RegisterSpectest()
+	if *traceOn {
+		// The tracer is set before instantiation so that the start
+		// function's steps are traced too: the trace covers every step
+		// the machine counts.
+		m.SetTracer(stepWriter(out, *jsonOn))
+	}
+	inst, err := m.Instantiate(mod)
+	if err == nil {
+		var res []trace.Value
+		res, err = m.Invoke(inst, name, vals)
+		if err == nil {
+			printResults(out, *jsonOn, m.Steps(), res)
+			return exitOK
+		}
+	}
+	var t *trace.Trap
+	if errors.As(err, &t) {
+		printTrap(out, *jsonOn, m.Steps(), t)
+		return exitNo
+	}
+	out.Flush()
+	return fail("%s: %v", path, err) // a *trace.LinkError, or a machine error
+}
+
+// exportedFunc returns the type of the function exported as name.
+func exportedFunc(mod *wasm.Module, name string) (wasm.FuncType, error) {
+	var funcs []string
+	for _, e := range mod.Exports {
+		if e.Kind == wasm.ExternFunc {
+			funcs = append(funcs, e.Name)
+		}
+		if e.Name != name {
+			continue
+		}
+		if e.Kind != wasm.ExternFunc {
+			return wasm.FuncType{}, fmt.Errorf("unknown function %q: the export is not a function", name)
+		}
+		ti, ok := mod.FuncTypeIndex(e.Index)
+		if !ok {
+			return wasm.FuncType{}, fmt.Errorf("BUG: export %q names function %d outside the validated module", name, e.Index)
+		}
+		return mod.Types[ti], nil
+	}
+	if len(funcs) == 0 {
+		return wasm.FuncType{}, fmt.Errorf("unknown function %q: the module exports no functions", name)
+	}
+	if len(funcs) > 10 {
+		funcs = append(funcs[:10], "...")
+	}
+	return wasm.FuncType{}, fmt.Errorf("unknown function %q (exported functions: %s)", name, strings.Join(funcs, ", "))
+}
+
+// jsonStep is one line of a --trace --json trace.
+type jsonStep struct {
+	Step   uint64 `json:"step"`
+	Func   uint32 `json:"func"`
+	Offset string `json:"offset"`
+	Op     string `json:"op"`
+	Top    string `json:"top,omitempty"`
+}
+
+// jsonDone and jsonTrapped are the last line of --json output.
+type jsonDone struct {
+	Status  string   `json:"status"` // "done"
+	Steps   uint64   `json:"steps"`
+	Results []string `json:"results"`
+}
+
+type jsonTrapped struct {
+	Status string `json:"status"` // "trapped"
+	Steps  uint64 `json:"steps"`
+	Trap   string `json:"trap"`
+	Func   uint32 `json:"func"`
+	Offset string `json:"offset"`
+}
+
+// stepWriter returns a tracer writing one line per step to w.
+func stepWriter(w io.Writer, asJSON bool) func(trace.StepInfo) {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		return func(s trace.StepInfo) {
+			js := jsonStep{Step: s.Step, Func: s.Func, Offset: fmt.Sprintf("0x%x", s.Offset), Op: s.Op.String()}
+			if s.HasTop {
+				js.Top = s.Top.String()
+			}
+			_ = enc.Encode(js) // a write error shows as a truncated trace
+		}
+	}
+	return func(s trace.StepInfo) {
+		top := "-"
+		if s.HasTop {
+			top = s.Top.String()
+		}
+		fmt.Fprintf(w, "step=%d func=%d offset=0x%x op=%s top=%s\n", s.Step, s.Func, s.Offset, s.Op, top)
+	}
+}
+
+func printResults(w io.Writer, asJSON bool, steps uint64, res []trace.Value) {
+	if asJSON {
+		sum := jsonDone{Status: "done", Steps: steps, Results: make([]string, len(res))}
+		for i, v := range res {
+			sum.Results[i] = v.String()
+		}
+		_ = json.NewEncoder(w).Encode(sum)
+		return
+	}
+	for _, v := range res {
+		fmt.Fprintln(w, v.String())
+	}
+}
+
+func printTrap(w io.Writer, asJSON bool, steps uint64, t *trace.Trap) {
+	if asJSON {
+		_ = json.NewEncoder(w).Encode(jsonTrapped{Status: "trapped", Steps: steps, Trap: t.Kind.String(), Func: t.Func, Offset: fmt.Sprintf("0x%x", t.Offset)})
+		return
+	}
+	fmt.Fprintf(w, "trap: %s\n", t.Kind)
+}

@@ -1,0 +1,19 @@
+// Package spectest runs the WebAssembly core specification test suite, as
+// converted to JSON command files by wast2json, on the reference machine in
+// package trace.
+//
+// Each command file is run on one trace.Machine (so that registered modules
+// can be linked against each other) with the spec's "spectest" host module
+// registered. Every command is counted as passed, failed or skipped:
+// commands on text-format modules and every command of a SIMD file (name
+// starting with "simd") are skipped, because the reference machine only
+// reads the binary format and does not implement v128.
+//
+// Values are compared by type and bits; expected "nan:canonical" and
+// "nan:arithmetic" results follow the spec's rules (canonical: only the
+// quiet bit of the payload set, either sign; arithmetic: quiet bit set).
+//
+// The runner recovers a panic inside the machine per command and counts it
+// as a failure, so one machine bug does not hide the rest of the suite.
+// It imports wasm and trace; nothing in referee's execution path imports it.
+package spectest

@@ -1,0 +1,477 @@
+package spectest
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/refereevm/referee/trace"
+	"github.com/refereevm/referee/wasm"
+)
+
+// DefaultMaxSteps is the fuel given to the machine of one command file when
+// Options.MaxSteps is zero. The whole 2.0 suite needs far fewer steps; the
+// budget only exists so that a machine bug cannot hang the run.
+const DefaultMaxSteps = 1_000_000_000
+
+// Options configures a run.
+type Options struct {
+	// MaxSteps is the step budget of each file's machine (0 = DefaultMaxSteps).
+	MaxSteps uint64
+}
+
+// Failure is one command that did not pass, or a note on one that did.
+type Failure struct {
+	Line    int    // line of the command in the .wast source
+	Command string // command type, e.g. "assert_return"
+	Msg     string
+}
+
+// Result counts the commands of one file.
+type Result struct {
+	File    string // path of the wast2json command file
+	Source  string // the .wast file it was made from, e.g. "i32.wast"
+	Passed  int
+	Failed  int
+	Skipped int
+	// Failures lists every failed command in file order.
+	Failures []Failure
+	// Notes lists passed commands worth a look, e.g. a trap whose kind
+	// differs from the text the script expects.
+	Notes []Failure
+}
+
+// CommandFiles expands paths into the command files they name: a file is
+// taken as is, a directory contributes every *.json file below it, in
+// lexical order.
+func CommandFiles(paths ...string) ([]string, error) {
+	var files []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && strings.HasSuffix(path, ".json") {
+				files = append(files, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+// RunPath runs every command file named by paths (see CommandFiles).
+func RunPath(opts Options, paths ...string) ([]Result, error) {
+	files, err := CommandFiles(paths...)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]Result, 0, len(files))
+	for _, f := range files {
+		r, err := RunFile(f, opts)
+		if err != nil {
+			return results, err
+		}
+		results = append(results, r)
+	}
+	return results, nil
+}
+
+// RunFile runs one wast2json command file on a fresh machine. The error
+// is non-nil only when the file itself cannot be read; failing commands
+// are counted in the Result.
+func RunFile(path string, opts Options) (Result, error) {
+	cf, err := readCommandFile(path)
+	if err != nil {
+		return Result{File: path}, err
+	}
+	res := Result{File: path, Source: filepath.Base(cf.SourceFilename)}
+	if res.Source == "." || res.Source == "" {
+		res.Source = strings.TrimSuffix(filepath.Base(path), ".json") + ".wast"
+	}
+	if strings.HasPrefix(filepath.Base(path), "simd") {
+		res.Skipped = len(cf.Commands)
+		return res, nil
+	}
+	max := opts.MaxSteps
+	if max == 0 {
+		max = DefaultMaxSteps
+	}
+	r := &runner{
+		dir:   filepath.Dir(path),
+		m:     trace.NewMachine(trace.Config{MaxSteps: max}),
+		named: map[string]*trace.Instance{},
+	}
+	r.m.RegisterSpectest()
+	for _, c := range cf.Commands {
+		out := r.safeExec(c)
+		switch out.kind {
+		case passed:
+			res.Passed++
+		case failed:
+			res.Failed++
+			res.Failures = append(res.Failures, Failure{Line: c.Line, Command: c.Type, Msg: out.msg})
+		case skipped:
+			res.Skipped++
+		}
+		if out.note != "" {
+			res.Notes = append(res.Notes, Failure{Line: c.Line, Command: c.Type, Msg: out.note})
+		}
+	}
+	return res, nil
+}
+
+type outcomeKind uint8
+
+const (
+	passed outcomeKind = iota
+	failed
+	skipped
+)
+
+// outcome is what one command came to; note may accompany a pass.
+type outcome struct {
+	kind outcomeKind
+	msg  string
+	note string
+}
+
+func pass() outcome { return outcome{kind: passed} }
+func skip() outcome { return outcome{kind: skipped} }
+func fail(format string, a ...any) outcome {
+	return outcome{kind: failed, msg: fmt.Sprintf(format, a...)}
+}
+func passNote(format string, a ...any) outcome {
+	return outcome{kind: passed, note: fmt.Sprintf(format, a...)}
+}
+func failErr(what string, err error) outcome      { return fail("%s: %v", what, err) }
+func isText(filename string) bool                 { return strings.HasSuffix(filename, ".wat") }
+func trapText(k trace.TrapKind, want string) bool { return strings.HasPrefix(want, k.String()) }
+
+// runner holds the state of one command file: the shared machine, the
+// last module and the named ones.
+type runner struct {
+	dir   string
+	m     *trace.Machine
+	last  *trace.Instance
+	named map[string]*trace.Instance // looked up, never iterated
+}
+
+// safeExec runs one command and turns a panic into a failure naming where
+// it happened, so that one machine bug does not end the run.
+func (r *runner) safeExec(c command) (out outcome) {
+	defer func() {
+		if p := recover(); p != nil {
+			out = fail("panic: %v (at %s)", p, panicSite())
+		}
+	}()
+	return r.exec(c)
+}
+
+// panicSite returns "function file:line" of the code that panicked: the
+// first non-runtime frame after runtime.gopanic.
+func panicSite() string {
+	pcs := make([]uintptr, 32)
+	n := runtime.Callers(1, pcs)
+	frames := runtime.CallersFrames(pcs[:n])
+	seenPanic := false
+	for {
+		f, more := frames.Next()
+		if f.Function == "runtime.gopanic" {
+			seenPanic = true
+		} else if seenPanic && !strings.HasPrefix(f.Function, "runtime.") {
+			return fmt.Sprintf("%s %s:%d", f.Function, filepath.Base(f.File), f.Line)
+		}
+		if !more {
+			return "unknown"
+		}
+	}
+}
+
+func (r *runner) exec(c command) outcome {
+	if usesV128(c) {
+		return skip()
+	}
+	switch c.Type {
+	case "module":
+		return r.module(c)
+	case "register":
+		inst := r.instance(c.Name)
+		if inst == nil {
+			return fail("register %q: no module %q", c.As, c.Name)
+		}
+		r.m.Register(c.As, inst)
+		return pass()
+	case "action":
+		if _, err := r.act(c.Action); err != nil {
+			return failErr(actionName(c.Action), err)
+		}
+		return pass()
+	case "assert_return":
+		return r.assertReturn(c)
+	case "assert_trap", "assert_exhaustion":
+		if c.Action == nil {
+			return r.assertUninstantiable(c)
+		}
+		return r.assertTrap(c)
+	case "assert_invalid", "assert_malformed":
+		return r.assertInvalid(c)
+	case "assert_unlinkable":
+		return r.assertUnlinkable(c)
+	case "assert_uninstantiable":
+		return r.assertUninstantiable(c)
+	}
+	return fail("unknown command type %q", c.Type)
+}
+
+// usesV128 reports whether a command passes or expects v128 values.
+func usesV128(c command) bool {
+	vals := c.Expected
+	if c.Action != nil {
+		vals = append(vals[:len(vals):len(vals)], c.Action.Args...)
+	}
+	for _, v := range vals {
+		if v.Type == "v128" {
+			return true
+		}
+	}
+	return false
+}
+
+// instance returns the module called name, or the last module for "".
+func (r *runner) instance(name string) *trace.Instance {
+	if name == "" {
+		return r.last
+	}
+	return r.named[name]
+}
+
+// load reads, decodes and validates a binary module.
+func (r *runner) load(filename string) (*wasm.Module, error) {
+	b, err := os.ReadFile(filepath.Join(r.dir, filename))
+	if err != nil {
+		return nil, err
+	}
+	mod, err := wasm.Decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("decode %s: %w", filename, err)
+	}
+	if err := wasm.Validate(mod, wasm.DefaultLimits()); err != nil {
+		return nil, fmt.Errorf("validate %s: %w", filename, err)
+	}
+	return mod, nil
+}
+
+func (r *runner) module(c command) outcome {
+	// Until this module is in place, nothing refers to an older one.
+	r.last = nil
+	if c.Name != "" {
+		r.named[c.Name] = nil
+	}
+	if isText(c.Filename) {
+		return skip()
+	}
+	mod, err := r.load(c.Filename)
+	if err != nil {
+		return failErr("module", err)
+	}
+	inst, err := r.m.Instantiate(mod)
+	if err != nil {
+		return failErr("instantiate "+c.Filename, err)
+	}
+	r.last = inst
+	if c.Name != "" {
+		r.named[c.Name] = inst
+	}
+	return pass()
+}
+
+// act performs an invoke or get action.
+func (r *runner) act(a *action) ([]trace.Value, error) {
+	if a == nil {
+		return nil, errors.New("command has no action")
+	}
+	inst := r.instance(a.Module)
+	if inst == nil {
+		if a.Module == "" {
+			return nil, errors.New("no module instantiated")
+		}
+		return nil, fmt.Errorf("no module %s", a.Module)
+	}
+	switch a.Type {
+	case "invoke":
+		args := make([]trace.Value, len(a.Args))
+		for i, v := range a.Args {
+			var err error
+			if args[i], err = parseValue(v); err != nil {
+				return nil, fmt.Errorf("arg %d: %w", i, err)
+			}
+		}
+		return r.m.Invoke(inst, a.Field, args)
+	case "get":
+		ext, ok := inst.Export(a.Field)
+		if !ok {
+			return nil, fmt.Errorf("no export %q", a.Field)
+		}
+		if ext.Kind != wasm.ExternGlobal {
+			return nil, fmt.Errorf("export %q is not a global", a.Field)
+		}
+		return []trace.Value{r.m.GlobalValue(ext)}, nil
+	}
+	return nil, fmt.Errorf("unknown action type %q", a.Type)
+}
+
+// actionName renders an action for messages: invoke "f"(i32:1) or get "g".
+func actionName(a *action) string {
+	if a == nil {
+		return "action"
+	}
+	var b strings.Builder
+	b.WriteString(a.Type)
+	if a.Module != "" {
+		b.WriteString(" " + a.Module)
+	}
+	fmt.Fprintf(&b, " %q", a.Field)
+	if a.Type == "invoke" {
+		b.WriteByte('(')
+		for i, v := range a.Args {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(describe(v))
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+func (r *runner) assertReturn(c command) outcome {
+	got, err := r.act(c.Action)
+	if err != nil {
+		return failErr(actionName(c.Action), err)
+	}
+	if len(got) != len(c.Expected) {
+		return fail("%s: got %d results %s, want %d %s", actionName(c.Action), len(got), valuesString(got), len(c.Expected), expectedString(c.Expected))
+	}
+	for i, exp := range c.Expected {
+		ok, err := matchValue(exp, got[i])
+		if err != nil {
+			return failErr(actionName(c.Action), err)
+		}
+		if !ok {
+			return fail("%s: result %d: got %s, want %s", actionName(c.Action), i, got[i], describe(exp))
+		}
+	}
+	return pass()
+}
+
+func (r *runner) assertTrap(c command) outcome {
+	got, err := r.act(c.Action)
+	if err == nil {
+		return fail("%s: returned %s, want trap %q", actionName(c.Action), valuesString(got), c.Text)
+	}
+	var t *trace.Trap
+	if !errors.As(err, &t) {
+		return failErr(actionName(c.Action), err)
+	}
+	if c.Type == "assert_exhaustion" {
+		if t.Kind != trace.TrapCallStackExhausted && t.Kind != trace.TrapValueStackExhausted {
+			return fail("%s: trapped with %q, want stack exhaustion", actionName(c.Action), t.Kind)
+		}
+		return pass()
+	}
+	if !trapText(t.Kind, c.Text) {
+		return passNote("%s: trapped with %q, script expects %q", actionName(c.Action), t.Kind, c.Text)
+	}
+	return pass()
+}
+
+func (r *runner) assertInvalid(c command) outcome {
+	if isText(c.Filename) || c.ModuleType == "text" {
+		return skip()
+	}
+	b, err := os.ReadFile(filepath.Join(r.dir, c.Filename))
+	if err != nil {
+		return failErr("read", err)
+	}
+	mod, err := wasm.Decode(b)
+	if err != nil {
+		return pass()
+	}
+	if err := wasm.Validate(mod, wasm.DefaultLimits()); err != nil {
+		return pass()
+	}
+	return fail("%s: decoded and validated, want error %q", c.Filename, c.Text)
+}
+
+func (r *runner) assertUnlinkable(c command) outcome {
+	if isText(c.Filename) {
+		return skip()
+	}
+	mod, err := r.load(c.Filename)
+	if err != nil {
+		return passNote("rejected before linking: %v (script expects %q)", err, c.Text)
+	}
+	_, err = r.m.Instantiate(mod)
+	if err == nil {
+		return fail("%s: instantiated, want link error %q", c.Filename, c.Text)
+	}
+	var le *trace.LinkError
+	if !errors.As(err, &le) {
+		return passNote("%s: %v, want link error %q", c.Filename, err, c.Text)
+	}
+	return pass()
+}
+
+func (r *runner) assertUninstantiable(c command) outcome {
+	if isText(c.Filename) {
+		return skip()
+	}
+	mod, err := r.load(c.Filename)
+	if err != nil {
+		return failErr("module", err)
+	}
+	_, err = r.m.Instantiate(mod)
+	if err == nil {
+		return fail("%s: instantiated, want trap %q", c.Filename, c.Text)
+	}
+	var t *trace.Trap
+	if !errors.As(err, &t) {
+		return fail("%s: %v, want trap %q", c.Filename, err, c.Text)
+	}
+	if !trapText(t.Kind, c.Text) {
+		return passNote("%s: trapped with %q, script expects %q", c.Filename, t.Kind, c.Text)
+	}
+	return pass()
+}
+
+func valuesString(vs []trace.Value) string {
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = v.String()
+	}
+	return "[" + strings.Join(s, " ") + "]"
+}
+
+func expectedString(vs []jsonValue) string {
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = describe(v)
+	}
+	return "[" + strings.Join(s, " ") + "]"
+}
