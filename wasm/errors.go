@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// Sentinel errors of the decoder. Every decode error wraps exactly one of
+// Sentinel errors of the decoder. Every decode error wraps one of
 // them (test with errors.Is) and adds the section, the element index and the
 // byte offset in front, e.g.
 //

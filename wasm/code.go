@@ -1,0 +1,112 @@
+package wasm
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// decodeCodes reads the code section. Each entry's locals are summed
+// without allocating per local, and its body is walked instruction by
+// instruction so that a malformed body fails here, with its offset.
+// https://webassembly.github.io/spec/core/binary/modules.html#code-section
+func decodeCodes(r *reader, m *Module) error {
+	n, err := r.count("function body", 2)
+	if err != nil {
+		return err
+	}
+	if uint64(n) != uint64(len(m.Funcs)) {
+		return fmt.Errorf("%d bodies for %d functions: %w", n, len(m.Funcs), ErrFuncCodeMismatch)
+	}
+	m.Codes = make([]Code, n)
+	for i := range m.Codes {
+		if err := r.code(&m.Codes[i], m, i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *reader) code(c *Code, m *Module, fi int) error {
+	off := r.off()
+	size, err := r.u32("body size")
+	if err != nil {
+		return fmt.Errorf("func[%d]: %w", fi, err)
+	}
+	if size > r.left() {
+		return fmt.Errorf("func[%d]: %w", fi, errAt(fmt.Sprintf("read body of %d bytes (%d left)", size, r.left()), off, r.eof()))
+	}
+	b := reader{b: r.b[r.pos : r.pos+size], base: r.off(), errEnd: ErrUnexpectedEnd}
+	r.pos += size
+
+	nd, err := b.count("local declaration", 2)
+	if err != nil {
+		return fmt.Errorf("func[%d]: %w", fi, err)
+	}
+	c.Locals = make([]LocalDecl, nd)
+	for j := range c.Locals {
+		loff := b.off()
+		if c.Locals[j].Count, err = b.u32("local count"); err == nil {
+			c.Locals[j].Type, err = b.valType("value type")
+		}
+		if err != nil {
+			return fmt.Errorf("func[%d].local[%d]: %w", fi, j, err)
+		}
+		c.NumLocals += uint64(c.Locals[j].Count)
+		if c.NumLocals > 0xFFFFFFFF {
+			return fmt.Errorf("func[%d].local[%d]: %w", fi, j, errAt(fmt.Sprintf("read local count (total %d)", c.NumLocals), loff, ErrTooManyLocals))
+		}
+	}
+	c.BodyOffset = b.off()
+	body := b.b[b.pos:]
+	if err := checkBody(body, c.BodyOffset, m.HasDataCount); err != nil {
+		return fmt.Errorf("func[%d]: %w", fi, err)
+	}
+	c.Body = bytes.Clone(body)
+	if c.Body == nil {
+		c.Body = []byte{}
+	}
+	return nil
+}
+
+// checkBody walks every instruction of body (at file offset base) and
+// checks the structure the binary grammar fixes: else only directly inside
+// an if, and an end closing the function exactly at the last byte.
+func checkBody(body []byte, base uint32, hasDataCount bool) error {
+	r := reader{b: body, base: base, errEnd: ErrUnexpectedEnd}
+	// open[i] says whether block i is an if still expecting its else;
+	// len(open) is the nesting depth; bounded by len(body).
+	var open []bool
+	for {
+		if r.left() == 0 {
+			return errAt(fmt.Sprintf("read end of function (%d blocks open)", len(open)+1), r.off(), ErrEndExpected)
+		}
+		off := r.off()
+		in, err := r.instr()
+		if err != nil {
+			return err
+		}
+		switch in.Op {
+		case OpBlock, OpLoop:
+			open = append(open, false)
+		case OpIf:
+			open = append(open, true)
+		case OpElse:
+			if len(open) == 0 || !open[len(open)-1] {
+				return errAt("read else outside an if", off, ErrIllegalOpcode)
+			}
+			open[len(open)-1] = false
+		case OpEnd:
+			if len(open) == 0 {
+				if r.left() != 0 {
+					return errAt(fmt.Sprintf("read end of function (%d bytes after its end)", r.left()), r.off(), ErrSectionSize)
+				}
+				return nil
+			}
+			open = open[:len(open)-1]
+		case OpMemoryInit, OpDataDrop:
+			if !hasDataCount {
+				return errAt("read "+in.Op.String(), off, ErrDataCountRequired)
+			}
+		}
+	}
+}

@@ -1,0 +1,63 @@
+package wasm
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// decodeDatas reads the data section: flags 0 (active, memory 0),
+// 1 (passive) and 2 (active, explicit memory index).
+// https://webassembly.github.io/spec/core/binary/modules.html#data-section
+func decodeDatas(r *reader, m *Module) error {
+	n, err := r.count("data segment", 2)
+	if err != nil {
+		return err
+	}
+	m.Datas = make([]Data, n)
+	for i := range m.Datas {
+		if err := r.data(&m.Datas[i]); err != nil {
+			return fmt.Errorf("data[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+func (r *reader) data(d *Data) error {
+	off := r.off()
+	flags, err := r.u32("segment flags")
+	if err != nil {
+		return err
+	}
+	switch flags {
+	case 0:
+		d.Mode = SegmentActive
+	case 1:
+		d.Mode = SegmentPassive
+	case 2:
+		d.Mode = SegmentActive
+		if d.Memory, err = r.u32("memory index"); err != nil {
+			return err
+		}
+	default:
+		return errAt(fmt.Sprintf("read segment flags %d (want 0..2)", flags), off, ErrDataKind)
+	}
+	if d.Mode == SegmentActive {
+		if d.Offset, err = r.constExpr("offset"); err != nil {
+			return err
+		}
+	}
+	loff := r.off()
+	n, err := r.u32("data length")
+	if err != nil {
+		return err
+	}
+	if n > r.left() {
+		return errAt(fmt.Sprintf("read %d data bytes (%d left)", n, r.left()), loff, r.eof())
+	}
+	d.Init = bytes.Clone(r.b[r.pos : r.pos+n])
+	if d.Init == nil {
+		d.Init = []byte{}
+	}
+	r.pos += n
+	return nil
+}

@@ -1,0 +1,108 @@
+package wasm
+
+import "fmt"
+
+// decodeFunctions reads the function section: the type index of every
+// defined function.
+// https://webassembly.github.io/spec/core/binary/modules.html#function-section
+func decodeFunctions(r *reader, m *Module) error {
+	n, err := r.count("function", 1)
+	if err != nil {
+		return err
+	}
+	m.Funcs = make([]uint32, n)
+	for i := range m.Funcs {
+		if m.Funcs[i], err = r.u32("type index"); err != nil {
+			return fmt.Errorf("func[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// decodeTables reads the table section.
+// https://webassembly.github.io/spec/core/binary/modules.html#table-section
+func decodeTables(r *reader, m *Module) error {
+	n, err := r.count("table", 3)
+	if err != nil {
+		return err
+	}
+	m.Tables = make([]TableType, n)
+	for i := range m.Tables {
+		if m.Tables[i], err = r.tableType(); err != nil {
+			return fmt.Errorf("table[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// decodeMemories reads the memory section.
+// https://webassembly.github.io/spec/core/binary/modules.html#memory-section
+func decodeMemories(r *reader, m *Module) error {
+	n, err := r.count("memory", 2)
+	if err != nil {
+		return err
+	}
+	m.Memories = make([]MemoryType, n)
+	for i := range m.Memories {
+		if m.Memories[i].Limits, err = r.limits(); err != nil {
+			return fmt.Errorf("memory[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// decodeGlobals reads the global section.
+// https://webassembly.github.io/spec/core/binary/modules.html#global-section
+func decodeGlobals(r *reader, m *Module) error {
+	n, err := r.count("global", 3)
+	if err != nil {
+		return err
+	}
+	m.Globals = make([]Global, n)
+	for i := range m.Globals {
+		g := &m.Globals[i]
+		if g.Type, err = r.globalType(); err == nil {
+			g.Init, err = r.constExpr("initializer")
+		}
+		if err != nil {
+			return fmt.Errorf("global[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// constExpr reads a constant expression: one instruction and end (an
+// immediate end gives Op == OpEnd, the empty expression). Which
+// instructions are constant is checked by validation; an instruction whose
+// immediates ConstExpr cannot hold keeps only its first byte (0xFC or 0xFD
+// for prefixed ones), which validation rejects.
+// https://webassembly.github.io/spec/core/valid/instructions.html#constant-expressions
+func (r *reader) constExpr(what string) (ConstExpr, error) {
+	e := ConstExpr{Offset: r.off()}
+	in, err := r.instr()
+	if err != nil {
+		return e, fmt.Errorf("%s: %w", what, err)
+	}
+	e.Op = byte(in.Op)
+	switch {
+	case in.Op == OpEnd:
+		return e, nil
+	case in.Op == OpSIMD:
+		e.Op = prefixSIMD
+	case in.Op > 0xFF:
+		e.Op = prefixMisc
+	case in.Op == OpGlobalGet || in.Op == OpRefFunc:
+		e.Imm = uint64(in.Index)
+	default:
+		e.Imm = in.Const // the constants and ref.null
+	}
+	off := r.off()
+	c, err := r.byte1(what + " end")
+	if err != nil {
+		return e, fmt.Errorf("%s: %w", what, err)
+	}
+	if Opcode(c) != OpEnd {
+		return e, fmt.Errorf("%s: %w", what, errAt(fmt.Sprintf("read opcode 0x%02x after %s", c, in.Op), off, ErrConstExpr))
+	}
+	return e, nil
+}
