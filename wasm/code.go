@@ -58,8 +58,12 @@ func (r *reader) code(c *Code, m *Module, fi int) error {
 	}
 	c.BodyOffset = b.off()
 	body := b.b[b.pos:]
-	if err := checkBody(body, c.BodyOffset, m.HasDataCount); err != nil {
+	useOff, err := checkBody(body, c.BodyOffset)
+	if err != nil {
 		return fmt.Errorf("func[%d]: %w", fi, err)
+	}
+	if useOff != 0 && r.dataUse == nil && !m.HasDataCount {
+		r.dataUse = fmt.Errorf("section code: func[%d]: %w", fi, errAt("read memory.init or data.drop", useOff, ErrDataCountRequired))
 	}
 	c.Body = bytes.Clone(body)
 	if c.Body == nil {
@@ -70,20 +74,21 @@ func (r *reader) code(c *Code, m *Module, fi int) error {
 
 // checkBody walks every instruction of body (at file offset base) and
 // checks the structure the binary grammar fixes: else only directly inside
-// an if, and an end closing the function exactly at the last byte.
-func checkBody(body []byte, base uint32, hasDataCount bool) error {
+// an if, and an end closing the function exactly at the last byte. It
+// returns the offset of the first memory.init or data.drop (0 if none).
+func checkBody(body []byte, base uint32) (dataUse uint32, err error) {
 	r := reader{b: body, base: base, errEnd: ErrUnexpectedEnd}
 	// open[i] says whether block i is an if still expecting its else;
 	// len(open) is the nesting depth; bounded by len(body).
 	var open []bool
 	for {
 		if r.left() == 0 {
-			return errAt(fmt.Sprintf("read end of function (%d blocks open)", len(open)+1), r.off(), ErrEndExpected)
+			return dataUse, errAt(fmt.Sprintf("read end of function (%d blocks open)", len(open)+1), r.off(), ErrEndExpected)
 		}
 		off := r.off()
 		in, err := r.instr()
 		if err != nil {
-			return err
+			return dataUse, err
 		}
 		switch in.Op {
 		case OpBlock, OpLoop:
@@ -92,20 +97,20 @@ func checkBody(body []byte, base uint32, hasDataCount bool) error {
 			open = append(open, true)
 		case OpElse:
 			if len(open) == 0 || !open[len(open)-1] {
-				return errAt("read else outside an if", off, ErrIllegalOpcode)
+				return dataUse, errAt("read else outside an if", off, ErrIllegalOpcode)
 			}
 			open[len(open)-1] = false
 		case OpEnd:
 			if len(open) == 0 {
 				if r.left() != 0 {
-					return errAt(fmt.Sprintf("read end of function (%d bytes after its end)", r.left()), r.off(), ErrSectionSize)
+					return dataUse, errAt(fmt.Sprintf("read end of function (%d bytes after its end)", r.left()), r.off(), ErrSectionSize)
 				}
-				return nil
+				return dataUse, nil
 			}
 			open = open[:len(open)-1]
 		case OpMemoryInit, OpDataDrop:
-			if !hasDataCount {
-				return errAt("read "+in.Op.String(), off, ErrDataCountRequired)
+			if dataUse == 0 {
+				dataUse = off
 			}
 		}
 	}

@@ -64,6 +64,7 @@ func Decode(b []byte) (*Module, error) {
 	r := reader{b: b, pos: 8}
 	lastRank := 0
 	sawCode, sawData := false, false
+	var dataUse error // memory.init or data.drop without data count
 	for r.left() > 0 {
 		idOff := r.off()
 		id, _ := r.byte1("section id")
@@ -116,6 +117,7 @@ func Decode(b []byte) (*Module, error) {
 			sawCode = true
 			m.CodeSectionOffset = s.base
 			err = decodeCodes(&s, m)
+			dataUse = s.dataUse
 		case sectionData:
 			sawData = true
 			err = decodeDatas(&s, m)
@@ -132,6 +134,9 @@ func Decode(b []byte) (*Module, error) {
 	}
 	if m.HasDataCount && uint64(m.DataCount) != uint64(len(m.Datas)) {
 		return nil, fmt.Errorf("data count %d, %d data segments (data section present: %t): %w", m.DataCount, len(m.Datas), sawData, ErrDataCountMismatch)
+	}
+	if dataUse != nil && len(m.Datas) > 0 {
+		return nil, dataUse
 	}
 	return m, nil
 }

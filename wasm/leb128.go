@@ -9,6 +9,12 @@ type reader struct {
 	pos    uint32
 	base   uint32
 	errEnd error // ErrUnexpectedEOF or ErrUnexpectedEnd
+
+	// dataUse is set by the code section when a body uses memory.init or
+	// data.drop without a data count section; Decode reports it once it
+	// knows there are data segments (without any, the index is unknown,
+	// which is a validation error).
+	dataUse error
 }
 
 // off is the file offset of the next byte.

@@ -102,7 +102,45 @@ func (r *reader) constExpr(what string) (ConstExpr, error) {
 		return e, fmt.Errorf("%s: %w", what, err)
 	}
 	if Opcode(c) != OpEnd {
-		return e, fmt.Errorf("%s: %w", what, errAt(fmt.Sprintf("read opcode 0x%02x after %s", c, in.Op), off, ErrConstExpr))
+		r.pos--
+		return e, fmt.Errorf("%s: %w", what, r.constExprTail(in.Op, off))
 	}
 	return e, nil
+}
+
+// isConstOp reports whether op is a constant instruction of Wasm 2.0.
+func isConstOp(op Opcode) bool {
+	switch op {
+	case OpI32Const, OpI64Const, OpF32Const, OpF64Const, OpGlobalGet, OpRefNull, OpRefFunc:
+		return true
+	}
+	return false
+}
+
+// constExprTail builds the error for a constant expression that goes on
+// after its first instruction (first, which ended at off). In the spec such
+// an expression is well-formed but invalid; ConstExpr holds one
+// instruction, so it is rejected here, with the spec's validation text:
+// "constant expression required" if any instruction is not constant, else
+// "type mismatch" (it leaves more than one value).
+func (r *reader) constExprTail(first Opcode, off uint32) error {
+	n := 1
+	for {
+		ioff := r.off()
+		in, err := r.instr()
+		if err != nil {
+			return err
+		}
+		if in.Op == OpEnd {
+			return errAt(fmt.Sprintf("read %d instructions, all constant (type mismatch: more than one value)", n), off, ErrConstExpr)
+		}
+		if !isConstOp(first) || !isConstOp(in.Op) {
+			bad := in.Op
+			if !isConstOp(first) {
+				bad = first
+			}
+			return errAt(fmt.Sprintf("read %s after %s (constant expression required: %s is not constant)", in.Op, first, bad), ioff, ErrConstExpr)
+		}
+		n++
+	}
 }
