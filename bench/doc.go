@@ -1,0 +1,18 @@
+// Package bench holds only benchmarks (and one differential test) that compare
+// the reference machine in package trace with wazero v1.12.0's interpreter and
+// compiler on the programs in testdata/workloads.
+//
+// It may import trace and wazero; nothing may import it. It is the one place
+// besides diff/ that links wazero, and only from _test.go files: workloads.go
+// merely describes each workload (file, export, arguments, expected result).
+//
+// Run the comparison with
+//
+//	go test ./bench -run XXX -bench BenchmarkWorkloads -count 5 -benchtime 3x
+//
+// Each BenchmarkWorkloads/<workload>/<engine> sub-benchmark reports steps/s,
+// where a step is one reference-machine step; the wazero engines report the
+// reference machine's step count for the same call, so the figures compare
+// instructions per second across engines. BenchmarkStep measures the
+// reference machine driven one Step at a time with a trace sink.
+package bench

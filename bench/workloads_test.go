@@ -1,0 +1,55 @@
+package bench
+
+import (
+	"testing"
+)
+
+// TestWorkloads runs every workload's small call on every engine and checks
+// each result against the independently computed expected value: a
+// differential test of the reference machine against both wazero engines.
+func TestWorkloads(t *testing.T) {
+	for _, w := range Workloads {
+		bin := readWorkload(t, w)
+		for _, e := range engines {
+			t.Run(w.Name+"/"+e.name, func(t *testing.T) {
+				r := e.open(t, w, bin)
+				defer r.close()
+				got, err := r.call(w.Test.Args)
+				if err != nil {
+					t.Fatalf("%s on %s: %v", w.Name, e.name, err)
+				}
+				checkResult(t, w, e.name, w.Test, got)
+			})
+		}
+	}
+}
+
+// BenchmarkWorkloads times one call of each workload's benchmark call per
+// iteration on each engine. Compiling and instantiating are outside the
+// timer. The steps/s metric counts reference-machine steps for every engine.
+func BenchmarkWorkloads(b *testing.B) {
+	for _, w := range Workloads {
+		bin := readWorkload(b, w)
+		b.Run(w.BenchName(), func(b *testing.B) {
+			for _, e := range engines {
+				b.Run(e.name, func(b *testing.B) {
+					r := e.open(b, w, bin)
+					defer r.close()
+					steps := referenceSteps(b, w, w.Bench)
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						got, err := r.call(w.Bench.Args)
+						if err != nil {
+							b.Fatalf("%s on %s: %v", w.BenchName(), e.name, err)
+						}
+						checkResult(b, w, e.name, w.Bench, got)
+					}
+					b.StopTimer()
+					if steps > 0 {
+						b.ReportMetric(float64(steps)*float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+					}
+				})
+			}
+		})
+	}
+}
