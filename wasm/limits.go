@@ -166,21 +166,21 @@ func (l ResourceLimits) Check(m *Module) error {
 		var err error
 		switch im.Kind {
 		case ExternTable:
-			err = l.checkInitial(im.Table.Limits.Min, "table size", "MaxTableSize", l.MaxTableSize)
+			err = checkInitial(im.Table.Limits, 0, "table size", "MaxTableSize", l.MaxTableSize)
 		case ExternMemory:
-			err = l.checkInitial(im.Memory.Limits.Min, "memory pages", "MaxMemoryPages", l.MaxMemoryPages)
+			err = checkInitial(im.Memory.Limits, maxPages, "memory pages", "MaxMemoryPages", l.MaxMemoryPages)
 		}
 		if err != nil {
 			return fmt.Errorf("section import: import[%d]: %w", i, err)
 		}
 	}
 	for i := range m.Tables {
-		if err := l.checkInitial(m.Tables[i].Limits.Min, "table size", "MaxTableSize", l.MaxTableSize); err != nil {
+		if err := checkInitial(m.Tables[i].Limits, 0, "table size", "MaxTableSize", l.MaxTableSize); err != nil {
 			return fmt.Errorf("section table: table[%d]: %w", i, err)
 		}
 	}
 	for i := range m.Memories {
-		if err := l.checkInitial(m.Memories[i].Limits.Min, "memory pages", "MaxMemoryPages", l.MaxMemoryPages); err != nil {
+		if err := checkInitial(m.Memories[i].Limits, maxPages, "memory pages", "MaxMemoryPages", l.MaxMemoryPages); err != nil {
 			return fmt.Errorf("section memory: memory[%d]: %w", i, err)
 		}
 	}
@@ -214,9 +214,16 @@ func (l ResourceLimits) Check(m *Module) error {
 	return nil
 }
 
-func (l ResourceLimits) checkInitial(min uint32, what, name string, limit uint32) error {
-	if min > limit {
-		return limitError("initial "+what, uint64(min), name, limit)
+// checkInitial checks the initial size of a table or memory against
+// limit. Sizes that are invalid Wasm (min above max, or above specMax when
+// that is not 0) are left to validation, which reports them with the
+// spec's message: an invalid module is not a limit rejection.
+func checkInitial(lim Limits, specMax uint32, what, name string, limit uint32) error {
+	if (lim.HasMax && lim.Min > lim.Max) || (specMax != 0 && lim.Min > specMax) {
+		return nil
+	}
+	if lim.Min > limit {
+		return limitError("initial "+what, uint64(lim.Min), name, limit)
 	}
 	return nil
 }

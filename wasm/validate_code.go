@@ -115,12 +115,14 @@ func (v *codeValidator) pop() (ValType, error) {
 	return t, nil
 }
 
-// popExpect pops an operand of type want (unknown accepts anything).
+// popExpect pops an operand of type want (unknown accepts anything) and
+// returns the type it popped: unknown from the polymorphic stack of
+// unreachable code, so that br_table can push back what it popped.
 func (v *codeValidator) popExpect(want ValType) (ValType, error) {
 	f := &v.ctrls[len(v.ctrls)-1]
 	if len(v.vals) == f.height {
 		if f.unreachable {
-			return want, nil
+			return unknown, nil
 		}
 		return 0, invalidf("type mismatch: expected %s, got nothing", want)
 	}

@@ -121,16 +121,18 @@ func (v *codeValidator) tableInstr(in *Instr) error {
 	return nil
 }
 
-// dataIndex checks a data segment index of memory.init or data.drop; both
-// need the data count section, so that a single pass over the module can
-// validate them before the data section is read.
+// dataIndex checks a data segment index of memory.init or data.drop. Both
+// also need the data count section (so that a single pass can validate
+// them before the data section is read); its absence makes the binary
+// malformed, and is reported after an unknown index, as the spec suite
+// expects.
 func (v *codeValidator) dataIndex(op Opcode, x uint32) error {
 	m := v.c.m
+	if uint64(x) >= uint64(len(m.Datas)) {
+		return invalidf("unknown data segment %d", x)
+	}
 	if !m.HasDataCount {
 		return invalidf("data count section required: %s without one", op)
-	}
-	if uint64(x) >= uint64(m.DataCount) {
-		return invalidf("unknown data segment %d", x)
 	}
 	return nil
 }
