@@ -113,9 +113,10 @@ func RunFile(path string, opts Options) (Result, error) {
 		max = DefaultMaxSteps
 	}
 	r := &runner{
-		dir:   filepath.Dir(path),
-		m:     trace.NewMachine(trace.Config{MaxSteps: max}),
-		named: map[string]*trace.Instance{},
+		dir:      filepath.Dir(path),
+		m:        trace.NewMachine(trace.Config{MaxSteps: max}),
+		named:    map[string]*trace.Instance{},
+		brokenAt: map[string]int{},
 	}
 	r.m.RegisterSpectest()
 	for _, c := range cf.Commands {
@@ -170,6 +171,10 @@ type runner struct {
 	m     *trace.Machine
 	last  *trace.Instance
 	named map[string]*trace.Instance // looked up, never iterated
+	// brokenAt maps a module name ("" for the last module) to the line of
+	// its module command when that command failed, so that the commands
+	// depending on it say so instead of repeating the cause.
+	brokenAt map[string]int
 }
 
 // safeExec runs one command and turns a panic into a failure naming where
@@ -213,7 +218,7 @@ func (r *runner) exec(c command) outcome {
 	case "register":
 		inst := r.instance(c.Name)
 		if inst == nil {
-			return fail("register %q: no module %q", c.As, c.Name)
+			return failErr(fmt.Sprintf("register %q", c.As), r.noModule(c.Name))
 		}
 		r.m.Register(c.As, inst)
 		return pass()
@@ -261,6 +266,19 @@ func (r *runner) instance(name string) *trace.Instance {
 	return r.named[name]
 }
 
+// noModule explains why the module called name ("" = the last one) is
+// missing.
+func (r *runner) noModule(name string) error {
+	what := "module " + name
+	if name == "" {
+		what = "the last module"
+	}
+	if line, ok := r.brokenAt[name]; ok {
+		return fmt.Errorf("%s failed at line %d", what, line)
+	}
+	return fmt.Errorf("no %s", strings.TrimPrefix(what, "the "))
+}
+
 // load reads, decodes and validates a binary module.
 func (r *runner) load(filename string) (*wasm.Module, error) {
 	b, err := os.ReadFile(filepath.Join(r.dir, filename))
@@ -280,8 +298,10 @@ func (r *runner) load(filename string) (*wasm.Module, error) {
 func (r *runner) module(c command) outcome {
 	// Until this module is in place, nothing refers to an older one.
 	r.last = nil
+	r.brokenAt[""] = c.Line
 	if c.Name != "" {
 		r.named[c.Name] = nil
+		r.brokenAt[c.Name] = c.Line
 	}
 	if isText(c.Filename) {
 		return skip()
@@ -295,8 +315,10 @@ func (r *runner) module(c command) outcome {
 		return failErr("instantiate "+c.Filename, err)
 	}
 	r.last = inst
+	delete(r.brokenAt, "")
 	if c.Name != "" {
 		r.named[c.Name] = inst
+		delete(r.brokenAt, c.Name)
 	}
 	return pass()
 }
@@ -308,10 +330,7 @@ func (r *runner) act(a *action) ([]trace.Value, error) {
 	}
 	inst := r.instance(a.Module)
 	if inst == nil {
-		if a.Module == "" {
-			return nil, errors.New("no module instantiated")
-		}
-		return nil, fmt.Errorf("no module %s", a.Module)
+		return nil, r.noModule(a.Module)
 	}
 	switch a.Type {
 	case "invoke":
