@@ -1,9 +1,6 @@
 package wasm
 
-import (
-	"bytes"
-	"fmt"
-)
+import "fmt"
 
 // decodeCodes reads the code section. Each entry's locals are summed
 // without allocating per local, and its body is walked instruction by
@@ -17,7 +14,7 @@ func decodeCodes(r *reader, m *Module) error {
 	if uint64(n) != uint64(len(m.Funcs)) {
 		return fmt.Errorf("%d bodies for %d functions: %w", n, len(m.Funcs), ErrFuncCodeMismatch)
 	}
-	m.Codes = make([]Code, n)
+	m.Codes = makeN[[]Code](n)
 	for i := range m.Codes {
 		if err := r.code(&m.Codes[i], m, i); err != nil {
 			return err
@@ -42,7 +39,7 @@ func (r *reader) code(c *Code, m *Module, fi int) error {
 	if err != nil {
 		return fmt.Errorf("func[%d]: %w", fi, err)
 	}
-	c.Locals = make([]LocalDecl, nd)
+	c.Locals = makeN[[]LocalDecl](nd)
 	for j := range c.Locals {
 		loff := b.off()
 		if c.Locals[j].Count, err = b.u32("local count"); err == nil {
@@ -65,10 +62,7 @@ func (r *reader) code(c *Code, m *Module, fi int) error {
 	if useOff != 0 && r.dataUse == nil && !m.HasDataCount {
 		r.dataUse = fmt.Errorf("section code: func[%d]: %w", fi, errAt("read memory.init or data.drop", useOff, ErrDataCountRequired))
 	}
-	c.Body = bytes.Clone(body)
-	if c.Body == nil {
-		c.Body = []byte{}
-	}
+	c.Body = cloneBytes(body)
 	return nil
 }
 

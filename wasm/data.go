@@ -1,9 +1,6 @@
 package wasm
 
-import (
-	"bytes"
-	"fmt"
-)
+import "fmt"
 
 // decodeDatas reads the data section: flags 0 (active, memory 0),
 // 1 (passive) and 2 (active, explicit memory index).
@@ -13,7 +10,7 @@ func decodeDatas(r *reader, m *Module) error {
 	if err != nil {
 		return err
 	}
-	m.Datas = make([]Data, n)
+	m.Datas = makeN[[]Data](n)
 	for i := range m.Datas {
 		if err := r.data(&m.Datas[i]); err != nil {
 			return fmt.Errorf("data[%d]: %w", i, err)
@@ -54,10 +51,7 @@ func (r *reader) data(d *Data) error {
 	if n > r.left() {
 		return errAt(fmt.Sprintf("read %d data bytes (%d left)", n, r.left()), loff, r.eof())
 	}
-	d.Init = bytes.Clone(r.b[r.pos : r.pos+n])
-	if d.Init == nil {
-		d.Init = []byte{}
-	}
+	d.Init = cloneBytes(r.b[r.pos : r.pos+n])
 	r.pos += n
 	return nil
 }

@@ -163,11 +163,25 @@ func decodeCustom(r *reader, m *Module) error {
 	if err != nil {
 		return err
 	}
-	data := bytes.Clone(r.b[r.pos:])
-	if data == nil {
-		data = []byte{}
-	}
+	data := cloneBytes(r.b[r.pos:])
 	r.pos = uint32(len(r.b))
 	m.Customs = append(m.Customs, Custom{Name: name, Data: data})
 	return nil
+}
+
+// makeN makes a slice of n elements; nil when n is 0, so that an empty
+// vector and an absent section decode alike.
+func makeN[S ~[]E, E any](n uint32) S {
+	if n == 0 {
+		return nil
+	}
+	return make(S, n)
+}
+
+// cloneBytes copies b; nil when b is empty.
+func cloneBytes(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return bytes.Clone(b)
 }

@@ -17,7 +17,7 @@ func decodeElems(r *reader, m *Module) error {
 	if err != nil {
 		return err
 	}
-	m.Elems = make([]Elem, n)
+	m.Elems = makeN[[]Elem](n)
 	for i := range m.Elems {
 		if err := r.elem(&m.Elems[i]); err != nil {
 			return fmt.Errorf("elem[%d]: %w", i, err)
@@ -69,7 +69,7 @@ func (r *reader) elem(e *Elem) error {
 		if err != nil {
 			return err
 		}
-		e.Init = make([]ConstExpr, n)
+		e.Init = makeN[[]ConstExpr](n)
 		for j := range e.Init {
 			e.Init[j] = ConstExpr{Op: byte(OpRefFunc), Offset: r.off()}
 			x, err := r.u32("function index")
@@ -89,7 +89,7 @@ func (r *reader) elem(e *Elem) error {
 	if err != nil {
 		return err
 	}
-	e.Init = make([]ConstExpr, n)
+	e.Init = makeN[[]ConstExpr](n)
 	for j := range e.Init {
 		if e.Init[j], err = r.constExpr(fmt.Sprintf("init[%d]", j)); err != nil {
 			return err

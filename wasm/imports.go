@@ -9,7 +9,7 @@ func decodeImports(r *reader, m *Module) error {
 	if err != nil {
 		return err
 	}
-	m.Imports = make([]Import, n)
+	m.Imports = makeN[[]Import](n)
 	for i := range m.Imports {
 		if err := r.importEntry(&m.Imports[i]); err != nil {
 			return fmt.Errorf("import[%d]: %w", i, err)
@@ -54,7 +54,7 @@ func decodeExports(r *reader, m *Module) error {
 	if err != nil {
 		return err
 	}
-	m.Exports = make([]Export, n)
+	m.Exports = makeN[[]Export](n)
 	for i := range m.Exports {
 		e := &m.Exports[i]
 		if e.Name, err = r.name("export name"); err != nil {

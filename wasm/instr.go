@@ -189,7 +189,7 @@ func (r *reader) instr() (Instr, error) {
 		if n > r.left() { // every label takes at least one byte
 			return in, errAt(fmt.Sprintf("read br_table count %d", n), start, r.eof())
 		}
-		in.Labels = make([]uint32, n)
+		in.Labels = makeN[[]uint32](n)
 		for i := range in.Labels {
 			if in.Labels[i], err = r.u32("br_table label"); err != nil {
 				return in, err
@@ -211,7 +211,7 @@ func (r *reader) instr() (Instr, error) {
 		if n > r.left() {
 			return in, errAt(fmt.Sprintf("read select type count %d", n), start, r.eof())
 		}
-		in.SelectTypes = make([]ValType, n)
+		in.SelectTypes = makeN[[]ValType](n)
 		for i := range in.SelectTypes {
 			if in.SelectTypes[i], err = r.valType("select type"); err != nil {
 				return in, err

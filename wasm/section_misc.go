@@ -10,7 +10,7 @@ func decodeFunctions(r *reader, m *Module) error {
 	if err != nil {
 		return err
 	}
-	m.Funcs = make([]uint32, n)
+	m.Funcs = makeN[[]uint32](n)
 	for i := range m.Funcs {
 		if m.Funcs[i], err = r.u32("type index"); err != nil {
 			return fmt.Errorf("func[%d]: %w", i, err)
@@ -26,7 +26,7 @@ func decodeTables(r *reader, m *Module) error {
 	if err != nil {
 		return err
 	}
-	m.Tables = make([]TableType, n)
+	m.Tables = makeN[[]TableType](n)
 	for i := range m.Tables {
 		if m.Tables[i], err = r.tableType(); err != nil {
 			return fmt.Errorf("table[%d]: %w", i, err)
@@ -42,7 +42,7 @@ func decodeMemories(r *reader, m *Module) error {
 	if err != nil {
 		return err
 	}
-	m.Memories = make([]MemoryType, n)
+	m.Memories = makeN[[]MemoryType](n)
 	for i := range m.Memories {
 		if m.Memories[i].Limits, err = r.limits(); err != nil {
 			return fmt.Errorf("memory[%d]: %w", i, err)
@@ -58,7 +58,7 @@ func decodeGlobals(r *reader, m *Module) error {
 	if err != nil {
 		return err
 	}
-	m.Globals = make([]Global, n)
+	m.Globals = makeN[[]Global](n)
 	for i := range m.Globals {
 		g := &m.Globals[i]
 		if g.Type, err = r.globalType(); err == nil {
@@ -91,10 +91,10 @@ func (r *reader) constExpr(what string) (ConstExpr, error) {
 		e.Op = prefixSIMD
 	case in.Op > 0xFF:
 		e.Op = prefixMisc
-	case in.Op == OpGlobalGet || in.Op == OpRefFunc:
-		e.Imm = uint64(in.Index)
+	case isConstOp(in.Op) && in.Op != OpGlobalGet && in.Op != OpRefFunc:
+		e.Imm = in.Const // t.const and ref.null
 	default:
-		e.Imm = in.Const // the constants and ref.null
+		e.Imm = uint64(in.Index) // global.get, ref.func; any other index (invalid)
 	}
 	off := r.off()
 	c, err := r.byte1(what + " end")

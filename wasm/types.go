@@ -31,7 +31,7 @@ func decodeTypes(r *reader, m *Module) error {
 	if err != nil {
 		return err
 	}
-	m.Types = make([]FuncType, n)
+	m.Types = makeN[[]FuncType](n)
 	for i := range m.Types {
 		off := r.off()
 		c, err := r.byte1("function type form")
@@ -57,7 +57,7 @@ func (r *reader) valTypes(what string) ([]ValType, error) {
 	if err != nil {
 		return nil, err
 	}
-	ts := make([]ValType, n)
+	ts := makeN[[]ValType](n)
 	for i := range ts {
 		if ts[i], err = r.valType(what + " type"); err != nil {
 			return nil, err
