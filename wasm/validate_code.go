@@ -28,13 +28,16 @@ func (f *ctrlFrame) labelTypes() []ValType {
 //
 // https://webassembly.github.io/spec/core/appendix/algorithm.html
 type codeValidator struct {
-	c      *moduleContext
-	lim    ResourceLimits
-	vals   []ValType
-	ctrls  []ctrlFrame
-	locals []ValType
-	popped []ValType // scratch for br_table
-	ft     FuncType
+	c     *moduleContext
+	lim   ResourceLimits
+	vals  []ValType
+	ctrls []ctrlFrame
+	// The type of local i is localTypes[j] for the first j with
+	// i < localEnds[j] (params first, then one run per declaration).
+	localEnds  []uint64
+	localTypes []ValType
+	popped     []ValType // scratch for br_table
+	ft         FuncType
 }
 
 func (c *moduleContext) validateCodes(lim ResourceLimits) error {
@@ -60,15 +63,26 @@ func (c *moduleContext) codeOffset(code *Code, pc uint32) uint32 {
 func (v *codeValidator) validateFunc(fn int, code *Code) error {
 	c := v.c
 	v.ft = c.m.Types[c.funcs[fn]]
-	v.locals = append(v.locals[:0], v.ft.Params...)
+	// Locals stay run-length encoded: with a lifted MaxLocalsPerFunc a
+	// declaration of 2^32 locals must not cost 2^32 slots here.
+	v.localEnds = v.localEnds[:0]
+	v.localTypes = v.localTypes[:0]
+	n := uint64(0)
+	for _, t := range v.ft.Params {
+		n++
+		v.localEnds = append(v.localEnds, n)
+		v.localTypes = append(v.localTypes, t)
+	}
 	for i, d := range code.Locals {
 		if err := validValType(d.Type); err != nil {
 			return fmt.Errorf("section code: func[%d].local decl[%d]: %w", fn, i, err)
 		}
-		// Check has bounded the total by MaxLocalsPerFunc.
-		for n := d.Count; n > 0; n-- {
-			v.locals = append(v.locals, d.Type)
+		if d.Count == 0 {
+			continue
 		}
+		n += uint64(d.Count)
+		v.localEnds = append(v.localEnds, n)
+		v.localTypes = append(v.localTypes, d.Type)
 	}
 	v.vals = v.vals[:0]
 	v.ctrls = v.ctrls[:0]
@@ -90,6 +104,23 @@ func (v *codeValidator) validateFunc(fn int, code *Code) error {
 		pc = next
 	}
 	return nil
+}
+
+// local returns the type of local x.
+func (v *codeValidator) local(x uint32) (ValType, bool) {
+	lo, hi := 0, len(v.localEnds)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if uint64(x) < v.localEnds[mid] {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	if lo == len(v.localEnds) {
+		return 0, false
+	}
+	return v.localTypes[lo], true
 }
 
 // typeMismatch reports an operand of the wrong type.

@@ -6,10 +6,10 @@ func (v *codeValidator) varInstr(in *Instr) error {
 	c := v.c
 	switch in.Op {
 	case OpLocalGet, OpLocalSet, OpLocalTee:
-		if uint64(in.Index) >= uint64(len(v.locals)) {
+		t, ok := v.local(in.Index)
+		if !ok {
 			return invalidf("unknown local %d", in.Index)
 		}
-		t := v.locals[in.Index]
 		if in.Op != OpLocalGet {
 			if _, err := v.popExpect(t); err != nil {
 				return err
