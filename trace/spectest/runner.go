@@ -13,14 +13,21 @@ import (
 	"github.com/refereevm/referee/wasm"
 )
 
-// DefaultMaxSteps is the fuel given to the machine of one command file when
-// Options.MaxSteps is zero. The whole 2.0 suite needs far fewer steps; the
-// budget only exists so that a machine bug cannot hang the run.
-const DefaultMaxSteps = 1_000_000_000
+// DefaultMaxSteps is the step budget of one invoke when Options.MaxSteps
+// is zero. The costliest invoke of the 2.0 suite takes 1,245,182 steps
+// (check-memory-zero in memory_grow.wast, a loop over every byte of the
+// grown memory), so 10^7 leaves 8× headroom; the budget only exists so that a
+// machine bug cannot hang the run.
+const DefaultMaxSteps = 10_000_000
+
+// fileFuel is the machine's own fuel (Config.MaxSteps) for one file: a
+// backstop for start functions, which run inside Instantiate where the
+// per-invoke budget cannot reach.
+const fileFuel = 10_000_000_000
 
 // Options configures a run.
 type Options struct {
-	// MaxSteps is the step budget of each file's machine (0 = DefaultMaxSteps).
+	// MaxSteps is the step budget of each invoke (0 = DefaultMaxSteps).
 	MaxSteps uint64
 }
 
@@ -108,17 +115,16 @@ func RunFile(path string, opts Options) (Result, error) {
 		res.Skipped = len(cf.Commands)
 		return res, nil
 	}
-	max := opts.MaxSteps
-	if max == 0 {
-		max = DefaultMaxSteps
-	}
 	r := &runner{
 		dir:      filepath.Dir(path),
-		m:        trace.NewMachine(trace.Config{MaxSteps: max}),
+		budget:   opts.MaxSteps,
 		named:    map[string]*trace.Instance{},
 		brokenAt: map[string]int{},
 	}
-	r.m.RegisterSpectest()
+	if r.budget == 0 {
+		r.budget = DefaultMaxSteps
+	}
+	r.newMachine()
 	for _, c := range cf.Commands {
 		out := r.safeExec(c)
 		switch out.kind {
@@ -167,8 +173,13 @@ func trapText(k trace.TrapKind, want string) bool { return strings.HasPrefix(wan
 // runner holds the state of one command file: the shared machine, the
 // last module and the named ones.
 type runner struct {
-	dir   string
-	m     *trace.Machine
+	dir    string
+	budget uint64 // steps per invoke
+	m      *trace.Machine
+	// log lists the module and register commands that succeeded, in
+	// order, so that a machine left unusable (by a panic or a call that
+	// ran out of budget) can be rebuilt; see rebuild.
+	log   []logEntry
 	last  *trace.Instance
 	named map[string]*trace.Instance // looked up, never iterated
 	// brokenAt maps a module name ("" for the last module) to the line of
@@ -177,12 +188,52 @@ type runner struct {
 	brokenAt map[string]int
 }
 
+// logEntry is a module (mod != nil) or a register command.
+type logEntry struct {
+	mod      *wasm.Module
+	name, as string
+}
+
+// newMachine starts the file's machine.
+func (r *runner) newMachine() {
+	r.m = trace.NewMachine(trace.Config{MaxSteps: fileFuel})
+	r.m.RegisterSpectest()
+}
+
+// rebuild replaces a machine that cannot take another call (a call is
+// still in progress after a panic or after its budget ran out) by a new
+// one on which the logged module and register commands are replayed.
+// State changed by earlier actions is lost, so later failures in the
+// file may be consequences; the failure that caused the rebuild says so.
+func (r *runner) rebuild() {
+	r.newMachine()
+	r.last = nil
+	r.named = map[string]*trace.Instance{}
+	for _, e := range r.log {
+		if e.mod == nil {
+			if inst := r.instance(e.name); inst != nil {
+				r.m.Register(e.as, inst)
+			}
+			continue
+		}
+		inst, err := r.m.Instantiate(e.mod)
+		if err != nil {
+			inst = nil
+		}
+		r.last = inst
+		if e.name != "" {
+			r.named[e.name] = inst
+		}
+	}
+}
+
 // safeExec runs one command and turns a panic into a failure naming where
 // it happened, so that one machine bug does not end the run.
 func (r *runner) safeExec(c command) (out outcome) {
 	defer func() {
 		if p := recover(); p != nil {
-			out = fail("panic: %v (at %s)", p, panicSite())
+			out = fail("panic: %v (at %s); machine rebuilt", p, panicSite())
+			r.rebuild()
 		}
 	}()
 	return r.exec(c)
@@ -221,6 +272,7 @@ func (r *runner) exec(c command) outcome {
 			return failErr(fmt.Sprintf("register %q", c.As), r.noModule(c.Name))
 		}
 		r.m.Register(c.As, inst)
+		r.log = append(r.log, logEntry{name: c.Name, as: c.As})
 		return pass()
 	case "action":
 		if _, err := r.act(c.Action); err != nil {
@@ -314,6 +366,7 @@ func (r *runner) module(c command) outcome {
 	if err != nil {
 		return failErr("instantiate "+c.Filename, err)
 	}
+	r.log = append(r.log, logEntry{mod: mod, name: c.Name})
 	r.last = inst
 	delete(r.brokenAt, "")
 	if c.Name != "" {
@@ -341,7 +394,7 @@ func (r *runner) act(a *action) ([]trace.Value, error) {
 				return nil, fmt.Errorf("arg %d: %w", i, err)
 			}
 		}
-		return r.m.Invoke(inst, a.Field, args)
+		return r.invoke(inst, a.Field, args)
 	case "get":
 		ext, ok := inst.Export(a.Field)
 		if !ok {
@@ -353,6 +406,29 @@ func (r *runner) act(a *action) ([]trace.Value, error) {
 		return []trace.Value{r.m.GlobalValue(ext)}, nil
 	}
 	return nil, fmt.Errorf("unknown action type %q", a.Type)
+}
+
+// invoke calls an exported function with the runner's step budget.
+func (r *runner) invoke(inst *trace.Instance, field string, args []trace.Value) ([]trace.Value, error) {
+	ext, ok := inst.Export(field)
+	if !ok || ext.Kind != wasm.ExternFunc {
+		return nil, fmt.Errorf("no exported function %q", field)
+	}
+	if err := r.m.Call(ext, args); err != nil {
+		return nil, err
+	}
+	st, err := r.m.Run(r.budget)
+	if err != nil {
+		return nil, err
+	}
+	switch st {
+	case trace.StatusDone:
+		return r.m.Results(), nil
+	case trace.StatusTrapped:
+		return nil, r.m.Trap()
+	}
+	r.rebuild()
+	return nil, fmt.Errorf("still running after %d steps (the runner's budget); machine rebuilt", r.budget)
 }
 
 // actionName renders an action for messages: invoke "f"(i32:1) or get "g".

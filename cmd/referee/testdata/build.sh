@@ -1,0 +1,7 @@
+#!/bin/sh
+# Rebuilds the golden-test modules from their WAT source (needs wabt's wat2wasm).
+set -e
+cd "$(dirname "$0")"
+wat2wasm div.wat -o div.wasm
+# truncated.wasm: div.wasm cut inside its code section.
+head -c 100 div.wasm > truncated.wasm
