@@ -1,7 +1,461 @@
 package trace
 
-// Call pushes a call to function fn with args.
-func (m *Machine) Call(fn Extern, args []Value) error { return errNotRunning }
+import "github.com/refereevm/referee/wasm"
 
-// Run executes until the call returns, traps or limit more steps ran.
-func (m *Machine) Run(limit uint64) (Status, error) { return m.status, errNotRunning }
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// exec runs at most budget (>= 1) steps of the call in progress. It is the
+// only interpreter loop: Run calls it with a large budget and Step with 1,
+// so both produce identical states. The running frame's pc, fp and the
+// stack pointer live in locals and are written back on calls and on exit.
+func (m *Machine) exec(budget uint64) {
+	if m.pendingHost {
+		m.steps++
+		m.runEntryHost()
+		return
+	}
+	fn := m.frames[len(m.frames)-1].fn
+	code := fn.ops
+	pc := m.frames[len(m.frames)-1].pc
+	fp := m.frames[len(m.frames)-1].fp
+	s := m.stack
+	sp := m.sp
+	mem := fn.mem
+	globals := m.store.globals
+	steps := m.steps
+	end := steps + budget
+	tk := TrapNone
+loop:
+	for steps < end {
+		o := &code[pc]
+		pc++
+		steps++
+		switch o.kind {
+		// ---- control ----
+		case wasm.OpUnreachable: // traps
+			tk = TrapUnreachable
+			break loop
+		case wasm.OpNop, wasm.OpBlock, wasm.OpLoop: // no effect
+		case wasm.OpIf: // pops i32 cond; false jumps to else+1 or end+1
+			sp--
+			if uint32(s[sp]) == 0 {
+				pc = int(o.a)
+			}
+		case wasm.OpElse: // end of the then-branch: jumps past end
+			pc = int(o.a)
+		case wasm.OpBr: // keeps top b values, drops c below them, jumps to a
+			if o.c != 0 {
+				sp = dropKeep(s, sp, int(o.b), int(o.c))
+			}
+			pc = int(o.a)
+		case wasm.OpBrIf: // pops i32 cond; if non-zero, as br
+			sp--
+			if uint32(s[sp]) != 0 {
+				if o.c != 0 {
+					sp = dropKeep(s, sp, int(o.b), int(o.c))
+				}
+				pc = int(o.a)
+			}
+		case wasm.OpBrTable: // pops i32 index; branches to brTargets[a+min(index, b-1)]
+			sp--
+			i := uint32(s[sp])
+			if i >= o.b-1 {
+				i = o.b - 1
+			}
+			t := &fn.brTargets[o.a+i]
+			if t.pc == retTarget {
+				goto ret
+			}
+			if t.drop != 0 {
+				sp = dropKeep(s, sp, int(t.n), int(t.drop))
+			}
+			pc = int(t.pc)
+		case wasm.OpEnd: // block end: no effect
+		case opBrIfReturn: // pops i32 cond; if non-zero, returns
+			sp--
+			if uint32(s[sp]) != 0 {
+				goto ret
+			}
+		case wasm.OpReturn, opEndReturn, opBrReturn: // returns
+			goto ret
+		case wasm.OpCall: // pops params, pushes a frame (or runs a host function)
+			f := &m.store.funcs[o.a]
+			m.frames[len(m.frames)-1].pc = pc
+			if f.code == nil {
+				sp, tk = m.callHost(f, sp)
+				s, globals = m.stack, m.store.globals
+				if tk != TrapNone {
+					break loop
+				}
+				break
+			}
+			if tk = m.enter(f.code, sp); tk != TrapNone {
+				break loop
+			}
+			fn = f.code
+			s, code, mem = m.stack, fn.ops, fn.mem
+			fp = sp - fn.numParams
+			sp = fp + fn.numLocals
+			pc = 0
+		case wasm.OpCallIndirect: // pops i32 index and params; calls table a[index] checked against type b
+			sp--
+			t := m.store.tables[o.a]
+			i := uint32(s[sp])
+			if uint64(i) >= uint64(len(t.elems)) {
+				tk = TrapUndefinedElement
+				break loop
+			}
+			r := t.elems[i]
+			if r == 0 {
+				tk = TrapUninitializedElement
+				break loop
+			}
+			f := &m.store.funcs[r-1]
+			if !f.typ.Equal(fn.inst.mod.Types[o.b]) {
+				tk = TrapIndirectCallTypeMismatch
+				break loop
+			}
+			m.frames[len(m.frames)-1].pc = pc
+			if f.code == nil {
+				sp, tk = m.callHost(f, sp)
+				s, globals = m.stack, m.store.globals
+				if tk != TrapNone {
+					break loop
+				}
+				break
+			}
+			if tk = m.enter(f.code, sp); tk != TrapNone {
+				break loop
+			}
+			fn = f.code
+			s, code, mem = m.stack, fn.ops, fn.mem
+			fp = sp - fn.numParams
+			sp = fp + fn.numLocals
+			pc = 0
+
+		// ---- parametric, variables ----
+		case wasm.OpDrop: // pops one value
+			sp--
+		case wasm.OpSelect, wasm.OpSelectT: // pops c, v2, v1; pushes c ? v1 : v2
+			sp -= 2
+			if uint32(s[sp+1]) == 0 {
+				s[sp-1] = s[sp]
+			}
+		case wasm.OpLocalGet: // pushes local a
+			s[sp] = s[fp+int(o.a)]
+			sp++
+		case wasm.OpLocalSet: // pops into local a
+			sp--
+			s[fp+int(o.a)] = s[sp]
+		case wasm.OpLocalTee: // copies the top into local a
+			s[fp+int(o.a)] = s[sp-1]
+		case wasm.OpGlobalGet: // pushes global a
+			s[sp] = globals[o.a].bits
+			sp++
+		case wasm.OpGlobalSet: // pops into global a
+			sp--
+			globals[o.a].bits = s[sp]
+
+		// ---- memory ----
+		case wasm.OpI32Load, wasm.OpF32Load, wasm.OpI64Load32U: // pops i32 addr, pushes 32 bits
+			ea := uint64(uint32(s[sp-1])) + o.c
+			if ea+4 > uint64(mem.size)<<wasmPageShift {
+				tk = TrapOutOfBoundsMemory
+				break loop
+			}
+			s[sp-1] = mem.load32(ea)
+		case wasm.OpI64Load, wasm.OpF64Load: // pops i32 addr, pushes 64 bits
+			ea := uint64(uint32(s[sp-1])) + o.c
+			if ea+8 > uint64(mem.size)<<wasmPageShift {
+				tk = TrapOutOfBoundsMemory
+				break loop
+			}
+			s[sp-1] = mem.load64(ea)
+		case wasm.OpI32Load8S, wasm.OpI32Load8U, wasm.OpI64Load8S, wasm.OpI64Load8U: // pops i32 addr, pushes the extended byte
+			ea := uint64(uint32(s[sp-1])) + o.c
+			if ea+1 > uint64(mem.size)<<wasmPageShift {
+				tk = TrapOutOfBoundsMemory
+				break loop
+			}
+			v := mem.load8(ea)
+			switch o.kind {
+			case wasm.OpI32Load8S:
+				v = uint64(uint32(int32(int8(v))))
+			case wasm.OpI64Load8S:
+				v = uint64(int64(int8(v)))
+			}
+			s[sp-1] = v
+		case wasm.OpI32Load16S, wasm.OpI32Load16U, wasm.OpI64Load16S, wasm.OpI64Load16U: // pops i32 addr, pushes the extended half
+			ea := uint64(uint32(s[sp-1])) + o.c
+			if ea+2 > uint64(mem.size)<<wasmPageShift {
+				tk = TrapOutOfBoundsMemory
+				break loop
+			}
+			v := mem.load16(ea)
+			switch o.kind {
+			case wasm.OpI32Load16S:
+				v = uint64(uint32(int32(int16(v))))
+			case wasm.OpI64Load16S:
+				v = uint64(int64(int16(v)))
+			}
+			s[sp-1] = v
+		case wasm.OpI64Load32S: // pops i32 addr, pushes the sign-extended word
+			ea := uint64(uint32(s[sp-1])) + o.c
+			if ea+4 > uint64(mem.size)<<wasmPageShift {
+				tk = TrapOutOfBoundsMemory
+				break loop
+			}
+			s[sp-1] = uint64(int64(int32(uint32(mem.load32(ea)))))
+		case wasm.OpI32Store, wasm.OpF32Store, wasm.OpI64Store32: // pops value, i32 addr; stores 32 bits
+			ea := uint64(uint32(s[sp-2])) + o.c
+			if ea+4 > uint64(mem.size)<<wasmPageShift {
+				tk = TrapOutOfBoundsMemory
+				break loop
+			}
+			mem.store32(ea, s[sp-1])
+			sp -= 2
+		case wasm.OpI64Store, wasm.OpF64Store: // pops value, i32 addr; stores 64 bits
+			ea := uint64(uint32(s[sp-2])) + o.c
+			if ea+8 > uint64(mem.size)<<wasmPageShift {
+				tk = TrapOutOfBoundsMemory
+				break loop
+			}
+			mem.store64(ea, s[sp-1])
+			sp -= 2
+		case wasm.OpI32Store8, wasm.OpI64Store8: // pops value, i32 addr; stores the low byte
+			ea := uint64(uint32(s[sp-2])) + o.c
+			if ea+1 > uint64(mem.size)<<wasmPageShift {
+				tk = TrapOutOfBoundsMemory
+				break loop
+			}
+			mem.store8(ea, s[sp-1])
+			sp -= 2
+		case wasm.OpI32Store16, wasm.OpI64Store16: // pops value, i32 addr; stores the low half
+			ea := uint64(uint32(s[sp-2])) + o.c
+			if ea+2 > uint64(mem.size)<<wasmPageShift {
+				tk = TrapOutOfBoundsMemory
+				break loop
+			}
+			mem.store16(ea, s[sp-1])
+			sp -= 2
+		case wasm.OpMemorySize: // pushes the size in pages
+			s[sp] = uint64(mem.size)
+			sp++
+		case wasm.OpMemoryGrow: // pops i32 delta, pushes the old size or -1
+			s[sp-1] = uint64(mem.grow(uint32(s[sp-1])))
+
+		// ---- constants ----
+		case wasm.OpI32Const, wasm.OpI64Const, wasm.OpF32Const, wasm.OpF64Const, wasm.OpRefNull, wasm.OpRefFunc: // pushes c
+			s[sp] = o.c
+			sp++
+
+		// ---- i32 ----
+		case wasm.OpI32Eqz: // pops i32, pushes i32
+			s[sp-1] = b2u(uint32(s[sp-1]) == 0)
+		case wasm.OpI32Eq: // pops 2 i32, pushes i32 (all binary i32 ops below)
+			sp--
+			s[sp-1] = b2u(uint32(s[sp-1]) == uint32(s[sp]))
+		case wasm.OpI32Ne:
+			sp--
+			s[sp-1] = b2u(uint32(s[sp-1]) != uint32(s[sp]))
+		case wasm.OpI32LtS:
+			sp--
+			s[sp-1] = b2u(int32(s[sp-1]) < int32(s[sp]))
+		case wasm.OpI32LtU:
+			sp--
+			s[sp-1] = b2u(uint32(s[sp-1]) < uint32(s[sp]))
+		case wasm.OpI32GtS:
+			sp--
+			s[sp-1] = b2u(int32(s[sp-1]) > int32(s[sp]))
+		case wasm.OpI32GtU:
+			sp--
+			s[sp-1] = b2u(uint32(s[sp-1]) > uint32(s[sp]))
+		case wasm.OpI32LeS:
+			sp--
+			s[sp-1] = b2u(int32(s[sp-1]) <= int32(s[sp]))
+		case wasm.OpI32LeU:
+			sp--
+			s[sp-1] = b2u(uint32(s[sp-1]) <= uint32(s[sp]))
+		case wasm.OpI32GeS:
+			sp--
+			s[sp-1] = b2u(int32(s[sp-1]) >= int32(s[sp]))
+		case wasm.OpI32GeU:
+			sp--
+			s[sp-1] = b2u(uint32(s[sp-1]) >= uint32(s[sp]))
+		case wasm.OpI32Add:
+			sp--
+			s[sp-1] = uint64(uint32(s[sp-1]) + uint32(s[sp]))
+		case wasm.OpI32Sub:
+			sp--
+			s[sp-1] = uint64(uint32(s[sp-1]) - uint32(s[sp]))
+		case wasm.OpI32Mul:
+			sp--
+			s[sp-1] = uint64(uint32(s[sp-1]) * uint32(s[sp]))
+		case wasm.OpI32And:
+			sp--
+			s[sp-1] &= s[sp]
+		case wasm.OpI32Or:
+			sp--
+			s[sp-1] |= s[sp]
+		case wasm.OpI32Xor:
+			sp--
+			s[sp-1] ^= s[sp]
+		case wasm.OpI32Shl:
+			sp--
+			s[sp-1] = uint64(uint32(s[sp-1]) << (s[sp] & 31))
+		case wasm.OpI32ShrS:
+			sp--
+			s[sp-1] = uint64(uint32(int32(s[sp-1]) >> (s[sp] & 31)))
+		case wasm.OpI32ShrU:
+			sp--
+			s[sp-1] = uint64(uint32(s[sp-1]) >> (s[sp] & 31))
+		case wasm.OpI32DivS, wasm.OpI32DivU, wasm.OpI32RemS, wasm.OpI32RemU:
+			sp--
+			var r uint32
+			a, b := uint32(s[sp-1]), uint32(s[sp])
+			switch o.kind {
+			case wasm.OpI32DivS:
+				r, tk = i32DivS(a, b)
+			case wasm.OpI32DivU:
+				r, tk = i32DivU(a, b)
+			case wasm.OpI32RemS:
+				r, tk = i32RemS(a, b)
+			default:
+				r, tk = i32RemU(a, b)
+			}
+			if tk != TrapNone {
+				break loop
+			}
+			s[sp-1] = uint64(r)
+
+		// ---- i64 ----
+		case wasm.OpI64Eqz: // pops i64, pushes i32
+			s[sp-1] = b2u(s[sp-1] == 0)
+		case wasm.OpI64Eq: // pops 2 i64, pushes i32 (comparisons) or i64
+			sp--
+			s[sp-1] = b2u(s[sp-1] == s[sp])
+		case wasm.OpI64Ne:
+			sp--
+			s[sp-1] = b2u(s[sp-1] != s[sp])
+		case wasm.OpI64LtS:
+			sp--
+			s[sp-1] = b2u(int64(s[sp-1]) < int64(s[sp]))
+		case wasm.OpI64LtU:
+			sp--
+			s[sp-1] = b2u(s[sp-1] < s[sp])
+		case wasm.OpI64GtS:
+			sp--
+			s[sp-1] = b2u(int64(s[sp-1]) > int64(s[sp]))
+		case wasm.OpI64GtU:
+			sp--
+			s[sp-1] = b2u(s[sp-1] > s[sp])
+		case wasm.OpI64LeS:
+			sp--
+			s[sp-1] = b2u(int64(s[sp-1]) <= int64(s[sp]))
+		case wasm.OpI64LeU:
+			sp--
+			s[sp-1] = b2u(s[sp-1] <= s[sp])
+		case wasm.OpI64GeS:
+			sp--
+			s[sp-1] = b2u(int64(s[sp-1]) >= int64(s[sp]))
+		case wasm.OpI64GeU:
+			sp--
+			s[sp-1] = b2u(s[sp-1] >= s[sp])
+		case wasm.OpI64Add:
+			sp--
+			s[sp-1] += s[sp]
+		case wasm.OpI64Sub:
+			sp--
+			s[sp-1] -= s[sp]
+		case wasm.OpI64Mul:
+			sp--
+			s[sp-1] *= s[sp]
+		case wasm.OpI64And:
+			sp--
+			s[sp-1] &= s[sp]
+		case wasm.OpI64Or:
+			sp--
+			s[sp-1] |= s[sp]
+		case wasm.OpI64Xor:
+			sp--
+			s[sp-1] ^= s[sp]
+		case wasm.OpI64Shl:
+			sp--
+			s[sp-1] <<= s[sp] & 63
+		case wasm.OpI64ShrS:
+			sp--
+			s[sp-1] = uint64(int64(s[sp-1]) >> (s[sp] & 63))
+		case wasm.OpI64ShrU:
+			sp--
+			s[sp-1] >>= s[sp] & 63
+		case wasm.OpI64DivS, wasm.OpI64DivU, wasm.OpI64RemS, wasm.OpI64RemU:
+			sp--
+			var r uint64
+			a, b := s[sp-1], s[sp]
+			switch o.kind {
+			case wasm.OpI64DivS:
+				r, tk = i64DivS(a, b)
+			case wasm.OpI64DivU:
+				r, tk = i64DivU(a, b)
+			case wasm.OpI64RemS:
+				r, tk = i64RemS(a, b)
+			default:
+				r, tk = i64RemU(a, b)
+			}
+			if tk != TrapNone {
+				break loop
+			}
+			s[sp-1] = r
+		case wasm.OpI32WrapI64: // pops i64, pushes i32
+			s[sp-1] = uint64(uint32(s[sp-1]))
+		case wasm.OpI64ExtendI32S: // pops i32, pushes i64
+			s[sp-1] = uint64(int64(int32(uint32(s[sp-1]))))
+		case wasm.OpI64ExtendI32U, wasm.OpI32ReinterpretF32, wasm.OpI64ReinterpretF64,
+			wasm.OpF32ReinterpretI32, wasm.OpF64ReinterpretI64: // bits unchanged
+		default: // everything else: floats, conversions, tables, bulk memory
+			sp, tk = m.execMisc(o, fn, s, sp)
+			if tk != TrapNone {
+				break loop
+			}
+		}
+		continue
+	ret: // moves the results to the frame base and pops the frame
+		{
+			n := fn.numResults
+			copy(s[fp:fp+n], s[sp-n:sp])
+			sp = fp + n
+			m.frames = m.frames[:len(m.frames)-1]
+			if len(m.frames) == 0 {
+				m.sp = sp
+				m.finish()
+				break loop
+			}
+			fr := &m.frames[len(m.frames)-1]
+			fn, pc, fp = fr.fn, fr.pc, fr.fp
+			code, mem = fn.ops, fn.mem
+		}
+	}
+	m.steps = steps
+	if tk != TrapNone {
+		m.sp = sp
+		pc--
+		m.frames[len(m.frames)-1].pc = pc
+		m.setTrap(tk, fn.index, code[pc].offset)
+		return
+	}
+	if m.status == StatusRunning {
+		m.sp = sp
+		m.frames[len(m.frames)-1].pc = pc
+	}
+}
+
+// dropKeep moves the top n values down by drop slots and returns the new sp.
+func dropKeep(s []uint64, sp, n, drop int) int {
+	copy(s[sp-n-drop:], s[sp-n:sp])
+	return sp - drop
+}

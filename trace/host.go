@@ -1,10 +1,15 @@
 package trace
 
-import "github.com/refereevm/referee/wasm"
+import (
+	"math"
+
+	"github.com/refereevm/referee/wasm"
+)
 
 // HostFunc lets a Go function be imported; it runs as one step and must be
-// deterministic. A non-nil error ends the call (the machine traps with
-// TrapUnreachable unless the error is a *Trap).
+// deterministic. A *Trap error traps with its kind; any other error, or
+// results of the wrong number or types, traps as unreachable (see
+// Machine.HostError). A host function must not call back into the machine.
 type HostFunc func(m *Machine, args []Value) ([]Value, error)
 
 // AddHostFunc allocates a host function in the store and returns its address.
@@ -13,5 +18,83 @@ func (m *Machine) AddHostFunc(t wasm.FuncType, f HostFunc) Extern {
 	return Extern{Kind: wasm.ExternFunc, Addr: uint32(len(m.store.funcs) - 1)}
 }
 
-// RegisterSpectest registers the spec test suite's host module "spectest".
-func (m *Machine) RegisterSpectest() {}
+// HostModule builds an instance from externs already in the store, so
+// that Register can make them importable. exports[i] is named names[i].
+func (m *Machine) HostModule(names []string, externs []Extern) *Instance {
+	inst := &Instance{mod: &wasm.Module{}}
+	for i, ex := range externs {
+		var idx int
+		switch ex.Kind {
+		case wasm.ExternFunc:
+			idx = len(inst.funcs)
+			inst.funcs = append(inst.funcs, ex.Addr)
+		case wasm.ExternTable:
+			idx = len(inst.tables)
+			inst.tables = append(inst.tables, ex.Addr)
+		case wasm.ExternMemory:
+			idx = len(inst.mems)
+			inst.mems = append(inst.mems, ex.Addr)
+		case wasm.ExternGlobal:
+			idx = len(inst.globals)
+			inst.globals = append(inst.globals, ex.Addr)
+		}
+		inst.mod.Exports = append(inst.mod.Exports, wasm.Export{Name: names[i], Kind: ex.Kind, Index: uint32(idx)})
+	}
+	return inst
+}
+
+// AddGlobal allocates a global in the store and returns its address.
+func (m *Machine) AddGlobal(t wasm.GlobalType, v Value) Extern {
+	m.store.globals = append(m.store.globals, globalInst{typ: t, bits: normBits(v)})
+	return Extern{Kind: wasm.ExternGlobal, Addr: uint32(len(m.store.globals) - 1)}
+}
+
+// AddTable allocates a table in the store and returns its address.
+func (m *Machine) AddTable(t wasm.TableType) (Extern, error) {
+	tb, err := m.newTable(t)
+	if err != nil {
+		return Extern{}, err
+	}
+	m.store.tables = append(m.store.tables, tb)
+	return Extern{Kind: wasm.ExternTable, Addr: uint32(len(m.store.tables) - 1)}, nil
+}
+
+// AddMemory allocates a memory in the store and returns its address.
+func (m *Machine) AddMemory(t wasm.MemoryType) Extern {
+	m.store.mems = append(m.store.mems, newMemory(t.Limits.Min, t.Limits.Max, t.Limits.HasMax, m.cfg.MaxMemoryPages))
+	return Extern{Kind: wasm.ExternMemory, Addr: uint32(len(m.store.mems) - 1)}
+}
+
+// RegisterSpectest registers the spec test suite's host module "spectest":
+// print, print_i32, print_i64, print_f32, print_f64, print_i32_f32 and
+// print_f64_f64 (no-ops), global_i32 = 666, global_i64 = 666,
+// global_f32 = 666.6, global_f64 = 666.6, table (10..20 funcref) and
+// memory (1..2 pages).
+func (m *Machine) RegisterSpectest() {
+	const i32, i64, f32, f64 = wasm.I32, wasm.I64, wasm.F32, wasm.F64
+	nop := func(*Machine, []Value) ([]Value, error) { return nil, nil }
+	var names []string
+	var exts []Extern
+	add := func(name string, ex Extern) {
+		names = append(names, name)
+		exts = append(exts, ex)
+	}
+	for _, p := range []struct {
+		name   string
+		params []wasm.ValType
+	}{
+		{"print", nil}, {"print_i32", []wasm.ValType{i32}}, {"print_i64", []wasm.ValType{i64}},
+		{"print_f32", []wasm.ValType{f32}}, {"print_f64", []wasm.ValType{f64}},
+		{"print_i32_f32", []wasm.ValType{i32, f32}}, {"print_f64_f64", []wasm.ValType{f64, f64}},
+	} {
+		add(p.name, m.AddHostFunc(wasm.FuncType{Params: p.params}, nop))
+	}
+	add("global_i32", m.AddGlobal(wasm.GlobalType{Type: i32}, I32(666)))
+	add("global_i64", m.AddGlobal(wasm.GlobalType{Type: i64}, I64(666)))
+	add("global_f32", m.AddGlobal(wasm.GlobalType{Type: f32}, F32(math.Float32bits(666.6))))
+	add("global_f64", m.AddGlobal(wasm.GlobalType{Type: f64}, F64(math.Float64bits(666.6))))
+	tb, _ := m.AddTable(wasm.TableType{Elem: wasm.FuncRef, Limits: wasm.Limits{Min: 10, Max: 20, HasMax: true}})
+	add("table", tb)
+	add("memory", m.AddMemory(wasm.MemoryType{Limits: wasm.Limits{Min: 1, Max: 2, HasMax: true}}))
+	m.Register("spectest", m.HostModule(names, exts))
+}

@@ -95,6 +95,8 @@ type Machine struct {
 	tracer func(StepInfo)
 	// hostArgs is scratch space for host calls.
 	hostArgs []Value
+	// hostErr is the error of a host function that ended the call.
+	hostErr error
 }
 
 // frame is one activation of a compiled (Wasm) function.

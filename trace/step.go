@@ -3,7 +3,8 @@ package trace
 import "github.com/refereevm/referee/wasm"
 
 // PC is a program counter: the function index in its module and the byte
-// offset of the instruction in the module's code section.
+// offset of the instruction in the module's code section. A host function
+// has Func == math.MaxUint32.
 type PC struct {
 	Func   uint32
 	Offset uint32
@@ -22,18 +23,159 @@ type StepInfo struct {
 // Frame is one call frame as seen by inspection.
 type Frame struct {
 	Func   uint32 // function index in its module
+	Addr   uint32 // store address of the function
 	PC     PC     // next instruction of this frame (for callers: the return point)
 	Locals []Value
 }
 
-// Step executes exactly one instruction (see docs/step.md).
-func (m *Machine) Step() (StepInfo, error) { return StepInfo{}, errNotRunning }
+// Step executes exactly one instruction (see docs/step.md). A guest trap
+// is not an error: the machine moves to StatusTrapped and err == nil. err
+// is non-nil only when no call is in progress.
+func (m *Machine) Step() (StepInfo, error) {
+	if m.status != StatusRunning {
+		return StepInfo{}, errNotRunning
+	}
+	info := m.step1()
+	if m.tracer != nil {
+		m.tracer(info)
+	}
+	return info, nil
+}
 
-// PC returns the next instruction to execute.
-func (m *Machine) PC() PC { return PC{} }
+// step1 executes one step and describes it.
+func (m *Machine) step1() StepInfo {
+	var info StepInfo
+	if m.pendingHost {
+		info.Func, info.Op = hostFunc, wasm.OpCall
+	} else {
+		fr := &m.frames[len(m.frames)-1]
+		o := &fr.fn.ops[fr.pc]
+		info.Func, info.Offset, info.Op = fr.fn.index, o.offset, o.wasmOp()
+	}
+	if m.outOfFuel() {
+		m.fuelTrap()
+	} else {
+		m.exec(1)
+	}
+	info.Step = m.steps
+	info.Top, info.HasTop = m.top()
+	return info
+}
 
-// Stack returns the value stack, bottom first, typed.
-func (m *Machine) Stack() []Value { return nil }
+// top returns the top of the running frame's operand stack (or the last
+// result once the call is done).
+func (m *Machine) top() (Value, bool) {
+	switch m.status {
+	case StatusRunning:
+		if m.pendingHost {
+			return Value{}, false
+		}
+		fr := &m.frames[len(m.frames)-1]
+		if m.sp <= fr.fp+fr.fn.numLocals {
+			return Value{}, false
+		}
+		return Value{Type: fr.fn.ops[fr.pc].top, Bits: m.stack[m.sp-1]}, true
+	case StatusDone:
+		if n := len(m.results); n > 0 {
+			return m.results[n-1], true
+		}
+	}
+	return Value{}, false
+}
+
+// PC returns the next instruction to execute (while running), or the
+// instruction that trapped (after a trap).
+func (m *Machine) PC() PC {
+	switch m.status {
+	case StatusRunning:
+		if m.pendingHost {
+			return PC{Func: hostFunc}
+		}
+		fr := &m.frames[len(m.frames)-1]
+		return PC{Func: fr.fn.index, Offset: fr.fn.ops[fr.pc].offset}
+	case StatusTrapped:
+		return PC{Func: m.trap.Func, Offset: m.trap.Offset}
+	}
+	return PC{}
+}
+
+// Stack returns the value stack, bottom first, typed: each frame's locals
+// then its operands. After a call is done it holds the results.
+func (m *Machine) Stack() []Value {
+	switch m.status {
+	case StatusDone:
+		return m.Results()
+	case StatusRunning:
+	default:
+		return nil
+	}
+	if m.pendingHost {
+		f := &m.store.funcs[m.entry]
+		out := make([]Value, len(f.typ.Params))
+		for i, t := range f.typ.Params {
+			out[i] = Value{Type: t, Bits: m.stack[i]}
+		}
+		return out
+	}
+	var out []Value
+	for i := range m.frames {
+		fr := &m.frames[i]
+		for k, t := range fr.fn.localTypes {
+			out = append(out, Value{Type: t, Bits: m.stack[fr.fp+k]})
+		}
+		end := m.sp
+		if i+1 < len(m.frames) {
+			end = m.frames[i+1].fp
+		}
+		types := m.operandTypes(i)
+		base := fr.fp + fr.fn.numLocals
+		for k := base; k < end; k++ {
+			var t wasm.ValType
+			if k-base < len(types) {
+				t = types[k-base]
+			}
+			out = append(out, Value{Type: t, Bits: m.stack[k]})
+		}
+	}
+	return out
+}
+
+// operandTypes returns the static types of frame i's operand stack. For a
+// caller frame these are the types below the callee's arguments.
+func (m *Machine) operandTypes(i int) []wasm.ValType {
+	fr := &m.frames[i]
+	if i == len(m.frames)-1 {
+		_, ts, _ := m.compileFunc(fr.fn.inst, fr.fn.codeIndex, fr.pc)
+		return ts
+	}
+	call := &fr.fn.ops[fr.pc-1]
+	_, ts, _ := m.compileFunc(fr.fn.inst, fr.fn.codeIndex, fr.pc-1)
+	var params int
+	switch call.kind {
+	case wasm.OpCall:
+		params = len(m.store.funcs[call.a].typ.Params) + 0
+	case wasm.OpCallIndirect:
+		params = len(fr.fn.inst.mod.Types[call.b].Params) + 1
+	}
+	if params > len(ts) {
+		return nil
+	}
+	return ts[:len(ts)-params]
+}
 
 // Frames returns the call frames, outermost first.
-func (m *Machine) Frames() []Frame { return nil }
+func (m *Machine) Frames() []Frame {
+	if m.status != StatusRunning {
+		return nil
+	}
+	out := make([]Frame, len(m.frames))
+	for i := range m.frames {
+		fr := &m.frames[i]
+		f := Frame{Func: fr.fn.index, Addr: fr.fn.addr, PC: PC{Func: fr.fn.index, Offset: fr.fn.ops[fr.pc].offset}}
+		for k, t := range fr.fn.localTypes {
+			f.Locals = append(f.Locals, Value{Type: t, Bits: m.stack[fr.fp+k]})
+		}
+		out[i] = f
+	}
+	return out
+}
