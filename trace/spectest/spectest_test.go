@@ -78,6 +78,19 @@ var (
 		0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b) // code section
 )
 
+// Two linked modules for the machine tests:
+//
+//	addSpin: (module
+//	  (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
+//	  (func (export "spin") (loop (br 0))))
+//	add3: (module
+//	  (import "m" "add" (func $add (param i32 i32) (result i32)))
+//	  (func (export "add3") (param i32) (result i32) local.get 0 i32.const 3 call $add))
+var (
+	addSpin = []byte("\x00\x61\x73\x6d\x01\x00\x00\x00\x01\x0a\x02\x60\x02\x7f\x7f\x01\x7f\x60\x00\x00\x03\x03\x02\x00\x01\x07\x0e\x02\x03\x61\x64\x64\x00\x00\x04\x73\x70\x69\x6e\x00\x01\x0a\x11\x02\x07\x00\x20\x00\x20\x01\x6a\x0b\x07\x00\x03\x40\x0c\x00\x0b\x0b")
+	add3    = []byte("\x00\x61\x73\x6d\x01\x00\x00\x00\x01\x0c\x02\x60\x02\x7f\x7f\x01\x7f\x60\x01\x7f\x01\x7f\x02\x09\x01\x01\x6d\x03\x61\x64\x64\x00\x00\x03\x02\x01\x01\x07\x08\x01\x04\x61\x64\x64\x33\x00\x01\x0a\x0a\x01\x08\x00\x20\x00\x41\x03\x10\x00\x0b")
+)
+
 // writeFixture writes a command file and its modules to a new directory
 // and returns the command file's path.
 func writeFixture(t *testing.T, name, commands string, modules map[string][]byte) string {
@@ -135,6 +148,53 @@ func TestRunFileDecodeOnly(t *testing.T) {
 				t.Errorf("failed lines %v, want %v (%v)", lines, tt.failedLines, res.Failures)
 			}
 		})
+	}
+}
+
+// TestRunFileMachine runs linking, returns, traps, link errors and a
+// runaway call on the machine: the runaway call fails with the budget
+// message and the machine is rebuilt with its modules and registrations,
+// so the commands after it still pass.
+func TestRunFileMachine(t *testing.T) {
+	modules := map[string][]byte{"a.wasm": addSpin, "b.wasm": add3}
+	const cmds = `
+		{"type": "module", "line": 1, "name": "$A", "filename": "a.wasm"},
+		{"type": "register", "line": 2, "as": "m"},
+		{"type": "assert_return", "line": 3, "action": {"type": "invoke", "field": "add", "args": [{"type": "i32", "value": "4294967295"}, {"type": "i32", "value": "2"}]}, "expected": [{"type": "i32", "value": "1"}]},
+		{"type": "assert_return", "line": 4, "action": {"type": "invoke", "field": "add", "args": [{"type": "i32", "value": "1"}, {"type": "i32", "value": "2"}]}, "expected": [{"type": "i32", "value": "4"}]},
+		{"type": "assert_unlinkable", "line": 5, "filename": "b.wasm", "module_type": "binary", "text": "unknown import"},
+		{"type": "assert_trap", "line": 6, "action": {"type": "invoke", "field": "add", "args": [{"type": "i32", "value": "1"}, {"type": "i32", "value": "2"}]}, "text": "unreachable", "expected": []},
+		{"type": "action", "line": 7, "action": {"type": "invoke", "field": "spin", "args": []}, "expected": []},
+		{"type": "module", "line": 8, "filename": "b.wasm"},
+		{"type": "assert_return", "line": 9, "action": {"type": "invoke", "field": "add3", "args": [{"type": "i32", "value": "4"}]}, "expected": [{"type": "i32", "value": "7"}]},
+		{"type": "assert_return", "line": 10, "action": {"type": "invoke", "module": "$A", "field": "add", "args": [{"type": "i32", "value": "4"}, {"type": "i32", "value": "4"}]}, "expected": [{"type": "i32", "value": "8"}]},
+		{"type": "assert_return", "line": 11, "action": {"type": "invoke", "module": "$B", "field": "add", "args": []}, "expected": []}`
+	// Lines 4, 5, 6 and 11 are wrong on purpose: line 5 expects a link
+	// error although "m" is registered, line 11 names an unknown module.
+	res, err := RunFile(writeFixture(t, "x.json", cmds, modules), Options{MaxSteps: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		line int
+		msg  string
+	}{
+		{4, `invoke "add"(i32:1, i32:2): result 0: got i32:3, want i32:4`},
+		{5, "b.wasm: instantiated, want link error \"unknown import\""},
+		{6, `invoke "add"(i32:1, i32:2): returned [i32:3], want trap "unreachable"`},
+		{7, `invoke "spin"(): still running after 1000 steps (the runner's budget); machine rebuilt`},
+		{11, `invoke $B "add"(): no module $B`},
+	}
+	if len(res.Failures) != len(want) {
+		t.Fatalf("%d failures, want %d: %+v", len(res.Failures), len(want), res.Failures)
+	}
+	for i, w := range want {
+		if f := res.Failures[i]; f.Line != w.line || f.Msg != w.msg {
+			t.Errorf("failure %d: line %d %q\nwant line %d %q", i, f.Line, f.Msg, w.line, w.msg)
+		}
+	}
+	if res.Passed != 6 {
+		t.Errorf("passed %d, want 6", res.Passed)
 	}
 }
 
