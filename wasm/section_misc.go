@@ -88,9 +88,9 @@ func (r *reader) constExpr(what string) (ConstExpr, error) {
 	case in.Op == OpEnd:
 		return e, nil
 	case in.Op == OpSIMD:
-		e.Op = prefixSIMD
+		e.Op = prefixSIMD // likewise
 	case in.Op > 0xFF:
-		e.Op = prefixMisc
+		e.Op = prefixMisc // its sub-opcode and immediates are dropped (Imm stays 0)
 	case isConstOp(in.Op) && in.Op != OpGlobalGet && in.Op != OpRefFunc:
 		e.Imm = in.Const // t.const and ref.null
 	default:
