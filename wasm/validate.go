@@ -347,3 +347,14 @@ func formatTypes(ts []ValType) string {
 	}
 	return string(append(b, ']'))
 }
+
+// FuncType returns the type of function idx in the function index space
+// (imported functions first). ok is false if idx or its type index is out
+// of range.
+func (m *Module) FuncType(idx uint32) (ft FuncType, ok bool) {
+	t, ok := m.FuncTypeIndex(idx)
+	if !ok {
+		return FuncType{}, false
+	}
+	return m.Types[t], true
+}

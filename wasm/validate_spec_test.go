@@ -124,3 +124,31 @@ var validateSpecTextExempt = map[string]bool{
 	// stack ("type mismatch"), not a select with 0 result types.
 	"select.2.wasm": true,
 }
+
+// BenchmarkValidate validates every module of the spec suite that decodes
+// (decoded once, outside the loop); bytes/s is over the binaries' sizes.
+func BenchmarkValidate(b *testing.B) {
+	files, err := filepath.Glob(filepath.Join(validateSpecDir, "*.wasm"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var mods []*Module
+	var size int64
+	for _, name := range files {
+		raw, err := os.ReadFile(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if m, err := Decode(raw); err == nil {
+			mods = append(mods, m)
+			size += int64(len(raw))
+		}
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, m := range mods {
+			_ = Validate(m, DefaultLimits())
+		}
+	}
+}

@@ -2,6 +2,10 @@ package wasm
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
 	"testing"
 )
 
@@ -276,4 +280,74 @@ func TestLimitsZeroMeansDefault(t *testing.T) {
 	if want := "function index space: count: 2 exceeds MaxFuncs (1)"; err == nil || err.Error() != want || !errors.Is(err, ErrLimit) {
 		t.Errorf("Validate with MaxFuncs 1 = %v, want %q wrapping ErrLimit", err, want)
 	}
+}
+
+// fuzzBodyModule wraps a function body in a module with something of
+// every kind to refer to: types with params and results, a memory, two
+// tables, globals, a data and an element segment, and an exported
+// function that ref.func may name.
+func fuzzBodyModule(body []byte) *Module {
+	return &Module{
+		Types: []FuncType{
+			{},
+			{Params: []ValType{I32, I64}, Results: []ValType{F32}},
+			{Params: []ValType{I32}, Results: []ValType{I32, I32}},
+		},
+		Imports: []Import{{Module: "m", Name: "g", Kind: ExternGlobal, Global: GlobalType{Type: I32}}},
+		Funcs:   []uint32{1, 0},
+		Tables: []TableType{
+			{Elem: FuncRef, Limits: Limits{Min: 1}},
+			{Elem: ExternRef, Limits: Limits{Min: 1}},
+		},
+		Memories: []MemoryType{{Limits: Limits{Min: 1}}},
+		Globals: []Global{
+			{Type: GlobalType{Type: I64, Mutable: true}, Init: ConstExpr{Op: byte(OpI64Const)}},
+			{Type: GlobalType{Type: FuncRef}, Init: ConstExpr{Op: byte(OpRefFunc), Imm: 1}},
+		},
+		Exports:      []Export{{Name: "f", Kind: ExternFunc}},
+		Elems:        []Elem{{Type: FuncRef, Mode: SegmentPassive, Init: []ConstExpr{{Op: byte(OpRefFunc)}}}},
+		HasDataCount: true,
+		DataCount:    1,
+		Datas:        []Data{{Mode: SegmentPassive, Init: []byte{1}}},
+		Codes: []Code{
+			{Locals: []LocalDecl{{Count: 2, Type: F64}, {Count: 1, Type: ExternRef}}, NumLocals: 3, Body: body},
+			{Body: []byte{0x0b}},
+		},
+	}
+}
+
+// FuzzValidateBody feeds arbitrary function bodies to the body validator.
+// It must never panic nor report a broken invariant ("BUG:"), and must
+// give the same answer twice (its stacks are reused between functions).
+// Seeds: every function body of the spec suite's modules.
+func FuzzValidateBody(f *testing.F) {
+	files, err := filepath.Glob(filepath.Join(validateSpecDir, "*.wasm"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	sort.Strings(files)
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		m, err := Decode(b)
+		if err != nil {
+			continue
+		}
+		for i := range m.Codes {
+			f.Add(m.Codes[i].Body)
+		}
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		m := fuzzBodyModule(body)
+		err1 := Validate(m, DefaultLimits())
+		err2 := Validate(m, DefaultLimits())
+		if (err1 == nil) != (err2 == nil) || (err1 != nil && err1.Error() != err2.Error()) {
+			t.Fatalf("Validate is not deterministic: %v, then %v", err1, err2)
+		}
+		if err1 != nil && strings.Contains(err1.Error(), "BUG:") {
+			t.Fatalf("broken invariant: %v", err1)
+		}
+	})
 }
