@@ -31,7 +31,7 @@ type ResourceLimits struct {
 
 	MaxLocalsPerFunc uint32 // params + declared locals of one defined function
 	MaxFuncBodySize  uint32 // bytes of one function body (Code.Body)
-	MaxBlockDepth    uint32 // control-stack nesting, the function's own frame included
+	MaxBlockDepth    uint32 // nested block/loop/if/else, not counting the function body itself
 
 	MaxDataSegmentSize uint32 // bytes of one data segment
 	MaxElemSegmentSize uint32 // entries of one element segment

@@ -206,6 +206,58 @@ func TestValidateErrors(t *testing.T) {
 			want:  "section global: global[0]: init at offset 0x10: type mismatch: expected i32, got f32",
 		},
 		{
+			name:  "active element segment into a table of another type",
+			m:     &Module{Tables: []TableType{{Elem: ExternRef}}, Elems: []Elem{{Type: FuncRef, Mode: SegmentActive, Offset: ConstExpr{Op: byte(OpI32Const)}}}},
+			class: ErrInvalid,
+			want:  "section elem: elem[0]: type mismatch: table 0 holds externref, segment holds funcref",
+		},
+		{
+			name:  "element initializer naming an unknown function",
+			m:     &Module{Elems: []Elem{{Type: FuncRef, Mode: SegmentDeclarative, Init: []ConstExpr{{Op: byte(OpRefFunc), Imm: 3, Offset: 0x33}}}}},
+			class: ErrInvalid,
+			want:  "section elem: elem[0]: init[0] at 0x33: unknown function 3",
+		},
+		{
+			name:  "data segment without memory",
+			m:     &Module{Datas: []Data{{Mode: SegmentActive, Offset: ConstExpr{Op: byte(OpI32Const)}}}},
+			class: ErrInvalid,
+			want:  "section data: data[0]: unknown memory 0",
+		},
+		{
+			name:  "empty offset expression",
+			m:     &Module{Memories: []MemoryType{{}}, Datas: []Data{{Mode: SegmentActive, Offset: ConstExpr{Op: byte(OpEnd), Offset: 0x15}}}},
+			class: ErrInvalid,
+			want:  "section data: data[0]: offset at 0x15: type mismatch: expected i32, got []",
+		},
+		{
+			name:  "global.get of a defined global in an initializer",
+			m:     &Module{Globals: []Global{{Type: GlobalType{Type: I32}, Init: ConstExpr{Op: byte(OpI32Const)}}, {Type: GlobalType{Type: I32}, Init: ConstExpr{Op: byte(OpGlobalGet), Offset: 0x20}}}},
+			class: ErrInvalid,
+			want:  "section global: global[1]: init at offset 0x20: unknown global 0 (a constant expression sees only imported globals)",
+		},
+		{
+			name:  "export of an unknown table",
+			m:     &Module{Exports: []Export{{Name: "t", Kind: ExternTable, Index: 0}}},
+			class: ErrInvalid,
+			want:  `section export: export[0] "t": unknown table 0`,
+		},
+		{
+			name: "call_indirect through an externref table",
+			m: func() *Module {
+				m := oneFunc(voidType, 0x41, 0x00, 0x11, 0x00, 0x00, 0x0b)
+				m.Tables = []TableType{{Elem: ExternRef}}
+				return m
+			}(),
+			class: ErrInvalid,
+			want:  "func[0]: pc=0x2 (offset 0x2 in module): type mismatch: call_indirect on table 0 of externref",
+		},
+		{
+			name:  "table size over the limit",
+			m:     &Module{Tables: []TableType{{Elem: FuncRef, Limits: Limits{Min: 20_000_000}}}},
+			class: ErrLimit,
+			want:  "section table: table[0]: initial table size: 20000000 exceeds MaxTableSize (10000000)",
+		},
+		{
 			name:  "too many locals",
 			m:     withLocals(oneFunc(voidType, 0x0b), LocalDecl{Count: 0xFFFFFFF0, Type: I64}),
 			class: ErrLimit,
