@@ -1,0 +1,184 @@
+package trace
+
+import (
+	"os"
+	"reflect"
+	"testing"
+
+	"github.com/refereevm/referee/wasm"
+)
+
+const specDir = "../testdata/spectest/wasm-2.0/"
+
+// load decodes, validates and instantiates a module file in a new machine.
+func load(t testing.TB, path string, cfg Config) (*Machine, *Instance) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := wasm.Decode(b)
+	if err != nil {
+		t.Fatalf("decode %s: %v", path, err)
+	}
+	if err := wasm.Validate(mod, wasm.DefaultLimits()); err != nil {
+		t.Fatalf("validate %s: %v", path, err)
+	}
+	m := NewMachine(cfg)
+	inst, err := m.Instantiate(mod)
+	if err != nil {
+		t.Fatalf("instantiate %s: %v", path, err)
+	}
+	return m, inst
+}
+
+func TestFac(t *testing.T) {
+	m, inst := load(t, specDir+"fac.0.wasm", Config{})
+	for _, name := range []string{"fac-rec", "fac-rec-named", "fac-iter", "fac-iter-named", "fac-opt"} {
+		got, err := m.Invoke(inst, name, []Value{I64(20)})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if want := []Value{I64(2432902008176640000)}; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s(20) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// TestStepDefinition checks the examples of docs/step.md: step counts,
+// results and the reported opcode sequence.
+func TestStepDefinition(t *testing.T) {
+	tests := []struct {
+		name   string
+		export string
+		args   []Value
+		want   []Value
+		ops    []wasm.Opcode
+	}{
+		{"br_if taken", "f", []Value{I32(1)}, []Value{I32(8)}, []wasm.Opcode{
+			wasm.OpBlock, wasm.OpI32Const, wasm.OpLocalGet, wasm.OpBrIf, wasm.OpI32Const, wasm.OpI32Add, wasm.OpEnd}},
+		{"br_if not taken", "f", []Value{I32(0)}, []Value{I32(10)}, []wasm.Opcode{
+			wasm.OpBlock, wasm.OpI32Const, wasm.OpLocalGet, wasm.OpBrIf, wasm.OpDrop, wasm.OpI32Const,
+			wasm.OpEnd, wasm.OpI32Const, wasm.OpI32Add, wasm.OpEnd}},
+		{"call", "h", nil, []Value{I32(2)}, []wasm.Opcode{wasm.OpCall, wasm.OpI32Const, wasm.OpEnd, wasm.OpEnd}},
+		{"if false without else", "if-false", nil, []Value{I32(3)}, []wasm.Opcode{
+			wasm.OpI32Const, wasm.OpIf, wasm.OpI32Const, wasm.OpEnd}},
+		{"br to function label returns", "br-func", nil, []Value{I32(5)}, []wasm.Opcode{wasm.OpI32Const, wasm.OpBr}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, inst := load(t, "testdata/steps.wasm", Config{})
+			ex, _ := inst.Export(tt.export)
+			if err := m.Call(ex, tt.args); err != nil {
+				t.Fatal(err)
+			}
+			var ops []wasm.Opcode
+			for m.Status() == StatusRunning {
+				info, err := m.Step()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if info.Step != uint64(len(ops)+1) {
+					t.Errorf("step %d reported as %d", len(ops)+1, info.Step)
+				}
+				ops = append(ops, info.Op)
+			}
+			if !reflect.DeepEqual(ops, tt.ops) {
+				t.Errorf("ops = %v, want %v", ops, tt.ops)
+			}
+			if got := m.Results(); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("results = %v, want %v", got, tt.want)
+			}
+			if m.Steps() != uint64(len(tt.ops)) {
+				t.Errorf("Steps() = %d, want %d", m.Steps(), len(tt.ops))
+			}
+		})
+	}
+}
+
+// TestStepTop checks StepInfo.Top along the call example: after the call
+// the callee's operand stack is empty; after its end the caller sees i32:2.
+func TestStepTop(t *testing.T) {
+	m, inst := load(t, "testdata/steps.wasm", Config{})
+	ex, _ := inst.Export("h")
+	if err := m.Call(ex, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		top    Value
+		hasTop bool
+	}{{Value{}, false}, {I32(2), true}, {I32(2), true}, {I32(2), true}}
+	for i, w := range want {
+		info, err := m.Step()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.HasTop != w.hasTop || info.Top != w.top {
+			t.Errorf("step %d: top = %v (%v), want %v (%v)", i+1, info.Top, info.HasTop, w.top, w.hasTop)
+		}
+	}
+}
+
+func TestLimits(t *testing.T) {
+	tests := []struct {
+		name   string
+		cfg    Config
+		export string
+		args   []Value
+		trap   TrapKind
+		want   []Value
+		steps  uint64 // 0 = don't check
+	}{
+		{"fuel", Config{MaxSteps: 3}, "spin", nil, TrapStepLimit, nil, 4},
+		{"fuel exactly enough", Config{MaxSteps: 7}, "f", []Value{I32(1)}, TrapNone, []Value{I32(8)}, 7},
+		{"fuel one short", Config{MaxSteps: 6}, "f", []Value{I32(1)}, TrapStepLimit, nil, 7},
+		{"call depth default", Config{}, "rec", []Value{I32(0)}, TrapCallStackExhausted, nil, 0},
+		{"call depth 5", Config{MaxCallDepth: 5}, "rec", []Value{I32(0)}, TrapCallStackExhausted, nil, 4 * 5},
+		{"value stack", Config{MaxStackValues: 100}, "rec", []Value{I32(0)}, TrapValueStackExhausted, nil, 0},
+		{"grow within max", Config{}, "grow", []Value{I32(2)}, TrapNone, []Value{I32(1)}, 0},
+		{"grow beyond declared max", Config{}, "grow", []Value{I32(3)}, TrapNone, []Value{I32(0xffffffff)}, 0},
+		{"grow beyond MaxMemoryPages", Config{MaxMemoryPages: 2}, "grow", []Value{I32(2)}, TrapNone, []Value{I32(0xffffffff)}, 0},
+		{"divide by zero", Config{}, "div", []Value{I32(1), I32(0)}, TrapIntegerDivideByZero, nil, 3},
+		{"overflow", Config{}, "div", []Value{I32(0x80000000), I32(0xffffffff)}, TrapIntegerOverflow, nil, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, inst := load(t, "testdata/steps.wasm", tt.cfg)
+			got, err := m.Invoke(inst, tt.export, tt.args)
+			if tt.trap != TrapNone {
+				tr, ok := err.(*Trap)
+				if !ok || tr.Kind != tt.trap {
+					t.Fatalf("err = %v, want trap %s", err, tt.trap)
+				}
+				if tr.Step != m.Steps() {
+					t.Errorf("trap step %d, machine steps %d", tr.Step, m.Steps())
+				}
+			} else if err != nil || !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("got %v, %v; want %v", got, err, tt.want)
+			}
+			if tt.steps != 0 && m.Steps() != tt.steps {
+				t.Errorf("Steps() = %d, want %d", m.Steps(), tt.steps)
+			}
+		})
+	}
+}
+
+// TestRecursionDepth checks that the default limits stop unbounded
+// recursion by call depth, with exactly MaxCallDepth frames.
+func TestRecursionDepth(t *testing.T) {
+	m, inst := load(t, "testdata/steps.wasm", Config{MaxCallDepth: 50})
+	ex, _ := inst.Export("rec")
+	if err := m.Call(ex, []Value{I32(0)}); err != nil {
+		t.Fatal(err)
+	}
+	depth := 0
+	for m.Status() == StatusRunning {
+		depth = max(depth, len(m.Frames()))
+		if _, err := m.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m.TrapKind() != TrapCallStackExhausted || depth != 50 {
+		t.Errorf("trap %s at depth %d, want call stack exhausted at 50", m.TrapKind(), depth)
+	}
+}
