@@ -58,9 +58,12 @@ func TestCLI(t *testing.T) {
 		{name: "div overflow", args: []string{"run", divWasm, "div", "i32:-2147483648", "i32:-1"}, code: 1, stdout: "trap: integer overflow\n"},
 		{name: "step limit", args: []string{"run", divWasm, "spin", "--max-steps", "100"}, code: 1, stdout: "trap: step limit exceeded\n"},
 		{name: "fac step limit", args: []string{"run", "--max-steps", "10", facWasm, "fac-rec", "i64:20"}, code: 1, stdout: "trap: step limit exceeded\n"},
+		{name: "start traps", args: []string{"run", "testdata/start.wasm", "f"}, code: 1, stdout: "trap: unreachable\n"},
+		{name: "spectest imports", args: []string{"run", "testdata/imports.wasm", "g"}, stdout: "i32:666\n"},
 		{name: "json trap", args: []string{"run", divWasm, "div", "i32:1", "i32:0", "--json"}, code: 1, stdoutHas: `"status":"trapped"`},
 		// Bad input: exit 2, one line on stderr.
 		{name: "truncated module", args: []string{"run", "testdata/truncated.wasm", "div", "i32:1", "i32:0"}, code: 2, stderrHas: "offset 0x"},
+		{name: "unlinkable", args: []string{"run", "testdata/link.wasm", "f"}, code: 2, stderrHas: `link: unknown import "env"."missing"`},
 		{name: "not wasm", args: []string{"run", "testdata/README.md", "div"}, code: 2, stderrHas: "magic header not detected"},
 		{name: "missing module", args: []string{"run", "testdata/missing.wasm", "div"}, code: 2, stderrHas: "missing.wasm"},
 		{name: "unknown function", args: []string{"run", divWasm, "nope"}, code: 2, stderrHas: `unknown function "nope" (exported functions: div, add, swap, spin, ref)`},
