@@ -134,7 +134,7 @@ func TestBlockDepthBoundary(t *testing.T) {
 			if tt.ok && err != nil {
 				t.Fatalf("Validate: %v", err)
 			}
-			want := "func[0]: pc=0x6 (offset 0x1a in module): block: block nesting depth: 4 exceeds MaxBlockDepth (3)"
+			want := "func[0]: pc=0x9 (offset 0x1d in module): block: block nesting depth: 4 exceeds MaxBlockDepth (3)"
 			if !tt.ok && (err == nil || err.Error() != want || !errors.Is(err, ErrLimit)) {
 				t.Fatalf("Validate = %v, want %q", err, want)
 			}
