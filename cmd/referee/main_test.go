@@ -181,6 +181,8 @@ func TestTraceStepCount(t *testing.T) {
 		{name: "fac-rec", args: []string{facWasm, "fac-rec", "i64:20"}, status: "done"},
 		{name: "fac-iter", args: []string{facWasm, "fac-iter", "i64:25"}, status: "done"},
 		{name: "step limit", args: []string{"--max-steps", "50", divWasm, "spin"}, status: "trapped"},
+		{name: "start function traps", args: []string{"testdata/start.wasm", "f"}, status: "trapped"},
+		{name: "host call", args: []string{"testdata/imports.wasm", "g"}, status: "done"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
