@@ -46,7 +46,9 @@ func DefaultLimits() ResourceLimits {
 	return ResourceLimits{
 		// 64 MiB: the largest real-world modules (whole language runtimes
 		// compiled to Wasm) are a few tens of MiB; the spec suite's largest
-		// module is under 100 KiB.
+		// module is under 100 KiB. Validate sees the module only after
+		// Decode; a caller that wants to spend nothing on a larger input
+		// compares len(bytes) with this value before decoding.
 		MaxModuleSize: 64 << 20,
 
 		// 100,000 entries per index space and section: an order of
