@@ -15,12 +15,13 @@ import (
 //
 //	i32:7  i32:-1  i32:4294967295  i32:0xffffffff
 //	i64:-1  i64:18446744073709551615  i64:0x7fffffffffffffff
-//	f32:1.5  f32:-inf  f32:nan  f32:0x3fc00000  (0x without p: IEEE bits)
+//	f32:1.5  f32:-inf  f32:nan  f32:-nan  f32:0x3fc00000  (0x without p: IEEE bits)
 //	f64:2.5e-3  f64:0x1.8p1  f64:0x7ff8000000000000
 //	funcref:null  externref:null  externref:5
 //
 // Integers are decimal (signed or unsigned) or 0x bit patterns. Floats are
-// what strconv.ParseFloat reads, rounded to the type, or their bit pattern.
+// what strconv.ParseFloat reads, rounded to the type, or their bit pattern;
+// nan and -nan are the canonical NaNs.
 func parseArg(s string) (trace.Value, error) {
 	typ, val, ok := strings.Cut(s, ":")
 	if !ok || val == "" {
@@ -45,6 +46,9 @@ func parseTyped(typ, val string) (trace.Value, error) {
 		if bits, ok, err := parseHexBits(val, 32); ok {
 			return trace.F32(uint32(bits)), err
 		}
+		if sign, ok := nanSign(val); ok {
+			return trace.F32(sign<<31 | 0x7fc00000), nil
+		}
 		f, err := strconv.ParseFloat(val, 32)
 		if err != nil {
 			return trace.Value{}, floatErr(err)
@@ -53,6 +57,9 @@ func parseTyped(typ, val string) (trace.Value, error) {
 	case "f64":
 		if bits, ok, err := parseHexBits(val, 64); ok {
 			return trace.F64(bits), err
+		}
+		if sign, ok := nanSign(val); ok {
+			return trace.F64(uint64(sign)<<63 | 0x7ff8000000000000), nil
 		}
 		f, err := strconv.ParseFloat(val, 64)
 		if err != nil {
@@ -113,6 +120,18 @@ func parseHexBits(val string, size int) (bits uint64, ok bool, err error) {
 		return 0, true, fmt.Errorf("not a %d-bit pattern", size)
 	}
 	return n, true, nil
+}
+
+// nanSign recognises "nan", "+nan" and "-nan" (any case), which stand for
+// the canonical NaN of that sign (Go's math.NaN has a different payload).
+func nanSign(val string) (sign uint32, ok bool) {
+	switch strings.ToLower(val) {
+	case "nan", "+nan":
+		return 0, true
+	case "-nan":
+		return 1, true
+	}
+	return 0, false
 }
 
 func floatErr(err error) error {
