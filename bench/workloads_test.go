@@ -35,7 +35,7 @@ func BenchmarkWorkloads(b *testing.B) {
 				b.Run(e.name, func(b *testing.B) {
 					r := e.open(b, w, bin)
 					defer r.close()
-					steps := referenceSteps(b, w, w.Bench)
+					steps := referenceSteps(b, w)
 					b.ResetTimer()
 					for i := 0; i < b.N; i++ {
 						got, err := r.call(w.Bench.Args)
