@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"testing"
 )
@@ -45,6 +46,36 @@ func FuzzDecode(f *testing.F) {
 		}
 		if e2 := Encode(m2); !bytes.Equal(e1, e2) {
 			t.Fatalf("encoding is not a fixed point:\n % x\n % x", e1, e2)
+		}
+	})
+}
+
+// FuzzReadInstr: ReadInstr never panics, never reports an end past its
+// input, and what it reads re-encodes (AppendInstr) to bytes it reads back
+// as the same instruction, no longer than the original.
+func FuzzReadInstr(f *testing.F) {
+	for _, seed := range [][]byte{
+		{0x0e, 0x02, 0x00, 0x01, 0x03}, {0x1c, 0x01, 0x7f}, {0x02, 0xac, 0x02}, {0x28, 0x02, 0x80, 0x01},
+		{0x41, 0x80, 0x80, 0x80, 0x80, 0x78}, {0x44, 1, 2, 3, 4, 5, 6, 7, 8}, {0xfc, 0x0e, 0x01, 0x02},
+		{0xfd, 0x54, 0x00, 0x04, 0x0f}, {0xfd, 0x0c, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16},
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		in, next, err := ReadInstr(b, 0)
+		if err != nil {
+			return
+		}
+		if next == 0 || next > uint32(len(b)) {
+			t.Fatalf("next %d for %d bytes", next, len(b))
+		}
+		enc := AppendInstr(nil, in)
+		back, end, err := ReadInstr(enc, 0)
+		if err != nil || end != uint32(len(enc)) || !reflect.DeepEqual(normInstr(back), normInstr(in)) {
+			t.Fatalf("% x: re-encoded % x read as %+v (end %d, err %v), want %+v", b[:next], enc, back, end, err, in)
+		}
+		if len(enc) > int(next) {
+			t.Fatalf("% x re-encoded longer: % x", b[:next], enc)
 		}
 	})
 }
