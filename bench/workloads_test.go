@@ -26,7 +26,9 @@ func TestWorkloads(t *testing.T) {
 
 // BenchmarkWorkloads times one call of each workload's benchmark call per
 // iteration on each engine. Compiling and instantiating are outside the
-// timer. The steps/s metric counts reference-machine steps for every engine.
+// timer. The steps/s metric counts reference-machine steps for every engine;
+// cpu-ns/op is the process's CPU time per op (GC included), steadier than
+// ns/op on a shared machine.
 func BenchmarkWorkloads(b *testing.B) {
 	for _, w := range Workloads {
 		bin := readWorkload(b, w)
@@ -37,6 +39,7 @@ func BenchmarkWorkloads(b *testing.B) {
 					defer r.close()
 					steps := referenceSteps(b, w)
 					b.ResetTimer()
+					cpu0 := cpuNanos()
 					for i := 0; i < b.N; i++ {
 						got, err := r.call(w.Bench.Args)
 						if err != nil {
@@ -45,6 +48,9 @@ func BenchmarkWorkloads(b *testing.B) {
 						checkResult(b, w, e.name, w.Bench, got)
 					}
 					b.StopTimer()
+					if cpu := cpuNanos() - cpu0; cpu0 > 0 && cpu > 0 {
+						b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
+					}
 					if steps > 0 {
 						b.ReportMetric(float64(steps)*float64(b.N)/b.Elapsed().Seconds(), "steps/s")
 					}
