@@ -11,9 +11,6 @@ func decodeCodes(r *reader, m *Module) error {
 	if err != nil {
 		return err
 	}
-	if uint64(n) != uint64(len(m.Funcs)) {
-		return fmt.Errorf("%d bodies for %d functions: %w", n, len(m.Funcs), ErrFuncCodeMismatch)
-	}
 	m.Codes = makeN[[]Code](n)
 	for i := range m.Codes {
 		if err := r.code(&m.Codes[i], m, i); err != nil {

@@ -48,7 +48,7 @@ func Decode(b []byte) (*Module, error) {
 	if uint64(len(b)) > 0xFFFFFFFF {
 		return nil, fmt.Errorf("module of %d bytes: larger than 4 GiB: %w", len(b), ErrLengthOutOfBounds)
 	}
-	if len(b) < 4 && bytes.HasPrefix(magic, b) {
+	if len(b) < 4 {
 		return nil, errAt("read magic", 0, ErrUnexpectedEOF)
 	}
 	if len(b) < 4 || !bytes.Equal(b[:4], magic) {

@@ -52,7 +52,9 @@ var (
 	ErrMutability = errors.New("malformed mutability")
 	// ErrImportKind: an import or export descriptor kind above 3.
 	ErrImportKind = errors.New("malformed import kind")
-	// ErrLimitsFlag: a limits flag other than 0 or 1 (shared memories are not Wasm 2.0).
+	// ErrLimitsFlag: a limits flag other than 0 or 1 (shared memories are
+	// not Wasm 2.0). It comes with ErrIntTooLarge, or ErrIntTooLong if the
+	// flag byte has a continuation bit, as the spec suite words it.
 	ErrLimitsFlag = errors.New("malformed limits flags")
 	// ErrElemKind: an element segment flag above 7 or an elemkind byte other than 0x00.
 	ErrElemKind = errors.New("malformed elements segment kind")

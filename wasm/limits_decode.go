@@ -17,10 +17,11 @@ func (r *reader) limits() (Limits, error) {
 	case 0x01:
 		l.HasMax = true
 	case 0x02, 0x03:
-		return l, errAt(fmt.Sprintf("read limits flag 0x%02x (shared memory is not Wasm 2.0; want 0x00 or 0x01)", flag), off, ErrLimitsFlag)
+		return l, errAt(fmt.Sprintf("read limits flag 0x%02x (shared memory is not Wasm 2.0; want 0x00 or 0x01)", flag), off, fmt.Errorf("%w: %w", ErrLimitsFlag, ErrIntTooLarge))
 	default:
-		// The flag is a one-byte integer: the spec suite calls a
-		// continuation bit "too long" and other bits "too large".
+		// The flag is a one-bit integer: the spec suite calls a
+		// continuation bit "too long" and other bits (2 and 3, the shared
+		// flag, included) "too large".
 		cause := ErrIntTooLarge
 		if flag&0x80 != 0 {
 			cause = ErrIntTooLong
