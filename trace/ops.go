@@ -41,11 +41,14 @@ type op struct {
 }
 
 // Internal op kinds, for instructions whose behaviour the compiler
-// specialises; wasmOp maps them back to the Wasm opcode for traces.
+// specialises; wasmOp maps them back to the Wasm opcode for traces. They
+// use single-byte values that Wasm 2.0 leaves unassigned, so that every op
+// the main loop handles has a kind below 0x100 and its switch compiles to
+// one jump table.
 const (
-	opEndReturn  wasm.Opcode = 0xFF00 + iota // the function-final end: returns
-	opBrReturn                               // br to the function's label: returns
-	opBrIfReturn                             // br_if to the function's label: pops i32, returns if non-zero
+	opEndReturn  wasm.Opcode = 0x06 + iota // the function-final end: returns
+	opBrReturn                             // br to the function's label: returns
+	opBrIfReturn                           // br_if to the function's label: pops i32, returns if non-zero
 )
 
 // retTarget as a brTarget.pc means the branch returns from the function.
