@@ -21,7 +21,9 @@ func (r *stepRing) record(s trace.StepInfo) {
 // BenchmarkStep measures the cost of stepping: each workload's benchmark call
 // on the reference machine driven one Step at a time, every StepInfo handed
 // to a sink that records it. Compare its steps/s with
-// BenchmarkWorkloads/<workload>/reference (Run's fast path).
+// BenchmarkWorkloads/<workload>/reference (Run's fast path). ns/step and
+// steps/s are wall time; cpu-ns/step is process CPU time, steadier on a
+// shared machine.
 func BenchmarkStep(b *testing.B) {
 	for _, w := range Workloads {
 		bin := readWorkload(b, w)
@@ -36,6 +38,7 @@ func BenchmarkStep(b *testing.B) {
 			mask := ResultMask(w.Result)
 			start := m.Steps()
 			b.ResetTimer()
+			cpu0 := cpuNanos()
 			for i := 0; i < b.N; i++ {
 				if err := m.Call(fn, args); err != nil {
 					b.Fatalf("%s: call: %v", w.Name, err)
@@ -57,6 +60,9 @@ func BenchmarkStep(b *testing.B) {
 			}
 			b.StopTimer()
 			steps := m.Steps() - start
+			if cpu := cpuNanos() - cpu0; cpu0 > 0 && cpu > 0 {
+				b.ReportMetric(float64(cpu)/float64(steps), "cpu-ns/step")
+			}
 			b.ReportMetric(float64(steps)/b.Elapsed().Seconds(), "steps/s")
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(steps), "ns/step")
 		})
