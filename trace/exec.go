@@ -27,6 +27,7 @@ func (m *Machine) exec(budget uint64) {
 	sp := m.sp
 	mem := fn.mem
 	globals := m.store.globals
+	maxDepth := m.cfg.MaxCallDepth
 	steps := m.steps
 	end := steps + budget
 	tk := TrapNone
@@ -86,7 +87,8 @@ loop:
 		case wasm.OpCall: // pops params, pushes a frame (or runs a host function)
 			f := &m.store.funcs[o.a]
 			m.frames[len(m.frames)-1].pc = pc
-			if f.code == nil {
+			callee := f.code
+			if callee == nil {
 				sp, tk = m.callHost(f, sp)
 				s, globals = m.stack, m.store.globals
 				if tk != TrapNone {
@@ -94,12 +96,17 @@ loop:
 				}
 				break
 			}
-			if tk = m.enter(f.code, sp); tk != TrapNone {
+			nfp := sp - callee.numParams
+			if len(m.frames) < maxDepth && nfp+callee.frameSize <= len(s) {
+				// fast path of enter
+				clear(s[sp : nfp+callee.numLocals])
+				m.frames = append(m.frames, frame{fn: callee, fp: nfp})
+			} else if tk = m.enter(callee, sp); tk != TrapNone {
 				break loop
 			}
-			fn = f.code
+			fn = callee
 			s, code, mem = m.stack, fn.ops, fn.mem
-			fp = sp - fn.numParams
+			fp = nfp
 			sp = fp + fn.numLocals
 			pc = 0
 		case wasm.OpCallIndirect: // pops i32 index and params; calls table a[index] checked against type b
@@ -417,6 +424,55 @@ loop:
 			s[sp-1] = uint64(int64(int32(uint32(s[sp-1]))))
 		case wasm.OpI64ExtendI32U, wasm.OpI32ReinterpretF32, wasm.OpI64ReinterpretF64,
 			wasm.OpF32ReinterpretI32, wasm.OpF64ReinterpretI64: // bits unchanged
+		// ---- hot float ops (the rest are in execMisc) ----
+		case wasm.OpF32Add: // pops 2 f32, pushes f32
+			sp--
+			s[sp-1] = uint64(f32Add(uint32(s[sp-1]), uint32(s[sp])))
+		case wasm.OpF32Sub:
+			sp--
+			s[sp-1] = uint64(f32Sub(uint32(s[sp-1]), uint32(s[sp])))
+		case wasm.OpF32Mul:
+			sp--
+			s[sp-1] = uint64(f32Mul(uint32(s[sp-1]), uint32(s[sp])))
+		case wasm.OpF32Div:
+			sp--
+			s[sp-1] = uint64(f32Div(uint32(s[sp-1]), uint32(s[sp])))
+		case wasm.OpF64Add: // pops 2 f64, pushes f64
+			sp--
+			s[sp-1] = f64Add(s[sp-1], s[sp])
+		case wasm.OpF64Sub:
+			sp--
+			s[sp-1] = f64Sub(s[sp-1], s[sp])
+		case wasm.OpF64Mul:
+			sp--
+			s[sp-1] = f64Mul(s[sp-1], s[sp])
+		case wasm.OpF64Div:
+			sp--
+			s[sp-1] = f64Div(s[sp-1], s[sp])
+		case wasm.OpF64Lt: // pops 2 f64, pushes i32
+			sp--
+			s[sp-1] = b2u(f64Lt(s[sp-1], s[sp]))
+		case wasm.OpF64Gt:
+			sp--
+			s[sp-1] = b2u(f64Gt(s[sp-1], s[sp]))
+		case wasm.OpF64Le:
+			sp--
+			s[sp-1] = b2u(f64Le(s[sp-1], s[sp]))
+		case wasm.OpF64Ge:
+			sp--
+			s[sp-1] = b2u(f64Ge(s[sp-1], s[sp]))
+		case wasm.OpI32Rotl: // pops 2 i32, pushes i32
+			sp--
+			s[sp-1] = uint64(i32Rotl(uint32(s[sp-1]), uint32(s[sp])))
+		case wasm.OpI32Rotr:
+			sp--
+			s[sp-1] = uint64(i32Rotr(uint32(s[sp-1]), uint32(s[sp])))
+		case wasm.OpI64Rotl: // pops 2 i64, pushes i64
+			sp--
+			s[sp-1] = i64Rotl(s[sp-1], s[sp])
+		case wasm.OpI64Rotr:
+			sp--
+			s[sp-1] = i64Rotr(s[sp-1], s[sp])
 		default: // everything else: floats, conversions, tables, bulk memory
 			sp, tk = m.execMisc(o, fn, s, sp)
 			if tk != TrapNone {
