@@ -1,0 +1,41 @@
+package meter
+
+import "github.com/refereevm/referee/wasm"
+
+// The call-depth counter. A function that contains a call is rewritten to
+//
+//	global.get $depth; i32.const MaxCallDepth; i32.ge_u
+//	if  i32.const 2; global.set $exit; unreachable  end
+//	global.get $depth; i32.const 1; i32.add; global.set $depth
+//	block (result <the function's results>)
+//	  <the original body; its final end closes this block>
+//	global.get $depth; i32.const 1; i32.sub; global.set $depth
+//	end
+//
+// with the same decrement before every return. The wrapper block catches
+// every branch to the function's own label (br, br_if, br_table): such a
+// branch has the same relative depth in the new body and now lands on the
+// block's end, just before the decrement. A trap needs no decrement: it ends
+// the transaction, and the host resets referee_depth before the next one.
+
+// enter emits the depth check and increment at function entry.
+func (e *emitter) enter() {
+	e.idx(wasm.OpGlobalGet, e.g.depth)
+	e.i32(e.o.MaxCallDepth)
+	e.op(wasm.OpI32GeU)
+	e.ifEmpty()
+	e.trap(ExitCallDepth, false)
+	e.op(wasm.OpEnd)
+	e.idx(wasm.OpGlobalGet, e.g.depth)
+	e.i32(1)
+	e.op(wasm.OpI32Add)
+	e.idx(wasm.OpGlobalSet, e.g.depth)
+}
+
+// leave emits the depth decrement before a return path.
+func (e *emitter) leave() {
+	e.idx(wasm.OpGlobalGet, e.g.depth)
+	e.i32(1)
+	e.op(wasm.OpI32Sub)
+	e.idx(wasm.OpGlobalSet, e.g.depth)
+}

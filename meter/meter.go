@@ -1,0 +1,162 @@
+package meter
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/refereevm/referee/wasm"
+)
+
+// Names of the globals the instrumented module exports (docs/metering.md).
+const (
+	ExportGas   = "referee_gas"   // mutable i64: gas left
+	ExportExit  = "referee_exit"  // mutable i32: why the instrumentation trapped
+	ExportDepth = "referee_depth" // mutable i32: current call depth
+)
+
+// Values of referee_exit after a trap. ExitNone after a trap means the trap
+// is the guest's own.
+const (
+	ExitNone      = 0
+	ExitOutOfGas  = 1
+	ExitCallDepth = 2
+)
+
+// ErrReservedExport: the module already exports one of the names
+// Instrument adds.
+var ErrReservedExport = errors.New("export name reserved by the metering ABI")
+
+// Options configures Instrument.
+type Options struct {
+	Costs CostTable
+	// MaxCallDepth is the number of frames of functions that contain a call
+	// that may be active at once; entering one more traps with
+	// ExitCallDepth. Leaf functions (no call, no call_indirect) are not
+	// counted: they cannot nest further. 0 means 1024.
+	MaxCallDepth uint32
+	// GrowCostPerPage is charged per 64 KiB page of memory.grow's operand,
+	// before growing (also when the grow then fails).
+	GrowCostPerPage uint64
+	// CanonicalizeNaN selects the "canonicalize" NaN profile: every NaN
+	// produced by float arithmetic becomes the canonical NaN. false is the
+	// "raw" profile.
+	CanonicalizeNaN bool
+	// StartGas is the initial value of referee_gas, the gas the start
+	// function (if any) may use during instantiation. The host sets the
+	// global before each invocation.
+	StartGas uint64
+	// MaxMemoryPages, if not 0, lowers the declared maximum of every
+	// memory the module defines to this many 64 KiB pages, so that
+	// memory.grow fails at the same size on every engine. A module whose
+	// minimum exceeds it is refused.
+	MaxMemoryPages uint32
+}
+
+// DefaultOptions returns the options used for blocks: DefaultCosts, depth
+// 1024, 1,000 gas per grown page (about the cost of zeroing 64 KiB),
+// canonical NaNs, no gas for a start function, memories capped at 16 MiB.
+func DefaultOptions() Options {
+	return Options{
+		Costs:           DefaultCosts(),
+		MaxCallDepth:    1024,
+		GrowCostPerPage: 1000,
+		CanonicalizeNaN: true,
+		MaxMemoryPages:  256,
+	}
+}
+
+// Instrument returns a copy of m with metering added; m is not modified.
+// m must be valid (wasm.Validate). The result adds no imports, so function,
+// table and memory indexes are unchanged; it appends three globals after
+// the module's own (existing global indexes are unchanged), their three
+// exports, scratch locals after each function's own, and at most a few
+// function types for block types.
+func Instrument(m *wasm.Module, o Options) (*wasm.Module, error) {
+	if err := o.Costs.check(); err != nil {
+		return nil, err
+	}
+	if o.GrowCostPerPage > MaxCost {
+		return nil, fmt.Errorf("grow cost per page %d exceeds %d", o.GrowCostPerPage, MaxCost)
+	}
+	if o.MaxCallDepth == 0 {
+		o.MaxCallDepth = 1024
+	}
+	if o.MaxCallDepth > 1<<31 {
+		return nil, fmt.Errorf("max call depth %d exceeds 2^31", o.MaxCallDepth)
+	}
+	for i, e := range m.Exports {
+		if e.Name == ExportGas || e.Name == ExportExit || e.Name == ExportDepth {
+			return nil, fmt.Errorf("export[%d] %q: %w", i, e.Name, ErrReservedExport)
+		}
+	}
+	if len(m.Funcs) != len(m.Codes) {
+		return nil, fmt.Errorf("%w", wasm.ErrFuncCodeMismatch)
+	}
+	out := *m
+	out.Types = append([]wasm.FuncType(nil), m.Types...)
+	out.Memories = append([]wasm.MemoryType(nil), m.Memories...)
+	if o.MaxMemoryPages != 0 {
+		for i := range out.Memories {
+			l := &out.Memories[i].Limits
+			if l.Min > o.MaxMemoryPages {
+				return nil, fmt.Errorf("memory[%d]: %w: minimum %d pages exceeds the cap of %d",
+					i, wasm.ErrLimit, l.Min, o.MaxMemoryPages)
+			}
+			if !l.HasMax || l.Max > o.MaxMemoryPages {
+				l.Max, l.HasMax = o.MaxMemoryPages, true
+			}
+		}
+	}
+	base := uint32(m.NumImports(wasm.ExternGlobal) + len(m.Globals))
+	g := globals{gas: base, exit: base + 1, depth: base + 2}
+	out.Globals = append(append([]wasm.Global(nil), m.Globals...),
+		wasm.Global{Type: wasm.GlobalType{Type: wasm.I64, Mutable: true},
+			Init: wasm.ConstExpr{Op: byte(wasm.OpI64Const), Imm: o.StartGas}},
+		wasm.Global{Type: wasm.GlobalType{Type: wasm.I32, Mutable: true},
+			Init: wasm.ConstExpr{Op: byte(wasm.OpI32Const)}},
+		wasm.Global{Type: wasm.GlobalType{Type: wasm.I32, Mutable: true},
+			Init: wasm.ConstExpr{Op: byte(wasm.OpI32Const)}},
+	)
+	out.Exports = append(append([]wasm.Export(nil), m.Exports...),
+		wasm.Export{Name: ExportGas, Kind: wasm.ExternGlobal, Index: g.gas},
+		wasm.Export{Name: ExportExit, Kind: wasm.ExternGlobal, Index: g.exit},
+		wasm.Export{Name: ExportDepth, Kind: wasm.ExternGlobal, Index: g.depth},
+	)
+	p := newPriced(o.Costs)
+	out.Codes = make([]wasm.Code, len(m.Codes))
+	nimp := uint32(m.NumImports(wasm.ExternFunc))
+	for i := range m.Codes {
+		ft, ok := m.FuncType(nimp + uint32(i))
+		if !ok {
+			return nil, fmt.Errorf("func[%d]: unknown type", nimp+uint32(i))
+		}
+		c, err := instrumentFunc(&out, &m.Codes[i], ft, g, p, &o)
+		if err != nil {
+			return nil, fmt.Errorf("func[%d]: %w", nimp+uint32(i), err)
+		}
+		out.Codes[i] = c
+	}
+	return &out, nil
+}
+
+// globals holds the indexes of the added globals.
+type globals struct{ gas, exit, depth uint32 }
+
+// blockTypeFor returns a block type with no params and the given results,
+// appending a function type to m if one is needed and missing.
+func blockTypeFor(m *wasm.Module, results []wasm.ValType) wasm.BlockType {
+	switch len(results) {
+	case 0:
+		return wasm.BlockType{Kind: wasm.BlockEmpty}
+	case 1:
+		return wasm.BlockType{Kind: wasm.BlockValue, Val: results[0]}
+	}
+	want := wasm.FuncType{Results: results}
+	for i, t := range m.Types {
+		if t.Equal(want) {
+			return wasm.BlockType{Kind: wasm.BlockTypeIndex, TypeIndex: uint32(i)}
+		}
+	}
+	m.Types = append(m.Types, wasm.FuncType{Results: append([]wasm.ValType(nil), results...)})
+	return wasm.BlockType{Kind: wasm.BlockTypeIndex, TypeIndex: uint32(len(m.Types) - 1)}
+}

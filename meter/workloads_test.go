@@ -1,0 +1,122 @@
+package meter
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/refereevm/referee/bench"
+	"github.com/refereevm/referee/trace"
+)
+
+func readWorkload(tb testing.TB, w bench.Workload) []byte {
+	tb.Helper()
+	bin, err := os.ReadFile(filepath.Join(bench.WorkloadDir, w.File))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return bin
+}
+
+// ample is a gas limit no test workload reaches.
+const ample = 1 << 62
+
+// TestWorkloadsPreserved: every workload computes its expected result when
+// instrumented, in both NaN profiles, on every engine, with exit 0 and depth
+// back at 0.
+func TestWorkloadsPreserved(t *testing.T) {
+	for _, w := range bench.Workloads {
+		for _, canon := range []bool{false, true} {
+			o := DefaultOptions()
+			o.CanonicalizeNaN = canon
+			o.StartGas = ample
+			bin := instrument(t, readWorkload(t, w), o)
+			for _, e := range testEngines {
+				name := w.Name + "/" + profile(canon) + "/" + e.name
+				t.Run(name, func(t *testing.T) {
+					got := e.run(t, bin, w.Export, w.Test.Args)
+					mask := bench.ResultMask(w.Result)
+					if got.trapped || len(got.results) != 1 || got.results[0]&mask != w.Test.Want&mask ||
+						got.exit != 0 || got.depth != 0 {
+						t.Fatalf("%s(%v): got %v, want result %#x", w.Export, w.Test.Args, got, w.Test.Want&mask)
+					}
+				})
+			}
+		}
+	}
+}
+
+func profile(canon bool) string {
+	if canon {
+		return "canonicalize"
+	}
+	return "raw"
+}
+
+// TestWorkloadsGas: gas used is identical on every engine, and equals the
+// sum of the cost table's prices over the instructions the reference machine
+// executes on the uninstrumented module (block-level charging is exact for
+// a run that does not trap).
+func TestWorkloadsGas(t *testing.T) {
+	for _, w := range bench.Workloads {
+		t.Run(w.Name, func(t *testing.T) {
+			plain := readWorkload(t, w)
+			o := DefaultOptions()
+			o.StartGas = ample
+			bin := instrument(t, plain, o)
+			want := tracedGas(t, plain, w.Export, w.Test.Args, newPriced(o.Costs))
+			for _, e := range testEngines {
+				got := e.run(t, bin, w.Export, w.Test.Args)
+				if used := ample - got.gasLeft; used != want || got.trapped {
+					t.Errorf("%s: gas used %d (%v), want %d", e.name, used, got, want)
+				}
+			}
+		})
+	}
+}
+
+// tracedGas runs the uninstrumented module on the reference machine and
+// sums the static price of every executed instruction.
+func tracedGas(tb testing.TB, bin []byte, export string, args []uint64, p *priced) uint64 {
+	tb.Helper()
+	m := decodeValid(tb, bin)
+	mach := trace.NewMachine(trace.Config{})
+	inst, err := mach.Instantiate(m)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var sum uint64
+	mach.SetTracer(func(s trace.StepInfo) { sum += p.cost(s.Op) })
+	if _, err := mach.Invoke(inst, export, typedArgs(tb, m, export, args)); err != nil {
+		tb.Fatal(err)
+	}
+	return sum
+}
+
+// TestOutOfGas: with half the gas a workload needs, every engine traps
+// with referee_exit = 1 and no gas left.
+func TestOutOfGas(t *testing.T) {
+	for _, w := range bench.Workloads {
+		t.Run(w.Name, func(t *testing.T) {
+			plain := readWorkload(t, w)
+			o := DefaultOptions()
+			o.StartGas = tracedGas(t, plain, w.Export, w.Test.Args, newPriced(o.Costs)) / 2
+			bin := instrument(t, plain, o)
+			var outs []outcome
+			for _, e := range testEngines {
+				got := e.run(t, bin, w.Export, w.Test.Args)
+				if !got.trapped || got.exit != ExitOutOfGas || got.gasLeft != 0 {
+					t.Errorf("%s: got %v, want an out-of-gas trap", e.name, got)
+				}
+				outs = append(outs, got)
+			}
+			for i := range outs[1:] {
+				if outs[i+1].depth != outs[0].depth {
+					t.Errorf("%s: depth at the trap %d, %s: %d", testEngines[0].name, outs[0].depth,
+						testEngines[i+1].name, outs[i+1].depth)
+				}
+			}
+		})
+	}
+}
+
