@@ -27,6 +27,9 @@ func (m *Machine) Call(fn Extern, args []Value) error {
 		if a.Type != f.typ.Params[i] {
 			return fmt.Errorf("call: argument %d is %s, want %s", i, a.Type, f.typ.Params[i])
 		}
+		if !m.validRef(a) {
+			return fmt.Errorf("call: argument %d: %v is not a function in the store", i, a)
+		}
 	}
 	m.frames = m.frames[:0]
 	m.sp = 0
@@ -53,6 +56,12 @@ func (m *Machine) Call(fn Extern, args []Value) error {
 	}
 	m.sp = m.frames[0].fp + f.code.numLocals
 	return nil
+}
+
+// validRef reports whether v, if a funcref, is null or names a function
+// in the store (host code could otherwise smuggle in a bad address).
+func (m *Machine) validRef(v Value) bool {
+	return v.Type != wasm.FuncRef || v.Bits == 0 || v.Bits-1 < uint64(len(m.store.funcs))
 }
 
 // normBits returns v's bits with the high half cleared for 32-bit types.
@@ -127,8 +136,8 @@ func (m *Machine) hostResult(f *funcInst, res []Value, err error) TrapKind {
 		return TrapUnreachable
 	}
 	for i, r := range res {
-		if r.Type != f.typ.Results[i] {
-			m.hostErr = fmt.Errorf("host function result %d is %s, want %s", i, r.Type, f.typ.Results[i])
+		if r.Type != f.typ.Results[i] || !m.validRef(r) {
+			m.hostErr = fmt.Errorf("host function result %d is %v, want a %s", i, r, f.typ.Results[i])
 			return TrapUnreachable
 		}
 	}

@@ -20,9 +20,13 @@ func (m *Machine) AddHostFunc(t wasm.FuncType, f HostFunc) Extern {
 
 // HostModule builds an instance from externs already in the store, so
 // that Register can make them importable. exports[i] is named names[i].
+// Externs that are not in the store, or without a name, are left out.
 func (m *Machine) HostModule(names []string, externs []Extern) *Instance {
 	inst := &Instance{mod: &wasm.Module{}}
 	for i, ex := range externs {
+		if i >= len(names) || !m.inStore(ex) {
+			continue
+		}
 		var idx int
 		switch ex.Kind {
 		case wasm.ExternFunc:
@@ -43,8 +47,28 @@ func (m *Machine) HostModule(names []string, externs []Extern) *Instance {
 	return inst
 }
 
-// AddGlobal allocates a global in the store and returns its address.
+// inStore reports whether ex is an address in the store.
+func (m *Machine) inStore(ex Extern) bool {
+	switch ex.Kind {
+	case wasm.ExternFunc:
+		return int(ex.Addr) < len(m.store.funcs)
+	case wasm.ExternTable:
+		return int(ex.Addr) < len(m.store.tables)
+	case wasm.ExternMemory:
+		return int(ex.Addr) < len(m.store.mems)
+	case wasm.ExternGlobal:
+		return int(ex.Addr) < len(m.store.globals)
+	}
+	return false
+}
+
+// AddGlobal allocates a global in the store and returns its address. A
+// value of the wrong type, or a funcref to no function, is stored as null
+// or zero of the global's type.
 func (m *Machine) AddGlobal(t wasm.GlobalType, v Value) Extern {
+	if v.Type != t.Type || !m.validRef(v) {
+		v = Value{Type: t.Type}
+	}
 	m.store.globals = append(m.store.globals, globalInst{typ: t, bits: normBits(v)})
 	return Extern{Kind: wasm.ExternGlobal, Addr: uint32(len(m.store.globals) - 1)}
 }
