@@ -119,4 +119,3 @@ func TestOutOfGas(t *testing.T) {
 		})
 	}
 }
-
