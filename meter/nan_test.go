@@ -1,0 +1,72 @@
+package meter
+
+import (
+	"fmt"
+	"testing"
+)
+
+// TestNaNProfiles (issue 4, done-when 5): under "raw" the NaN bits of float
+// arithmetic differ between the reference machine (always canonical) and
+// wazero on this host; under "canonicalize" every engine returns the
+// canonical NaN. Bit operations (neg) keep the payload in both profiles.
+func TestNaNProfiles(t *testing.T) {
+	exports := []struct {
+		name string
+		want uint64 // under canonicalize, on every engine
+	}{
+		{"f32_div_zero", canonicalF32},
+		{"f64_div_zero", canonicalF64},
+		{"f32_payload_add", canonicalF32},
+		{"f64_payload_mul", canonicalF64},
+		{"f32_neg_sqrt", canonicalF32},
+		{"f32_min_payload", canonicalF32},
+		{"promote_payload", canonicalF64},
+		{"neg_payload", 0xffa00001},
+	}
+	plain := readTestdata(t, "nan.wasm")
+	for _, canon := range []bool{false, true} {
+		o := DefaultOptions()
+		o.StartGas = ample
+		o.CanonicalizeNaN = canon
+		bin := instrument(t, plain, o)
+		differ := 0
+		for _, ex := range exports {
+			var bits []uint64
+			for _, e := range testEngines {
+				got := e.run(t, bin, ex.name, nil)
+				if got.trapped || len(got.results) != 1 {
+					t.Fatalf("%s on %s: %v", ex.name, e.name, got)
+				}
+				bits = append(bits, got.results[0])
+			}
+			t.Logf("%s %s: %s", profile(canon), ex.name, fmtBits(bits))
+			if canon {
+				for i, b := range bits {
+					if b != ex.want {
+						t.Errorf("canonicalize: %s on %s = %#x, want %#x", ex.name, testEngines[i].name, b, ex.want)
+					}
+				}
+			}
+			for _, b := range bits[1:] {
+				if b != bits[0] {
+					differ++
+					break
+				}
+			}
+		}
+		switch {
+		case canon && differ != 0:
+			t.Errorf("canonicalize: %d exports differ between engines", differ)
+		case !canon && differ == 0:
+			t.Errorf("raw: no NaN bits differ between engines; the test shows nothing on this host")
+		}
+	}
+}
+
+func fmtBits(bits []uint64) string {
+	s := ""
+	for i, b := range bits {
+		s += fmt.Sprintf("%s=%#x ", testEngines[i].name, b)
+	}
+	return s
+}
