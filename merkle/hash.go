@@ -63,12 +63,7 @@ func NewDomain(kind string) *Domain {
 		leafLabel: []byte("referee/" + kind + "-leaf/v1"),
 		nodeLabel: []byte("referee/" + kind + "-node/v1"),
 	}
-	var h hasher
-	var zeroLeaf [32]byte
-	d.zero[0] = h.leaf(d, &zeroLeaf)
-	for i := 1; i <= MaxDepth; i++ {
-		d.zero[i] = h.node(d, &d.zero[i-1], &d.zero[i-1])
-	}
+	d.fillZero()
 	return d
 }
 
@@ -93,19 +88,6 @@ func (d *Domain) NodeHash(left, right [32]byte) [32]byte {
 	return h.node(d, &left, &right)
 }
 
-// Zero returns the root of an all-zero subtree of the given height (0 is
-// a single zero leaf). It panics if height is outside 0..MaxDepth, which
-// only a caller's bug can cause.
-func (d *Domain) Zero(height int) [32]byte {
-	if height < 0 || height > MaxDepth {
-		panic("BUG: merkle: zero-subtree height out of range 0..63")
-	}
-	return d.zero[height]
-}
-
-// ZeroHash returns Generic.Zero(height).
-func ZeroHash(height int) [32]byte { return Generic.Zero(height) }
-
 // keccakState is the legacy Keccak-256 sponge; Read squeezes without the
 // copy that Sum makes.
 type keccakState interface {
@@ -119,21 +101,27 @@ type hasher struct {
 	buf [48 + 64]byte // longest label (8+32+8 bytes) and two children; one Keccak block (136)
 }
 
-func (h *hasher) sum(label []byte, parts ...*[32]byte) (out [32]byte) {
+// raw returns keccak256(b).
+func (h *hasher) raw(b []byte) (out [32]byte) {
 	if h.st == nil {
 		h.st = sha3.NewLegacyKeccak256().(keccakState)
 	} else {
 		h.st.Reset()
 	}
-	n := copy(h.buf[:], label)
-	for _, p := range parts {
-		n += copy(h.buf[n:], p[:])
-	}
-	h.st.Write(h.buf[:n])
+	h.st.Write(b)
 	h.st.Read(out[:])
 	return out
 }
 
-func (h *hasher) leaf(d *Domain, data *[32]byte) [32]byte { return h.sum(d.leafLabel, data) }
+func (h *hasher) leaf(d *Domain, data *[32]byte) [32]byte {
+	n := copy(h.buf[:], d.leafLabel)
+	n += copy(h.buf[n:], data[:])
+	return h.raw(h.buf[:n])
+}
 
-func (h *hasher) node(d *Domain, l, r *[32]byte) [32]byte { return h.sum(d.nodeLabel, l, r) }
+func (h *hasher) node(d *Domain, l, r *[32]byte) [32]byte {
+	n := copy(h.buf[:], d.nodeLabel)
+	n += copy(h.buf[n:], l[:])
+	n += copy(h.buf[n:], r[:])
+	return h.raw(h.buf[:n])
+}
