@@ -38,7 +38,7 @@ const (
 	DefaultMaxStackValues = 1 << 20
 	DefaultMaxCallDepth   = 10000
 	DefaultMaxMemoryPages = 65536
-	DefaultMaxTableElems  = 1 << 24
+	DefaultMaxTableElems  = 1 << 20
 )
 
 // Config holds the deterministic limits of a machine. Zero fields take
@@ -93,6 +93,10 @@ type Machine struct {
 
 	// tracer, if set, is called after every step.
 	tracer func(StepInfo)
+	// opTypes caches the operand types at (function, op index), computed
+	// by replaying the compiler for Stack(); only looked up, never iterated,
+	// and not part of the machine's state.
+	opTypes map[opTypesKey][]wasm.ValType
 	// hostArgs is scratch space for host calls.
 	hostArgs []Value
 	// hostErr is the error of a host function that ended the call.

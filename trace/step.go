@@ -140,16 +140,34 @@ func (m *Machine) Stack() []Value {
 	return out
 }
 
+type opTypesKey struct {
+	fn *funcCode
+	pc int
+}
+
+// typesAt returns the static operand types just before op pc of fn.
+func (m *Machine) typesAt(fn *funcCode, pc int) []wasm.ValType {
+	k := opTypesKey{fn, pc}
+	if ts, ok := m.opTypes[k]; ok {
+		return ts
+	}
+	_, ts, _ := m.compileFunc(fn.inst, fn.codeIndex, pc)
+	if m.opTypes == nil {
+		m.opTypes = map[opTypesKey][]wasm.ValType{}
+	}
+	m.opTypes[k] = ts
+	return ts
+}
+
 // operandTypes returns the static types of frame i's operand stack. For a
 // caller frame these are the types below the callee's arguments.
 func (m *Machine) operandTypes(i int) []wasm.ValType {
 	fr := &m.frames[i]
 	if i == len(m.frames)-1 {
-		_, ts, _ := m.compileFunc(fr.fn.inst, fr.fn.codeIndex, fr.pc)
-		return ts
+		return m.typesAt(fr.fn, fr.pc)
 	}
 	call := &fr.fn.ops[fr.pc-1]
-	_, ts, _ := m.compileFunc(fr.fn.inst, fr.fn.codeIndex, fr.pc-1)
+	ts := m.typesAt(fr.fn, fr.pc-1)
 	var params int
 	switch call.kind {
 	case wasm.OpCall:
