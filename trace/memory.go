@@ -183,20 +183,26 @@ func (mm *Memory) fill(addr, n uint64, b byte) {
 }
 
 // copyWithin copies n bytes from src to dst (bounds already checked),
-// correct for overlapping ranges.
+// correct for overlapping ranges. It goes through a 4 KiB buffer, chunk by
+// chunk, front to back when dst < src and back to front otherwise, so that
+// no chunk overwrites source bytes not yet read.
 func (mm *Memory) copyWithin(dst, src, n uint64) {
-	if n == 0 {
+	var buf [PageSize]byte
+	if dst <= src {
+		for done := uint64(0); done < n; {
+			k := min(n-done, PageSize)
+			mm.read(src+done, buf[:k])
+			mm.write(dst+done, buf[:k])
+			done += k
+		}
 		return
 	}
-	if n <= 4096 {
-		var buf [4096]byte
-		mm.read(src, buf[:n])
-		mm.write(dst, buf[:n])
-		return
+	for left := n; left > 0; {
+		k := min(left, PageSize)
+		left -= k
+		mm.read(src+left, buf[:k])
+		mm.write(dst+left, buf[:k])
 	}
-	buf := make([]byte, n)
-	mm.read(src, buf)
-	mm.write(dst, buf)
 }
 
 // inBounds reports whether [ea, ea+n) lies inside the memory.
