@@ -161,7 +161,7 @@ func (m *Machine) decodeRunning(r *snapReader, st *snapState) {
 				}
 				consumed = callee.numParams
 			case wasm.OpCallIndirect:
-				if !fc.inst.mod.Types[call.b].Equal(*callee.typ) {
+				if !fc.inst.mod.Types[call.b].Equal(m.store.funcs[callee.addr].typ) {
 					bad(i+1, 0, "function %d does not have the type call_indirect expects", callee.addr)
 					return
 				}
