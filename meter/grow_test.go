@@ -1,0 +1,65 @@
+package meter
+
+import "testing"
+
+// TestDynamicCharges: memory.grow, memory.fill, memory.copy and table.grow
+// charge in proportion to their size operand, the same on every engine,
+// also when the operation then fails or traps; memory.grow fails past
+// Options.MaxMemoryPages on every engine; a charge larger than the gas
+// left traps out of gas.
+func TestDynamicCharges(t *testing.T) {
+	o := DefaultOptions()
+	o.MaxMemoryPages = 4
+	c := o.Costs
+	const limit = 1 << 40
+	tests := []struct {
+		name    string
+		export  string
+		arg     uint64
+		gas     uint64 // gas left before the call; 0 = limit
+		result  []uint64
+		trapped bool
+		exit    uint32
+		used    uint64 // 0 = any (not compared)
+	}{
+		// local.get, memory.grow: Base + Grow + pages × GrowCostPerPage.
+		{name: "grow 0", export: "grow", arg: 0, result: []uint64{1}, used: c.Base + c.Grow},
+		{name: "grow 2", export: "grow", arg: 2, result: []uint64{1},
+			used: c.Base + c.Grow + 2*o.GrowCostPerPage},
+		{name: "grow past cap fails, still charged", export: "grow", arg: 4, result: []uint64{0xffffffff},
+			used: c.Base + c.Grow + 4*o.GrowCostPerPage},
+		{name: "grow 2^32-1 out of gas", export: "grow", arg: 0xffffffff, gas: 1 << 30,
+			trapped: true, exit: ExitOutOfGas, used: 1 << 30},
+		// three consts/locals, memory.fill: 3 Base + Bulk + words × BulkPerWord.
+		{name: "fill 0", export: "fill", arg: 0, used: 3*c.Base + c.Bulk},
+		{name: "fill 33", export: "fill", arg: 33, used: 3*c.Base + c.Bulk + 2*c.BulkPerWord},
+		{name: "fill out of bounds, still charged", export: "fill", arg: 65537, trapped: true,
+			used: 3*c.Base + c.Bulk + 2049*c.BulkPerWord},
+		{name: "copy 64", export: "copy", arg: 64, used: 3*c.Base + c.Bulk + 2*c.BulkPerWord},
+		{name: "table.grow 3", export: "table_grow", arg: 3, result: []uint64{1},
+			used: 2*c.Base + c.Grow + 3*c.TablePerElem},
+	}
+	plain := readTestdata(t, "grow.wasm")
+	for _, tt := range tests {
+		o.StartGas = tt.gas
+		if o.StartGas == 0 {
+			o.StartGas = limit
+		}
+		bin := instrument(t, plain, o)
+		for _, e := range testEngines {
+			t.Run(tt.name+"/"+e.name, func(t *testing.T) {
+				got := e.run(t, bin, tt.export, []uint64{tt.arg})
+				used := o.StartGas - got.gasLeft
+				ok := got.trapped == tt.trapped && got.exit == tt.exit && (tt.used == 0 || used == tt.used) &&
+					len(got.results) == len(tt.result)
+				for i := range tt.result {
+					ok = ok && got.results[i] == tt.result[i]
+				}
+				if !ok {
+					t.Fatalf("%s(%d): got %v, used %d; want results %#x trapped %v exit %d used %d",
+						tt.export, tt.arg, got, used, tt.result, tt.trapped, tt.exit, tt.used)
+				}
+			})
+		}
+	}
+}
