@@ -161,8 +161,12 @@ func parse(file string, data []byte, baseDir string) (*Block, error) {
 	if err := dec.Decode(&jb); err != nil {
 		return nil, jsonError(file, data, dec, err)
 	}
+	end := dec.InputOffset()
 	if _, err := dec.Token(); err != io.EOF {
-		line, col := lineCol(data, dec.InputOffset())
+		for end < int64(len(data)) && strings.IndexByte(" \t\r\n", data[end]) >= 0 {
+			end++
+		}
+		line, col := lineCol(data, end)
 		return nil, &FormatError{File: file, Line: line, Col: col, Err: errors.New("data after the block object")}
 	}
 	if jb.Version == nil {
@@ -449,7 +453,7 @@ func jsonError(file string, data []byte, dec *json.Decoder, err error) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		line, col := lineCol(data, syn.Offset)
+		line, col := lineCol(data, syn.Offset-1) // Offset counts the offending byte
 		return &FormatError{File: file, Line: line, Col: col, Err: err}
 	case errors.As(err, &typ):
 		line, col := lineCol(data, typ.Offset)
@@ -461,11 +465,20 @@ func jsonError(file string, data []byte, dec *json.Decoder, err error) error {
 		line, col := lineCol(data, int64(len(data)))
 		return &FormatError{File: file, Line: line, Col: col, Err: errors.New("unexpected end of JSON")}
 	}
-	line, col := lineCol(data, dec.InputOffset())
+	off := dec.InputOffset()
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		// Point at the field's name, the last occurrence before where the
+		// decoder stopped.
+		if i := bytes.LastIndex(data[:off], []byte(name)); i >= 0 {
+			off = int64(i)
+		}
+		err = fmt.Errorf("unknown field %s", name)
+	}
+	line, col := lineCol(data, off)
 	return &FormatError{File: file, Line: line, Col: col, Err: err}
 }
 
-// lineCol converts a byte offset into a 1-based line and byte column.
+// lineCol converts a 0-based byte offset into a 1-based line and byte column.
 func lineCol(data []byte, off int64) (line, col int) {
 	if off < 0 {
 		off = 0
