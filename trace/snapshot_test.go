@@ -2,6 +2,7 @@ package trace
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand"
@@ -53,6 +54,23 @@ var snapModules = map[string]*wasm.Module{} // decoded once per path; only looke
 // to call.
 func (c snapCase) build(t testing.TB) (*Machine, Extern) {
 	t.Helper()
+	m, inst := c.buildModules(t)
+	if c.export == "" {
+		spectest := m.registered["spectest"]
+		ex, _ := spectest.Export("print_i32")
+		return m, ex
+	}
+	ex, ok := inst.Export(c.export)
+	if !ok {
+		t.Fatalf("%s: no export %q", c.name, c.export)
+	}
+	return m, ex
+}
+
+// buildModules makes a fresh machine with spectest registered and c's
+// modules instantiated, and returns the last instance.
+func (c snapCase) buildModules(t testing.TB) (*Machine, *Instance) {
+	t.Helper()
 	m := NewMachine(c.cfg)
 	m.RegisterSpectest()
 	var inst *Instance
@@ -76,16 +94,7 @@ func (c snapCase) build(t testing.TB) (*Machine, Extern) {
 			t.Fatalf("instantiate %s: %v", p, err)
 		}
 	}
-	if c.export == "" {
-		spectest := m.registered["spectest"]
-		ex, _ := spectest.Export("print_i32")
-		return m, ex
-	}
-	ex, ok := inst.Export(c.export)
-	if !ok {
-		t.Fatalf("%s: no export %q", c.name, c.export)
-	}
-	return m, ex
+	return m, inst
 }
 
 // start builds a machine and starts the call.
@@ -443,4 +452,71 @@ func hexDump(b []byte) string {
 		out.WriteByte('\n')
 	}
 	return out.String()
+}
+
+// TestSnapshotRejectsDeadCodeFrame crafts a snapshot whose frame rests on
+// the i32.add after a br (dead code) with a stack that matches the
+// compiler's type stack there; Restore must refuse it, because running
+// that op would pop values the frame does not have.
+func TestSnapshotRejectsDeadCodeFrame(t *testing.T) {
+	c := snapCase{name: "dead", modules: []string{"../testdata/snapshot/dead.wasm"}, export: "f", args: []Value{I32(7)}}
+	src := c.start(t)
+	if _, err := src.Run(2); err != nil { // block, local.get: pc = 2 (br)
+		t.Fatal(err)
+	}
+	good, err := src.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc := src.frames[0].fn
+	if len(fc.ops) < 4 || fc.ops[3].kind != wasm.OpI32Add {
+		t.Fatalf("unexpected compiled code %+v", fc.ops)
+	}
+	// The tail is: u32 sp = 2, two slots, u32 frame count = 1, one frame.
+	tail := 4 + 16 + 4 + 16
+	if n := len(good) - tail; binary.BigEndian.Uint32(good[n:]) != 2 {
+		t.Fatalf("unexpected snapshot tail % x", good[n:])
+	}
+	var bad []byte
+	bad = append(bad, good[:len(good)-tail]...)
+	bad = binary.BigEndian.AppendUint32(bad, 1) // sp: only the param
+	bad = binary.BigEndian.AppendUint64(bad, 7)
+	bad = binary.BigEndian.AppendUint32(bad, 1) // one frame
+	bad = binary.BigEndian.AppendUint32(bad, fc.addr)
+	bad = binary.BigEndian.AppendUint32(bad, 3)
+	bad = binary.BigEndian.AppendUint32(bad, fc.ops[3].offset)
+	bad = binary.BigEndian.AppendUint32(bad, 0)
+	dst, _ := c.build(t)
+	err = dst.Restore(bad)
+	if !errors.Is(err, ErrSnapshot) || !strings.Contains(err.Error(), "unreachable") {
+		t.Errorf("Restore = %v, want an ErrSnapshot naming the unreachable op", err)
+	}
+}
+
+// TestReachableOpsKnowsInternalKinds guards reachableOps: every internal
+// (non-Wasm) op kind the compiler emits for these modules must be one whose
+// successors reachableOps knows. A new branching kind would otherwise hide
+// its targets, and a new terminator would make dead code look live.
+func TestReachableOpsKnowsInternalKinds(t *testing.T) {
+	known := map[wasm.Opcode]bool{opEndReturn: true, opBrReturn: true, opBrIfReturn: true}
+	paths := []string{"../testdata/snapshot/state.wasm", "../testdata/snapshot/dead.wasm"}
+	for _, name := range []string{"br_table.0", "br_if.0", "br.0", "return.0", "loop.0", "block.0", "if.0", "fac.0"} {
+		paths = append(paths, specDir+name+".wasm")
+	}
+	for _, w := range []string{"fib", "interp", "lz", "quicksort"} {
+		paths = append(paths, "../testdata/workloads/"+w+".wasm")
+	}
+	for _, p := range paths {
+		m, _ := snapCase{modules: []string{p}}.buildModules(t)
+		for _, f := range m.store.funcs {
+			if f.code == nil {
+				continue
+			}
+			for i := range f.code.ops {
+				if k := f.code.ops[i].kind; k != f.code.ops[i].wasmOp() && !known[k] {
+					t.Errorf("%s func[%d] op %d: internal kind %#x unknown to reachableOps", p, f.code.index, i, k)
+				}
+			}
+		}
+	}
 }
