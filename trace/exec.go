@@ -26,16 +26,13 @@ func (m *Machine) exec(budget uint64) {
 	s := m.stack
 	sp := m.sp
 	mem := fn.mem
-	globals := m.store.globals
-	maxDepth := m.cfg.MaxCallDepth
-	steps := m.steps
-	end := steps + budget
+	left := budget // steps left; m.steps is updated on exit
 	tk := TrapNone
 loop:
-	for steps < end {
+	for left != 0 {
 		o := &code[pc]
 		pc++
-		steps++
+		left--
 		switch o.kind {
 		// ---- control ----
 		case wasm.OpUnreachable: // traps
@@ -90,14 +87,14 @@ loop:
 			callee := f.code
 			if callee == nil {
 				sp, tk = m.callHost(f, sp)
-				s, globals = m.stack, m.store.globals
+				s = m.stack
 				if tk != TrapNone {
 					break loop
 				}
 				break
 			}
 			nfp := sp - callee.numParams
-			if len(m.frames) < maxDepth && nfp+callee.frameSize <= len(s) {
+			if len(m.frames) < m.cfg.MaxCallDepth && nfp+callee.frameSize <= len(s) {
 				// fast path of enter
 				clear(s[sp : nfp+callee.numLocals])
 				m.frames = append(m.frames, frame{fn: callee, fp: nfp})
@@ -130,7 +127,7 @@ loop:
 			m.frames[len(m.frames)-1].pc = pc
 			if f.code == nil {
 				sp, tk = m.callHost(f, sp)
-				s, globals = m.stack, m.store.globals
+				s = m.stack
 				if tk != TrapNone {
 					break loop
 				}
@@ -162,11 +159,11 @@ loop:
 		case wasm.OpLocalTee: // copies the top into local a
 			s[fp+int(o.a)] = s[sp-1]
 		case wasm.OpGlobalGet: // pushes global a
-			s[sp] = globals[o.a].bits
+			s[sp] = m.store.globals[o.a].bits
 			sp++
 		case wasm.OpGlobalSet: // pops into global a
 			sp--
-			globals[o.a].bits = s[sp]
+			m.store.globals[o.a].bits = s[sp]
 
 		// ---- memory ----
 		case wasm.OpI32Load, wasm.OpF32Load, wasm.OpI64Load32U: // pops i32 addr, pushes 32 bits
@@ -496,7 +493,7 @@ loop:
 			code, mem = fn.ops, fn.mem
 		}
 	}
-	m.steps = steps
+	m.steps += budget - left
 	if tk != TrapNone {
 		m.sp = sp
 		pc--
