@@ -86,6 +86,8 @@ loop:
 			m.frames[len(m.frames)-1].pc = pc
 			callee := f.code
 			if callee == nil {
+				m.steps += budget - left // host code may read Steps()
+				budget = left
 				sp, tk = m.callHost(f, sp)
 				s = m.stack
 				if tk != TrapNone {
@@ -126,6 +128,8 @@ loop:
 			}
 			m.frames[len(m.frames)-1].pc = pc
 			if f.code == nil {
+				m.steps += budget - left // host code may read Steps()
+				budget = left
 				sp, tk = m.callHost(f, sp)
 				s = m.stack
 				if tk != TrapNone {
