@@ -115,7 +115,19 @@ func limitsMatch(size, max uint32, hasMax bool, want wasm.Limits) bool {
 
 // allocate adds mod's functions, tables, memories, globals and segments to
 // the store and inst.
+// It checks every limit before allocating anything, so a module refused
+// here leaves the store unchanged.
 func (m *Machine) allocate(mod *wasm.Module, inst *Instance) error {
+	for i, tt := range mod.Tables {
+		if tt.Limits.Min > m.cfg.MaxTableElems {
+			return fmt.Errorf("table[%d]: %d elements exceed the limit of %d", i, tt.Limits.Min, m.cfg.MaxTableElems)
+		}
+	}
+	for i, mt := range mod.Memories {
+		if mt.Limits.Min > m.cfg.MaxMemoryPages {
+			return fmt.Errorf("memory[%d]: %d pages exceed the limit of %d", i, mt.Limits.Min, m.cfg.MaxMemoryPages)
+		}
+	}
 	for i, ti := range mod.Funcs {
 		if uint64(ti) >= uint64(len(mod.Types)) {
 			return fmt.Errorf("func[%d]: type %d out of range", i, ti)
@@ -133,10 +145,7 @@ func (m *Machine) allocate(mod *wasm.Module, inst *Instance) error {
 		inst.tables = append(inst.tables, uint32(len(m.store.tables)))
 		m.store.tables = append(m.store.tables, t)
 	}
-	for i, mt := range mod.Memories {
-		if mt.Limits.Min > m.cfg.MaxMemoryPages {
-			return fmt.Errorf("memory[%d]: %d pages exceed the limit of %d", i, mt.Limits.Min, m.cfg.MaxMemoryPages)
-		}
+	for _, mt := range mod.Memories {
 		inst.mems = append(inst.mems, uint32(len(m.store.mems)))
 		m.store.mems = append(m.store.mems, newMemory(mt.Limits.Min, mt.Limits.Max, mt.Limits.HasMax, m.cfg.MaxMemoryPages))
 	}
