@@ -1,0 +1,101 @@
+package fuzz
+
+import (
+	"context"
+	"testing"
+
+	"github.com/tetratelabs/wazero"
+
+	"github.com/refereevm/referee/wasm"
+)
+
+// engines are the wazero engines the reference machine is compared with.
+func engines(ctx context.Context) []*wazeroEngine {
+	return []*wazeroEngine{
+		newWazero(ctx, "wazero-interp", wazero.NewRuntimeConfigInterpreter()),
+		newWazero(ctx, "wazero-compiler", wazero.NewRuntimeConfigCompiler()),
+	}
+}
+
+
+// differential generates a module from s with cfg, runs it on the
+// reference machine and the engines, and returns the first divergence.
+func differential(ctx context.Context, t testing.TB, engs []*wazeroEngine, m *wasm.Module, s *Source) (string, error) {
+	bin := wasm.Encode(m)
+	calls := planCalls(m, s)
+	ref, err := runReference(m, calls)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range engs {
+		got, err := e.run(ctx, m, bin, calls)
+		if err != nil {
+			return "", err
+		}
+		if d := diffRuns(calls, ref, got); d != "" {
+			return "reference vs " + e.name + ": " + d, nil
+		}
+	}
+	return "", nil
+}
+
+// TestDifferential runs generated modules with termination ensured and NaNs
+// canonicalized on the reference machine and both wazero engines, and
+// requires identical results, traps, exported globals and memory.
+func TestDifferential(t *testing.T) {
+	n := uint64(300)
+	if testing.Short() {
+		n = 60
+	}
+	ctx := context.Background()
+	engs := engines(ctx)
+	defer func() {
+		for _, e := range engs {
+			e.close(ctx)
+		}
+	}()
+	for _, c := range []struct {
+		name string
+		cfg  func(seed uint64) Config
+	}{
+		{"diff", func(uint64) Config { return DiffConfig() }},
+		{"swarm", func(seed uint64) Config {
+			c := SwarmConfig(NewSeedSource(seed + 1<<40))
+			c.CanonicalizeNaNs, c.EnsureTermination = true, true
+			return c
+		}},
+		{"notraps", func(seed uint64) Config {
+			c := DiffConfig()
+			c.DisallowTraps = true
+			return c
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var traps, calls, skipped int
+			for seed := uint64(0); seed < n; seed++ {
+				name := c.name + "/" + itoa(seed)
+				m := GenerateSeed(seed, c.cfg(seed))
+				if f := knownBug(m); f != "" {
+					skipped++
+					continue
+				}
+				s := NewSeedSource(seed ^ 0xa5a5)
+				d, err := differential(ctx, t, engs, m, s)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if d != "" {
+					t.Errorf("%s: %s", name, d)
+				}
+				ref, _ := runReference(m, planCalls(m, NewSeedSource(seed^0xa5a5)))
+				for _, r := range ref.calls {
+					calls++
+					if r.trap != "" {
+						traps++
+					}
+				}
+			}
+			t.Logf("%d modules (%d skipped for known wazero findings), %d calls, %d trapped", n, skipped, calls, traps)
+		})
+	}
+}

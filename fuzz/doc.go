@@ -1,0 +1,31 @@
+// Package fuzz generates WebAssembly 2.0 modules that are valid by
+// construction, and argument values for their exported functions, so that
+// engines can be run against each other (differential fuzzing).
+//
+// The generator is driven by a byte string, in the manner of wasm-smith's
+// arbitrary Unstructured: every choice (how many functions, which
+// instruction, which constant) reads a few bytes, and once the bytes run out
+// every choice is zero, which yields the smallest module the remaining
+// choices allow. A coverage-guided fuzzer (go test -fuzz) can therefore steer
+// generation through the bytes. GenerateSeed expands a 64-bit seed with a
+// private splitmix64 generator instead, for campaigns and tests.
+//
+// Validity comes from tracking the operand stack types and the control
+// frames while instructions are emitted: an instruction is only chosen when
+// its operands are on the stack (or after pushing fresh ones), branches only
+// target labels whose types match, and each block is closed by dropping and
+// pushing values until its results are on the stack.
+//
+// Three knobs make modules fit for comparing engines, as in wasm-smith:
+// CanonicalizeNaNs replaces every NaN an arithmetic float operator produces
+// by the canonical NaN (engines may pick different NaN bits), DisallowTraps
+// guards divisions, truncations, memory and table accesses so that they
+// cannot trap, and EnsureTermination decrements a fuel global at every
+// function entry and loop header and executes unreachable when it is
+// exhausted.
+//
+// The package imports only wasm and trace (for trace.Value arguments) from
+// referee; its tests also import wazero, which they run against the
+// reference machine. Generation uses no map iteration, clock or global
+// randomness: the same bytes and Config give the same module.
+package fuzz

@@ -1,0 +1,333 @@
+package fuzz
+
+import (
+	"github.com/refereevm/referee/wasm"
+)
+
+// step emits one instruction (with the operands and guards it needs) or
+// closes the innermost block.
+func (f *fgen) step() {
+	r := f.s.Intn(100)
+	switch {
+	case r < 20:
+		f.leaf(f.g.valType())
+	case r < 48:
+		f.numeric()
+	case r < 57:
+		f.variable()
+	case r < 67:
+		f.memory()
+	case r < 73:
+		f.reference()
+	case r < 94:
+		f.control()
+	default:
+		if len(f.frames) > 1 {
+			f.closeFrame(false)
+		} else {
+			f.leaf(f.g.valType())
+		}
+	}
+}
+
+// allowed reports whether the features enable op's types and op itself.
+func (f *fgen) allowed(o opSig) bool {
+	c := &f.g.cfg
+	if !c.Floats && (o.in == wasm.F32 || o.in == wasm.F64 || o.out == wasm.F32 || o.out == wasm.F64) {
+		return false
+	}
+	switch o.feat {
+	case featSignExt:
+		return c.SignExtension
+	case featSat:
+		return c.SatConversion
+	}
+	return true
+}
+
+// numeric applies a numeric operator, preferring one whose first operand
+// is already on top of the stack.
+func (f *fgen) numeric() {
+	var in wasm.ValType
+	if f.avail() > 0 && f.s.Chance(3, 4) {
+		in = f.top()
+	} else {
+		in = f.g.numType()
+	}
+	if in.IsRef() {
+		f.leaf(f.g.numType())
+		return
+	}
+	// Count the candidates, then pick one: unary and binary ops whose
+	// operand type is in.
+	var n int
+	for _, o := range unaryOps {
+		if o.in == in && f.allowed(o) {
+			n++
+		}
+	}
+	for _, o := range binaryOps {
+		if o.in == in && f.allowed(o) {
+			n++
+		}
+	}
+	if n == 0 {
+		f.leaf(wasm.I32)
+		return
+	}
+	k := f.s.Intn(n)
+	for _, o := range unaryOps {
+		if o.in == in && f.allowed(o) {
+			if k == 0 {
+				f.apply(o, false)
+				return
+			}
+			k--
+		}
+	}
+	for _, o := range binaryOps {
+		if o.in == in && f.allowed(o) {
+			if k == 0 {
+				f.apply(o, true)
+				return
+			}
+			k--
+		}
+	}
+}
+
+// apply emits numeric operator o with its operands and guards.
+func (f *fgen) apply(o opSig, binary bool) {
+	c := &f.g.cfg
+	if binary {
+		f.operands([]wasm.ValType{o.in, o.in})
+	} else {
+		f.operands([]wasm.ValType{o.in})
+	}
+	switch {
+	case o.guard == guardDivisor && c.DisallowTraps:
+		f.guardDivisor(o.in)
+	case o.guard == guardTrunc && c.DisallowTraps:
+		f.guardTrunc(o.op, o.in)
+	}
+	f.op(o.op)
+	if binary {
+		f.popN(2)
+	} else {
+		f.popN(1)
+	}
+	f.push(o.out)
+	if o.guard == guardNaN && c.CanonicalizeNaNs {
+		f.canonicalize(o.out)
+	}
+}
+
+// variable emits local.set/tee, global.set, drop or select.
+func (f *fgen) variable() {
+	s := f.s
+	switch s.Intn(6) {
+	case 0, 1: // local.set, local.tee
+		if f.nuser == 0 {
+			f.leaf(f.g.valType())
+			return
+		}
+		l := uint32(s.Intn(f.nuser))
+		if f.avail() > 0 && s.Bool() {
+			if k, ok := f.pickLocal(f.top()); ok {
+				l = k
+			}
+		}
+		t := f.locals[l]
+		f.operands([]wasm.ValType{t})
+		f.popN(1)
+		if s.Bool() {
+			f.emit(wasm.Instr{Op: wasm.OpLocalTee, Index: l})
+			f.push(t)
+		} else {
+			f.emit(wasm.Instr{Op: wasm.OpLocalSet, Index: l})
+		}
+	case 2: // global.set
+		t := f.g.valType()
+		if f.avail() > 0 && s.Bool() {
+			t = f.top()
+		}
+		gi, ok := f.pickGlobal(t, true)
+		if !ok {
+			f.leaf(t)
+			return
+		}
+		f.operands([]wasm.ValType{t})
+		f.popN(1)
+		f.emit(wasm.Instr{Op: wasm.OpGlobalSet, Index: gi})
+	case 3: // drop
+		if f.avail() == 0 {
+			f.op(wasm.OpNop)
+			return
+		}
+		f.op(wasm.OpDrop)
+		f.popN(1)
+	default: // select
+		t := f.g.valType()
+		if f.avail() > 1 && s.Chance(3, 4) {
+			t = f.stack[len(f.stack)-2]
+			if f.top() != wasm.I32 {
+				t = f.top()
+			}
+		}
+		f.operands([]wasm.ValType{t, t, wasm.I32})
+		f.popN(3)
+		if t.IsRef() || (f.g.cfg.ReferenceTypes && s.Bool()) {
+			f.emit(wasm.Instr{Op: wasm.OpSelectT, SelectTypes: []wasm.ValType{t}, Index2: uint32(t)})
+		} else {
+			f.op(wasm.OpSelect)
+		}
+		f.push(t)
+	}
+}
+
+// control emits a block, loop, if, branch, call or other control
+// instruction.
+func (f *fgen) control() {
+	s := f.s
+	c := &f.g.cfg
+	switch r := s.Intn(100); {
+	case r < 32:
+		if len(f.frames) > c.MaxDepth {
+			f.op(wasm.OpNop)
+			return
+		}
+		f.openBlock([]wasm.Opcode{wasm.OpBlock, wasm.OpLoop, wasm.OpIf}[s.Intn(3)])
+	case r < 40: // br
+		d := s.Intn(len(f.frames))
+		f.operands(f.frames[len(f.frames)-1-d].labelTypes())
+		f.emit(wasm.Instr{Op: wasm.OpBr, Index: uint32(d)})
+		f.closeFrame(true)
+	case r < 54: // br_if
+		d := s.Intn(len(f.frames))
+		lt := f.frames[len(f.frames)-1-d].labelTypes()
+		f.operands(append(append([]wasm.ValType(nil), lt...), wasm.I32))
+		f.emit(wasm.Instr{Op: wasm.OpBrIf, Index: uint32(d)})
+		f.popN(1)
+	case r < 60: // br_table
+		d := s.Intn(len(f.frames))
+		lt := f.frames[len(f.frames)-1-d].labelTypes()
+		var same []uint32
+		for i := range f.frames {
+			if typesEqual(f.frames[len(f.frames)-1-i].labelTypes(), lt) {
+				same = append(same, uint32(i))
+			}
+		}
+		labels := make([]uint32, s.Intn(6))
+		for i := range labels {
+			labels[i] = same[s.Intn(len(same))]
+		}
+		f.operands(append(append([]wasm.ValType(nil), lt...), wasm.I32))
+		f.emit(wasm.Instr{Op: wasm.OpBrTable, Labels: labels, Index: uint32(d)})
+		f.closeFrame(true)
+	case r < 63: // return
+		f.operands(f.frames[0].results)
+		f.op(wasm.OpReturn)
+		f.closeFrame(true)
+	case r < 80: // call
+		callee := s.Intn(f.g.nfuncs)
+		ft := f.g.funcType(callee)
+		f.operands(ft.Params)
+		f.emit(wasm.Instr{Op: wasm.OpCall, Index: uint32(callee)})
+		f.popN(len(ft.Params))
+		f.pushAll(ft.Results)
+	case r < 92:
+		f.callIndirect()
+	case r < 94:
+		if c.DisallowTraps {
+			f.op(wasm.OpNop)
+			return
+		}
+		f.op(wasm.OpUnreachable)
+		f.closeFrame(true)
+	default:
+		f.op(wasm.OpNop)
+	}
+}
+
+// blockType picks the type of a new block: empty, one result, or (with
+// multi-value) a type index whose parameters are often the values on top
+// of the stack.
+func (f *fgen) blockType() (wasm.BlockType, []wasm.ValType, []wasm.ValType) {
+	s := f.s
+	c := &f.g.cfg
+	switch k := s.Intn(4); {
+	case k == 1:
+		t := f.g.valType()
+		return wasm.BlockType{Kind: wasm.BlockValue, Val: t}, nil, []wasm.ValType{t}
+	case k >= 2 && c.MultiValue:
+		var ft wasm.FuncType
+		np := s.Intn(c.MaxParams + 1)
+		for i := 0; i < np; i++ {
+			ft.Params = append(ft.Params, f.g.valType())
+		}
+		if s.Chance(2, 3) {
+			np = min(np, f.avail())
+			ft.Params = append([]wasm.ValType(nil), f.stack[len(f.stack)-np:]...)
+		}
+		nr := s.Intn(c.MaxResults + 1)
+		for i := 0; i < nr; i++ {
+			ft.Results = append(ft.Results, f.g.valType())
+		}
+		return wasm.BlockType{Kind: wasm.BlockTypeIndex, TypeIndex: f.g.typeIndex(ft)}, ft.Params, ft.Results
+	}
+	return wasm.BlockType{Kind: wasm.BlockEmpty}, nil, nil
+}
+
+// openBlock emits block, loop or if with its operands and pushes its frame.
+func (f *fgen) openBlock(op wasm.Opcode) {
+	bt, params, results := f.blockType()
+	ops := params
+	if op == wasm.OpIf {
+		ops = append(append([]wasm.ValType(nil), params...), wasm.I32)
+	}
+	f.operands(ops)
+	f.popN(len(ops))
+	f.emit(wasm.Instr{Op: op, Block: bt})
+	f.frames = append(f.frames, frame{op: op, params: params, results: results, height: len(f.stack)})
+	f.pushAll(params)
+	if op == wasm.OpLoop && f.g.fuel >= 0 {
+		f.fuelCheck()
+	}
+}
+
+// callIndirect emits call_indirect through a funcref table, usually with
+// the type of a function the table holds and that function's slot.
+func (f *fgen) callIndirect() {
+	g := f.g
+	s := f.s
+	if !g.cfg.CallIndirect || g.cfg.DisallowTraps || len(g.m.Tables) == 0 {
+		f.op(wasm.OpNop)
+		return
+	}
+	var tables []int
+	for i, t := range g.m.Tables {
+		if t.Elem == wasm.FuncRef && (i == 0 || g.cfg.ReferenceTypes) {
+			tables = append(tables, i)
+		}
+	}
+	t := tables[s.Intn(len(tables))]
+	typeIdx := uint32(s.Intn(len(g.m.Types)))
+	slot := -1
+	if fs := g.tableFuncs[t]; len(fs) > 0 && s.Chance(3, 4) {
+		slot = s.Intn(len(fs))
+		if fs[slot] >= 0 {
+			typeIdx = g.m.Funcs[fs[slot]]
+		}
+	}
+	ft := g.m.Types[typeIdx]
+	if slot >= 0 {
+		f.operands(ft.Params)
+		f.i32Const(uint32(slot))
+		f.push(wasm.I32)
+	} else {
+		f.operands(append(append([]wasm.ValType(nil), ft.Params...), wasm.I32))
+	}
+	f.emit(wasm.Instr{Op: wasm.OpCallIndirect, Index: typeIdx, Index2: uint32(t)})
+	f.popN(len(ft.Params) + 1)
+	f.pushAll(ft.Results)
+}
