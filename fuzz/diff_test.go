@@ -17,7 +17,6 @@ func engines(ctx context.Context) []*wazeroEngine {
 	}
 }
 
-
 // differential generates a module from s with cfg, runs it on the
 // reference machine and the engines, and returns the first divergence.
 func differential(ctx context.Context, t testing.TB, engs []*wazeroEngine, m *wasm.Module, s *Source) (string, error) {
@@ -72,6 +71,7 @@ func TestDifferential(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var traps, calls, skipped int
+			classes := map[string]int{}
 			for seed := uint64(0); seed < n; seed++ {
 				name := c.name + "/" + itoa(seed)
 				m := GenerateSeed(seed, c.cfg(seed))
@@ -92,10 +92,24 @@ func TestDifferential(t *testing.T) {
 					calls++
 					if r.trap != "" {
 						traps++
+						classes[r.trap]++
 					}
+				}
+				if c.name == "notraps" && ref.inst.trap != "" && ref.inst.trap != "unreachable" {
+					t.Errorf("%s: DisallowTraps module traps at instantiation: %s", name, ref.inst.trap)
 				}
 			}
 			t.Logf("%d modules (%d skipped for known wazero findings), %d calls, %d trapped", n, skipped, calls, traps)
+			t.Logf("trap classes: %v", classes) // fmt prints maps sorted
+			if c.name == "notraps" {
+				for cl := range classes {
+					// Only fuel exhaustion (unreachable) and deep recursion
+					// may trap with DisallowTraps.
+					if cl != "unreachable" && cl != "stack" {
+						t.Errorf("DisallowTraps module trapped with %q", cl)
+					}
+				}
+			}
 		})
 	}
 }

@@ -198,18 +198,18 @@ func (f *fgen) control() {
 		}
 		f.openBlock([]wasm.Opcode{wasm.OpBlock, wasm.OpLoop, wasm.OpIf}[s.Intn(3)])
 	case r < 40: // br
-		d := s.Intn(len(f.frames))
+		d := f.labelDepth()
 		f.operands(f.frames[len(f.frames)-1-d].labelTypes())
 		f.emit(wasm.Instr{Op: wasm.OpBr, Index: uint32(d)})
 		f.closeFrame(true)
 	case r < 54: // br_if
-		d := s.Intn(len(f.frames))
+		d := f.labelDepth()
 		lt := f.frames[len(f.frames)-1-d].labelTypes()
 		f.operands(append(append([]wasm.ValType(nil), lt...), wasm.I32))
 		f.emit(wasm.Instr{Op: wasm.OpBrIf, Index: uint32(d)})
 		f.popN(1)
 	case r < 60: // br_table
-		d := s.Intn(len(f.frames))
+		d := f.labelDepth()
 		lt := f.frames[len(f.frames)-1-d].labelTypes()
 		var same []uint32
 		for i := range f.frames {
@@ -330,4 +330,15 @@ func (f *fgen) callIndirect() {
 	f.emit(wasm.Instr{Op: wasm.OpCallIndirect, Index: typeIdx, Index2: uint32(t)})
 	f.popN(len(ft.Params) + 1)
 	f.pushAll(ft.Results)
+}
+
+// labelDepth picks a branch target, favouring inner blocks: a branch to
+// the function body is a return, and too many of those leave little code
+// to execute.
+func (f *fgen) labelDepth() int {
+	n := len(f.frames)
+	if n > 1 && f.s.Chance(3, 4) {
+		return f.s.Intn(n - 1)
+	}
+	return f.s.Intn(n)
 }

@@ -104,7 +104,10 @@ func (f *fgen) bulkMemory(memBytes int64) {
 		f.emit(wasm.Instr{Op: wasm.OpMemoryCopy})
 		f.popN(3)
 	case 2:
-		d, ok := pick(s, len(g.m.Datas), func(i int) bool { return !g.cfg.DisallowTraps || g.dataPassive[i] })
+		// Mostly passive segments: an active one is dropped at
+		// instantiation, so initializing from it traps unless n = 0.
+		onlyPassive := g.cfg.DisallowTraps || s.Chance(7, 8)
+		d, ok := pick(s, len(g.m.Datas), func(i int) bool { return !onlyPassive || g.dataPassive[i] })
 		if !ok {
 			f.op(wasm.OpNop)
 			return
@@ -255,8 +258,9 @@ func (f *fgen) reference() {
 		f.emit(wasm.Instr{Op: wasm.OpTableCopy, Index: uint32(x), Index2: uint32(y)})
 		f.popN(3)
 	case 10:
+		onlyPassive := c.DisallowTraps || s.Chance(7, 8)
 		e, ok := pick(s, len(g.m.Elems), func(i int) bool {
-			return g.m.Elems[i].Type == tt.Elem && (!c.DisallowTraps || g.elemPassive[i])
+			return g.m.Elems[i].Type == tt.Elem && (!onlyPassive || g.elemPassive[i])
 		})
 		if !c.BulkMemory || !ok {
 			f.op(wasm.OpNop)
