@@ -1,0 +1,69 @@
+package fuzz
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/refereevm/referee/wasm"
+)
+
+// TestRegress runs each reproducer of testdata/regress on the reference
+// machine (which must give the spec's outcome) and on both wazero engines.
+// A wazero outcome that differs is the finding itself: it is logged, not
+// failed, so the test notices when a wazero upgrade fixes it.
+func TestRegress(t *testing.T) {
+	tests := []struct {
+		name    string // file stem in testdata/regress
+		finding string
+		want    result // the spec's outcome of calling "init"
+	}{
+		{"F1-active-data-not-dropped", findingActiveData, result{trap: "out of bounds memory access"}},
+		{"F2-passive-externref-elem-empty", findingExternrefElem, result{vals: []uint64{1}}},
+	}
+	ctx := context.Background()
+	engs := engines(ctx)
+	defer func() {
+		for _, e := range engs {
+			e.close(ctx)
+		}
+	}()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			bin, err := os.ReadFile(filepath.Join("testdata", "regress", tc.name+".wasm"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := wasm.Decode(bin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := wasm.Validate(m, wasm.DefaultLimits()); err != nil {
+				t.Fatal(err)
+			}
+			if got := knownBug(m); got != tc.finding {
+				t.Errorf("knownBug = %q, want %q", got, tc.finding)
+			}
+			calls := []call{{export: "init"}}
+			ref, err := runReference(m, calls)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ref.calls) != 1 || !ref.calls[0].equal(tc.want) {
+				t.Fatalf("reference: %v, want %v", ref.calls, tc.want)
+			}
+			for _, e := range engs {
+				got, err := e.run(ctx, m, bin, calls)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.calls[0].equal(tc.want) {
+					t.Logf("%s now gives the spec outcome: %s may be fixed", e.name, tc.finding)
+				} else {
+					t.Logf("%s: %v (finding %s)", e.name, got.calls[0], tc.finding)
+				}
+			}
+		})
+	}
+}
