@@ -3,8 +3,9 @@
 ;; a failed transaction keeps neither.
 ;; Entries (all [] -> []):
 ;;   ok           stores "ok" -> input, returns the input (up to 256 bytes)
-;;   div          input: a, b (u32 LE each); returns a / b (unsigned): traps
-;;                "integer divide by zero" when b = 0
+;;   div          input: a, b (u32 LE each); writes "dirty", returns a / b
+;;                (unsigned) and deletes "dirty" again; traps "integer divide
+;;                by zero" when b = 0, so that "dirty" is dropped with the tx
 ;;   unreachable  traps "unreachable"
 ;;   oob_load     loads 4 bytes at 0xfffffff0: traps "out of bounds memory access"
 ;;   host_oob     storage_read with a key pointer past memory: host out-of-bounds
@@ -52,6 +53,7 @@
     (call $dirty)
     (i32.store (i32.const 320)
       (i32.div_u (i32.load (i32.const 64)) (i32.load (i32.const 68))))
+    (call $storage_write (i32.const 0) (i32.const 5) (i32.const 0) (i32.const 0))
     (call $return_data (i32.const 320) (i32.const 4)))
 
   (func (export "unreachable")
