@@ -28,7 +28,7 @@ func (t traceMem) Read(off, n uint32) ([]byte, bool) {
 
 func (t traceMem) Write(off uint32, data []byte) bool { return t.m.Write(uint64(off), data) }
 
-const refStepLimit = 5_000_000
+const refStepLimit = 2_000_000
 
 // runTx runs one transaction on a fresh reference machine and returns its
 // receipt (without committing it).
@@ -131,7 +131,7 @@ func TestTokenBlockOnReference(t *testing.T) {
 	checkReceipts(t, b, rs, []string{
 		"ok gas=2984 return=0x8403000000000000 logs=1 writes=2", // alice: 1000-100 = 900
 		"ok gas=2984 return=0x5e01000000000000 logs=1 writes=2", // bob: 500+100-250 = 350
-		"abort (code 2) gas=281",                                 // carol has 250 < 1000
+		"abort (code 2) gas=281",                                // carol has 250 < 1000
 		"ok gas=2708 return=0x2c01000000000000 writes=2",        // carol: 250+50 = 300
 		"ok gas=495 return=0x8403000000000000 logs=1",           // self-transfer: no writes
 		"ok gas=2920 return=0x0000000000000000 logs=1 writes=2", // carol sends all 300: her key is deleted
