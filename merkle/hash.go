@@ -99,18 +99,19 @@ type keccakState interface {
 type hasher struct {
 	st  keccakState
 	buf [48 + 64]byte // longest label (8+32+8 bytes) and two children; one Keccak block (136)
+	out [32]byte
 }
 
 // raw returns keccak256(b).
-func (h *hasher) raw(b []byte) (out [32]byte) {
+func (h *hasher) raw(b []byte) [32]byte {
 	if h.st == nil {
 		h.st = sha3.NewLegacyKeccak256().(keccakState)
 	} else {
 		h.st.Reset()
 	}
 	h.st.Write(b)
-	h.st.Read(out[:])
-	return out
+	h.st.Read(h.out[:]) // through a field: a local would escape to the heap
+	return h.out
 }
 
 func (h *hasher) leaf(d *Domain, data *[32]byte) [32]byte {

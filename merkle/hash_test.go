@@ -11,14 +11,17 @@ import (
 // keccak is the test's own keccak256 over the concatenation of parts,
 // independent of hasher.
 func keccak(parts ...[]byte) [32]byte {
-	st := sha3.NewLegacyKeccak256()
+	testKeccak.Reset()
 	for _, p := range parts {
-		st.Write(p)
+		testKeccak.Write(p)
 	}
 	var out [32]byte
-	st.Sum(out[:0])
+	testKeccak.Sum(out[:0])
 	return out
 }
+
+// testKeccak is reused by keccak; the tests do not run in parallel.
+var testKeccak = sha3.NewLegacyKeccak256()
 
 func mustHex32(t testing.TB, s string) [32]byte {
 	t.Helper()

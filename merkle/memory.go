@@ -15,45 +15,74 @@ import (
 // last root, then Root. UpdatePage compares the page with its cached copy
 // and marks only the changed chunks' paths stale; Root re-hashes them and
 // the stale nodes above the pages: O(changed chunks × 7 + dirty pages ×
-// 20) node hashes. Upper nodes are held densely up to the highest page
-// index updated (Wasm memories are contiguous from address 0), so a
-// memory of n pages costs about 2n upper nodes (64 B each) plus 8 KiB per
-// non-zero page; pages never updated or updated to nil cost nothing.
-// A MemoryTree is not safe for concurrent use.
+// 20) node hashes.
+//
+// Storage: 8 KiB per non-zero page (a copy of its data and its 127 inner
+// nodes); pages never updated, or updated to nil or zeros, cost nothing.
+// Nodes above the pages are held in blocks of 256 consecutive nodes of one
+// level, allocated on first write (about 8.3 KiB each), so a memory of n
+// contiguous pages costs about 2n upper nodes and an isolated page at
+// most one block per level. A MemoryTree is not safe for concurrent use.
 type MemoryTree struct {
 	d *Domain
 	h hasher
-	// pages[p] is page p's cache; nil is an all-zero page.
-	pages []*page
-	// up[k][i] is the root of the subtree of height PageDepth+k at index i
-	// (k = 0: page roots; k = UpperDepth: the root). Indices at or past
-	// len(up[k]) are zero subtrees.
-	up [UpperDepth + 1][][32]byte
-	// stale[k][i] means up[k][i] must be recomputed; as in page, a stale
-	// node's ancestors are stale. dirty[k] lists the stale indices of
-	// level k in the order they were marked.
-	stale [UpperDepth + 1][]bool
+	// up[k][b] holds nodes 256b to 256b+255 of level k: roots of subtrees
+	// of height PageDepth+k (k = 0: pages; k = UpperDepth: the root). A
+	// nil or missing block holds zero subtrees.
+	up [UpperDepth + 1][]*block
+	// dirty[k] lists the stale nodes of level k in the order they were
+	// marked. As in page, a stale node's ancestors are stale.
 	dirty [UpperDepth + 1][]uint32
+}
+
+const (
+	blockShift = 8
+	blockSize  = 1 << blockShift
+)
+
+// block is 256 consecutive nodes of one level of a MemoryTree.
+type block struct {
+	hash  [blockSize][32]byte
+	stale [blockSize]bool
+	// pages is set in level-0 blocks only: the caches of the block's
+	// pages, nil for a zero page.
+	pages *[blockSize]*page
 }
 
 // NewMemoryTree returns the tree of an all-zero memory; its root is
 // Memory.Zero(27).
 func NewMemoryTree() *MemoryTree { return &MemoryTree{d: Memory} }
 
-// extend makes page index p addressable at every level.
-func (t *MemoryTree) extend(p uint32) {
-	n := int(p) + 1
-	if n <= len(t.pages) {
-		return
+// block returns the block holding node i of level k, or nil if it was
+// never written; with alloc it allocates it, filled with zero subtrees.
+func (t *MemoryTree) block(k int, i uint32, alloc bool) *block {
+	bi := int(i >> blockShift)
+	if bi < len(t.up[k]) && t.up[k][bi] != nil {
+		return t.up[k][bi]
 	}
-	t.pages = append(t.pages, make([]*page, n-len(t.pages))...)
-	for k := 0; k <= UpperDepth; k++ {
-		want := (n + 1<<k - 1) >> k
-		for len(t.up[k]) < want {
-			t.up[k] = append(t.up[k], t.d.zero[PageDepth+k])
-			t.stale[k] = append(t.stale[k], false)
-		}
+	if !alloc {
+		return nil
 	}
+	if bi >= len(t.up[k]) {
+		t.up[k] = append(t.up[k], make([]*block, bi+1-len(t.up[k]))...)
+	}
+	b := &block{}
+	for j := range b.hash {
+		b.hash[j] = t.d.zero[PageDepth+k]
+	}
+	if k == 0 {
+		b.pages = new([blockSize]*page)
+	}
+	t.up[k][bi] = b
+	return b
+}
+
+// at returns node i of level k.
+func (t *MemoryTree) at(k int, i uint32) [32]byte {
+	if b := t.block(k, i, false); b != nil {
+		return b.hash[i&(blockSize-1)]
+	}
+	return t.d.zero[PageDepth+k]
 }
 
 // UpdatePage tells the tree that page p (addresses p·4096 to p·4096+4095)
@@ -66,17 +95,17 @@ func (t *MemoryTree) UpdatePage(p uint32, data *[PageSize]byte) {
 		panic(fmt.Sprintf("BUG: merkle: page index %d out of range (2^20 pages)", p))
 	}
 	var pg *page
-	if int(p) < len(t.pages) {
-		pg = t.pages[p]
+	b := t.block(0, p, false)
+	if b != nil {
+		pg = b.pages[p&(blockSize-1)]
 	}
 	switch {
 	case pg == nil && (data == nil || *data == zeroPage):
 		return // zero stays zero
 	case data == nil:
-		t.pages[p] = nil // the cache of a zeroed page is dropped
+		b.pages[p&(blockSize-1)] = nil // the cache of a zeroed page is dropped
 	case pg == nil:
-		t.extend(p)
-		t.pages[p] = newPage(data)
+		t.block(0, p, true).pages[p&(blockSize-1)] = newPage(data)
 	case !pg.update(data):
 		return
 	}
@@ -87,45 +116,40 @@ func (t *MemoryTree) UpdatePage(p uint32, data *[PageSize]byte) {
 func (t *MemoryTree) markPage(p uint32) {
 	i := p
 	for k := 0; k <= UpperDepth; k++ {
-		if t.stale[k][i] {
+		b := t.block(k, i, true)
+		if b.stale[i&(blockSize-1)] {
 			return
 		}
-		t.stale[k][i] = true
+		b.stale[i&(blockSize-1)] = true
 		t.dirty[k] = append(t.dirty[k], i)
 		i >>= 1
 	}
-}
-
-// at returns up[k][i], or the zero subtree past the stored range.
-func (t *MemoryTree) at(k int, i uint32) [32]byte {
-	if int(i) < len(t.up[k]) {
-		return t.up[k][i]
-	}
-	return t.d.zero[PageDepth+k]
 }
 
 // Root re-hashes the stale pages and upper nodes, level by level, and
 // returns the root of the whole 4 GiB.
 func (t *MemoryTree) Root() Root {
 	for _, p := range t.dirty[0] {
-		if pg := t.pages[p]; pg != nil {
-			t.up[0][p] = pg.root(&t.h, t.d)
+		b, j := t.block(0, p, false), p&(blockSize-1)
+		if pg := b.pages[j]; pg != nil {
+			b.hash[j] = pg.root(&t.h, t.d)
 		} else {
-			t.up[0][p] = t.d.zero[PageDepth]
+			b.hash[j] = t.d.zero[PageDepth]
 		}
-		t.stale[0][p] = false
+		b.stale[j] = false
 	}
 	t.dirty[0] = t.dirty[0][:0]
 	for k := 1; k <= UpperDepth; k++ {
 		z := &t.d.zero[PageDepth+k-1]
 		for _, i := range t.dirty[k] {
+			b, j := t.block(k, i, false), i&(blockSize-1)
 			l, r := t.at(k-1, 2*i), t.at(k-1, 2*i+1)
 			if l == *z && r == *z {
-				t.up[k][i] = t.d.zero[PageDepth+k]
+				b.hash[j] = t.d.zero[PageDepth+k]
 			} else {
-				t.up[k][i] = t.h.node(t.d, &l, &r)
+				b.hash[j] = t.h.node(t.d, &l, &r)
 			}
-			t.stale[k][i] = false
+			b.stale[j] = false
 		}
 		t.dirty[k] = t.dirty[k][:0]
 	}
@@ -140,8 +164,11 @@ func (t *MemoryTree) ProveChunk(addr uint32) (leaf [32]byte, siblings [][32]byte
 	t.Root()
 	p, c := addr>>pageShift, int(addr>>chunkShift)&chunkMask
 	siblings = make([][32]byte, MemoryDepth)
-	if int(p) < len(t.pages) && t.pages[p] != nil {
-		pg := t.pages[p]
+	var pg *page
+	if b := t.block(0, p, false); b != nil {
+		pg = b.pages[p&(blockSize-1)]
+	}
+	if pg != nil {
 		leaf = *pg.chunk(c)
 		pg.siblings(&t.h, t.d, c, siblings[:PageDepth])
 	} else {
