@@ -53,6 +53,34 @@ type block struct {
 // Memory.Zero(27).
 func NewMemoryTree() *MemoryTree { return &MemoryTree{d: Memory} }
 
+// Clone returns an independent copy of the tree, stale marks included,
+// e.g. to keep the tree of a checkpoint while the machine runs on. It
+// copies every non-zero page's cache (8 KiB each).
+func (t *MemoryTree) Clone() *MemoryTree {
+	c := &MemoryTree{d: t.d}
+	for k := range t.up {
+		c.up[k] = make([]*block, len(t.up[k]))
+		for bi, b := range t.up[k] {
+			if b == nil {
+				continue
+			}
+			nb := &block{hash: b.hash, stale: b.stale}
+			if b.pages != nil {
+				nb.pages = new([blockSize]*page)
+				for j, pg := range b.pages {
+					if pg != nil {
+						cp := *pg
+						nb.pages[j] = &cp
+					}
+				}
+			}
+			c.up[k][bi] = nb
+		}
+		c.dirty[k] = append([]uint32(nil), t.dirty[k]...)
+	}
+	return c
+}
+
 // block returns the block holding node i of level k, or nil if it was
 // never written; with alloc it allocates it, filled with zero subtrees.
 func (t *MemoryTree) block(k int, i uint32, alloc bool) *block {
