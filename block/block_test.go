@@ -221,7 +221,15 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		// A parsed block is canonical: NewState accepts it and encodes it.
+		// A parsed block is canonical: NewState accepts it, and its JSON
+		// parses back to the same JSON.
 		NewState(b.Pre).Commitment()
+		back, err := Parse(b.JSON(), dir)
+		if err != nil {
+			t.Fatalf("re-parsing JSON(): %v\n%s", err, b.JSON())
+		}
+		if !bytes.Equal(back.JSON(), b.JSON()) {
+			t.Fatalf("JSON round trip differs:\n%s\n%s", b.JSON(), back.JSON())
+		}
 	})
 }
