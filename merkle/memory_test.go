@@ -383,3 +383,37 @@ func TestMemoryClone(t *testing.T) {
 		t.Fatal("clone proof rejected")
 	}
 }
+
+// TestMemoryProofLayout pins the 896-byte layout of docs/merkle.md 6.2.
+func TestMemoryProofLayout(t *testing.T) {
+	r := rand.New(rand.NewSource(3))
+	p0, p1 := new([PageSize]byte), new([PageSize]byte)
+	r.Read(p0[:])
+	r.Read(p1[:])
+	tr := NewMemoryTree()
+	tr.UpdatePage(0, p0)
+	tr.UpdatePage(1, p1)
+	const addr = 3*32 + 5 // chunk 3 of page 0
+	leaf, sib := tr.ProveChunk(addr)
+	b, err := AppendMemoryProof(nil, leaf, sib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	word := func(off int) [32]byte { return [32]byte(b[off : off+32]) }
+	rows := []struct {
+		name string
+		off  int
+		want [32]byte
+	}{
+		{"chunk", 0, [32]byte(p0[96:128])},
+		{"height 0: chunk 2's leaf hash", 32, keccak([]byte("referee/memory-leaf/v1"), p0[64:96])},
+		{"height 7: page 1's root", 256, refPageRoot(p1)},
+		{"height 8: pages 2-3, zero", 288, Memory.Zero(8)},
+		{"height 26: upper half, zero", 864, Memory.Zero(26)},
+	}
+	for _, row := range rows {
+		if got := word(row.off); got != row.want {
+			t.Errorf("%s at byte %d: %x, want %x", row.name, row.off, got, row.want)
+		}
+	}
+}
