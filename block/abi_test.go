@@ -288,6 +288,8 @@ func TestCheckContract(t *testing.T) {
 			want: `import[0] "referee"."sstore": no such function in referee-v1: not a referee-v1 contract`},
 		{name: "wrong type", m: mod(wasm.Import{Module: "referee", Name: "input_size", Kind: wasm.ExternFunc, Func: 0}),
 			want: `import[0] "referee"."input_size": type [i32] -> [], want [] -> [i32]: not a referee-v1 contract`},
+		{name: "start function", m: func() *wasm.Module { m := mod(); m.HasStart, m.Start = true, 1; return m }(),
+			want: `start function 1: contracts may not have one: not a referee-v1 contract`},
 		{name: "memory import", m: mod(wasm.Import{Module: "referee", Name: "memory", Kind: wasm.ExternMemory}),
 			want: `import[0] "referee"."memory": not a function: not a referee-v1 contract`},
 	}

@@ -13,10 +13,16 @@ var ErrContract = errors.New("not a referee-v1 contract")
 
 // CheckContract checks that a decoded module links against ABI referee-v1
 // alone: every import is a function from module "referee" named in
-// HostFuncs with exactly its type. A contract that uses any pointer-taking
+// HostFuncs with exactly its type, and it has no start function (a start
+// function would run during instantiation, where engines differ in whether
+// the instance's memory is reachable yet; contracts initialise memory with
+// data segments instead). A contract that uses any pointer-taking
 // host function should export its memory as "memory" (without it, only
 // zero-length accesses at offset 0 are in bounds); that is not an error.
 func CheckContract(m *wasm.Module) error {
+	if m.HasStart {
+		return fmt.Errorf("start function %d: contracts may not have one: %w", m.Start, ErrContract)
+	}
 	for i, im := range m.Imports {
 		if im.Module != ImportModule {
 			return fmt.Errorf("import[%d] %q.%q: module is not %q: %w", i, im.Module, im.Name, ImportModule, ErrContract)
