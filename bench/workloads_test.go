@@ -19,6 +19,9 @@ func TestWorkloads(t *testing.T) {
 					t.Fatalf("%s on %s: %v", w.Name, e.name, err)
 				}
 				checkResult(t, w, e.name, w.Test, got)
+				if ref, ok := r.(*referenceRunner); ok {
+					checkSameSteps(t, w, ref)
+				}
 			})
 		}
 	}
@@ -38,6 +41,11 @@ func BenchmarkWorkloads(b *testing.B) {
 					r := e.open(b, w, bin)
 					defer r.close()
 					steps := referenceSteps(b, w)
+					var start uint64
+					ref, isRef := r.(*referenceRunner)
+					if isRef {
+						start = ref.m.Steps()
+					}
 					b.ResetTimer()
 					cpu0 := cpuNanos()
 					for i := 0; i < b.N; i++ {
@@ -51,11 +59,35 @@ func BenchmarkWorkloads(b *testing.B) {
 					if cpu := cpuNanos() - cpu0; cpu0 > 0 && cpu > 0 {
 						b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
 					}
+					if isRef && ref.m.Steps()-start != steps*uint64(b.N) {
+						b.Fatalf("%s: %d steps in %d calls, want %d per call", w.BenchName(),
+							ref.m.Steps()-start, b.N, steps)
+					}
 					if steps > 0 {
 						b.ReportMetric(float64(steps)*float64(b.N)/b.Elapsed().Seconds(), "steps/s")
 					}
 				})
 			}
 		})
+	}
+}
+
+// checkSameSteps calls w's test call twice more on the reference machine and
+// fails t unless both calls take the same number of steps: the count
+// reported as steps/s must not depend on what ran before on the machine.
+func checkSameSteps(t *testing.T, w Workload, r *referenceRunner) {
+	t.Helper()
+	var n [2]uint64
+	for i := range n {
+		before := r.m.Steps()
+		got, err := r.call(w.Test.Args)
+		if err != nil {
+			t.Fatalf("%s: call %d: %v", w.Name, i+2, err)
+		}
+		checkResult(t, w, "reference", w.Test, got)
+		n[i] = r.m.Steps() - before
+	}
+	if n[0] != n[1] || n[0] == 0 {
+		t.Fatalf("%s: repeated calls took %d and %d steps, want equal and non-zero", w.Name, n[0], n[1])
 	}
 }
