@@ -1,10 +1,10 @@
 package block_test
 
 // This file runs the example blocks on the reference machine through the
-// ABI, uninstrumented: guest gas is zero, gas comes from host calls alone,
-// and the machine's step limit stands in for the meter's out-of-gas. It is a
-// test-only adapter (package block must not import trace); the real adapters
-// live in diff/.
+// ABI, first uninstrumented (guest gas is zero, gas comes from host calls
+// alone, and the machine's step limit stands in for the meter's out-of-gas),
+// then instrumented by meter. It is a test-only adapter (package block must
+// not import trace); the real adapters live in diff/.
 
 import (
 	"crypto/sha256"
@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/refereevm/referee/block"
+	"github.com/refereevm/referee/meter"
 	"github.com/refereevm/referee/trace"
 	"github.com/refereevm/referee/wasm"
 )
@@ -31,9 +32,20 @@ func (t traceMem) Write(off uint32, data []byte) bool { return t.m.Write(uint64(
 const refStepLimit = 2_000_000
 
 // runTx runs one transaction on a fresh reference machine and returns its
-// receipt (without committing it).
-func runTx(t *testing.T, st *block.State, code []byte, tx block.Tx) (*block.Call, block.Receipt) {
+// receipt (without committing it). metered instruments the code first, with
+// the tx's gas limit as the meter's starting gas (the instance is fresh, so
+// no global needs setting).
+func runTx(t *testing.T, st *block.State, code []byte, tx block.Tx, metered bool) (*block.Call, block.Receipt) {
 	t.Helper()
+	if metered {
+		o := meter.DefaultOptions()
+		o.StartGas = tx.GasLimit
+		bin, err := meter.Prepare(code, wasm.DefaultLimits(), o)
+		if err != nil {
+			t.Fatalf("meter %s: %v", tx.Contract, err)
+		}
+		code = bin
+	}
 	mod, err := wasm.Decode(code)
 	if err != nil {
 		t.Fatalf("decode %s: %v", tx.Contract, err)
@@ -80,7 +92,8 @@ func runTx(t *testing.T, st *block.State, code []byte, tx block.Tx) (*block.Call
 		mem = traceMem{m.Memory(ex.Addr)}
 	}
 	engineTrap := ""
-	if _, err := m.Invoke(inst, tx.Entry, nil); err != nil {
+	_, err = m.Invoke(inst, tx.Entry, nil)
+	if err != nil {
 		var tr *trace.Trap
 		if !errors.As(err, &tr) {
 			t.Fatalf("invoke %s.%s: %v", tx.Contract, tx.Entry, err)
@@ -90,10 +103,33 @@ func runTx(t *testing.T, st *block.State, code []byte, tx block.Tx) (*block.Call
 			engineTrap = block.TrapOutOfGas
 		}
 	}
-	return call, call.Receipt(engineTrap, 0)
+	if !metered {
+		return call, call.Receipt(engineTrap, 0)
+	}
+	global := func(name string) uint64 {
+		ex, ok := inst.Export(name)
+		if !ok {
+			t.Fatalf("instrumented %s exports no %s", tx.Contract, name)
+		}
+		return m.GlobalValue(ex).Bits
+	}
+	guestGas := tx.GasLimit - global(meter.ExportGas)
+	if err != nil {
+		switch global(meter.ExportExit) {
+		case meter.ExitOutOfGas:
+			engineTrap, guestGas = block.TrapOutOfGas, tx.GasLimit
+		case meter.ExitCallDepth:
+			engineTrap = "call stack exhausted"
+		}
+	}
+	return call, call.Receipt(engineTrap, guestGas)
 }
 
 func runBlock(t *testing.T, name string) (*block.Block, []block.Receipt, *block.State) {
+	return runBlockWith(t, name, false)
+}
+
+func runBlockWith(t *testing.T, name string, metered bool) (*block.Block, []block.Receipt, *block.State) {
 	t.Helper()
 	b, err := block.Load(filepath.Join("..", "examples", "blocks", name))
 	if err != nil {
@@ -102,7 +138,7 @@ func runBlock(t *testing.T, name string) (*block.Block, []block.Receipt, *block.
 	st := block.NewState(b.Pre)
 	var rs []block.Receipt
 	for _, tx := range b.Txs {
-		call, r := runTx(t, st, b.Pre.Code(tx.Contract), tx)
+		call, r := runTx(t, st, b.Pre.Code(tx.Contract), tx, metered)
 		call.Commit()
 		rs = append(rs, r)
 	}
@@ -221,10 +257,25 @@ func TestExampleCommitments(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.block, func(t *testing.T) {
-			_, _, st := runBlock(t, tt.block)
-			c := st.Commitment()
-			if got := block.FormatHex(c[:]); got != tt.want {
-				t.Errorf("commitment %s, want %s", got, tt.want)
+			b, plain, st := runBlockWith(t, tt.block, false)
+			_, metered, mst := runBlockWith(t, tt.block, true)
+			for i, s := range []*block.State{st, mst} {
+				c := s.Commitment()
+				if got := block.FormatHex(c[:]); got != tt.want {
+					t.Errorf("%s: commitment %s, want %s", []string{"plain", "metered"}[i], got, tt.want)
+				}
+			}
+			// Metering adds guest gas and changes nothing else.
+			for i := range plain {
+				p, m := plain[i], metered[i]
+				t.Logf("tx %d %s: metered %s", i, b.Txs[i].Entry, m)
+				if m.GasUsed < p.GasUsed {
+					t.Errorf("tx %d: metered gas %d below host gas %d", i, m.GasUsed, p.GasUsed)
+				}
+				p.GasUsed, m.GasUsed = 0, 0
+				if string(p.Encode()) != string(m.Encode()) {
+					t.Errorf("tx %d: metered receipt %s differs from plain %s beyond gas", i, m, p)
+				}
 			}
 		})
 	}
