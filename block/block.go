@@ -235,11 +235,10 @@ func parseContract(jc jsonContract, baseDir string) (Contract, error) {
 		if *jc.Code == "" {
 			return fail("code", errors.New("empty path"))
 		}
-		p := *jc.Code
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(baseDir, filepath.FromSlash(p))
+		if filepath.IsAbs(*jc.Code) || strings.HasPrefix(*jc.Code, "/") {
+			return fail("code", fmt.Errorf("absolute path %s: paths are relative to the block file", quoteShort(*jc.Code)))
 		}
-		code, err := readCode(p)
+		code, err := readCode(filepath.Join(baseDir, filepath.FromSlash(*jc.Code)))
 		if err != nil {
 			return fail("code", err)
 		}
@@ -270,6 +269,12 @@ func readCode(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	// Only regular files: a FIFO or a device would block or never end.
+	if fi, err := f.Stat(); err != nil {
+		return nil, err
+	} else if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
 	code, err := io.ReadAll(io.LimitReader(f, MaxCodeSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
