@@ -175,10 +175,28 @@ func (m *Machine) compileFunc(inst *Instance, codeIdx int, stopAt int) (*funcCod
 		return nil, nil, fmt.Errorf("func[%d]: body ends without its final end", index)
 	}
 	fc.frameSize = fc.numLocals + c.max
+	markNoopRuns(fc.ops)
 	if stopAt >= 0 {
 		return fc, nil, fmt.Errorf("func[%d]: op %d not found", index, stopAt)
 	}
 	return fc, nil, nil
+}
+
+// isNoop reports whether an op has no effect but moving to the next op.
+func isNoop(k wasm.Opcode) bool {
+	return k == wasm.OpNop || k == wasm.OpBlock || k == wasm.OpLoop || k == wasm.OpEnd
+}
+
+// markNoopRuns sets field b of every no-op op (nop, block, loop, and an end
+// that is not the function's) to the number of no-op ops that directly
+// follow it, so that exec can retire a run of them in one dispatch while
+// still counting each as a step.
+func markNoopRuns(ops []op) {
+	for i := len(ops) - 2; i >= 0; i-- {
+		if isNoop(ops[i].kind) && isNoop(ops[i+1].kind) && ops[i+1].b < ^uint32(0) {
+			ops[i].b = ops[i+1].b + 1
+		}
+	}
 }
 
 // funcAddr maps a module function index to its store address.

@@ -38,7 +38,14 @@ loop:
 		case wasm.OpUnreachable: // traps
 			tk = TrapUnreachable
 			break loop
-		case wasm.OpNop, wasm.OpBlock, wasm.OpLoop: // no effect
+		case wasm.OpNop, wasm.OpBlock, wasm.OpLoop, wasm.OpEnd: // no effect
+			// b more no-ops follow: retire as many as the budget allows,
+			// each counted as a step, exactly as if dispatched one by one.
+			if o.b != 0 && left != 0 {
+				k := min(uint64(o.b), left)
+				pc += int(k)
+				left -= k
+			}
 		case wasm.OpIf: // pops i32 cond; false jumps to else+1 or end+1
 			sp--
 			if uint32(s[sp]) == 0 {
@@ -73,7 +80,6 @@ loop:
 				sp = dropKeep(s, sp, int(t.n), int(t.drop))
 			}
 			pc = int(t.pc)
-		case wasm.OpEnd: // block end: no effect
 		case opBrIfReturn: // pops i32 cond; if non-zero, returns
 			sp--
 			if uint32(s[sp]) != 0 {

@@ -8,7 +8,9 @@ import "github.com/refereevm/referee/wasm"
 //
 // Field use by kind (all other fields are zero):
 //
-//	end        nothing; the function-final end has kind opEndReturn
+//	nop, block, loop, end  b = number of no-op ops (these four kinds) that
+//	           directly follow; exec may retire them in the same dispatch
+//	end        the function-final end has kind opEndReturn instead
 //	if         a = op index to continue at when the condition is false
 //	           (the op after else, or the op after end)
 //	else       a = op index after the matching end
