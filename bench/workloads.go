@@ -82,6 +82,12 @@ var Workloads = []Workload{
 		Bench: Call{Args: []uint64{131072, 1}, Want: 0xfe1e},
 		Test:  Call{Args: []uint64{10000, 1}, Want: 5066},
 	},
+	{
+		Name: "indirect", Size: "n=300000", File: "indirect.wasm", Export: "run",
+		Params: []wasm.ValType{wasm.I32, wasm.I32}, Result: wasm.I32,
+		Bench: Call{Args: []uint64{300000, 1}, Want: 1623987147},
+		Test:  Call{Args: []uint64{1000, 1}, Want: 3502656349},
+	},
 }
 
 // ResultMask returns the mask of a result's meaningful bits: i32 and f32

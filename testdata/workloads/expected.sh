@@ -30,6 +30,8 @@ call interp 3000
 call interp 500
 call lz 131072 1
 call lz 10000 1
+call indirect 300000 1
+call indirect 1000 1
 
 # Outside references.
 # sha256: the digest's first four bytes from Python's hashlib over the same bytes.
