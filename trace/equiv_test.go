@@ -57,6 +57,7 @@ var equivCases = []equivCase{
 	{"trap", "testdata/steps.wasm", "div", []Value{I32(1), I32(0)}},
 	{"quicksort", "../testdata/workloads/quicksort.wasm", "run", []Value{I32(200), I32(1)}},
 	{"fac", specDir + "fac.0.wasm", "fac-rec", []Value{I64(25)}},
+	{"nest", "testdata/steps.wasm", "nest", []Value{I32(9)}},
 }
 
 // TestStepRunEquivalence runs N steps with Step and with Run(N) from the
@@ -75,6 +76,12 @@ func TestStepRunEquivalence(t *testing.T) {
 			}
 			total := ref.Steps() - start
 			ns := []uint64{1, 2, 3, 5, 8, total / 3, total / 2, total - 1, total, total + 3}
+			if total < 300 {
+				ns = ns[:0]
+				for n := uint64(1); n <= total+1; n++ {
+					ns = append(ns, n)
+				}
+			}
 			for _, n := range ns {
 				if n == 0 {
 					continue
@@ -161,6 +168,40 @@ func TestStackTyped(t *testing.T) {
 		}
 		if _, err := m.Step(); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// TestFuelEveryStep sets MaxSteps to every value up to the call's length
+// and checks that exactly that many instructions run before the step-limit
+// trap, with Run and with Step alike.
+func TestFuelEveryStep(t *testing.T) {
+	ref, inst := load(t, "testdata/steps.wasm", Config{})
+	want, err := ref.Invoke(inst, "nest", []Value{I32(9)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := ref.Steps()
+	for fuel := uint64(1); fuel <= total; fuel++ {
+		for _, mode := range []string{"run", "step"} {
+			m, inst := load(t, "testdata/steps.wasm", Config{MaxSteps: fuel})
+			ex, _ := inst.Export("nest")
+			if err := m.Call(ex, []Value{I32(9)}); err != nil {
+				t.Fatal(err)
+			}
+			for m.Status() == StatusRunning {
+				if mode == "run" {
+					m.Run(0)
+				} else {
+					m.Step()
+				}
+			}
+			switch {
+			case fuel < total && (m.TrapKind() != TrapStepLimit || m.Steps() != fuel+1):
+				t.Fatalf("%s fuel %d: %s after %d steps, want step limit after %d", mode, fuel, m.TrapKind(), m.Steps(), fuel+1)
+			case fuel == total && !reflect.DeepEqual(m.Results(), want):
+				t.Fatalf("%s fuel %d: results %v, want %v", mode, fuel, m.Results(), want)
+			}
 		}
 	}
 }

@@ -67,4 +67,18 @@
   ;; traps: division by zero after some steps.
   (func (export "div") (param i32 i32) (result i32)
     (i32.div_s (local.get 0) (local.get 1)))
+
+  ;; nested blocks dispatched by br_table: runs of no-op ops.
+  (func (export "nest") (param i32) (result i32)
+    (local $acc i32)
+    (loop $again
+      (block $b3 (block $b2 (block $b1 (block $b0
+        (br_table $b0 $b1 $b2 $b3 (i32.and (local.get 0) (i32.const 3))))
+        (local.set $acc (i32.add (local.get $acc) (i32.const 1))))
+        (local.set $acc (i32.add (local.get $acc) (i32.const 10))))
+        (nop) (nop)
+        (local.set $acc (i32.add (local.get $acc) (i32.const 100))))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+      (br_if $again (i32.gt_s (local.get 0) (i32.const 0))))
+    (local.get $acc))
 )
