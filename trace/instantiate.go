@@ -44,8 +44,10 @@ func (m *Machine) Instantiate(mod *wasm.Module) (*Instance, error) {
 		if err := m.Call(Extern{Kind: wasm.ExternFunc, Addr: inst.funcs[mod.Start]}, nil); err != nil {
 			return nil, fmt.Errorf("instantiate: start: %w", err)
 		}
-		if _, err := m.Run(0); err != nil {
-			return nil, fmt.Errorf("instantiate: start: %w", err)
+		if m.status == StatusRunning {
+			if _, err := m.Run(0); err != nil {
+				return nil, fmt.Errorf("instantiate: start: %w", err)
+			}
 		}
 		if m.status == StatusTrapped {
 			return nil, m.Trap()

@@ -175,9 +175,12 @@ func (m *Machine) Invoke(inst *Instance, export string, args []Value) ([]Value, 
 	if err := m.Call(ex, args); err != nil {
 		return nil, fmt.Errorf("invoke %q: %w", export, err)
 	}
-	st, err := m.Run(0)
-	if err != nil {
-		return nil, fmt.Errorf("invoke %q: %w", export, err)
+	st := m.status // Call may already have trapped (entry frame over a limit)
+	if st == StatusRunning {
+		var err error
+		if st, err = m.Run(0); err != nil {
+			return nil, fmt.Errorf("invoke %q: %w", export, err)
+		}
 	}
 	switch st {
 	case StatusDone:

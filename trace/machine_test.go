@@ -135,6 +135,7 @@ func TestLimits(t *testing.T) {
 		{"call depth default", Config{}, "rec", []Value{I32(0)}, TrapCallStackExhausted, nil, 0},
 		{"call depth 5", Config{MaxCallDepth: 5}, "rec", []Value{I32(0)}, TrapCallStackExhausted, nil, 4 * 5},
 		{"value stack", Config{MaxStackValues: 100}, "rec", []Value{I32(0)}, TrapValueStackExhausted, nil, 0},
+		{"entry frame over the value stack", Config{MaxStackValues: 2}, "rec", []Value{I32(0)}, TrapValueStackExhausted, nil, 0},
 		{"grow within max", Config{}, "grow", []Value{I32(2)}, TrapNone, []Value{I32(1)}, 0},
 		{"grow beyond declared max", Config{}, "grow", []Value{I32(3)}, TrapNone, []Value{I32(0xffffffff)}, 0},
 		{"grow beyond MaxMemoryPages", Config{MaxMemoryPages: 2}, "grow", []Value{I32(2)}, TrapNone, []Value{I32(0xffffffff)}, 0},
