@@ -265,14 +265,9 @@ func (m *Machine) storeDigest() [32]byte {
 	return d
 }
 
-func isZeroPage(p *[PageSize]byte) bool {
-	for _, c := range p {
-		if c != 0 {
-			return false
-		}
-	}
-	return true
-}
+// isZeroPage reports whether every byte of p is zero (an array comparison
+// compiles to a memequal, far faster than a byte loop).
+func isZeroPage(p *[PageSize]byte) bool { return *p == [PageSize]byte{} }
 
 func b2byte(b bool) byte {
 	if b {

@@ -520,3 +520,34 @@ func TestReachableOpsKnowsInternalKinds(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSnapshot measures Snapshot and Restore of the lz workload in the
+// middle of its run (about 33 KB of memory pages).
+func BenchmarkSnapshot(b *testing.B) {
+	c := snapCase{name: "lz", modules: []string{"../testdata/workloads/lz.wasm"}, export: "run", args: []Value{I32(300), I32(1)}}
+	m := c.start(b)
+	if _, err := m.Run(20000); err != nil {
+		b.Fatal(err)
+	}
+	snap, err := m.Snapshot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("snapshot", func(b *testing.B) {
+		b.SetBytes(int64(len(snap)))
+		for b.Loop() {
+			if _, err := m.Snapshot(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("restore", func(b *testing.B) {
+		dst, _ := c.build(b)
+		b.SetBytes(int64(len(snap)))
+		for b.Loop() {
+			if err := dst.Restore(snap); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
