@@ -18,7 +18,7 @@ import (
 // 20) node hashes.
 //
 // Storage: 8 KiB per non-zero page (a copy of its data and its 127 inner
-// nodes); pages never updated, or updated to nil or zeros, cost nothing.
+// nodes); a page whose last update was nil or all zeros costs nothing.
 // Nodes above the pages are held in blocks of 256 consecutive nodes of one
 // level, allocated on first write (about 8.3 KiB each), so a memory of n
 // contiguous pages costs about 2n upper nodes and an isolated page at
@@ -122,13 +122,16 @@ func (t *MemoryTree) UpdatePage(p uint32, data *[PageSize]byte) {
 	if p >= PageCount {
 		panic(fmt.Sprintf("BUG: merkle: page index %d out of range (2^20 pages)", p))
 	}
+	if data != nil && *data == zeroPage {
+		data = nil // a zero page is stored as nothing
+	}
 	var pg *page
 	b := t.block(0, p, false)
 	if b != nil {
 		pg = b.pages[p&(blockSize-1)]
 	}
 	switch {
-	case pg == nil && (data == nil || *data == zeroPage):
+	case pg == nil && data == nil:
 		return // zero stays zero
 	case data == nil:
 		b.pages[p&(blockSize-1)] = nil // the cache of a zeroed page is dropped

@@ -241,6 +241,16 @@ func TestZeroPageInvariant(t *testing.T) {
 	if got := newPage(&zeros).root(new(hasher), Memory); got != Memory.Zero(PageDepth) {
 		t.Fatalf("hashed zero page root %x, want Zero(7)", got)
 	}
+	// The page cache itself, zeroed chunk by chunk (UpdatePage stores an
+	// all-zero page as nothing, so this path is only reached here).
+	pg := newPage(data)
+	pg.root(new(hasher), Memory)
+	if !pg.update(&zeros) {
+		t.Fatal("update to zeros reported no change")
+	}
+	if got := pg.root(new(hasher), Memory); got != Memory.Zero(PageDepth) {
+		t.Fatalf("page zeroed by update: root %x, want Zero(7)", got)
+	}
 	if got := refPageRoot(&zeros); got != Memory.Zero(PageDepth) {
 		t.Fatalf("reference zero page root %x, want Zero(7)", got)
 	}
