@@ -3,6 +3,8 @@ package trace
 import (
 	"encoding/json"
 	"math"
+	"math/big"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -484,5 +486,129 @@ func TestNumericNoAlloc(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("%v allocations per run, want 0", allocs)
+	}
+}
+
+// TestNumericConversionsOracle compares every int↔float conversion with
+// math/big as an exact oracle (big.Float rounds to nearest even at the
+// target precision; truncation is exact) over random bit patterns biased
+// toward rounding and range boundaries.
+func TestNumericConversionsOracle(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	ints := func() uint64 {
+		switch rng.Intn(4) {
+		case 0:
+			return rng.Uint64()
+		case 1: // few significant bits, then a sticky tail
+			return rng.Uint64()>>uint(rng.Intn(64))&^(1<<uint(rng.Intn(40))-1) | uint64(rng.Intn(2))
+		case 2:
+			return 1<<uint(rng.Intn(64)) + uint64(rng.Intn(5)) - 2
+		}
+		return -(1<<uint(rng.Intn(64)) + uint64(rng.Intn(5)) - 2)
+	}
+	toF32 := func(x *big.Float) uint32 {
+		f, _ := new(big.Float).SetPrec(24).SetMode(big.ToNearestEven).Set(x).Float32()
+		return math.Float32bits(f)
+	}
+	toF64 := func(x *big.Float) uint64 {
+		f, _ := new(big.Float).SetPrec(53).SetMode(big.ToNearestEven).Set(x).Float64()
+		return math.Float64bits(f)
+	}
+	for i := 0; i < 50000; i++ {
+		x := ints()
+		u := new(big.Float).SetPrec(0).SetUint64(x)
+		s := new(big.Float).SetPrec(0).SetInt64(int64(x))
+		if got, want := f32ConvertI64U(x), toF32(u); got != want {
+			t.Fatalf("f32.convert_i64_u(%#x) = %#x, want %#x", x, got, want)
+		}
+		if got, want := f32ConvertI64S(x), toF32(s); got != want {
+			t.Fatalf("f32.convert_i64_s(%#x) = %#x, want %#x", x, got, want)
+		}
+		if got, want := f64ConvertI64U(x), toF64(u); got != want {
+			t.Fatalf("f64.convert_i64_u(%#x) = %#x, want %#x", x, got, want)
+		}
+		if got, want := f64ConvertI64S(x), toF64(s); got != want {
+			t.Fatalf("f64.convert_i64_s(%#x) = %#x, want %#x", x, got, want)
+		}
+		if got, want := f32ConvertI32U(uint32(x)), toF32(new(big.Float).SetUint64(uint64(uint32(x)))); got != want {
+			t.Fatalf("f32.convert_i32_u(%#x) = %#x, want %#x", uint32(x), got, want)
+		}
+		if got, want := f32ConvertI32S(uint32(x)), toF32(new(big.Float).SetInt64(int64(int32(x)))); got != want {
+			t.Fatalf("f32.convert_i32_s(%#x) = %#x, want %#x", uint32(x), got, want)
+		}
+	}
+	// Truncation: f64 inputs near every integer range boundary and random ones.
+	type bound struct {
+		name     string
+		lo, hi   *big.Int // inclusive valid range of the truncated value
+		trunc    func(uint64) (uint64, TrapKind)
+		sat      func(uint64) uint64
+		signed64 bool
+	}
+	bi := func(v int64) *big.Int { return big.NewInt(v) }
+	u64max := new(big.Int).SetUint64(math.MaxUint64)
+	bounds := []bound{
+		{"i32_s", bi(math.MinInt32), bi(math.MaxInt32),
+			func(a uint64) (uint64, TrapKind) { r, k := i32TruncF64S(a); return uint64(int64(int32(r))), k },
+			func(a uint64) uint64 { return uint64(int64(int32(i32TruncSatF64S(a)))) }, true},
+		{"i32_u", bi(0), bi(math.MaxUint32),
+			func(a uint64) (uint64, TrapKind) { r, k := i32TruncF64U(a); return uint64(r), k },
+			func(a uint64) uint64 { return uint64(i32TruncSatF64U(a)) }, false},
+		{"i64_s", bi(math.MinInt64), bi(math.MaxInt64), i64TruncF64S, i64TruncSatF64S, true},
+		{"i64_u", bi(0), u64max, i64TruncF64U, i64TruncSatF64U, false},
+	}
+	for _, bd := range bounds {
+		var inputs []float64
+		for _, edge := range []*big.Int{bd.lo, bd.hi} {
+			e, _ := new(big.Float).SetInt(edge).Float64()
+			for _, d := range []float64{-1, -0.5, 0, 0.5, 1} {
+				inputs = append(inputs, e+d)
+			}
+			b := math.Float64bits(e)
+			for k := uint64(0); k < 4; k++ {
+				inputs = append(inputs, math.Float64frombits(b+k), math.Float64frombits(b-k))
+			}
+		}
+		for i := 0; i < 20000; i++ {
+			inputs = append(inputs, math.Ldexp(rng.Float64()*2-1, rng.Intn(70)))
+		}
+		inputs = append(inputs, math.Inf(1), math.Inf(-1), math.NaN(), -0.0, 0.99999, -0.99999)
+		for _, x := range inputs {
+			a := math.Float64bits(x)
+			got, kind := bd.trunc(a)
+			sat := bd.sat(a)
+			if x != x {
+				if kind != TrapInvalidConversion || sat != 0 {
+					t.Fatalf("%s(NaN) = %v, sat %#x", bd.name, kind, sat)
+				}
+				continue
+			}
+			var tr *big.Int
+			if math.IsInf(x, 0) {
+				tr = new(big.Int).Lsh(bi(int64(math.Copysign(1, x))), 100)
+			} else {
+				tr, _ = new(big.Float).SetFloat64(math.Trunc(x)).Int(nil)
+			}
+			in := tr.Cmp(bd.lo) >= 0 && tr.Cmp(bd.hi) <= 0
+			clamped := tr
+			switch {
+			case tr.Cmp(bd.lo) < 0:
+				clamped = bd.lo
+			case tr.Cmp(bd.hi) > 0:
+				clamped = bd.hi
+			}
+			want := clamped.Uint64()
+			if bd.signed64 {
+				want = uint64(clamped.Int64())
+			}
+			switch {
+			case in && (kind != TrapNone || got != want):
+				t.Fatalf("%s(%v) = %#x %v, want %#x", bd.name, x, got, kind, want)
+			case !in && kind != TrapIntegerOverflow:
+				t.Fatalf("%s(%v) = %#x %v, want integer overflow", bd.name, x, got, kind)
+			case sat != want:
+				t.Fatalf("%s sat(%v) = %#x, want %#x", bd.name, x, sat, want)
+			}
+		}
 	}
 }
