@@ -92,9 +92,7 @@ loop:
 			m.frames[len(m.frames)-1].pc = pc
 			callee := f.code
 			if callee == nil {
-				m.steps += budget - left // host code may read Steps()
-				budget = left
-				sp, tk = m.callHost(f, sp)
+				sp, tk = m.callHost(f, sp, budget-left)
 				s = m.stack
 				if tk != TrapNone {
 					break loop
@@ -134,9 +132,7 @@ loop:
 			}
 			m.frames[len(m.frames)-1].pc = pc
 			if f.code == nil {
-				m.steps += budget - left // host code may read Steps()
-				budget = left
-				sp, tk = m.callHost(f, sp)
+				sp, tk = m.callHost(f, sp, budget-left)
 				s = m.stack
 				if tk != TrapNone {
 					break loop

@@ -98,8 +98,10 @@ func (m *Machine) enter(callee *funcCode, sp int) TrapKind {
 }
 
 // callHost runs host function f on the top of the stack at sp and pushes
-// its results; it returns the new sp.
-func (m *Machine) callHost(f *funcInst, sp int) (int, TrapKind) {
+// its results; it returns the new sp. done is the number of steps exec
+// has run but not yet added to m.steps: it is added for the duration of
+// the host call so that host code sees a current Steps().
+func (m *Machine) callHost(f *funcInst, sp int, done uint64) (int, TrapKind) {
 	n := len(f.typ.Params)
 	args := m.hostArgs[:0]
 	for i, t := range f.typ.Params {
@@ -108,7 +110,9 @@ func (m *Machine) callHost(f *funcInst, sp int) (int, TrapKind) {
 	m.hostArgs = args[:0]
 	sp -= n
 	m.sp = sp
+	m.steps += done
 	res, err := f.host(m, args)
+	m.steps -= done
 	if tk := m.hostResult(f, res, err); tk != TrapNone {
 		return sp, tk
 	}
