@@ -168,3 +168,40 @@ func TestBlockEndToEnd(t *testing.T) {
 		t.Fatalf("post-state commitment %x, want %x; storage %q", got, want, st.Storage(addr1))
 	}
 }
+
+// TestConcurrentCalls runs one transaction on several "engines" at once
+// against the same State, as diff/ does; under -race it checks that a Call
+// only reads the State, and every engine gets the same receipt.
+func TestConcurrentCalls(t *testing.T) {
+	st := NewState(PreState{Contracts: []Contract{{Address: addr1, Storage: []Entry{{Key: []byte("k"), Value: []byte("v0")}}}}})
+	tx := Tx{Contract: addr1, Entry: "f", GasLimit: 1e6}
+	prog := []step{
+		{gas: 1, host: "storage_read", args: []uint64{0, 1, 32, 8}},
+		{gas: 1, host: "storage_write", args: []uint64{0, 1, 1, 2}},
+		{gas: 1, host: "storage_read", args: []uint64{0, 1, 40, 8}},
+		{gas: 1, host: "return_data", args: []uint64{32, 16}},
+	}
+	const engines = 4
+	out := make([][]byte, engines)
+	done := make(chan int)
+	for e := 0; e < engines; e++ {
+		go func(e int) {
+			mem := &fakeMem{b: make([]byte, 64)}
+			copy(mem.b, "kv1")
+			c := NewCall(st, tx)
+			out[e] = c.Receipt(fakeEngine(c, mem, prog)).Encode()
+			done <- e
+		}(e)
+	}
+	for e := 0; e < engines; e++ {
+		<-done
+	}
+	for e := 1; e < engines; e++ {
+		if !bytes.Equal(out[e], out[0]) {
+			t.Fatalf("engine %d receipt %x differs from engine 0 %x", e, out[e], out[0])
+		}
+	}
+	if v, _ := st.Get(addr1, []byte("k")); string(v) != "v0" {
+		t.Fatalf("the State changed before Commit: k = %q", v)
+	}
+}
