@@ -2,6 +2,7 @@ package block
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 
 	"golang.org/x/crypto/sha3"
@@ -172,4 +173,35 @@ func ReceiptsHash(rs []Receipt) [32]byte {
 	var out [32]byte
 	h.Sum(out[:0])
 	return out
+}
+
+// MarshalJSON writes the receipt with lowerCamel keys and byte strings as
+// 0x-hex (the CLI's --json form): status, trap (status trap only), abortCode
+// (status abort only), returnData, gasUsed, logs, writes [{key, value}].
+func (r Receipt) MarshalJSON() ([]byte, error) {
+	type write struct {
+		Key   string `json:"key"`
+		Value string `json:"value"`
+	}
+	type receipt struct {
+		Status     string   `json:"status"`
+		Trap       string   `json:"trap,omitempty"`
+		AbortCode  *uint32  `json:"abortCode,omitempty"`
+		ReturnData string   `json:"returnData"`
+		GasUsed    uint64   `json:"gasUsed"`
+		Logs       []string `json:"logs"`
+		Writes     []write  `json:"writes"`
+	}
+	out := receipt{Status: r.Status, Trap: r.Trap, ReturnData: FormatHex(r.ReturnData), GasUsed: r.GasUsed,
+		Logs: []string{}, Writes: []write{}}
+	if r.Status == StatusAbort {
+		out.AbortCode = &r.AbortCode
+	}
+	for _, l := range r.Logs {
+		out.Logs = append(out.Logs, FormatHex(l))
+	}
+	for _, w := range r.Writes {
+		out.Writes = append(out.Writes, write{Key: FormatHex(w.Key), Value: FormatHex(w.Value)})
+	}
+	return json.Marshal(out)
 }

@@ -3,6 +3,7 @@ package block
 import (
 	"bytes"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -76,6 +77,29 @@ func TestReceiptEncodingGolden(t *testing.T) {
 	lenPrefix := []byte{0, 0, 0, byte(len(want))}
 	if ReceiptsHash([]Receipt{r}) != Keccak256(lenPrefix, want) {
 		t.Fatal("ReceiptsHash is not keccak256 of the length-prefixed encodings")
+	}
+}
+
+func TestReceiptJSON(t *testing.T) {
+	tests := []struct {
+		name string
+		r    Receipt
+		want string
+	}{
+		{name: "ok", r: Receipt{Status: StatusOK, ReturnData: []byte{0xab}, GasUsed: 7, Logs: [][]byte{{1}}, Writes: []Write{{Key: []byte("k"), Value: nil}}},
+			want: `{"status":"ok","returnData":"0xab","gasUsed":7,"logs":["0x01"],"writes":[{"key":"0x6b","value":"0x"}]}`},
+		{name: "abort code 0", r: Receipt{Status: StatusAbort, GasUsed: 1},
+			want: `{"status":"abort","abortCode":0,"returnData":"0x","gasUsed":1,"logs":[],"writes":[]}`},
+		{name: "trap", r: Receipt{Status: StatusTrap, Trap: "host limit", GasUsed: 2},
+			want: `{"status":"trap","trap":"host limit","returnData":"0x","gasUsed":2,"logs":[],"writes":[]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := json.Marshal(tt.r)
+			if err != nil || string(got) != tt.want {
+				t.Fatalf("got %s, %v\nwant %s", got, err, tt.want)
+			}
+		})
 	}
 }
 
