@@ -92,9 +92,11 @@ loop:
 			m.frames[len(m.frames)-1].pc = pc
 			callee := f.code
 			if callee == nil {
-				sp, tk = m.callHost(f, sp, budget-left)
+				var k TrapKind
+				sp, k = m.callHost(f, sp, budget-left)
 				s = m.stack
-				if tk != TrapNone {
+				if k != TrapNone {
+					tk = k
 					break loop
 				}
 				break
@@ -104,7 +106,8 @@ loop:
 				// fast path of enter
 				clear(s[sp : nfp+callee.numLocals])
 				m.frames = append(m.frames, frame{fn: callee, fp: nfp})
-			} else if tk = m.enter(callee, sp); tk != TrapNone {
+			} else if k := m.enter(callee, sp); k != TrapNone {
+				tk = k
 				break loop
 			}
 			fn = callee
@@ -132,14 +135,17 @@ loop:
 			}
 			m.frames[len(m.frames)-1].pc = pc
 			if f.code == nil {
-				sp, tk = m.callHost(f, sp, budget-left)
+				var k TrapKind
+				sp, k = m.callHost(f, sp, budget-left)
 				s = m.stack
-				if tk != TrapNone {
+				if k != TrapNone {
+					tk = k
 					break loop
 				}
 				break
 			}
-			if tk = m.enter(f.code, sp); tk != TrapNone {
+			if k := m.enter(f.code, sp); k != TrapNone {
+				tk = k
 				break loop
 			}
 			fn = f.code
@@ -327,18 +333,20 @@ loop:
 		case wasm.OpI32DivS, wasm.OpI32DivU, wasm.OpI32RemS, wasm.OpI32RemU:
 			sp--
 			var r uint32
+			var k TrapKind
 			a, b := uint32(s[sp-1]), uint32(s[sp])
 			switch o.kind {
 			case wasm.OpI32DivS:
-				r, tk = i32DivS(a, b)
+				r, k = i32DivS(a, b)
 			case wasm.OpI32DivU:
-				r, tk = i32DivU(a, b)
+				r, k = i32DivU(a, b)
 			case wasm.OpI32RemS:
-				r, tk = i32RemS(a, b)
+				r, k = i32RemS(a, b)
 			default:
-				r, tk = i32RemU(a, b)
+				r, k = i32RemU(a, b)
 			}
-			if tk != TrapNone {
+			if k != TrapNone {
+				tk = k
 				break loop
 			}
 			s[sp-1] = uint64(r)
@@ -406,18 +414,20 @@ loop:
 		case wasm.OpI64DivS, wasm.OpI64DivU, wasm.OpI64RemS, wasm.OpI64RemU:
 			sp--
 			var r uint64
+			var k TrapKind
 			a, b := s[sp-1], s[sp]
 			switch o.kind {
 			case wasm.OpI64DivS:
-				r, tk = i64DivS(a, b)
+				r, k = i64DivS(a, b)
 			case wasm.OpI64DivU:
-				r, tk = i64DivU(a, b)
+				r, k = i64DivU(a, b)
 			case wasm.OpI64RemS:
-				r, tk = i64RemS(a, b)
+				r, k = i64RemS(a, b)
 			default:
-				r, tk = i64RemU(a, b)
+				r, k = i64RemU(a, b)
 			}
-			if tk != TrapNone {
+			if k != TrapNone {
+				tk = k
 				break loop
 			}
 			s[sp-1] = r
@@ -477,8 +487,10 @@ loop:
 			sp--
 			s[sp-1] = i64Rotr(s[sp-1], s[sp])
 		default: // everything else: floats, conversions, tables, bulk memory
-			sp, tk = m.execMisc(o, fn, s, sp)
-			if tk != TrapNone {
+			var k TrapKind
+			sp, k = m.execMisc(o, fn, s, sp)
+			if k != TrapNone {
+				tk = k
 				break loop
 			}
 		}
