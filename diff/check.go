@@ -1,0 +1,222 @@
+package diff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/refereevm/referee/block"
+)
+
+// ErrBadInput is the class of CheckBlock errors caused by the block itself
+// (a contract the gatekeeper refuses, an entry that is not a [] -> []
+// export): the CLI's exit code 2.
+var ErrBadInput = errors.New("bad block")
+
+// InputError names the block field at fault.
+type InputError struct {
+	Field string // e.g. "pre.contracts[1].code", "txs[3].entry"
+	Err   error
+}
+
+func (e *InputError) Error() string         { return e.Field + ": " + e.Err.Error() }
+func (e *InputError) Unwrap() error         { return e.Err }
+func (e *InputError) Is(target error) bool { return target == ErrBadInput }
+
+// Options configures CheckBlock.
+type Options struct {
+	Gate GateOptions
+	// RunBudget is the wall-clock budget of one engine running one
+	// transaction (0: none). Passing it makes the run class
+	// engine-timeout; it never changes a result.
+	RunBudget time.Duration
+}
+
+// DefaultRunBudget is the run budget the CLI uses.
+const DefaultRunBudget = 60 * time.Second
+
+// DefaultOptions returns the options the CLI uses.
+func DefaultOptions() Options {
+	return Options{Gate: DefaultGateOptions(), RunBudget: DefaultRunBudget}
+}
+
+// Report is the result of CheckBlock.
+type Report struct {
+	Engines []string // in the order outcomes are compared
+	// Txs holds, per transaction checked, every engine's outcome in
+	// engine order. On a divergence it ends with the divergent one.
+	Txs [][]Outcome
+	// Receipts are the agreed receipts (the first engine's), one per
+	// transaction before any divergence.
+	Receipts   []block.Receipt
+	Divergence *Divergence
+	// Commitment is the post-state commitment; set only without divergence.
+	Commitment [32]byte
+	// EngineTime is each engine's total wall-clock time (never compared).
+	EngineTime []time.Duration
+	// Programs are the prepared contracts by address (for replay bundles).
+	Programs map[string]*Prepared
+}
+
+// Divergence is the first disagreement of a block.
+type Divergence struct {
+	Tx        int // transaction index
+	Class     string
+	Field     string
+	Signature string
+	Engines   [2]string // the first engine and the first one disagreeing with it
+	Values    [2]string // the field's value on each
+}
+
+// CheckBlock applies b on every engine. Each transaction runs on all
+// engines concurrently; the outcomes are then compared in engine order
+// against the first engine's, so scheduling never changes the report. The
+// first difference stops the check with a Divergence; on agreement the
+// transaction's storage writes (of an ok receipt) are applied and the next
+// transaction runs. Without divergence the report carries the post-state
+// commitment. The error is non-nil only for bad input (ErrBadInput) or a
+// cancelled context.
+func CheckBlock(ctx context.Context, b *block.Block, engines []Engine, o Options) (*Report, error) {
+	if len(engines) == 0 {
+		return nil, errors.New("no engines")
+	}
+	progs, err := GateBlock(b, o.Gate)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{EngineTime: make([]time.Duration, len(engines)), Programs: progs}
+	for _, e := range engines {
+		rep.Engines = append(rep.Engines, e.Name())
+	}
+	compileFail := precompile(ctx, b, progs, engines, o.Gate)
+	st := block.NewState(b.Pre)
+	for i, tx := range b.Txs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		req := &Request{Prog: progs[tx.Contract], Tx: tx, TxIndex: i, State: st}
+		outs := make([]Outcome, len(engines))
+		var wg sync.WaitGroup
+		for j, e := range engines {
+			if f := compileFail[j][tx.Contract]; f != nil {
+				outs[j] = Outcome{Engine: e.Name(), Failure: f.Class, Detail: f.Detail}
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rctx, cancel := ctx, context.CancelFunc(func() {})
+				if o.RunBudget > 0 {
+					rctx, cancel = context.WithTimeout(ctx, o.RunBudget)
+				}
+				defer cancel()
+				outs[j] = RunSafe(rctx, e, req)
+			}()
+		}
+		wg.Wait()
+		for j := range outs {
+			rep.EngineTime[j] += outs[j].Time
+		}
+		rep.Txs = append(rep.Txs, outs)
+		if dv := firstDivergence(i, outs); dv != nil {
+			rep.Divergence = dv
+			return rep, nil
+		}
+		r := outs[0].Receipt
+		rep.Receipts = append(rep.Receipts, r)
+		if r.Status == block.StatusOK && !st.Apply(tx.Contract, r.Writes) {
+			panic("BUG: diff: transaction on a contract missing from the state: " + tx.Contract)
+		}
+	}
+	rep.Commitment = st.Commitment()
+	return rep, nil
+}
+
+// firstDivergence compares every outcome with the first, in engine order.
+func firstDivergence(tx int, outs []Outcome) *Divergence {
+	for j := range outs {
+		a, b := &outs[0], &outs[j]
+		var diff *Difference
+		if j == 0 {
+			if a.Failure == "" {
+				continue
+			}
+			diff = Compare(a, a)
+		} else if diff = Compare(a, b); diff == nil {
+			continue
+		}
+		return &Divergence{
+			Tx: tx, Class: diff.Class, Field: diff.Field,
+			Signature: Signature(diff, a, b),
+			Engines:   [2]string{a.Engine, b.Engine},
+			Values:    [2]string{diff.A, diff.B},
+		}
+	}
+	return nil
+}
+
+// GateBlock passes every contract through the gatekeeper and checks it
+// against the ABI, and checks every transaction's entry. It returns the
+// prepared contracts by address.
+func GateBlock(b *block.Block, o GateOptions) (map[string]*Prepared, error) {
+	progs := map[string]*Prepared{}
+	for i, c := range b.Pre.Contracts {
+		field := fmt.Sprintf("pre.contracts[%d].code", i)
+		p, err := Gate(c.Code, o)
+		if err != nil {
+			return nil, &InputError{Field: field, Err: err}
+		}
+		if err := block.CheckContract(p.Original); err != nil {
+			return nil, &InputError{Field: field, Err: err}
+		}
+		progs[c.Address] = p
+	}
+	for i, tx := range b.Txs {
+		p, ok := progs[tx.Contract]
+		if !ok {
+			return nil, &InputError{Field: fmt.Sprintf("txs[%d].contract", i), Err: fmt.Errorf("no contract %s in the pre-state", tx.Contract)}
+		}
+		if err := block.CheckEntry(p.Original, tx.Entry); err != nil {
+			return nil, &InputError{Field: fmt.Sprintf("txs[%d].entry", i), Err: err}
+		}
+	}
+	return progs, nil
+}
+
+// precompile compiles every contract on every engine that compiles ahead
+// (Compiler), engines concurrently, each within the compile budget. It
+// returns the failures by engine and contract address.
+func precompile(ctx context.Context, b *block.Block, progs map[string]*Prepared, engines []Engine, o GateOptions) []map[string]*Failure {
+	out := make([]map[string]*Failure, len(engines))
+	var wg sync.WaitGroup
+	for j, e := range engines {
+		out[j] = map[string]*Failure{}
+		c, ok := e.(Compiler)
+		if !ok {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, ct := range b.Pre.Contracts { // pre-state order: deterministic
+				p := progs[ct.Address]
+				err := compileWithin(ctx, o.CompileBudget, e.Name(), func() error { return c.Compile(ctx, p) })
+				if err != nil {
+					out[j][ct.Address] = failedFailure(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+func failedFailure(err error) *Failure {
+	var f *Failure
+	if errors.As(err, &f) {
+		return f
+	}
+	return &Failure{Class: ClassRejected, Detail: err.Error()}
+}

@@ -1,0 +1,28 @@
+// Package diff runs a block's transactions on several Wasm engines and
+// refuses the block unless every engine computes the same result.
+//
+// An Engine (engine.go) runs one transaction of a Prepared contract: the
+// contract has passed the gatekeeper (gate.go: decode, validation with
+// resource limits, no SIMD or threads, a compile-time budget per engine) and
+// been instrumented by meter, so every engine runs the same module with the
+// same gas and call-depth accounting. The host ABI referee-v1 is bound on
+// every engine through a thin adapter to block.Call.Invoke, so no
+// engine-specific behaviour reaches an outcome. Adapters: Reference
+// (referee's machine), Wazero (interpreter and compiler), Wasmtime
+// (wasmtime-go with Cranelift, only in cgo builds), Planted (the reference
+// with one result corrupted, for tests and demonstrations), and Isolated,
+// which runs any of them in a child process.
+//
+// An Outcome (outcome.go) is the receipt (status, trap kind, abort code,
+// return data, gas used, logs, storage writes) plus result values, guest and
+// host gas, the exported globals and the final memory (size, sha256, dirty
+// 4 KiB pages). Compare (compare.go) finds the first differing field in a
+// fixed order and classes it; Signature makes a stable string of class,
+// field and trapping opcode. CheckBlock (check.go) runs each transaction on
+// all engines concurrently, compares outcomes in engine order (so goroutine
+// scheduling never changes a report), applies an agreed transaction's
+// writes and returns the post-state commitment, or stops at the first
+// divergence. Wall-clock budgets only ever turn a run into the failure class
+// engine-timeout; they never change a result. docs/divergence.md documents
+// the classes and signatures.
+package diff

@@ -1,0 +1,142 @@
+package diff
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"strings"
+	"time"
+
+	"github.com/refereevm/referee/block"
+	"github.com/refereevm/referee/meter"
+)
+
+// Outcome is everything observable about one run on one engine. Every field
+// except Engine, Detail and Time is compared (compare.go); Failure set means
+// the engine produced no outcome and the other fields are empty.
+type Outcome struct {
+	Engine  string `json:"engine"`
+	Failure string `json:"failure,omitempty"` // "" or a failure class
+	Detail  string `json:"detail,omitempty"`  // for people: the failure or the engine's trap message
+
+	// Receipt is the transaction's receipt: status, trap kind, abort code,
+	// return data, gas used (guest + host), logs and storage writes.
+	Receipt  block.Receipt `json:"receipt"`
+	Results  []uint64      `json:"results,omitempty"` // the entry's result bits (i32/f32 in the low 32 bits)
+	GuestGas uint64        `json:"guestGas"`          // gas counted by the instrumentation
+	HostGas  uint64        `json:"hostGas"`           // gas charged by the host ABI
+	Exit     uint32        `json:"exit"`              // referee_exit after the run
+	Globals  []Global      `json:"globals,omitempty"` // exported globals, in export order
+	// Memory: the exported "memory" after the run (absent: all zero).
+	MemoryPages uint32   `json:"memoryPages"`
+	MemoryHash  [32]byte `json:"memoryHash"` // sha256 of its bytes
+	DirtyPages  uint32   `json:"dirtyPages"` // 4 KiB pages whose bytes differ from right after instantiation
+	// TrapOp is the opcode that trapped, where the engine knows it (the
+	// reference machine does); used in signatures, not compared.
+	TrapOp string        `json:"trapOp,omitempty"`
+	Time   time.Duration `json:"time"`
+}
+
+// Global is one exported global's value.
+type Global struct {
+	Name string `json:"name"`
+	Bits uint64 `json:"bits"` // i32/f32 in the low 32 bits
+}
+
+// DirtyPageSize is the granularity of DirtyPages.
+const DirtyPageSize = 4096
+
+// instanceView is what an adapter exposes of an instance after a run.
+type instanceView interface {
+	// global returns the raw bits of the exported global name.
+	global(name string) (uint64, bool)
+	// memory returns the bytes of the exported "memory" (nil if none). The
+	// slice may be a view; it is only read before the instance is dropped.
+	memory() []byte
+}
+
+// finish computes the outcome of a run from what the engine observed:
+// engineTrap is "" if the entry returned, else the guest trap's normalised
+// spec text (a host trap is known to call, whatever the engine says);
+// initMem is the memory right after instantiation.
+func finish(req *Request, call *block.Call, trapped bool, engineTrap string, results []uint64, inst instanceView, initMem []byte) Outcome {
+	var o Outcome
+	left, _ := inst.global(meter.ExportGas)
+	exit, _ := inst.global(meter.ExportExit)
+	o.Exit = uint32(exit)
+	limit := req.Tx.GasLimit
+	if left <= limit {
+		o.GuestGas = limit - left
+	} else {
+		o.GuestGas = 0 // the meter never adds gas; a larger value shows in Globals
+	}
+	if trapped {
+		switch o.Exit {
+		case meter.ExitOutOfGas:
+			engineTrap, o.GuestGas = block.TrapOutOfGas, limit
+		case meter.ExitCallDepth:
+			engineTrap = TrapCallStack
+		}
+		if engineTrap == "" {
+			engineTrap = "unreachable"
+		}
+	} else {
+		engineTrap = ""
+		o.Results = results
+	}
+	o.HostGas = call.HostGas()
+	o.Receipt = call.Receipt(engineTrap, o.GuestGas)
+	for _, name := range req.Prog.Globals {
+		v, _ := inst.global(name)
+		o.Globals = append(o.Globals, Global{Name: name, Bits: v})
+	}
+	mem := inst.memory()
+	o.MemoryPages = uint32(len(mem) / 65536)
+	o.MemoryHash = sha256.Sum256(mem)
+	o.DirtyPages = dirtyPages(initMem, mem)
+	return o
+}
+
+// dirtyPages counts the 4 KiB pages of after whose bytes differ from
+// before (bytes past before's end compare against zero).
+func dirtyPages(before, after []byte) uint32 {
+	var n uint32
+	var zero [DirtyPageSize]byte
+	for off := 0; off < len(after); off += DirtyPageSize {
+		end := min(off+DirtyPageSize, len(after))
+		var ref []byte
+		switch {
+		case end <= len(before):
+			ref = before[off:end]
+		case off < len(before):
+			ref = append(append([]byte(nil), before[off:]...), zero[:end-len(before)]...)
+		default:
+			ref = zero[:end-off]
+		}
+		if !bytes.Equal(ref, after[off:end]) {
+			n++
+		}
+	}
+	return n
+}
+
+// Normalised guest trap kinds: the spec's assert_trap texts, except that the
+// three table traps are one kind (wazero reports all three as "invalid table
+// access", wasmtime tells two of them apart; a receipt must not depend on the
+// engine), and a native stack overflow is the meter's call-depth kind.
+const (
+	TrapCallStack   = "call stack exhausted"
+	TrapTableAccess = "out of bounds table access"
+)
+
+// NormalizeTrap maps an engine's trap text to the normalised kind.
+func NormalizeTrap(s string) string {
+	s = strings.TrimSpace(s)
+	switch s {
+	case "undefined element", "uninitialized element", "invalid table access",
+		"out of bounds table access", "indirect call to null":
+		return TrapTableAccess
+	case "stack overflow", "call stack exhausted", "value stack exhausted":
+		return TrapCallStack
+	}
+	return s
+}

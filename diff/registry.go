@@ -1,0 +1,75 @@
+package diff
+
+import (
+	"fmt"
+	"strings"
+)
+
+// EngineConfig configures the engines Engines builds.
+type EngineConfig struct {
+	// Interruptible lets runs stop at their context's deadline
+	// (engine-timeout) on engines where that costs run time (wazero's
+	// close-on-context-done, wasmtime's epoch checks).
+	Interruptible bool
+}
+
+// engineMakers lists the engines built into this binary, in the default
+// comparison order; wasmtime.go adds itself when built with cgo.
+var engineMakers = []struct {
+	name string
+	make func(EngineConfig) Engine
+}{
+	{"reference", func(EngineConfig) Engine { return Reference{} }},
+	{"wazero-interp", func(c EngineConfig) Engine { return NewWazero(false, c.Interruptible) }},
+	{"wazero-compiler", func(c EngineConfig) Engine { return NewWazero(true, c.Interruptible) }},
+}
+
+// AllEngineNames returns the engines built into this binary, in order:
+// the default engine list of referee check.
+func AllEngineNames() []string {
+	var out []string
+	for _, m := range engineMakers {
+		out = append(out, m.name)
+	}
+	return out
+}
+
+// Engines builds the named engines, in the given order. Besides the names
+// of AllEngineNames it knows "planted" and "planted:SPEC" (planted.go).
+func Engines(names []string, c EngineConfig) ([]Engine, error) {
+	var out []Engine
+	seen := map[string]bool{}
+	for _, n := range names {
+		if seen[n] {
+			return nil, fmt.Errorf("engine %q listed twice", n)
+		}
+		seen[n] = true
+		e, err := newEngine(n, c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func newEngine(name string, c EngineConfig) (Engine, error) {
+	if name == "planted" || strings.HasPrefix(name, "planted:") {
+		return NewPlanted(strings.TrimPrefix(strings.TrimPrefix(name, "planted"), ":"))
+	}
+	for _, m := range engineMakers {
+		if m.name == name {
+			return m.make(c), nil
+		}
+	}
+	return nil, fmt.Errorf("unknown engine %q (known: %s, planted)", name, strings.Join(AllEngineNames(), ", "))
+}
+
+// CloseEngines closes the engines that hold resources.
+func CloseEngines(es []Engine) {
+	for _, e := range es {
+		if c, ok := e.(Closer); ok {
+			c.Close()
+		}
+	}
+}
