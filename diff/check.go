@@ -21,8 +21,8 @@ type InputError struct {
 	Err   error
 }
 
-func (e *InputError) Error() string         { return e.Field + ": " + e.Err.Error() }
-func (e *InputError) Unwrap() error         { return e.Err }
+func (e *InputError) Error() string        { return e.Field + ": " + e.Err.Error() }
+func (e *InputError) Unwrap() error        { return e.Err }
 func (e *InputError) Is(target error) bool { return target == ErrBadInput }
 
 // Options configures CheckBlock.
