@@ -35,11 +35,12 @@ func (m *Machine) Step() (StepInfo, error) {
 	if m.status != StatusRunning {
 		return StepInfo{}, errNotRunning
 	}
-	info := m.step1()
 	if m.tracer != nil {
+		info := m.step1()
 		m.tracer(info)
+		return info, nil
 	}
-	return info, nil
+	return m.step1(), nil
 }
 
 // step1 executes one step and describes it. (The StepInfo is built in one
