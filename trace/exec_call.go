@@ -13,7 +13,7 @@ import (
 // (the first step is the callee's first instruction); calling a host
 // function makes the next step run it.
 func (m *Machine) Call(fn Extern, args []Value) error {
-	if m.status == StatusRunning {
+	if m.status == StatusRunning || m.inHost {
 		return errors.New("call: a call is already in progress")
 	}
 	if fn.Kind != wasm.ExternFunc || int(fn.Addr) >= len(m.store.funcs) {
@@ -111,7 +111,9 @@ func (m *Machine) callHost(f *funcInst, sp int, done uint64) (int, TrapKind) {
 	sp -= n
 	m.sp = sp
 	m.steps += done
+	m.inHost = true
 	res, err := f.host(m, args)
+	m.inHost = false
 	m.steps -= done
 	if tk := m.hostResult(f, res, err); tk != TrapNone {
 		return sp, tk
@@ -156,7 +158,9 @@ func (m *Machine) runEntryHost() {
 	for i, t := range f.typ.Params {
 		args[i] = Value{Type: t, Bits: m.stack[i]}
 	}
+	m.inHost = true
 	res, err := f.host(m, args)
+	m.inHost = false
 	if tk := m.hostResult(f, res, err); tk != TrapNone {
 		m.sp = 0
 		m.setTrap(tk, hostFunc, 0)
@@ -212,6 +216,9 @@ func (m *Machine) outOfFuel() bool {
 func (m *Machine) Run(limit uint64) (Status, error) {
 	if m.status != StatusRunning {
 		return m.status, errNotRunning
+	}
+	if m.inHost {
+		return m.status, errInHost
 	}
 	if m.tracer != nil {
 		for i := uint64(0); m.status == StatusRunning && (limit == 0 || i < limit); i++ {

@@ -15,7 +15,7 @@ import (
 // a *Trap, or another error for modules the machine cannot hold (over a
 // configured limit).
 func (m *Machine) Instantiate(mod *wasm.Module) (*Instance, error) {
-	if m.status == StatusRunning {
+	if m.status == StatusRunning || m.inHost {
 		return nil, fmt.Errorf("instantiate: a call is in progress")
 	}
 	inst := &Instance{mod: mod}

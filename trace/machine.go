@@ -54,6 +54,9 @@ type Config struct {
 // errNotRunning is returned by Step and Run when no call is in progress.
 var errNotRunning = errors.New("machine is not running")
 
+// errInHost is returned by Step and Run called from inside a host function.
+var errInHost = errors.New("machine is running a host function")
+
 // Machine is the reference machine: a store of functions, tables,
 // memories and globals shared by the instances created in it, plus the
 // state of at most one call in progress (value stack, call frames, step
@@ -99,6 +102,9 @@ type Machine struct {
 	opTypes map[opTypesKey][]wasm.ValType
 	// hostArgs is scratch space for host calls.
 	hostArgs []Value
+	// inHost is set while a host function runs: it may inspect the
+	// machine but not run it.
+	inHost bool
 	// hostErr is the error of a host function that ended the call.
 	hostErr error
 }

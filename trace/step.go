@@ -35,6 +35,9 @@ func (m *Machine) Step() (StepInfo, error) {
 	if m.status != StatusRunning {
 		return StepInfo{}, errNotRunning
 	}
+	if m.inHost {
+		return StepInfo{}, errInHost
+	}
 	if m.tracer != nil {
 		info := m.step1()
 		m.tracer(info)
