@@ -183,3 +183,33 @@ func TestRecursionDepth(t *testing.T) {
 		t.Errorf("trap %s at depth %d, want call stack exhausted at 50", m.TrapKind(), depth)
 	}
 }
+
+// TestTrapLocation checks that a trap is a step and that the trap, PC()
+// and the last StepInfo all name the trapping instruction.
+func TestTrapLocation(t *testing.T) {
+	m, inst := load(t, "testdata/steps.wasm", Config{})
+	ex, _ := inst.Export("div")
+	if err := m.Call(ex, []Value{I32(7), I32(0)}); err != nil {
+		t.Fatal(err)
+	}
+	var last StepInfo
+	for m.Status() == StatusRunning {
+		var err error
+		if last, err = m.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr := m.Trap()
+	if tr == nil || tr.Kind != TrapIntegerDivideByZero {
+		t.Fatalf("trap = %v", tr)
+	}
+	if last.Op != wasm.OpI32DivS || last.HasTop || tr.Step != last.Step || tr.Func != last.Func || tr.Offset != last.Offset {
+		t.Errorf("last step %+v, trap %+v", last, *tr)
+	}
+	if pc := m.PC(); pc.Func != tr.Func || pc.Offset != tr.Offset {
+		t.Errorf("PC() = %+v, trap at %d/+%#x", pc, tr.Func, tr.Offset)
+	}
+	if _, err := m.Step(); err == nil {
+		t.Error("Step after a trap: no error")
+	}
+}
