@@ -228,6 +228,16 @@ func VerifyMemoryProof(root Root, addr uint32, leaf [32]byte, siblings [][32]byt
 	return err == nil && got == root
 }
 
+// MemorySiblingsAfterWrite is SiblingsAfterWrite for two chunks of a
+// memory tree: the siblings of the chunk at addrB after the chunk at addrA
+// (a different chunk) was set to newA.
+func MemorySiblingsAfterWrite(addrA uint32, newA [32]byte, sibA [][32]byte, addrB uint32, sibB [][32]byte) ([][32]byte, error) {
+	if len(sibA) != MemoryDepth || len(sibB) != MemoryDepth {
+		return nil, fmt.Errorf("%w: memory proofs have %d and %d siblings, want %d", ErrProof, len(sibA), len(sibB), MemoryDepth)
+	}
+	return SiblingsAfterWrite(Memory, uint64(addrA>>chunkShift), newA, sibA, uint64(addrB>>chunkShift), sibB)
+}
+
 // MemoryProofSize is the size of an encoded memory proof: the leaf, then
 // 27 siblings bottom-up, 32 bytes each, no header (the address comes from
 // the instruction being proven): 28 × 32 = 896 bytes, as Cannon's.

@@ -3,6 +3,7 @@ package merkle
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 )
 
 // Proof is an inclusion proof of one leaf in a tree of depth
@@ -125,4 +126,45 @@ func (p *Proof) UnmarshalBinary(b []byte) error {
 		copy(p.Siblings[i][:], b[proofSiblingsOff+32*i:])
 	}
 	return nil
+}
+
+// SiblingsAfterWrite returns the siblings of leaf b in the tree where leaf
+// a has been replaced by newA, from the siblings sibA and sibB of both
+// leaves in the tree before the write (the same tree: the caller must have
+// verified both proofs against one root). Only one sibling of b changes:
+// the one at the height where the two paths meet, which is the root of
+// the subtree holding a. This is how a verifier handles one step that
+// writes two leaves, e.g. a store straddling two memory chunks: fold a's
+// new leaf, then fold b's new leaf with the returned siblings. a and b
+// must differ and fit in the depth.
+func SiblingsAfterWrite(d *Domain, a uint64, newA [32]byte, sibA [][32]byte, b uint64, sibB [][32]byte) ([][32]byte, error) {
+	if d == nil {
+		d = Generic
+	}
+	depth := len(sibA)
+	switch {
+	case len(sibB) != depth:
+		return nil, fmt.Errorf("%w: %d and %d siblings", ErrProof, depth, len(sibB))
+	case depth > MaxDepth:
+		return nil, fmt.Errorf("%w: %d siblings, more than depth %d", ErrProof, depth, MaxDepth)
+	case a>>uint(depth) != 0 || b>>uint(depth) != 0:
+		return nil, fmt.Errorf("%w: index %d or %d does not fit in depth %d", ErrProof, a, b, depth)
+	case a == b:
+		return nil, fmt.Errorf("%w: both proofs are of leaf %d", ErrProof, a)
+	}
+	// The paths meet at height meet+1: below it, a's subtree of height meet
+	// is b's sibling.
+	meet := bits.Len64(a^b) - 1
+	var h hasher
+	cur := h.leaf(d, &newA)
+	for level := 0; level < meet; level++ {
+		if (a>>uint(level))&1 == 0 {
+			cur = h.node(d, &cur, &sibA[level])
+		} else {
+			cur = h.node(d, &sibA[level], &cur)
+		}
+	}
+	out := append([][32]byte(nil), sibB...)
+	out[meet] = cur
+	return out, nil
 }
