@@ -1,0 +1,367 @@
+//go:build cgo
+
+package diff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/bytecodealliance/wasmtime-go/v39"
+
+	"github.com/refereevm/referee/block"
+	"github.com/refereevm/referee/wasm"
+)
+
+func init() {
+	engineMakers = append(engineMakers, struct {
+		name string
+		make func(EngineConfig) Engine
+	}{"wasmtime", func(c EngineConfig) Engine { return NewWasmtime(c.Interruptible) }})
+}
+
+// epochTick is the period of the epoch ticker that interrupts wasmtime
+// runs past their deadline.
+const epochTick = 10 * time.Millisecond
+
+// Wasmtime is the engine "wasmtime": wasmtime-go v39 with Cranelift, fuel
+// off (the instrumentation meters), only the Wasm 2.0 features minus SIMD,
+// no NaN canonicalisation of its own. One wasmtime engine and linker serve
+// every run; modules are cached by hash; each run has its own store.
+type Wasmtime struct {
+	interruptible bool
+
+	once    sync.Once
+	initErr error
+	engine  *wasmtime.Engine
+	linker  *wasmtime.Linker
+	stop    chan struct{}
+
+	mu    sync.Mutex
+	cache map[[32]byte]*wasmtime.Module
+}
+
+// NewWasmtime returns the wasmtime engine. interruptible enables epoch
+// interruption: a ticker advances the epoch every 10 ms and each store's
+// deadline is its context's, at the price of an epoch check at every loop
+// header and function entry.
+func NewWasmtime(interruptible bool) *Wasmtime {
+	return &Wasmtime{interruptible: interruptible, cache: map[[32]byte]*wasmtime.Module{}}
+}
+
+// Name returns "wasmtime".
+func (*Wasmtime) Name() string { return "wasmtime" }
+
+// wtRun is a store's data: the run's host context.
+type wtRun struct{ call *block.Call }
+
+// wtMem adapts a wasmtime memory to block.Memory; the view is taken afresh
+// on every access (memory.grow may move it).
+type wtMem struct {
+	m     *wasmtime.Memory
+	store wasmtime.Storelike
+}
+
+func (w wtMem) Read(off, n uint32) ([]byte, bool) {
+	d := w.m.UnsafeData(w.store)
+	if uint64(off)+uint64(n) > uint64(len(d)) {
+		return nil, false
+	}
+	return d[off : off+n], true
+}
+
+func (w wtMem) Write(off uint32, data []byte) bool {
+	d := w.m.UnsafeData(w.store)
+	if uint64(off)+uint64(len(data)) > uint64(len(d)) {
+		return false
+	}
+	copy(d[off:], data)
+	return true
+}
+
+func (w *Wasmtime) init() error {
+	w.once.Do(func() {
+		cfg := wasmtime.NewConfig()
+		cfg.SetStrategy(wasmtime.StrategyCranelift)
+		cfg.SetConsumeFuel(false)
+		cfg.SetEpochInterruption(w.interruptible)
+		cfg.SetCraneliftNanCanonicalization(false)
+		cfg.SetWasmRelaxedSIMD(false)
+		cfg.SetWasmSIMD(false)
+		cfg.SetWasmThreads(false)
+		cfg.SetWasmMultiMemory(false)
+		cfg.SetWasmMemory64(false)
+		cfg.SetWasmTailCall(false)
+		cfg.SetWasmGC(false)
+		cfg.SetWasmFunctionReferences(false)
+		cfg.SetWasmWideArithmetic(false)
+		w.engine = wasmtime.NewEngineWithConfig(cfg)
+		w.linker = wasmtime.NewLinker(w.engine)
+		for _, f := range block.HostFuncs() {
+			f := f
+			ty := wasmtime.NewFuncType(wtTypes(f.Type.Params), wtTypes(f.Type.Results))
+			err := w.linker.FuncNew(block.ImportModule, f.Name, ty, func(c *wasmtime.Caller, args []wasmtime.Val) ([]wasmtime.Val, *wasmtime.Trap) {
+				r := c.Data().(*wtRun)
+				raw := make([]uint64, len(args))
+				for i, a := range args {
+					raw[i] = uint64(uint32(a.I32())) // the ABI has i32 parameters only
+				}
+				var mem block.Memory
+				if ex := c.GetExport("memory"); ex != nil && ex.Memory() != nil {
+					mem = wtMem{ex.Memory(), c}
+				}
+				res, err := r.call.Invoke(f.Name, mem, raw)
+				if err != nil {
+					return nil, wasmtime.NewTrap(err.Error())
+				}
+				out := make([]wasmtime.Val, len(res))
+				for i, v := range res {
+					out[i] = wasmtime.ValI32(int32(uint32(v)))
+				}
+				return out, nil
+			})
+			if err != nil {
+				w.initErr = fmt.Errorf("wasmtime: define %s: %w", f.Name, err)
+				return
+			}
+		}
+		if w.interruptible {
+			w.stop = make(chan struct{})
+			go func() {
+				t := time.NewTicker(epochTick)
+				defer t.Stop()
+				for {
+					select {
+					case <-t.C:
+						w.engine.IncrementEpoch()
+					case <-w.stop:
+						return
+					}
+				}
+			}()
+		}
+	})
+	return w.initErr
+}
+
+func wtTypes(ts []wasm.ValType) []*wasmtime.ValType {
+	out := make([]*wasmtime.ValType, len(ts))
+	for i, t := range ts {
+		switch t {
+		case wasm.I32:
+			out[i] = wasmtime.NewValType(wasmtime.KindI32)
+		case wasm.I64:
+			out[i] = wasmtime.NewValType(wasmtime.KindI64)
+		case wasm.F32:
+			out[i] = wasmtime.NewValType(wasmtime.KindF32)
+		case wasm.F64:
+			out[i] = wasmtime.NewValType(wasmtime.KindF64)
+		default:
+			panic("BUG: diff: host ABI type " + t.String())
+		}
+	}
+	return out
+}
+
+// Compile compiles p (once per hash).
+func (w *Wasmtime) Compile(ctx context.Context, p *Prepared) error {
+	_, err := w.module(p)
+	return err
+}
+
+func (w *Wasmtime) module(p *Prepared) (*wasmtime.Module, error) {
+	if err := w.init(); err != nil {
+		return nil, err
+	}
+	w.mu.Lock()
+	m, ok := w.cache[p.Hash]
+	w.mu.Unlock()
+	if ok {
+		return m, nil
+	}
+	m, err := wasmtime.NewModule(w.engine, p.Code)
+	if err != nil {
+		return nil, failf(ClassRejected, "wasmtime: compile: %v", firstLine(err.Error()))
+	}
+	w.mu.Lock()
+	if old, ok := w.cache[p.Hash]; ok {
+		m = old
+	} else {
+		w.cache[p.Hash] = m
+	}
+	w.mu.Unlock()
+	return m, nil
+}
+
+type wtView struct {
+	inst  *wasmtime.Instance
+	store *wasmtime.Store
+}
+
+func (v wtView) global(name string) (uint64, bool) {
+	ex := v.inst.GetExport(v.store, name)
+	if ex == nil || ex.Global() == nil {
+		return 0, false
+	}
+	return valBits(ex.Global().Get(v.store))
+}
+
+func (v wtView) memory() []byte {
+	ex := v.inst.GetExport(v.store, "memory")
+	if ex == nil || ex.Memory() == nil {
+		return nil
+	}
+	return ex.Memory().UnsafeData(v.store)
+}
+
+func valBits(v wasmtime.Val) (uint64, bool) {
+	switch v.Kind() {
+	case wasmtime.KindI32:
+		return uint64(uint32(v.I32())), true
+	case wasmtime.KindI64:
+		return uint64(v.I64()), true
+	case wasmtime.KindF32:
+		return uint64(math.Float32bits(v.F32())), true
+	case wasmtime.KindF64:
+		return math.Float64bits(v.F64()), true
+	}
+	return 0, false
+}
+
+func goBits(x any) (uint64, bool) {
+	switch v := x.(type) {
+	case int32:
+		return uint64(uint32(v)), true
+	case int64:
+		return uint64(v), true
+	case float32:
+		return uint64(math.Float32bits(v)), true
+	case float64:
+		return math.Float64bits(v), true
+	case wasmtime.Val:
+		return valBits(v)
+	}
+	return 0, false
+}
+
+// Run instantiates the module in a fresh store, sets referee_gas to the gas
+// limit and invokes the entry.
+func (w *Wasmtime) Run(ctx context.Context, req *Request) (Outcome, error) {
+	mod, err := w.module(req.Prog)
+	if err != nil {
+		return Outcome{}, err
+	}
+	run := &wtRun{call: block.NewCall(req.State, req.Tx)}
+	store := wasmtime.NewStoreWithData(w.engine, run)
+	defer store.Close()
+	if w.interruptible {
+		ticks := uint64(1) << 62
+		if dl, ok := ctx.Deadline(); ok {
+			ticks = uint64(time.Until(dl)/epochTick) + 1
+		}
+		store.SetEpochDeadline(ticks)
+	}
+	inst, err := w.linker.Instantiate(store, mod)
+	if err != nil {
+		return Outcome{}, failf(ClassRejected, "wasmtime: instantiate: %v", firstLine(err.Error()))
+	}
+	gas := inst.GetExport(store, "referee_gas")
+	if gas == nil || gas.Global() == nil {
+		return Outcome{}, errors.New("wasmtime: no referee_gas global")
+	}
+	if err := gas.Global().Set(store, wasmtime.ValI64(int64(req.Tx.GasLimit))); err != nil {
+		return Outcome{}, fmt.Errorf("wasmtime: set referee_gas: %w", err)
+	}
+	view := wtView{inst, store}
+	initMem := append([]byte(nil), view.memory()...)
+	fn := inst.GetFunc(store, req.Tx.Entry)
+	if fn == nil {
+		return Outcome{}, failf(ClassRejected, "wasmtime: no exported function %q", req.Tx.Entry)
+	}
+	params := fn.Type(store).Params()
+	if len(params) != len(req.Args) {
+		return Outcome{}, failf(ClassRejected, "wasmtime: %q takes %d arguments, got %d", req.Tx.Entry, len(params), len(req.Args))
+	}
+	args := make([]any, len(req.Args))
+	for i, a := range req.Args {
+		switch params[i].Kind() {
+		case wasmtime.KindI32:
+			args[i] = int32(uint32(a))
+		case wasmtime.KindI64:
+			args[i] = int64(a)
+		case wasmtime.KindF32:
+			args[i] = math.Float32frombits(uint32(a))
+		case wasmtime.KindF64:
+			args[i] = math.Float64frombits(a)
+		default:
+			return Outcome{}, failf(ClassRejected, "wasmtime: %q: unsupported parameter type", req.Tx.Entry)
+		}
+	}
+	res, err := fn.Call(store, args...)
+	if err == nil {
+		var out []uint64
+		switch r := res.(type) {
+		case nil:
+		case []wasmtime.Val:
+			for _, v := range r {
+				b, _ := valBits(v)
+				out = append(out, b)
+			}
+		default:
+			b, ok := goBits(r)
+			if !ok {
+				return Outcome{}, fmt.Errorf("wasmtime: result of type %T", r)
+			}
+			out = []uint64{b}
+		}
+		return finish(req, run.call, false, "", out, view, initMem), nil
+	}
+	kind := ""
+	if run.call.Trap() == nil { // a host trap comes back as an error without a trap code
+		var trap *wasmtime.Trap
+		if !errors.As(err, &trap) {
+			return Outcome{}, failf(ClassEngineCrash, "wasmtime: %v", firstLine(err.Error()))
+		}
+		code := trap.Code()
+		if code == nil {
+			return Outcome{}, failf(ClassEngineCrash, "wasmtime: trap without a code: %v", firstLine(trap.Message()))
+		}
+		switch *code {
+		case wasmtime.Interrupt:
+			return Outcome{}, failf(ClassEngineTimeout, "wasmtime: interrupted at the deadline")
+		case wasmtime.StackOverflow:
+			kind = TrapCallStack
+		case wasmtime.MemoryOutOfBounds:
+			kind = "out of bounds memory access"
+		case wasmtime.TableOutOfBounds, wasmtime.IndirectCallToNull:
+			kind = TrapTableAccess
+		case wasmtime.BadSignature:
+			kind = "indirect call type mismatch"
+		case wasmtime.IntegerOverflow:
+			kind = "integer overflow"
+		case wasmtime.IntegerDivisionByZero:
+			kind = "integer divide by zero"
+		case wasmtime.BadConversionToInteger:
+			kind = "invalid conversion to integer"
+		case wasmtime.UnreachableCodeReached:
+			kind = "unreachable"
+		default:
+			return Outcome{}, failf(ClassEngineCrash, "wasmtime: unexpected trap code %d: %v", *code, firstLine(trap.Message()))
+		}
+	}
+	o := finish(req, run.call, true, kind, nil, view, initMem)
+	o.Detail = firstLine(err.Error())
+	return o, nil
+}
+
+// Close stops the epoch ticker.
+func (w *Wasmtime) Close() error {
+	if w.stop != nil {
+		close(w.stop)
+		w.stop = nil
+	}
+	return nil
+}
