@@ -27,9 +27,10 @@ type segment struct {
 
 // body is the analysis of one function body.
 type body struct {
-	instrs   []instr
-	segs     []segment
-	hasCalls bool // contains call or call_indirect
+	instrs     []instr
+	segs       []segment
+	hasCalls   bool   // contains call or call_indirect
+	maxTargets uint32 // most targets of one br_table (the default included)
 }
 
 // control frame kinds for the scan.
@@ -103,7 +104,12 @@ func analyze(code []byte, p *priced) (*body, error) {
 			split = k != ctlLoop
 		case wasm.OpBrIf:
 			split = true
-		case wasm.OpBr, wasm.OpBrTable, wasm.OpReturn, wasm.OpUnreachable:
+		case wasm.OpBrTable:
+			split, dead = true, true
+			if n := uint32(len(in.Labels)) + 1; n > b.maxTargets {
+				b.maxTargets = n
+			}
+		case wasm.OpBr, wasm.OpReturn, wasm.OpUnreachable:
 			split, dead = true, true
 		case wasm.OpCall, wasm.OpCallIndirect:
 			b.hasCalls = true

@@ -29,9 +29,11 @@ var ErrReservedExport = errors.New("export name reserved by the metering ABI")
 // Options configures Instrument.
 type Options struct {
 	Costs CostTable
-	// MaxCallDepth is the number of frames of functions that contain a call
-	// that may be active at once; entering one more traps with
-	// ExitCallDepth. Leaf functions (no call, no call_indirect) are not
+	// MaxCallDepth bounds the frames of functions that contain a call that
+	// may be active at once; entering one more traps with ExitCallDepth. A
+	// frame counts 1 + (params+locals)/FrameSlots units, so that a function
+	// with many locals cannot exhaust an engine's native stack before the
+	// counter traps. Leaf functions (no call, no call_indirect) are not
 	// counted: they cannot nest further. 0 means 1024.
 	MaxCallDepth uint32
 	// GrowCostPerPage is charged per 64 KiB page of memory.grow's operand,
@@ -50,7 +52,18 @@ type Options struct {
 	// memory.grow fails at the same size on every engine. A module whose
 	// minimum exceeds it is refused.
 	MaxMemoryPages uint32
+	// MaxBlocksPerFunc, if not 0, refuses a function with more metering
+	// segments (basic blocks, docs/metering.md) than this: compiling
+	// engines build a dominator tree over them in superlinear time.
+	MaxBlocksPerFunc uint32
+	// MaxBrTableTargets, if not 0, refuses a br_table with more targets:
+	// wazero's compiler adds each as a predecessor in quadratic time.
+	MaxBrTableTargets uint32
 }
+
+// FrameSlots is the number of params and locals one unit of call depth
+// stands for (Options.MaxCallDepth).
+const FrameSlots = 64
 
 // DefaultOptions returns the options used for blocks: DefaultCosts, depth
 // 1024, 1,000 gas per grown page (about the cost of zeroing 64 KiB),
@@ -62,6 +75,9 @@ func DefaultOptions() Options {
 		GrowCostPerPage: 1000,
 		CanonicalizeNaN: true,
 		MaxMemoryPages:  256,
+
+		MaxBlocksPerFunc:  1000,
+		MaxBrTableTargets: 1024,
 	}
 }
 

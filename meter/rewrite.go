@@ -13,6 +13,8 @@ type emitter struct {
 	o   *Options
 	p   *priced
 
+	weight uint64 // depth units of this function's frame
+
 	// Scratch locals, allocated on first use after the function's own.
 	nextLocal uint32
 	added     []wasm.LocalDecl
@@ -84,6 +86,12 @@ func instrumentFunc(m *wasm.Module, c *wasm.Code, ft wasm.FuncType, g globals, p
 	if err != nil {
 		return wasm.Code{}, err
 	}
+	if o.MaxBlocksPerFunc != 0 && len(b.segs) > int(o.MaxBlocksPerFunc) {
+		return wasm.Code{}, fmt.Errorf("%w: %d basic blocks exceed %d", wasm.ErrLimit, len(b.segs), o.MaxBlocksPerFunc)
+	}
+	if o.MaxBrTableTargets != 0 && b.maxTargets > o.MaxBrTableTargets {
+		return wasm.Code{}, fmt.Errorf("%w: a br_table with %d targets exceeds %d", wasm.ErrLimit, b.maxTargets, o.MaxBrTableTargets)
+	}
 	first := uint64(len(ft.Params)) + c.NumLocals
 	if first+4 > 1<<32-1 {
 		return wasm.Code{}, fmt.Errorf("%w", wasm.ErrTooManyLocals)
@@ -95,6 +103,7 @@ func instrumentFunc(m *wasm.Module, c *wasm.Code, ft wasm.FuncType, g globals, p
 		p:         p,
 		nextLocal: uint32(first),
 		scratch:   map[wasm.ValType]uint32{},
+		weight:    frameWeight(first),
 	}
 	depth := b.hasCalls
 	if depth {

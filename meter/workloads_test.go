@@ -7,6 +7,7 @@ import (
 
 	"github.com/refereevm/referee/bench"
 	"github.com/refereevm/referee/trace"
+	"github.com/refereevm/referee/wasm"
 )
 
 func readWorkload(tb testing.TB, w bench.Workload) []byte {
@@ -64,7 +65,7 @@ func TestWorkloadsGas(t *testing.T) {
 			o := DefaultOptions()
 			o.StartGas = ample
 			bin := instrument(t, plain, o)
-			want := tracedGas(t, plain, w.Export, w.Test.Args, newPriced(o.Costs))
+			want := tracedGas(t, plain, w.Export, w.Test.Args, o)
 			for _, e := range testEngines {
 				got := e.run(t, bin, w.Export, w.Test.Args)
 				if used := ample - got.gasLeft; used != want || got.trapped {
@@ -76,8 +77,10 @@ func TestWorkloadsGas(t *testing.T) {
 }
 
 // tracedGas runs the uninstrumented module on the reference machine and
-// sums the static price of every executed instruction.
-func tracedGas(tb testing.TB, bin []byte, export string, args []uint64, p *priced) uint64 {
+// sums the static price of every executed instruction and the dynamic
+// charges of grow and bulk operations, whose size operand is the top of the
+// stack after the previous step.
+func tracedGas(tb testing.TB, bin []byte, export string, args []uint64, o Options) uint64 {
 	tb.Helper()
 	m := decodeValid(tb, bin)
 	mach := trace.NewMachine(trace.Config{})
@@ -85,8 +88,20 @@ func tracedGas(tb testing.TB, bin []byte, export string, args []uint64, p *price
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var sum uint64
-	mach.SetTracer(func(s trace.StepInfo) { sum += p.cost(s.Op) })
+	p := newPriced(o.Costs)
+	var sum, top uint64
+	mach.SetTracer(func(s trace.StepInfo) {
+		sum += p.cost(s.Op)
+		switch s.Op {
+		case wasm.OpMemoryGrow:
+			sum += top * o.GrowCostPerPage
+		case wasm.OpMemoryFill, wasm.OpMemoryCopy, wasm.OpMemoryInit:
+			sum += (top + 31) / 32 * o.Costs.BulkPerWord
+		case wasm.OpTableGrow, wasm.OpTableFill, wasm.OpTableCopy, wasm.OpTableInit:
+			sum += top * o.Costs.TablePerElem
+		}
+		top = s.Top.Bits
+	})
 	if _, err := mach.Invoke(inst, export, typedArgs(tb, m, export, args)); err != nil {
 		tb.Fatal(err)
 	}
@@ -100,7 +115,7 @@ func TestOutOfGas(t *testing.T) {
 		t.Run(w.Name, func(t *testing.T) {
 			plain := readWorkload(t, w)
 			o := DefaultOptions()
-			o.StartGas = tracedGas(t, plain, w.Export, w.Test.Args, newPriced(o.Costs)) / 2
+			o.StartGas = tracedGas(t, plain, w.Export, w.Test.Args, o) / 2
 			bin := instrument(t, plain, o)
 			var outs []outcome
 			for _, e := range testEngines {
