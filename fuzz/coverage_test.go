@@ -48,7 +48,7 @@ func opcodeCoverage(t testing.TB, n uint64, cfg func(uint64) Config) map[wasm.Op
 // default configuration, half swarm) use at least 90% of the non-SIMD
 // opcodes, and logs the figure and the opcodes never generated.
 func TestOpcodeCoverage(t *testing.T) {
-	n := uint64(2000)
+	n := envN(2000)
 	if testing.Short() {
 		n = 400
 	}

@@ -42,7 +42,7 @@ func differential(ctx context.Context, t testing.TB, engs []*wazeroEngine, m *wa
 // canonicalized on the reference machine and both wazero engines, and
 // requires identical results, traps, exported globals and memory.
 func TestDifferential(t *testing.T) {
-	n := uint64(300)
+	n := envN(300)
 	if testing.Short() {
 		n = 60
 	}
@@ -72,6 +72,7 @@ func TestDifferential(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var traps, calls, skipped int
 			classes := map[string]int{}
+			ex := new(executed)
 			for seed := uint64(0); seed < n; seed++ {
 				name := c.name + "/" + itoa(seed)
 				m := GenerateSeed(seed, c.cfg(seed))
@@ -87,7 +88,7 @@ func TestDifferential(t *testing.T) {
 				if d != "" {
 					t.Errorf("%s: %s", name, d)
 				}
-				ref, _ := runReference(m, planCalls(m, NewSeedSource(seed^0xa5a5)))
+				ref, _ := runReferenceTraced(m, planCalls(m, NewSeedSource(seed^0xa5a5)), ex)
 				for _, r := range ref.calls {
 					calls++
 					if r.trap != "" {
@@ -101,6 +102,18 @@ func TestDifferential(t *testing.T) {
 			}
 			t.Logf("%d modules (%d skipped for known wazero findings), %d calls, %d trapped", n, skipped, calls, traps)
 			t.Logf("trap classes: %v", classes) // fmt prints maps sorted
+			all := nonSIMDOpcodes()
+			var ran int
+			var missing []string
+			for _, o := range all {
+				if ex.seen[o] {
+					ran++
+				} else {
+					missing = append(missing, o.String())
+				}
+			}
+			t.Logf("executed %d steps; %d of %d non-SIMD opcodes executed (%.1f%%); never executed: %v",
+				ex.steps, ran, len(all), 100*float64(ran)/float64(len(all)), missing)
 			if c.name == "notraps" {
 				for cl := range classes {
 					// Only fuel exhaustion (unreachable) and deep recursion

@@ -3,6 +3,8 @@ package fuzz
 import (
 	"bytes"
 	"context"
+	"os"
+	"strconv"
 	"testing"
 
 	"github.com/tetratelabs/wazero"
@@ -49,7 +51,7 @@ func checkValid(t *testing.T, ctx context.Context, rts []wazero.Runtime, name st
 // TestValidity generates modules from seeds 0..N-1 with each configuration
 // and checks that our validator and both wazero engines accept them all.
 func TestValidity(t *testing.T) {
-	n := uint64(1000)
+	n := envN(1000)
 	if testing.Short() {
 		n = 200
 	}
@@ -119,6 +121,15 @@ func TestDeterminism(t *testing.T) {
 	if !bytes.Equal(wasm.Encode(m1), wasm.Encode(m2)) {
 		t.Fatal("Generate: two generations from the same bytes differ")
 	}
+}
+
+// envN returns $FUZZ_N if set (for measuring figures on larger samples),
+// else def.
+func envN(def uint64) uint64 {
+	if v, err := strconv.ParseUint(os.Getenv("FUZZ_N"), 10, 64); err == nil && v > 0 {
+		return v
+	}
+	return def
 }
 
 func itoa(v uint64) string {

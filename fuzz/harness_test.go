@@ -148,10 +148,28 @@ func planCalls(m *wasm.Module, s *Source) []call {
 // far below it.
 const maxRefSteps = 50_000_000
 
+// executed records which opcodes the reference machine executed.
+type executed struct {
+	seen  [0x10000]bool
+	steps uint64
+}
+
 // runReference runs the calls on a fresh reference machine.
 func runReference(m *wasm.Module, calls []call) (run, error) {
+	return runReferenceTraced(m, calls, nil)
+}
+
+// runReferenceTraced is runReference that also records executed opcodes in
+// ex when it is not nil.
+func runReferenceTraced(m *wasm.Module, calls []call, ex *executed) (run, error) {
 	var r run
 	mc := trace.NewMachine(trace.Config{MaxSteps: maxRefSteps})
+	if ex != nil {
+		mc.SetTracer(func(si trace.StepInfo) {
+			ex.seen[si.Op] = true
+			ex.steps++
+		})
+	}
 	inst, err := mc.Instantiate(m)
 	if err != nil {
 		var tr *trace.Trap
