@@ -100,7 +100,7 @@ func TestDifferential(t *testing.T) {
 					t.Errorf("%s: DisallowTraps module traps at instantiation: %s", name, ref.inst.trap)
 				}
 			}
-			t.Logf("%d modules (%d skipped for known wazero findings), %d calls, %d trapped", n, skipped, calls, traps)
+			t.Logf("%d modules (%d skipped for known wazero findings), %d calls (fuel resets included), %d trapped", n, skipped, calls, traps)
 			t.Logf("trap classes: %v", classes) // fmt prints maps sorted
 			all := nonSIMDOpcodes()
 			var ran int

@@ -121,8 +121,10 @@ func fnv(b []byte) uint64 {
 }
 
 // planCalls lists the calls the harness makes: every exported function
-// (but the fuel reset) once, in export order, with arguments from s; when
-// the module has a fuel counter each call is preceded by a reset.
+// (but the fuel reset) in export order, then all of them again with other
+// arguments (so that the second round sees the state the first one left),
+// with arguments from s; when the module has a fuel counter each call is
+// preceded by a reset.
 func planCalls(m *wasm.Module, s *Source) []call {
 	var calls []call
 	hasReset := false
@@ -131,15 +133,17 @@ func planCalls(m *wasm.Module, s *Source) []call {
 			hasReset = true
 		}
 	}
-	for _, e := range m.Exports {
-		if e.Kind != wasm.ExternFunc || e.Name == ResetFuelExport {
-			continue
+	for round := 0; round < 2; round++ {
+		for _, e := range m.Exports {
+			if e.Kind != wasm.ExternFunc || e.Name == ResetFuelExport {
+				continue
+			}
+			ft, _ := m.FuncType(e.Index)
+			if hasReset {
+				calls = append(calls, call{export: ResetFuelExport})
+			}
+			calls = append(calls, call{export: e.Name, args: Args(s, ft.Params)})
 		}
-		ft, _ := m.FuncType(e.Index)
-		if hasReset {
-			calls = append(calls, call{export: ResetFuelExport})
-		}
-		calls = append(calls, call{export: e.Name, args: Args(s, ft.Params)})
 	}
 	return calls
 }
