@@ -126,12 +126,16 @@ func failText(o *Outcome) string {
 func hexOf(b []byte) string { return fmt.Sprintf("0x%x", b) }
 
 // Signature returns the stable signature of a difference: the class, the
-// field without indexes or key names, and the opcode that trapped when one
-// of the outcomes knows it, joined by "/": "value-mismatch/returnData",
+// field without indexes or key names, and, for the classes about how a run
+// ended (trap-vs-ok, trap-kind), the opcode that trapped when one of the
+// outcomes knows it, joined by "/": "value-mismatch/returnData",
 // "trap-kind/trap/i32.div_s", "storage/writes.value". The same bug found
 // twice gets the same signature; it contains no engine name, value or time.
 func Signature(diff *Difference, outs ...*Outcome) string {
 	s := diff.Class + "/" + fieldStem(diff.Field)
+	if diff.Class != ClassTrapKind && diff.Class != ClassTrapVsOK {
+		return s
+	}
 	for _, o := range outs {
 		if o.TrapOp != "" {
 			return s + "/" + o.TrapOp

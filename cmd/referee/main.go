@@ -32,6 +32,7 @@ func commands() []command {
 	return []command{
 		{name: "run", usage: runUsage, run: runCommand},
 		{name: "spec", usage: specUsage, run: specCommand},
+		{name: "check", usage: checkUsage, run: checkCommand},
 	}
 }
 
