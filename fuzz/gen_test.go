@@ -144,3 +144,98 @@ func itoa(v uint64) string {
 		}
 	}
 }
+
+// TestExhaustedSource: with no bytes every choice is zero, which gives the
+// smallest module: one function of type [] -> [] with an empty body,
+// exported as f0.
+func TestExhaustedSource(t *testing.T) {
+	m, err := Generate(nil, DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Types) != 1 || len(m.Types[0].Params)+len(m.Types[0].Results) != 0 {
+		t.Errorf("types = %v, want one [] -> []", m.Types)
+	}
+	if len(m.Codes) != 1 || !bytes.Equal(m.Codes[0].Body, []byte{byte(wasm.OpEnd)}) || len(m.Codes[0].Locals) != 0 {
+		t.Errorf("codes = %+v, want one empty body", m.Codes)
+	}
+	if len(m.Globals) != 0 || len(m.Elems) != 0 || len(m.Datas) != 0 || m.HasStart {
+		t.Errorf("globals %d, elems %d, datas %d, start %v: want none", len(m.Globals), len(m.Elems), len(m.Datas), m.HasStart)
+	}
+	if len(m.Exports) == 0 || m.Exports[0].Name != "f0" {
+		t.Errorf("exports = %v, want f0 first", m.Exports)
+	}
+}
+
+// TestConfigCheck: unusable sizes are an error from Generate, not a panic.
+func TestConfigCheck(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(*Config)
+	}{
+		{"negative MaxFuncs", func(c *Config) { c.MaxFuncs = -1 }},
+		{"huge MaxInstrs", func(c *Config) { c.MaxInstrs = 1 << 20 }},
+		{"huge MaxMemPages", func(c *Config) { c.MaxMemPages = 1 << 20 }},
+	} {
+		c := DefaultConfig()
+		tc.edit(&c)
+		if _, err := Generate([]byte{1, 2, 3}, c); err == nil {
+			t.Errorf("%s: no error", tc.name)
+		}
+	}
+}
+
+// TestArgsEdges: argument generation reaches the edge values it promises.
+func TestArgsEdges(t *testing.T) {
+	s := NewSeedSource(7)
+	want := map[string]bool{
+		"i32:0": false, "i32:-1": false, "i32:-2147483648": false, "i32:2147483647": false, "i32:32": false,
+		"i64:-9223372036854775808": false, "i64:64": false,
+		"f32 -0": false, "f32 nan payload": false, "f32 subnormal": false, "f32 -inf": false,
+		"f64 -0": false, "f64 nan payload": false, "f64 subnormal": false, "f64 +inf": false,
+		"externref:null": false, "externref non-null": false,
+	}
+	types := []wasm.ValType{wasm.I32, wasm.I64, wasm.F32, wasm.F64, wasm.ExternRef}
+	for i := 0; i < 5000; i++ {
+		for _, v := range Args(s, types) {
+			switch v.Type {
+			case wasm.I32:
+				want["i32:"+strconv.Itoa(int(int32(v.Bits)))] = true
+			case wasm.I64:
+				want["i64:"+strconv.FormatInt(int64(v.Bits), 10)] = true
+			case wasm.F32:
+				b := uint32(v.Bits)
+				mark(want, "f32", b == 0x80000000, b&0x7fffffff > 0x7f800000 && b != 0x7fc00000, b&0x7f800000 == 0 && b&0x7fffff != 0, b == 0xff800000, b == 0x7f800000)
+			case wasm.F64:
+				b := v.Bits
+				mark(want, "f64", b == 1<<63, b&(1<<63-1) > 0x7ff0000000000000 && b != 0x7ff8000000000000, b>>52&0x7ff == 0 && b&(1<<52-1) != 0, b == 0xfff0000000000000, b == 0x7ff0000000000000)
+			case wasm.ExternRef:
+				if v.Bits == 0 {
+					want["externref:null"] = true
+				} else {
+					want["externref non-null"] = true
+				}
+			}
+		}
+	}
+	for k, ok := range want {
+		if !ok {
+			t.Errorf("Args never produced %s", k)
+		}
+	}
+}
+
+func mark(want map[string]bool, p string, negZero, payload, subnormal, negInf, posInf bool) {
+	set := func(k string, c bool) {
+		if c {
+			if _, ok := want[k]; ok {
+				want[k] = true
+			}
+		}
+	}
+	set(p+" -0", negZero)
+	set(p+" nan payload", payload)
+	set(p+" subnormal", subnormal)
+	set(p+" -inf", negInf)
+	set(p+" +inf", posInf)
+}
