@@ -14,6 +14,10 @@ type instr struct {
 	// seg is the index of the metering segment that starts just before
 	// this instruction, or -1.
 	seg int32
+	// nest is the number of the body's blocks, loops and ifs open just
+	// before this instruction (a branch from here to label nest leaves the
+	// original body).
+	nest uint32
 }
 
 // segment is a basic block in Ewasm's "superblock" sense: a run of
@@ -73,7 +77,7 @@ func analyze(code []byte, p *priced) (*body, error) {
 		if err != nil {
 			return nil, fmt.Errorf("offset %#x: %w", pc, err)
 		}
-		it := instr{op: in.Op, start: pc, end: next, seg: -1}
+		it := instr{op: in.Op, start: pc, end: next, seg: -1, nest: uint32(len(ctl))}
 		if pendingSeg {
 			it.seg = cur
 			pendingSeg = false

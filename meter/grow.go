@@ -9,15 +9,14 @@ import "github.com/refereevm/referee/wasm"
 //	local.set $n
 //	local.get $n; i64.extend_i32_u; [i64.const 31; i64.add; i64.const 5; i64.shr_u]
 //	i64.const perUnit; i64.mul; local.set $c
-//	global.get $gas; local.get $c; i64.lt_u
-//	if  i64.const 0; global.set $gas; i32.const 1; global.set $exit; unreachable  end
+//	global.get $gas; local.get $c; i64.lt_u; br_if $oog
 //	global.get $gas; local.get $c; i64.sub; global.set $gas
 //	local.get $n
 //
 // words rounds the length up to 32-byte words first. The product is below
 // 2^32 * MaxCost, so it cannot wrap. The charge is made whether or not the
-// operation then fails or traps.
-func (e *emitter) dynamic(perUnit uint64, words bool) {
+// operation then fails or traps. nest is as for charge.
+func (e *emitter) dynamic(perUnit uint64, words bool, nest uint32) {
 	if perUnit == 0 {
 		return
 	}
@@ -38,9 +37,7 @@ func (e *emitter) dynamic(perUnit uint64, words bool) {
 	e.idx(wasm.OpGlobalGet, e.g.gas)
 	e.idx(wasm.OpLocalGet, c)
 	e.op(wasm.OpI64LtU)
-	e.ifEmpty()
-	e.trap(ExitOutOfGas, true)
-	e.op(wasm.OpEnd)
+	e.brIf(nest + 1)
 	e.idx(wasm.OpGlobalGet, e.g.gas)
 	e.idx(wasm.OpLocalGet, c)
 	e.op(wasm.OpI64Sub)

@@ -56,6 +56,9 @@ type Options struct {
 	// segments (basic blocks, docs/metering.md) than this: compiling
 	// engines build a dominator tree over them in superlinear time.
 	MaxBlocksPerFunc uint32
+	// MaxBlocksPerModule, if not 0, refuses a module with more metering
+	// segments in all its functions together.
+	MaxBlocksPerModule uint32
 	// MaxBrTableTargets, if not 0, refuses a br_table with more targets:
 	// wazero's compiler adds each as a predecessor in quadratic time.
 	MaxBrTableTargets uint32
@@ -76,8 +79,9 @@ func DefaultOptions() Options {
 		CanonicalizeNaN: true,
 		MaxMemoryPages:  256,
 
-		MaxBlocksPerFunc:  1000,
-		MaxBrTableTargets: 1024,
+		MaxBlocksPerFunc:   512,
+		MaxBlocksPerModule: 4096,
+		MaxBrTableTargets:  1024,
 	}
 }
 
@@ -141,14 +145,19 @@ func Instrument(m *wasm.Module, o Options) (*wasm.Module, error) {
 	p := newPriced(o.Costs)
 	out.Codes = make([]wasm.Code, len(m.Codes))
 	nimp := uint32(m.NumImports(wasm.ExternFunc))
+	blocks := 0
 	for i := range m.Codes {
 		ft, ok := m.FuncType(nimp + uint32(i))
 		if !ok {
 			return nil, fmt.Errorf("func[%d]: unknown type", nimp+uint32(i))
 		}
-		c, err := instrumentFunc(&out, &m.Codes[i], ft, g, p, &o)
+		c, n, err := instrumentFunc(&out, &m.Codes[i], ft, g, p, &o)
 		if err != nil {
 			return nil, fmt.Errorf("func[%d]: %w", nimp+uint32(i), err)
+		}
+		if blocks += n; o.MaxBlocksPerModule != 0 && blocks > int(o.MaxBlocksPerModule) {
+			return nil, fmt.Errorf("func[%d]: %w: more than %d basic blocks in the module",
+				nimp+uint32(i), wasm.ErrLimit, o.MaxBlocksPerModule)
 		}
 		out.Codes[i] = c
 	}

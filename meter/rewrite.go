@@ -48,31 +48,21 @@ func (e *emitter) ifEmpty() { e.out = append(e.out, byte(wasm.OpIf), byte(wasm.B
 func (e *emitter) block(bt wasm.BlockType) {
 	e.out = wasm.AppendInstr(e.out, wasm.Instr{Op: wasm.OpBlock, Block: bt})
 }
-func (e *emitter) trap(exit uint32, zeroGas bool) {
-	if zeroGas {
-		e.i64(0)
-		e.idx(wasm.OpGlobalSet, e.g.gas)
-	}
-	e.i32(exit)
-	e.idx(wasm.OpGlobalSet, e.g.exit)
-	e.op(wasm.OpUnreachable)
-}
+func (e *emitter) brIf(label uint32) { e.idx(wasm.OpBrIf, label) }
 
-// charge emits the static gas check of a segment:
+// charge emits the static gas check of a segment at nesting nest:
 //
-//	global.get $gas; i64.const c; i64.lt_u
-//	if  i64.const 0; global.set $gas; i32.const 1; global.set $exit; unreachable  end
+//	global.get $gas; i64.const c; i64.lt_u; br_if $oog
 //	global.get $gas; i64.const c; i64.sub; global.set $gas
 //
 // Comparing before subtracting keeps gas an unsigned 64-bit count (any limit
-// works) and leaves 0 on out-of-gas, so gas used = limit.
-func (e *emitter) charge(c uint64) {
+// works). $oog is the function's shared out-of-gas exit (instrumentFunc),
+// nest+1 labels out.
+func (e *emitter) charge(c uint64, nest uint32) {
 	e.idx(wasm.OpGlobalGet, e.g.gas)
 	e.i64(c)
 	e.op(wasm.OpI64LtU)
-	e.ifEmpty()
-	e.trap(ExitOutOfGas, true)
-	e.op(wasm.OpEnd)
+	e.brIf(nest + 1)
 	e.idx(wasm.OpGlobalGet, e.g.gas)
 	e.i64(c)
 	e.op(wasm.OpI64Sub)
@@ -81,20 +71,40 @@ func (e *emitter) charge(c uint64) {
 
 // instrumentFunc returns the instrumented code of one defined function of
 // type ft. m is the module being built (a block type may be appended).
-func instrumentFunc(m *wasm.Module, c *wasm.Code, ft wasm.FuncType, g globals, p *priced, o *Options) (wasm.Code, error) {
+//
+// The body becomes
+//
+//	block $depth                    (only if the function calls: depth.go)
+//	  block $oog
+//	    <depth check and increment> (only if the function calls)
+//	    block $body (result <the function's results>)
+//	      <the original body, with a gas check at the start of each segment;
+//	       its final end closes $body>
+//	    <depth decrement>           (only if the function calls)
+//	    return
+//	  end
+//	  i64.const 0; global.set $gas; i32.const 1; global.set $exit; unreachable
+//	end
+//	i32.const 2; global.set $exit; unreachable
+//
+// Every check branches to the shared exit blocks with br_if, so a check adds
+// one basic block to what a compiling engine sees (an inline if would add
+// two), and no existing branch crosses inserted code: a branch to the
+// body's own label keeps its relative depth and now lands on $body's end.
+func instrumentFunc(m *wasm.Module, c *wasm.Code, ft wasm.FuncType, g globals, p *priced, o *Options) (wasm.Code, int, error) {
 	b, err := analyze(c.Body, p)
 	if err != nil {
-		return wasm.Code{}, err
+		return wasm.Code{}, 0, err
 	}
 	if o.MaxBlocksPerFunc != 0 && len(b.segs) > int(o.MaxBlocksPerFunc) {
-		return wasm.Code{}, fmt.Errorf("%w: %d basic blocks exceed %d", wasm.ErrLimit, len(b.segs), o.MaxBlocksPerFunc)
+		return wasm.Code{}, 0, fmt.Errorf("%w: %d basic blocks exceed %d", wasm.ErrLimit, len(b.segs), o.MaxBlocksPerFunc)
 	}
 	if o.MaxBrTableTargets != 0 && b.maxTargets > o.MaxBrTableTargets {
-		return wasm.Code{}, fmt.Errorf("%w: a br_table with %d targets exceeds %d", wasm.ErrLimit, b.maxTargets, o.MaxBrTableTargets)
+		return wasm.Code{}, 0, fmt.Errorf("%w: a br_table with %d targets exceeds %d", wasm.ErrLimit, b.maxTargets, o.MaxBrTableTargets)
 	}
 	first := uint64(len(ft.Params)) + c.NumLocals
 	if first+4 > 1<<32-1 {
-		return wasm.Code{}, fmt.Errorf("%w", wasm.ErrTooManyLocals)
+		return wasm.Code{}, 0, fmt.Errorf("%w", wasm.ErrTooManyLocals)
 	}
 	e := &emitter{
 		out:       make([]byte, 0, len(c.Body)+len(c.Body)/2+64),
@@ -106,43 +116,60 @@ func instrumentFunc(m *wasm.Module, c *wasm.Code, ft wasm.FuncType, g globals, p
 		weight:    frameWeight(first),
 	}
 	depth := b.hasCalls
+	empty := wasm.BlockType{Kind: wasm.BlockEmpty}
+	if depth {
+		e.block(empty) // $depth
+	}
+	e.block(empty) // $oog
 	if depth {
 		e.enter()
-		e.block(blockTypeFor(m, ft.Results))
 	}
-	last := len(b.instrs) - 1
-	for i, in := range b.instrs {
+	e.block(blockTypeFor(m, ft.Results)) // $body
+	for _, in := range b.instrs {
 		if in.seg >= 0 {
 			if s := b.segs[in.seg]; !s.dead && s.cost > 0 {
-				e.charge(s.cost)
+				e.charge(s.cost, in.nest)
 			}
 		}
 		switch {
 		case in.op == wasm.OpReturn && depth:
 			e.leave()
 		case in.op == wasm.OpMemoryGrow:
-			e.dynamic(o.GrowCostPerPage, false)
+			e.dynamic(o.GrowCostPerPage, false, in.nest)
 		case in.op == wasm.OpMemoryCopy || in.op == wasm.OpMemoryFill || in.op == wasm.OpMemoryInit:
-			e.dynamic(o.Costs.BulkPerWord, true)
+			e.dynamic(o.Costs.BulkPerWord, true, in.nest)
 		case in.op == wasm.OpTableCopy || in.op == wasm.OpTableFill || in.op == wasm.OpTableInit ||
 			in.op == wasm.OpTableGrow:
-			e.dynamic(o.Costs.TablePerElem, false)
+			e.dynamic(o.Costs.TablePerElem, false, in.nest)
 		}
 		e.out = append(e.out, c.Body[in.start:in.end]...)
 		if o.CanonicalizeNaN {
 			e.canonicalize(in.op)
 		}
-		if i == last && depth {
-			// The original final end closed the wrapper block.
-			e.leave()
-			e.op(wasm.OpEnd)
-		}
 	}
+	// The original final end closed $body.
+	if depth {
+		e.leave()
+	}
+	e.op(wasm.OpReturn)
+	e.op(wasm.OpEnd) // $oog
+	e.i64(0)
+	e.idx(wasm.OpGlobalSet, e.g.gas)
+	e.i32(ExitOutOfGas)
+	e.idx(wasm.OpGlobalSet, e.g.exit)
+	e.op(wasm.OpUnreachable)
+	if depth {
+		e.op(wasm.OpEnd) // $depth
+		e.i32(ExitCallDepth)
+		e.idx(wasm.OpGlobalSet, e.g.exit)
+		e.op(wasm.OpUnreachable)
+	}
+	e.op(wasm.OpEnd)
 	// Scratch local indexes were assigned in order, after the function's own.
 	locals := append(append([]wasm.LocalDecl(nil), c.Locals...), e.added...)
 	return wasm.Code{
 		Locals:    locals,
 		NumLocals: c.NumLocals + uint64(len(e.added)),
 		Body:      e.out,
-	}, nil
+	}, len(b.segs), nil
 }

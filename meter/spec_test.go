@@ -51,7 +51,7 @@ func TestSpecSuitePreserved(t *testing.T) {
 	o.StartGas = ample
 	o.MaxCallDepth = 1 << 20 // traps leave the counter raised; the machine's own limit decides
 	o.MaxMemoryPages = 0
-	o.MaxBlocksPerFunc, o.MaxBrTableTargets = 0, 0 // the gate's shape limits, not semantics
+	o.MaxBlocksPerFunc, o.MaxBlocksPerModule, o.MaxBrTableTargets = 0, 0, 0 // the gate's shape limits, not semantics
 	total := 0
 	for _, f := range files {
 		total += specFile(t, f, o)
