@@ -340,7 +340,7 @@ func (c *compiler) instr(in *wasm.Instr, o *op) error {
 			return fmt.Errorf("type %d out of range", in.Index)
 		}
 		t := &c.inst.mod.Types[in.Index]
-		o.a, o.b = a, in.Index
+		o.a, o.b, o.c = a, in.Index, uint64(c.m.typeID(*t))
 		c.pop()
 		c.popN(len(t.Params))
 		c.push(t.Results...)

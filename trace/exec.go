@@ -9,16 +9,35 @@ func b2u(b bool) uint64 {
 	return 0
 }
 
-// exec runs at most budget (>= 1) steps of the call in progress. It is the
-// only interpreter loop: Run calls it with a large budget and Step with 1,
-// so both produce identical states. The running frame's pc, fp and the
-// stack pointer live in locals and are written back on calls and on exit.
+// exec runs at most budget (>= 1) steps of the call in progress. Run
+// calls it with a large budget and Step with 1, so both produce identical
+// states. It alternates two loops over the same ops: execFast, which
+// handles the common ops with no function calls (so Go keeps its state in
+// registers), and stops in front of any other op; and execGeneral, which
+// can execute every op, for one step.
 func (m *Machine) exec(budget uint64) {
 	if m.pendingHost {
 		m.steps++
 		m.runEntryHost()
 		return
 	}
+	for budget != 0 {
+		budget = m.execFast(budget)
+		if budget == 0 || m.status != StatusRunning {
+			return
+		}
+		m.execGeneral(1)
+		budget--
+		if m.status != StatusRunning {
+			return
+		}
+	}
+}
+
+// execGeneral runs at most budget (>= 1) steps; it handles every op. The
+// running frame's pc, fp and the stack pointer live in locals and are
+// written back on calls and on exit.
+func (m *Machine) execGeneral(budget uint64) {
 	fn := m.frames[len(m.frames)-1].fn
 	code := fn.ops
 	pc := m.frames[len(m.frames)-1].pc

@@ -14,7 +14,7 @@ type HostFunc func(m *Machine, args []Value) ([]Value, error)
 
 // AddHostFunc allocates a host function in the store and returns its address.
 func (m *Machine) AddHostFunc(t wasm.FuncType, f HostFunc) Extern {
-	m.store.funcs = append(m.store.funcs, funcInst{typ: t, host: f})
+	m.store.funcs = append(m.store.funcs, funcInst{typ: t, host: f, typeID: m.typeID(t)})
 	return Extern{Kind: wasm.ExternFunc, Addr: uint32(len(m.store.funcs) - 1)}
 }
 

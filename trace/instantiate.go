@@ -136,7 +136,7 @@ func (m *Machine) allocate(mod *wasm.Module, inst *Instance) error {
 		}
 		inst.funcs = append(inst.funcs, uint32(len(m.store.funcs)))
 		m.store.funcs = append(m.store.funcs, funcInst{
-			typ: mod.Types[ti], inst: inst, index: uint32(len(inst.funcs) - 1),
+			typ: mod.Types[ti], inst: inst, index: uint32(len(inst.funcs) - 1), typeID: m.typeID(mod.Types[ti]),
 		})
 	}
 	for i, tt := range mod.Tables {

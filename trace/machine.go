@@ -100,6 +100,9 @@ type Machine struct {
 	// by replaying the compiler for Stack(); only looked up, never iterated,
 	// and not part of the machine's state.
 	opTypes map[opTypesKey][]wasm.ValType
+	// typeIDs numbers the distinct function types seen (see
+	// funcInst.typeID); only looked up, never iterated.
+	typeIDs map[string]uint32
 	// hostArgs is scratch space for host calls.
 	hostArgs []Value
 	// inHost is set while a host function runs: it may inspect the
@@ -130,7 +133,26 @@ func NewMachine(cfg Config) *Machine {
 	if cfg.MaxTableElems == 0 {
 		cfg.MaxTableElems = DefaultMaxTableElems
 	}
-	return &Machine{cfg: cfg, registered: map[string]*Instance{}}
+	return &Machine{cfg: cfg, registered: map[string]*Instance{}, typeIDs: map[string]uint32{}}
+}
+
+// typeID returns the number of function type t among the distinct types
+// this machine has seen, assigning the next number to a new one.
+func (m *Machine) typeID(t wasm.FuncType) uint32 {
+	k := make([]byte, 0, len(t.Params)+len(t.Results)+1)
+	for _, p := range t.Params {
+		k = append(k, byte(p))
+	}
+	k = append(k, 0)
+	for _, r := range t.Results {
+		k = append(k, byte(r))
+	}
+	id, ok := m.typeIDs[string(k)]
+	if !ok {
+		id = uint32(len(m.typeIDs))
+		m.typeIDs[string(k)] = id
+	}
+	return id
 }
 
 // Config returns the machine's limits (with defaults filled in).

@@ -20,7 +20,8 @@ import "github.com/refereevm/referee/wasm"
 //	br_table   a = first entry in funcCode.brTargets, b = number of entries
 //	           (labels then the default); pc == retTarget returns
 //	call       a = store address of the callee
-//	call_indirect  a = store address of the table, b = type index in the module
+//	call_indirect  a = store address of the table, b = type index in the
+//	           module, c = its Machine.typeID
 //	local.*    a = local index (params first)
 //	global.*   a = store address of the global
 //	table.get/set/size/grow/fill  a = store address of the table

@@ -29,6 +29,10 @@ type funcInst struct {
 	index uint32    // function index in inst's module
 	code  *funcCode // compiled body, for Wasm functions
 	host  HostFunc  // for host functions
+	// typeID numbers typ among the machine's distinct function types
+	// (Machine.typeID), so call_indirect compares types with one integer
+	// comparison. Derived from typ; not state.
+	typeID uint32
 }
 
 // globalInst is a global in the store. bits holds the value as Value.Bits.
