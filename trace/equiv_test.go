@@ -2,6 +2,7 @@ package trace
 
 import (
 	"fmt"
+	"os"
 	"reflect"
 	"testing"
 
@@ -203,5 +204,54 @@ func TestFuelEveryStep(t *testing.T) {
 				t.Fatalf("%s fuel %d: results %v, want %v", mode, fuel, m.Results(), want)
 			}
 		}
+	}
+}
+
+// TestFastMatchesGeneral runs each case with and without execFast and
+// compares every step's StepInfo and the final state: the two loops must
+// agree op for op.
+func TestFastMatchesGeneral(t *testing.T) {
+	cases := append([]equivCase{
+		{"sha256", "../testdata/workloads/sha256.wasm", "run", []Value{I32(300), I32(1)}},
+		{"keccak", "../testdata/workloads/keccak.wasm", "run", []Value{I32(1)}},
+		{"matmul", "../testdata/workloads/matmul.wasm", "run", []Value{I32(6)}},
+		{"interp", "../testdata/workloads/interp.wasm", "run", []Value{I32(60)}},
+		{"lz", "../testdata/workloads/lz.wasm", "run", []Value{I32(2000), I32(1)}},
+	}, equivCases...)
+	trace := func(c equivCase, general bool) ([]StepInfo, machineState) {
+		generalOnly = general
+		defer func() { generalOnly = false }()
+		m, inst := load(t, c.path, Config{})
+		ex, _ := inst.Export(c.export)
+		var steps []StepInfo
+		m.SetTracer(func(s StepInfo) { steps = append(steps, s) })
+		if err := m.Call(ex, c.args); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Run(0); err != nil {
+			t.Fatal(err)
+		}
+		m.SetTracer(nil)
+		return steps, stateOf(m)
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := os.Stat(c.path); err != nil {
+				t.Skip(err)
+			}
+			fs, fst := trace(c, false)
+			gs, gst := trace(c, true)
+			if len(fs) != len(gs) {
+				t.Fatalf("%d steps with execFast, %d without", len(fs), len(gs))
+			}
+			for i := range fs {
+				if fs[i] != gs[i] {
+					t.Fatalf("step %d: fast %+v, general %+v", i+1, fs[i], gs[i])
+				}
+			}
+			if !reflect.DeepEqual(fst, gst) {
+				t.Fatal("final states differ")
+			}
+		})
 	}
 }

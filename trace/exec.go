@@ -22,9 +22,11 @@ func (m *Machine) exec(budget uint64) {
 		return
 	}
 	for budget != 0 {
-		budget = m.execFast(budget)
-		if budget == 0 || m.status != StatusRunning {
-			return
+		if !generalOnly {
+			budget = m.execFast(budget)
+			if budget == 0 || m.status != StatusRunning {
+				return
+			}
 		}
 		m.execGeneral(1)
 		budget--
@@ -33,6 +35,10 @@ func (m *Machine) exec(budget uint64) {
 		}
 	}
 }
+
+// generalOnly makes exec skip execFast; tests set it to check that both
+// loops compute the same states.
+var generalOnly = false
 
 // execGeneral runs at most budget (>= 1) steps; it handles every op. The
 // running frame's pc, fp and the stack pointer live in locals and are
