@@ -464,6 +464,141 @@ func (m *Machine) execFast(budget uint64) uint64 {
 		case wasm.OpF64Ge:
 			sp--
 			s[sp-1] = b2u(f64Ge(s[sp-1], s[sp]))
+		// ---- less common pure ops (each stops in front of a trap) ----
+		case wasm.OpI32DivS, wasm.OpI32RemS:
+			a, b := uint32(s[sp-2]), uint32(s[sp-1])
+			if b == 0 || (a == 1<<31 && b == 0xffffffff) {
+				if !(o.kind == wasm.OpI32RemS && b != 0) {
+					goto deferOp
+				}
+			}
+			var r uint32
+			if o.kind == wasm.OpI32DivS {
+				r, _ = i32DivS(a, b)
+			} else {
+				r, _ = i32RemS(a, b)
+			}
+			sp--
+			s[sp-1] = uint64(r)
+		case wasm.OpI64DivS, wasm.OpI64RemS:
+			a, b := s[sp-2], s[sp-1]
+			if b == 0 || (a == 1<<63 && b == ^uint64(0)) {
+				if !(o.kind == wasm.OpI64RemS && b != 0) {
+					goto deferOp
+				}
+			}
+			var r uint64
+			if o.kind == wasm.OpI64DivS {
+				r, _ = i64DivS(a, b)
+			} else {
+				r, _ = i64RemS(a, b)
+			}
+			sp--
+			s[sp-1] = r
+		case wasm.OpI32Clz:
+			s[sp-1] = uint64(i32Clz(uint32(s[sp-1])))
+		case wasm.OpI32Ctz:
+			s[sp-1] = uint64(i32Ctz(uint32(s[sp-1])))
+		case wasm.OpI64Clz:
+			s[sp-1] = i64Clz(s[sp-1])
+		case wasm.OpI64Ctz:
+			s[sp-1] = i64Ctz(s[sp-1])
+		case wasm.OpI32Extend8S:
+			s[sp-1] = uint64(i32Extend8S(uint32(s[sp-1])))
+		case wasm.OpI32Extend16S:
+			s[sp-1] = uint64(i32Extend16S(uint32(s[sp-1])))
+		case wasm.OpI64Extend8S:
+			s[sp-1] = i64Extend8S(s[sp-1])
+		case wasm.OpI64Extend16S:
+			s[sp-1] = i64Extend16S(s[sp-1])
+		case wasm.OpI64Extend32S:
+			s[sp-1] = i64Extend32S(s[sp-1])
+		case wasm.OpF32Eq:
+			sp--
+			s[sp-1] = b2u(f32Eq(uint32(s[sp-1]), uint32(s[sp])))
+		case wasm.OpF32Ne:
+			sp--
+			s[sp-1] = b2u(f32Ne(uint32(s[sp-1]), uint32(s[sp])))
+		case wasm.OpF32Lt:
+			sp--
+			s[sp-1] = b2u(f32Lt(uint32(s[sp-1]), uint32(s[sp])))
+		case wasm.OpF32Gt:
+			sp--
+			s[sp-1] = b2u(f32Gt(uint32(s[sp-1]), uint32(s[sp])))
+		case wasm.OpF32Le:
+			sp--
+			s[sp-1] = b2u(f32Le(uint32(s[sp-1]), uint32(s[sp])))
+		case wasm.OpF32Ge:
+			sp--
+			s[sp-1] = b2u(f32Ge(uint32(s[sp-1]), uint32(s[sp])))
+		case wasm.OpF64Eq:
+			sp--
+			s[sp-1] = b2u(f64Eq(s[sp-1], s[sp]))
+		case wasm.OpF64Ne:
+			sp--
+			s[sp-1] = b2u(f64Ne(s[sp-1], s[sp]))
+		case wasm.OpF32Abs:
+			s[sp-1] = uint64(f32Abs(uint32(s[sp-1])))
+		case wasm.OpF32Neg:
+			s[sp-1] = uint64(f32Neg(uint32(s[sp-1])))
+		case wasm.OpF64Abs:
+			s[sp-1] = f64Abs(s[sp-1])
+		case wasm.OpF64Neg:
+			s[sp-1] = f64Neg(s[sp-1])
+		case wasm.OpF32Copysign:
+			sp--
+			s[sp-1] = uint64(f32Copysign(uint32(s[sp-1]), uint32(s[sp])))
+		case wasm.OpF64Copysign:
+			sp--
+			s[sp-1] = f64Copysign(s[sp-1], s[sp])
+		case wasm.OpF32Min:
+			sp--
+			s[sp-1] = uint64(f32Min(uint32(s[sp-1]), uint32(s[sp])))
+		case wasm.OpF32Max:
+			sp--
+			s[sp-1] = uint64(f32Max(uint32(s[sp-1]), uint32(s[sp])))
+		case wasm.OpF64Min:
+			sp--
+			s[sp-1] = f64Min(s[sp-1], s[sp])
+		case wasm.OpF64Max:
+			sp--
+			s[sp-1] = f64Max(s[sp-1], s[sp])
+		case wasm.OpF64Sqrt:
+			s[sp-1] = f64Sqrt(s[sp-1])
+		case wasm.OpF32Sqrt:
+			s[sp-1] = uint64(f32Sqrt(uint32(s[sp-1])))
+		case wasm.OpF64ConvertI32S:
+			s[sp-1] = f64ConvertI32S(uint32(s[sp-1]))
+		case wasm.OpF64ConvertI32U:
+			s[sp-1] = f64ConvertI32U(uint32(s[sp-1]))
+		case wasm.OpF64ConvertI64S:
+			s[sp-1] = f64ConvertI64S(s[sp-1])
+		case wasm.OpF32ConvertI32S:
+			s[sp-1] = uint64(f32ConvertI32S(uint32(s[sp-1])))
+		case wasm.OpF64PromoteF32:
+			s[sp-1] = f64PromoteF32(uint32(s[sp-1]))
+		case wasm.OpF32DemoteF64:
+			s[sp-1] = uint64(f32DemoteF64(s[sp-1]))
+		case wasm.OpI32TruncF64S:
+			r, k := i32TruncF64S(s[sp-1])
+			if k != TrapNone {
+				goto deferOp
+			}
+			s[sp-1] = uint64(r)
+		case wasm.OpI32TruncF64U:
+			r, k := i32TruncF64U(s[sp-1])
+			if k != TrapNone {
+				goto deferOp
+			}
+			s[sp-1] = uint64(r)
+		case wasm.OpI64TruncF64S:
+			r, k := i64TruncF64S(s[sp-1])
+			if k != TrapNone {
+				goto deferOp
+			}
+			s[sp-1] = r
+		case wasm.OpRefIsNull:
+			s[sp-1] = b2u(s[sp-1] == 0)
 		default:
 			goto deferOp
 		}
