@@ -11,7 +11,8 @@ import (
 // picks zero.
 var (
 	edge32 = []uint32{0, 1, 0xffffffff, 0x80000000, 0x7fffffff, 2, 31, 32, 33, 63, 64, 0xff, 0x80, 0x7f,
-		0xffff, 0x8000, 0x7fff, 0xfffffffe, 0x10000, 0xfff8, 8, 4, 7, 65536}
+		0xffff, 0x8000, 0x7fff, 0xfffffffe, 0x10000, 0xfff8, 8, 4, 7, 65536,
+		4093, 4094, 4095, 4096, 8191, 0xfffd, 0xfffc, 0x1fffe} // around 4 KiB and 64 KiB page ends
 	edge64 = []uint64{0, 1, 0xffffffffffffffff, 0x8000000000000000, 0x7fffffffffffffff, 2, 63, 64, 65, 127, 128,
 		0xffffffff, 0x80000000, 0x7fffffff, 0x100000000, 0xfffffffffffffffe, 0xffffffff80000000, 32, 31}
 	edgeF32 = []uint32{
