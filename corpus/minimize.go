@@ -1,0 +1,345 @@
+package corpus
+
+import (
+	"context"
+
+	"github.com/refereevm/referee/wasm"
+)
+
+// Predicate reports whether a candidate module still shows the
+// divergence being minimized. Minimize only calls it on modules that pass
+// wasm.Validate, and never modifies a module after offering it.
+type Predicate func(*wasm.Module) bool
+
+// MinimizeOptions bounds a minimization.
+type MinimizeOptions struct {
+	// MaxTries bounds predicate evaluations (0: DefaultMaxTries).
+	MaxTries int
+	// Limits is what candidates are validated against (zero:
+	// wasm.DefaultLimits).
+	Limits wasm.ResourceLimits
+}
+
+// DefaultMaxTries is the default predicate budget of Minimize.
+const DefaultMaxTries = 4000
+
+// MinimizeResult is the smallest module found.
+type MinimizeResult struct {
+	Module   *wasm.Module
+	Tries    int  // predicate evaluations
+	Steps    int  // accepted reductions
+	Complete bool // false if the budget or the context stopped it early
+}
+
+// maxRounds bounds the passes over the whole module; each round that
+// changes nothing ends the minimization.
+const maxRounds = 6
+
+// Minimize shrinks m by delta debugging while keep holds. In rounds until
+// nothing changes it tries: dropping each export; dropping each defined
+// function (calls to it become drops of its arguments and zero constants of
+// its results, ref.func of it becomes ref.null, later indices shift down);
+// dropping element and data segments; deleting ranges of instructions,
+// halving the range size down to single instructions; replacing an
+// instruction, or a whole block, loop or if, by drops of its operands and a
+// zero constant of its result type; and setting constants to 0 or 1. A
+// candidate is offered to keep only if it validates, so every accepted step
+// is a valid module. m itself is not modified; the result shares no
+// mutable state with it.
+func Minimize(ctx context.Context, m *wasm.Module, keep Predicate, o MinimizeOptions) MinimizeResult {
+	mz := &minimizer{ctx: ctx, cur: m, keep: keep, max: o.MaxTries, lim: o.Limits}
+	if mz.max <= 0 {
+		mz.max = DefaultMaxTries
+	}
+	if mz.lim == (wasm.ResourceLimits{}) {
+		mz.lim = wasm.DefaultLimits()
+	}
+	for round := 0; round < maxRounds && !mz.stopped; round++ {
+		before := mz.steps
+		mz.dropExports()
+		mz.dropFuncs()
+		mz.dropSegments()
+		for fn := 0; fn < len(mz.cur.Codes) && !mz.stopped; fn++ {
+			mz.deleteRanges(fn)
+			mz.replaceInstrs(fn)
+			mz.simplifyConsts(fn)
+		}
+		if mz.steps == before {
+			break
+		}
+	}
+	return MinimizeResult{Module: mz.cur, Tries: mz.tries, Steps: mz.steps, Complete: !mz.stopped}
+}
+
+type minimizer struct {
+	ctx     context.Context
+	cur     *wasm.Module
+	keep    Predicate
+	max     int
+	lim     wasm.ResourceLimits
+	tries   int
+	steps   int
+	stopped bool
+}
+
+// try accepts cand if it validates and keep holds.
+func (mz *minimizer) try(cand *wasm.Module) bool {
+	if mz.stopped || cand == nil {
+		return false
+	}
+	if mz.tries >= mz.max || mz.ctx.Err() != nil {
+		mz.stopped = true
+		return false
+	}
+	if wasm.Validate(cand, mz.lim) != nil {
+		return false
+	}
+	mz.tries++
+	if !mz.keep(cand) {
+		return false
+	}
+	mz.cur = cand
+	mz.steps++
+	return true
+}
+
+func (mz *minimizer) dropExports() {
+	for i := len(mz.cur.Exports) - 1; i >= 0 && !mz.stopped; i-- {
+		if i >= len(mz.cur.Exports) {
+			continue
+		}
+		c := *mz.cur
+		c.Exports = remove(mz.cur.Exports, i)
+		mz.try(&c)
+	}
+}
+
+func (mz *minimizer) dropFuncs() {
+	for d := len(mz.cur.Funcs) - 1; d >= 0 && !mz.stopped; d-- {
+		if d < len(mz.cur.Funcs) {
+			mz.try(withoutFunc(mz.cur, d))
+		}
+	}
+}
+
+func (mz *minimizer) dropSegments() {
+	for i := len(mz.cur.Elems) - 1; i >= 0 && !mz.stopped; i-- {
+		if i < len(mz.cur.Elems) {
+			mz.try(withoutSegment(mz.cur, i, false))
+		}
+	}
+	for i := len(mz.cur.Datas) - 1; i >= 0 && !mz.stopped; i-- {
+		if i < len(mz.cur.Datas) {
+			mz.try(withoutSegment(mz.cur, i, true))
+		}
+	}
+}
+
+// deleteRanges deletes ranges of instructions of defined function fn
+// (never its final end): ranges of half the body, then quarters, aligned
+// on their size, and every range of 8 down to 1 instructions at every
+// position.
+func (mz *minimizer) deleteRanges(fn int) {
+	ins, ok := decodeBody(mz.cur.Codes[fn].Body)
+	if !ok {
+		return
+	}
+	n := len(ins) - 1
+	var sizes []int
+	for s := n / 2; s > 8; s /= 2 {
+		sizes = append(sizes, s)
+	}
+	for s := min(8, n); s >= 1; s-- {
+		sizes = append(sizes, s)
+	}
+	for _, size := range sizes {
+		step := 1
+		if size > 8 {
+			step = size
+		}
+		for start := 0; start+size <= len(ins)-1 && !mz.stopped; {
+			cand := append(append([]wasm.Instr(nil), ins[:start]...), ins[start+size:]...)
+			if mz.try(withBody(mz.cur, fn, cand)) {
+				ins = cand
+				continue
+			}
+			start += step
+		}
+	}
+}
+
+// replaceInstrs replaces each instruction (a block, loop or if with
+// everything up to its end) by drops of up to three operands followed by
+// nothing or one zero constant, whichever validates and keeps the
+// divergence first, the shortest first.
+func (mz *minimizer) replaceInstrs(fn int) {
+	ins, ok := decodeBody(mz.cur.Codes[fn].Body)
+	if !ok {
+		return
+	}
+	for i := 0; i < len(ins)-1 && !mz.stopped; i++ {
+		op := ins[i].Op
+		if op == wasm.OpEnd || op == wasm.OpElse || op == wasm.OpDrop || isConst(op) {
+			continue
+		}
+		j := i
+		if op == wasm.OpBlock || op == wasm.OpLoop || op == wasm.OpIf {
+			if j = matchingEnd(ins, i); j < 0 {
+				continue
+			}
+		}
+		for _, repl := range replacements() {
+			cand := append(append(append([]wasm.Instr(nil), ins[:i]...), repl...), ins[j+1:]...)
+			if mz.try(withBody(mz.cur, fn, cand)) {
+				ins = cand
+				break
+			}
+		}
+	}
+}
+
+// replacements lists the replacement sequences in order of length: a
+// zero constant of each type, then one to three drops followed by
+// nothing or a zero constant.
+func replacements() [][]wasm.Instr {
+	types := []wasm.ValType{wasm.I32, wasm.I64, wasm.F32, wasm.F64, wasm.FuncRef, wasm.ExternRef}
+	var out [][]wasm.Instr
+	for _, t := range types {
+		out = append(out, []wasm.Instr{zeroConst(t)})
+	}
+	drop := wasm.Instr{Op: wasm.OpDrop}
+	for k := 1; k <= 3; k++ {
+		drops := make([]wasm.Instr, k)
+		for i := range drops {
+			drops[i] = drop
+		}
+		out = append(out, drops)
+		for _, t := range types {
+			out = append(out, append(append([]wasm.Instr(nil), drops...), zeroConst(t)))
+		}
+	}
+	return out
+}
+
+// simplifyConsts sets each integer constant to 0, else 1, and each float
+// constant to +0.
+func (mz *minimizer) simplifyConsts(fn int) {
+	ins, ok := decodeBody(mz.cur.Codes[fn].Body)
+	if !ok {
+		return
+	}
+	for i := range ins {
+		if mz.stopped {
+			return
+		}
+		var vals []uint64
+		switch ins[i].Op {
+		case wasm.OpI32Const, wasm.OpI64Const:
+			vals = []uint64{0, 1}
+		case wasm.OpF32Const, wasm.OpF64Const:
+			vals = []uint64{0}
+		default:
+			continue
+		}
+		for _, v := range vals {
+			if ins[i].Const == v {
+				break
+			}
+			cand := append([]wasm.Instr(nil), ins...)
+			cand[i].Const = v
+			if mz.try(withBody(mz.cur, fn, cand)) {
+				ins = cand
+				break
+			}
+		}
+	}
+}
+
+func isConst(op wasm.Opcode) bool {
+	switch op {
+	case wasm.OpI32Const, wasm.OpI64Const, wasm.OpF32Const, wasm.OpF64Const, wasm.OpRefNull:
+		return true
+	}
+	return false
+}
+
+// zeroConst is the zero value of t: a 0 constant or a null reference.
+func zeroConst(t wasm.ValType) wasm.Instr {
+	switch t {
+	case wasm.I32:
+		return wasm.Instr{Op: wasm.OpI32Const}
+	case wasm.I64:
+		return wasm.Instr{Op: wasm.OpI64Const}
+	case wasm.F32:
+		return wasm.Instr{Op: wasm.OpF32Const}
+	case wasm.F64:
+		return wasm.Instr{Op: wasm.OpF64Const}
+	}
+	return wasm.Instr{Op: wasm.OpRefNull, Const: uint64(t)}
+}
+
+// matchingEnd returns the index of the end closing the block, loop or if
+// at i, or -1.
+func matchingEnd(ins []wasm.Instr, i int) int {
+	depth := 0
+	for j := i; j < len(ins); j++ {
+		switch ins[j].Op {
+		case wasm.OpBlock, wasm.OpLoop, wasm.OpIf:
+			depth++
+		case wasm.OpEnd:
+			depth--
+			if depth == 0 {
+				return j
+			}
+		}
+	}
+	return -1
+}
+
+// decodeBody splits a body into instructions (the final end included).
+func decodeBody(body []byte) ([]wasm.Instr, bool) {
+	var ins []wasm.Instr
+	for pc := uint32(0); pc < uint32(len(body)); {
+		in, next, err := wasm.ReadInstr(body, pc)
+		if err != nil || next <= pc {
+			return nil, false
+		}
+		ins = append(ins, in)
+		pc = next
+	}
+	return ins, true
+}
+
+func encodeBody(ins []wasm.Instr) []byte {
+	var b []byte
+	for _, in := range ins {
+		b = wasm.AppendInstr(b, in)
+	}
+	return b
+}
+
+// withBody returns a copy of m whose defined function fn has body ins.
+func withBody(m *wasm.Module, fn int, ins []wasm.Instr) *wasm.Module {
+	c := *m
+	c.Codes = append([]wasm.Code(nil), m.Codes...)
+	c.Codes[fn].Body = encodeBody(ins)
+	return &c
+}
+
+func remove[T any](s []T, i int) []T {
+	return append(append([]T(nil), s[:i]...), s[i+1:]...)
+}
+
+// CountInstrs returns the number of instructions in m's function bodies
+// (final ends included), or -1 if a body does not decode.
+func CountInstrs(m *wasm.Module) int {
+	n := 0
+	for _, c := range m.Codes {
+		ins, ok := decodeBody(c.Body)
+		if !ok {
+			return -1
+		}
+		n += len(ins)
+	}
+	return n
+}
