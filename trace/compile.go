@@ -130,6 +130,17 @@ func (c *compiler) blockType(bt wasm.BlockType) (params, results []wasm.ValType,
 // only analyses the body up to op index stopAt and returns the operand
 // types just before that op (used to type the stack for inspection).
 func (m *Machine) compileFunc(inst *Instance, codeIdx int, stopAt int) (*funcCode, []wasm.ValType, error) {
+	fc, c, err := m.analyze(inst, codeIdx, stopAt)
+	if err != nil || c == nil {
+		return fc, nil, err
+	}
+	return fc, append([]wasm.ValType(nil), c.ts...), nil
+}
+
+// analyze compiles like compileFunc; when stopping at op stopAt it also
+// returns the compiler, whose type stack and control frames describe the
+// state just before that op.
+func (m *Machine) analyze(inst *Instance, codeIdx int, stopAt int) (*funcCode, *compiler, error) {
 	mod := inst.mod
 	nImp := uint32(mod.NumImports(wasm.ExternFunc))
 	index := nImp + uint32(codeIdx)
@@ -158,7 +169,7 @@ func (m *Machine) compileFunc(inst *Instance, codeIdx int, stopAt int) (*funcCod
 			return nil, nil, fmt.Errorf("func[%d]: instructions after the final end at +0x%x", index, pc)
 		}
 		if stopAt == len(fc.ops) {
-			return fc, append([]wasm.ValType(nil), c.ts...), nil
+			return fc, c, nil
 		}
 		in, next, err := wasm.ReadInstr(body, pc)
 		if err != nil {

@@ -96,10 +96,11 @@ type Machine struct {
 
 	// tracer, if set, is called after every step.
 	tracer func(StepInfo)
-	// opTypes caches the operand types at (function, op index), computed
-	// by replaying the compiler for Stack(); only looked up, never iterated,
+	// opTypes caches the operand types and open blocks at (function, op
+	// index), computed by replaying the compiler for Stack() and Frames();
+	// only looked up, never iterated,
 	// and not part of the machine's state.
-	opTypes map[opTypesKey][]wasm.ValType
+	opTypes map[opTypesKey]*opInfo
 	// typeIDs numbers the distinct function types seen (see
 	// funcInst.typeID); only looked up, never iterated.
 	typeIDs map[string]uint32

@@ -213,3 +213,40 @@ func TestTrapLocation(t *testing.T) {
 		t.Error("Step after a trap: no error")
 	}
 }
+
+// TestFrameBlocks checks the control frames Frames reports inside nested
+// blocks: at nest's br_table four blocks and the loop are open.
+func TestFrameBlocks(t *testing.T) {
+	m, inst := load(t, "testdata/steps.wasm", Config{})
+	ex, _ := inst.Export("nest")
+	if err := m.Call(ex, []Value{I32(1)}); err != nil {
+		t.Fatal(err)
+	}
+	for m.Status() == StatusRunning {
+		fr := m.Frames()
+		pc := m.PC()
+		if st := m.Stack(); len(st) > 0 && len(fr) == 1 {
+			if got := len(st) - len(fr[0].Locals); len(fr[0].Blocks) > 0 {
+				if inner := fr[0].Blocks[len(fr[0].Blocks)-1]; got < inner.Height {
+					t.Fatalf("pc %+v: %d operands, below the innermost block's height %d", pc, got, inner.Height)
+				}
+			}
+		}
+		info, err := m.Step()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Op == wasm.OpBrTable {
+			var ops []wasm.Opcode
+			for _, b := range fr[0].Blocks {
+				ops = append(ops, b.Op)
+			}
+			want := []wasm.Opcode{wasm.OpLoop, wasm.OpBlock, wasm.OpBlock, wasm.OpBlock, wasm.OpBlock}
+			if !reflect.DeepEqual(ops, want) {
+				t.Fatalf("blocks at br_table = %v, want %v", ops, want)
+			}
+			return
+		}
+	}
+	t.Fatal("br_table never ran")
+}

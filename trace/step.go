@@ -26,6 +26,18 @@ type Frame struct {
 	Addr   uint32 // store address of the function
 	PC     PC     // next instruction of this frame (for callers: the return point)
 	Locals []Value
+	// Blocks are the control frames open at PC, outermost first (the
+	// function body itself is not listed). They are static: the compiler
+	// resolved them, and Frames recomputes them from the code.
+	Blocks []Block
+}
+
+// Block is an open block, loop or if (a control frame).
+type Block struct {
+	Op     wasm.Opcode // wasm.OpBlock, OpLoop or OpIf
+	Offset uint32      // code-section offset of the instruction that opened it
+	Height int         // operand-stack height (above the locals) below its params
+	Arity  int         // number of values a branch to its label carries
 }
 
 // Step executes exactly one instruction (see docs/step.md). A guest trap
@@ -151,19 +163,37 @@ type opTypesKey struct {
 	pc int
 }
 
-// typesAt returns the static operand types just before op pc of fn.
-func (m *Machine) typesAt(fn *funcCode, pc int) []wasm.ValType {
-	k := opTypesKey{fn, pc}
-	if ts, ok := m.opTypes[k]; ok {
-		return ts
-	}
-	_, ts, _ := m.compileFunc(fn.inst, fn.codeIndex, pc)
-	if m.opTypes == nil {
-		m.opTypes = map[opTypesKey][]wasm.ValType{}
-	}
-	m.opTypes[k] = ts
-	return ts
+// opInfo is the static state just before an op: the operand types and the
+// open blocks.
+type opInfo struct {
+	types  []wasm.ValType
+	blocks []Block
 }
+
+// infoAt returns the static state just before op pc of fn, replaying the
+// compiler once per (function, pc) and caching the answer.
+func (m *Machine) infoAt(fn *funcCode, pc int) *opInfo {
+	k := opTypesKey{fn, pc}
+	if in, ok := m.opTypes[k]; ok {
+		return in
+	}
+	in := &opInfo{}
+	if _, c, err := m.analyze(fn.inst, fn.codeIndex, pc); err == nil && c != nil {
+		in.types = append([]wasm.ValType(nil), c.ts...)
+		for _, b := range c.ctrls[1:] {
+			in.blocks = append(in.blocks, Block{Op: b.kind, Offset: fn.ops[b.start].offset,
+				Height: b.height, Arity: len(labelTypes(&b))})
+		}
+	}
+	if m.opTypes == nil {
+		m.opTypes = map[opTypesKey]*opInfo{}
+	}
+	m.opTypes[k] = in
+	return in
+}
+
+// typesAt returns the static operand types just before op pc of fn.
+func (m *Machine) typesAt(fn *funcCode, pc int) []wasm.ValType { return m.infoAt(fn, pc).types }
 
 // operandTypes returns the static types of frame i's operand stack. For a
 // caller frame these are the types below the callee's arguments.
@@ -199,6 +229,11 @@ func (m *Machine) Frames() []Frame {
 		for k, t := range fr.fn.localTypes {
 			f.Locals = append(f.Locals, Value{Type: t, Bits: m.stack[fr.fp+k]})
 		}
+		at := fr.pc
+		if i+1 < len(m.frames) {
+			at-- // a caller stands at its call, inside the same blocks
+		}
+		f.Blocks = m.infoAt(fr.fn, at).blocks
 		out[i] = f
 	}
 	return out
