@@ -54,8 +54,14 @@ func Engines(names []string, c EngineConfig) ([]Engine, error) {
 }
 
 func newEngine(name string, c EngineConfig) (Engine, error) {
-	if name == "planted" || strings.HasPrefix(name, "planted:") {
-		return NewPlanted(strings.TrimPrefix(strings.TrimPrefix(name, "planted"), ":"))
+	if name == "planted" {
+		return NewPlanted("")
+	}
+	if spec, ok := strings.CutPrefix(name, "planted:"); ok {
+		if spec == "" {
+			return nil, fmt.Errorf("engine %q: want planted:FIELD@TX", name)
+		}
+		return NewPlanted(spec)
 	}
 	for _, m := range engineMakers {
 		if m.name == name {
