@@ -33,7 +33,9 @@ func TestCompare(t *testing.T) {
 		{"crash", func(o *Outcome) { *o = Outcome{Failure: ClassEngineCrash} }, ClassEngineCrash, "failure", "engine-crash/failure"},
 		{"timeout", func(o *Outcome) { *o = Outcome{Failure: ClassEngineTimeout} }, ClassEngineTimeout, "failure", "engine-timeout/failure"},
 		{"rejected", func(o *Outcome) { *o = Outcome{Failure: ClassRejected} }, ClassRejected, "failure", "rejected-by-engine/failure"},
-		{"trap vs ok", func(o *Outcome) { o.Receipt.Status, o.Receipt.Trap, o.TrapOp = block.StatusTrap, "unreachable", "unreachable" }, ClassTrapVsOK, "status", "trap-vs-ok/status/unreachable"},
+		{"trap vs ok", func(o *Outcome) {
+			o.Receipt.Status, o.Receipt.Trap, o.TrapOp = block.StatusTrap, "unreachable", "unreachable"
+		}, ClassTrapVsOK, "status", "trap-vs-ok/status/unreachable"},
 		{"return data", func(o *Outcome) { o.Receipt.ReturnData = []byte{1, 3} }, ClassValue, "returnData", "value-mismatch/returnData"},
 		{"result", func(o *Outcome) { o.Results = []uint64{8} }, ClassValue, "results[0]", "value-mismatch/results"},
 		{"write value", func(o *Outcome) { o.Receipt.Writes = []block.Write{{Key: []byte("k"), Value: []byte("w")}} }, ClassStorage, "writes[0].value", "storage/writes.value"},
