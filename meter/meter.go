@@ -57,7 +57,8 @@ type Options struct {
 	// engines build a dominator tree over them in superlinear time.
 	MaxBlocksPerFunc uint32
 	// MaxBlocksPerModule, if not 0, refuses a module with more metering
-	// segments in all its functions together.
+	// segments in all its functions together, not counting each function's
+	// entry segment (MaxFuncs bounds those).
 	MaxBlocksPerModule uint32
 	// MaxBrTableTargets, if not 0, refuses a br_table with more targets:
 	// wazero's compiler adds each as a predecessor in quadratic time.
@@ -80,7 +81,7 @@ func DefaultOptions() Options {
 		MaxMemoryPages:  256,
 
 		MaxBlocksPerFunc:   512,
-		MaxBlocksPerModule: 4096,
+		MaxBlocksPerModule: 2048,
 		MaxBrTableTargets:  1024,
 	}
 }
@@ -155,7 +156,7 @@ func Instrument(m *wasm.Module, o Options) (*wasm.Module, error) {
 		if err != nil {
 			return nil, fmt.Errorf("func[%d]: %w", nimp+uint32(i), err)
 		}
-		if blocks += n; o.MaxBlocksPerModule != 0 && blocks > int(o.MaxBlocksPerModule) {
+		if blocks += n - 1; o.MaxBlocksPerModule != 0 && blocks > int(o.MaxBlocksPerModule) {
 			return nil, fmt.Errorf("func[%d]: %w: more than %d basic blocks in the module",
 				nimp+uint32(i), wasm.ErrLimit, o.MaxBlocksPerModule)
 		}
