@@ -98,6 +98,9 @@ func Interval(g uint64, steps uint64, k int) (lo, hi uint64, err error) {
 	}
 	lo, hi = 0, steps
 	for i := len(path) - 1; i >= 0; i-- {
+		if hi-lo <= 1 {
+			return 0, 0, fmt.Errorf("gindex: interval [%d, %d] is one step and has no children", lo, hi)
+		}
 		pts := Split(lo, hi, k)
 		j := path[i]
 		if j+1 >= len(pts) {
