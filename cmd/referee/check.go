@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -363,4 +362,3 @@ engine's outcome of the divergent transaction.
 	return write("README.txt", []byte(readme))
 }
 
-var _ = errors.New
