@@ -361,4 +361,3 @@ engine's outcome of the divergent transaction.
 `, dv.Tx, dv.Class, dv.Field, dv.Signature, strings.Join(rep.Engines, ", "), strings.Join(engines, ","))
 	return write("README.txt", []byte(readme))
 }
-
