@@ -1,0 +1,78 @@
+package corpus
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/refereevm/referee/trace"
+	"github.com/refereevm/referee/wasm"
+)
+
+// TestWithoutFunc drops each function of a module that refers to
+// functions in every way the index space allows, and checks that the
+// result validates and that the surviving export still computes the same.
+func TestWithoutFunc(t *testing.T) {
+	i32 := []wasm.ValType{wasm.I32}
+	body := func(ins ...wasm.Instr) wasm.Code {
+		return wasm.Code{Body: encodeBody(append(ins, wasm.Instr{Op: wasm.OpEnd}))}
+	}
+	m := &wasm.Module{
+		Types: []wasm.FuncType{{Results: i32}, {Params: i32, Results: i32}, {}},
+		Funcs: []uint32{0, 1, 2, 1},
+		Codes: []wasm.Code{
+			// f0: call f3(call f1(7)) + (ref.is_null (ref.func f2))
+			body(wasm.Instr{Op: wasm.OpI32Const, Const: 7}, wasm.Instr{Op: wasm.OpCall, Index: 1},
+				wasm.Instr{Op: wasm.OpCall, Index: 3},
+				wasm.Instr{Op: wasm.OpRefFunc, Index: 2}, wasm.Instr{Op: wasm.OpRefIsNull},
+				wasm.Instr{Op: wasm.OpI32Add}),
+			body(wasm.Instr{Op: wasm.OpLocalGet}, wasm.Instr{Op: wasm.OpI32Const, Const: 1}, wasm.Instr{Op: wasm.OpI32Add}), // f1: x+1
+			body(), // f2: start
+			body(wasm.Instr{Op: wasm.OpLocalGet}, wasm.Instr{Op: wasm.OpI32Const, Const: 2}, wasm.Instr{Op: wasm.OpI32Mul}), // f3: x*2
+		},
+		Tables:   []wasm.TableType{{Elem: wasm.FuncRef, Limits: wasm.Limits{Min: 2}}},
+		Elems:    []wasm.Elem{{Type: wasm.FuncRef, Mode: wasm.SegmentDeclarative, Init: []wasm.ConstExpr{{Op: byte(wasm.OpRefFunc), Imm: 2}, {Op: byte(wasm.OpRefFunc), Imm: 3}}}},
+		Globals:  []wasm.Global{{Type: wasm.GlobalType{Type: wasm.FuncRef}, Init: wasm.ConstExpr{Op: byte(wasm.OpRefFunc), Imm: 3}}},
+		Exports:  []wasm.Export{{Name: "main", Kind: wasm.ExternFunc, Index: 0}, {Name: "double", Kind: wasm.ExternFunc, Index: 3}},
+		HasStart: true, Start: 2,
+	}
+	if err := wasm.Validate(m, wasm.DefaultLimits()); err != nil {
+		t.Fatalf("test module invalid: %v", err)
+	}
+	tests := []struct {
+		name    string
+		drop    int
+		exports int
+		main    uint32 // main's result after the drop (f1 dropped: call f1 gives 0)
+	}{
+		{"f1 callee", 1, 2, 0*2 + 0},
+		{"f2 start and ref.func", 2, 2, (7+1)*2 + 1},
+		{"f3 export, elem, global", 3, 1, 0 + 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := withoutFunc(m, tc.drop)
+			if err := wasm.Validate(c, wasm.DefaultLimits()); err != nil {
+				t.Fatalf("invalid after dropping f%d: %v", tc.drop, err)
+			}
+			if len(c.Funcs) != 3 || len(c.Exports) != tc.exports {
+				t.Fatalf("%d funcs, %d exports", len(c.Funcs), len(c.Exports))
+			}
+			mc := trace.NewMachine(trace.Config{})
+			inst, err := mc.Instantiate(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := mc.Invoke(inst, "main", nil)
+			var tr *trace.Trap
+			if errors.As(err, &tr) || err != nil || len(got) != 1 || uint32(got[0].Bits) != tc.main {
+				t.Fatalf("main() = %v, %v; want %d", got, err, tc.main)
+			}
+		})
+	}
+	// The original still computes (7+1)*2 + 0.
+	mc := trace.NewMachine(trace.Config{})
+	inst, _ := mc.Instantiate(m)
+	if got, err := mc.Invoke(inst, "main", nil); err != nil || uint32(got[0].Bits) != 16 {
+		t.Fatalf("original main() = %v, %v; want 16", got, err)
+	}
+}

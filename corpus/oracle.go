@@ -1,0 +1,165 @@
+package corpus
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/refereevm/referee/block"
+	"github.com/refereevm/referee/diff"
+	"github.com/refereevm/referee/wasm"
+)
+
+// DiffOracle runs calls of a module's exports on diff's engines and
+// reports the first divergence. The module passes diff's gatekeeper (so it
+// is metered like a contract) and each call runs on a fresh instance with
+// an empty block state, so calls are independent of each other.
+type DiffOracle struct {
+	Engines []diff.Engine // compared against the first, in order
+	Gate    diff.GateOptions
+	// GasLimit of each call (0: DefaultGasLimit).
+	GasLimit uint64
+	// RunBudget is the wall-clock budget of one engine running one call
+	// (0: none); passing it gives the class engine-timeout.
+	RunBudget time.Duration
+}
+
+// DefaultGasLimit is the gas of one call when DiffOracle.GasLimit is 0.
+const DefaultGasLimit = 1 << 32
+
+// NewDiffOracle returns an oracle on engines with the block gatekeeper's
+// options.
+func NewDiffOracle(engines []diff.Engine) *DiffOracle {
+	return &DiffOracle{Engines: engines, Gate: diff.DefaultGateOptions(), RunBudget: 30 * time.Second}
+}
+
+// EngineNames returns the engines' names in order.
+func (o *DiffOracle) EngineNames() []string {
+	var out []string
+	for _, e := range o.Engines {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
+// Check runs each call on every engine and returns the first divergence
+// (nil if the engines agree on every call). Calls of exports the module
+// does not have, or with the wrong number of arguments, are skipped (a
+// minimized module may have lost them). Outcomes in which every engine
+// failed with the same class are agreement. The error is non-nil if the
+// gatekeeper refuses the module or ctx ended; a divergence is never
+// reported once ctx has ended (an interrupted run is not a finding).
+func (o *DiffOracle) Check(ctx context.Context, m *wasm.Module, calls []Call) (*Divergence, error) {
+	if len(o.Engines) < 2 {
+		return nil, fmt.Errorf("oracle: want at least two engines, have %d", len(o.Engines))
+	}
+	p, err := diff.Gate(wasm.Encode(m), o.Gate)
+	if err != nil {
+		return nil, err
+	}
+	gas := o.GasLimit
+	if gas == 0 {
+		gas = DefaultGasLimit
+	}
+	st := block.NewState(block.PreState{})
+	for i, c := range calls {
+		ft, ok := exportType(m, c.Export)
+		if !ok || len(ft.Params) != len(c.Args) {
+			continue
+		}
+		req := &diff.Request{Prog: p, Tx: block.Tx{Entry: c.Export, GasLimit: gas}, TxIndex: -1, State: st, Args: c.Args}
+		outs := make([]diff.Outcome, len(o.Engines))
+		for j, e := range o.Engines {
+			rctx, cancel := ctx, context.CancelFunc(func() {})
+			if o.RunBudget > 0 {
+				rctx, cancel = context.WithTimeout(ctx, o.RunBudget)
+			}
+			outs[j] = diff.RunSafe(rctx, e, req)
+			cancel()
+			normalize(&outs[j], ft, p.Module)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if allFailedAlike(outs) {
+			continue
+		}
+		for j := 1; j < len(outs); j++ {
+			if d := diff.Compare(&outs[0], &outs[j]); d != nil {
+				return &Divergence{
+					Call: i, Class: d.Class, Field: d.Field,
+					Signature: diff.Signature(d, &outs[0], &outs[j]),
+					Engines:   [2]string{outs[0].Engine, outs[j].Engine},
+					Values:    [2]string{d.A, d.B},
+					Outcomes:  outs,
+				}, nil
+			}
+		}
+	}
+	return nil, nil
+}
+
+// Holds returns the predicate "calls on the module still diverge with
+// this signature", for Minimize.
+func (o *DiffOracle) Holds(ctx context.Context, calls []Call, signature string) Predicate {
+	return func(m *wasm.Module) bool {
+		d, err := o.Check(ctx, m, calls)
+		return err == nil && d != nil && d.Signature == signature
+	}
+}
+
+func exportType(m *wasm.Module, name string) (wasm.FuncType, bool) {
+	for _, e := range m.Exports {
+		if e.Name == name && e.Kind == wasm.ExternFunc {
+			return m.FuncType(e.Index)
+		}
+	}
+	return wasm.FuncType{}, false
+}
+
+// normalize reduces funcref values (results and exported globals) to null
+// or not: engines encode function references differently (the reference
+// machine as store address + 1, wazero as a pointer), and which function
+// a reference names is observable only through calls.
+func normalize(o *diff.Outcome, ft wasm.FuncType, m *wasm.Module) {
+	for i := range o.Results {
+		if i < len(ft.Results) && ft.Results[i] == wasm.FuncRef && o.Results[i] != 0 {
+			o.Results[i] = 1
+		}
+	}
+	for i := range o.Globals {
+		if o.Globals[i].Bits != 0 && exportedGlobalType(m, o.Globals[i].Name) == wasm.FuncRef {
+			o.Globals[i].Bits = 1
+		}
+	}
+}
+
+func exportedGlobalType(m *wasm.Module, name string) wasm.ValType {
+	for _, e := range m.Exports {
+		if e.Name != name || e.Kind != wasm.ExternGlobal {
+			continue
+		}
+		n := uint32(0)
+		for _, im := range m.Imports {
+			if im.Kind == wasm.ExternGlobal {
+				if n == e.Index {
+					return im.Global.Type
+				}
+				n++
+			}
+		}
+		if i := int(e.Index) - int(n); i >= 0 && i < len(m.Globals) {
+			return m.Globals[i].Type.Type
+		}
+	}
+	return 0
+}
+
+func allFailedAlike(outs []diff.Outcome) bool {
+	for _, o := range outs {
+		if o.Failure == "" || o.Failure != outs[0].Failure {
+			return false
+		}
+	}
+	return true
+}

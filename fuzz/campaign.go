@@ -1,0 +1,405 @@
+package fuzz
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/refereevm/referee/corpus"
+	"github.com/refereevm/referee/wasm"
+)
+
+// Oracle runs calls of a module's exports on engines and reports the first
+// divergence, or nil. corpus.DiffOracle runs diff's engines. Check must be
+// safe for concurrent use and deterministic (the same module and calls give
+// the same divergence); an error means the input was not usable (for
+// instance refused by a gatekeeper) and is not a finding.
+type Oracle interface {
+	Check(ctx context.Context, m *wasm.Module, calls []corpus.Call) (*corpus.Divergence, error)
+}
+
+// Campaign is a differential fuzzing campaign: Workers goroutines each
+// generate (or mutate) modules from their own deterministic seed stream,
+// run them through the oracle, and store every divergence in Store, first
+// as found and then minimized. For a given Seed, Workers and Execs the
+// modules, the findings and the stored corpus are the same on every run,
+// whatever the scheduling.
+type Campaign struct {
+	Seed    uint64
+	Workers int    // 0: 1
+	Execs   uint64 // modules per worker; 0: until the context ends
+	Oracle  Oracle
+	// Store receives findings (nil: findings are only counted).
+	Store *corpus.Store
+	// Config makes each module's configuration from its source (nil:
+	// CampaignConfig).
+	Config func(s *Source) Config
+	// MutateEvery makes every k-th module of a worker a mutation of the
+	// worker's previous module instead of a fresh one (0: 4; negative:
+	// never).
+	MutateEvery int
+	// MinimizeTries is the predicate budget of each minimization (0:
+	// corpus.DefaultMaxTries; negative: findings are not minimized).
+	MinimizeTries int
+	// Progress, if set, is called every ProgressEvery (0: one second) and
+	// once at the end, from one goroutine at a time.
+	Progress      func(Progress)
+	ProgressEvery time.Duration
+	// Engines names the oracle's engines in stored findings.
+	Engines []string
+}
+
+// Progress is a campaign's state. Wall-clock fields (Elapsed, ExecsPerSec)
+// are for people; every count is deterministic once the campaign ends
+// after a fixed number of execs.
+type Progress struct {
+	Elapsed     time.Duration `json:"elapsed"`
+	Execs       uint64        `json:"execs"`       // modules run through the oracle
+	ExecsPerSec float64       `json:"execsPerSec"` // Execs / Elapsed
+	Rejected    uint64        `json:"rejected"`    // modules the oracle refused (not run)
+	Findings    uint64        `json:"findings"`    // divergent modules, duplicates included
+	Unique      int           `json:"unique"`      // distinct signatures
+	Stored      uint64        `json:"stored"`      // findings written to the store
+	OpsCovered  int           `json:"opsCovered"`  // distinct non-SIMD opcodes in generated modules
+	OpsTotal    int           `json:"opsTotal"`    // non-SIMD opcodes of Wasm 2.0
+}
+
+// Coverage is OpsCovered / OpsTotal.
+func (p Progress) Coverage() float64 {
+	if p.OpsTotal == 0 {
+		return 0
+	}
+	return float64(p.OpsCovered) / float64(p.OpsTotal)
+}
+
+// SignatureReport summarises one signature of a campaign.
+type SignatureReport struct {
+	Signature string `json:"signature"`
+	Count     uint64 `json:"count"` // divergent modules with this signature
+	// First is the finding kept for it: the earliest in (iteration,
+	// worker) order.
+	ID     string `json:"id,omitempty"` // its finding ID (empty without a store)
+	Worker int    `json:"worker"`
+	Iter   uint64 `json:"iter"`
+	// FoundAfter is the wall-clock time from the campaign's start to the
+	// first module with this signature (any worker).
+	FoundAfter time.Duration `json:"foundAfter"`
+	// MinFuncs and MinSize describe the kept finding's minimized module
+	// (0 if it was not minimized).
+	MinFuncs int `json:"minFuncs"`
+	MinSize  int `json:"minSize"`
+	Size     int `json:"size"`
+}
+
+// Summary is the result of a campaign.
+type Summary struct {
+	Seed       uint64            `json:"seed"`
+	Workers    int               `json:"workers"`
+	Progress   Progress          `json:"progress"`
+	Signatures []SignatureReport `json:"signatures"` // sorted by signature
+	Errors     []string          `json:"errors,omitempty"`
+}
+
+// CampaignConfig is the configuration of campaign modules: a swarm
+// configuration (a random subset of features) with NaNs canonicalized and
+// termination ensured, and without start functions (the engines'
+// adapters set the metering gas after instantiation, so a start function
+// would run with different gas on different engines).
+func CampaignConfig(s *Source) Config {
+	c := SwarmConfig(s)
+	c.CanonicalizeNaNs = true
+	c.EnsureTermination = true
+	c.StartFunc = false
+	return c
+}
+
+// ModuleSeed is the seed of the module a worker makes at an iteration:
+// splitmix64 of the campaign seed, the worker and the iteration.
+func ModuleSeed(seed uint64, worker int, iter uint64) uint64 {
+	s := NewSeedSource(seed ^ 0x6a09e667f3bcc908*uint64(worker+1))
+	for i := 0; i < 2; i++ {
+		s.splitmix64()
+	}
+	s.state ^= iter * 0xbb67ae8584caa73b
+	return s.splitmix64()
+}
+
+// PlanCalls lists the calls a campaign makes on m: every exported
+// function but the fuel reset, in export order, with arguments from s.
+func PlanCalls(m *wasm.Module, s *Source) []corpus.Call {
+	var calls []corpus.Call
+	for _, e := range m.Exports {
+		if e.Kind != wasm.ExternFunc || e.Name == ResetFuelExport {
+			continue
+		}
+		ft, _ := m.FuncType(e.Index)
+		var args []uint64
+		for _, v := range Args(s, ft.Params) {
+			args = append(args, v.Bits)
+		}
+		calls = append(calls, corpus.Call{Export: e.Name, Args: args})
+	}
+	return calls
+}
+
+// campaignRun is the shared state of a running campaign.
+type campaignRun struct {
+	c     *Campaign
+	start time.Time
+
+	execs, rejected, findings, stored atomic.Uint64
+
+	mu      sync.Mutex
+	sigs    map[string]*SignatureReport // lookups only; reports are sorted
+	ops     [0x10000]bool
+	opsSeen int
+	errs    []string
+}
+
+// Run runs the campaign until every worker has made Execs modules or ctx
+// ends. A finding is in the store as soon as the oracle reports it, before
+// minimization starts; an interrupted minimization stores what it reached.
+func (c *Campaign) Run(ctx context.Context) (*Summary, error) {
+	if c.Oracle == nil {
+		return nil, errors.New("campaign: no oracle")
+	}
+	workers := max(c.Workers, 1)
+	r := &campaignRun{c: c, start: time.Now(), sigs: map[string]*SignatureReport{}}
+	done := make(chan struct{})
+	var progWG sync.WaitGroup
+	if c.Progress != nil {
+		every := c.ProgressEvery
+		if every <= 0 {
+			every = time.Second
+		}
+		progWG.Add(1)
+		go func() {
+			defer progWG.Done()
+			t := time.NewTicker(every)
+			defer t.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-t.C:
+					c.Progress(r.progress())
+				}
+			}
+		}()
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.worker(ctx, w)
+		}()
+	}
+	wg.Wait()
+	close(done)
+	progWG.Wait()
+	p := r.progress()
+	if c.Progress != nil {
+		c.Progress(p)
+	}
+	s := &Summary{Seed: c.Seed, Workers: workers, Progress: p, Errors: r.errs}
+	for _, rep := range r.sortedSigs() {
+		s.Signatures = append(s.Signatures, *rep)
+	}
+	return s, nil
+}
+
+func (r *campaignRun) progress() Progress {
+	r.mu.Lock()
+	unique, covered := len(r.sigs), r.opsSeen
+	r.mu.Unlock()
+	p := Progress{
+		Elapsed:    time.Since(r.start),
+		Execs:      r.execs.Load(),
+		Rejected:   r.rejected.Load(),
+		Findings:   r.findings.Load(),
+		Stored:     r.stored.Load(),
+		Unique:     unique,
+		OpsCovered: covered,
+		OpsTotal:   opsTotal,
+	}
+	if s := p.Elapsed.Seconds(); s > 0 {
+		p.ExecsPerSec = float64(p.Execs) / s
+	}
+	return p
+}
+
+func (r *campaignRun) sortedSigs() []*SignatureReport {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []*SignatureReport
+	for _, rep := range r.sigs { // collected, then sorted: order never depends on the map
+		out = append(out, rep)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Signature < out[j].Signature })
+	return out
+}
+
+// opsTotal counts the non-SIMD opcodes of Wasm 2.0.
+var opsTotal = func() int {
+	n := 0
+	for op := 0; op < 0x10000; op++ {
+		if o := wasm.Opcode(op); o.Valid() && o != wasm.OpSIMD {
+			n++
+		}
+	}
+	return n
+}()
+
+// cover records the opcodes in m's bodies; seen is the worker's own set,
+// so the shared one is locked only for opcodes new to the worker.
+func (r *campaignRun) cover(m *wasm.Module, seen *[0x10000]bool) {
+	for _, c := range m.Codes {
+		for pc := uint32(0); pc < uint32(len(c.Body)); {
+			in, next, err := wasm.ReadInstr(c.Body, pc)
+			if err != nil || next <= pc {
+				break
+			}
+			pc = next
+			if seen[in.Op] {
+				continue
+			}
+			seen[in.Op] = true
+			r.mu.Lock()
+			if !r.ops[in.Op] && in.Op != wasm.OpSIMD {
+				r.ops[in.Op] = true
+				r.opsSeen++
+			}
+			r.mu.Unlock()
+		}
+	}
+}
+
+func (r *campaignRun) errorf(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.errs) < 20 {
+		r.errs = append(r.errs, err.Error())
+	}
+}
+
+// worker makes modules w of the campaign: module iter comes from the seed
+// ModuleSeed(Seed, w, iter), generated or, every MutateEvery-th, mutated
+// from the worker's previous module.
+func (r *campaignRun) worker(ctx context.Context, w int) {
+	c := r.c
+	every := c.MutateEvery
+	if every == 0 {
+		every = 4
+	}
+	config := c.Config
+	if config == nil {
+		config = CampaignConfig
+	}
+	seen := new([0x10000]bool)
+	var prev *wasm.Module
+	for iter := uint64(0); c.Execs == 0 || iter < c.Execs; iter++ {
+		if ctx.Err() != nil {
+			return
+		}
+		ms := ModuleSeed(c.Seed, w, iter)
+		src := NewSeedSource(ms)
+		origin := "generate"
+		var m *wasm.Module
+		if every > 0 && prev != nil && iter%uint64(every) == uint64(every-1) {
+			m, origin = Mutate(prev, src), "mutate"
+		} else {
+			var err error
+			if m, err = GenerateFrom(src, config(src)); err != nil {
+				r.errorf(err)
+				return
+			}
+		}
+		r.cover(m, seen)
+		calls := PlanCalls(m, src)
+		d, err := c.Oracle.Check(ctx, m, calls)
+		if ctx.Err() != nil {
+			return // an interrupted check is no result
+		}
+		if err != nil {
+			r.rejected.Add(1)
+			r.errorf(err)
+			continue
+		}
+		r.execs.Add(1)
+		prev = m
+		if d != nil {
+			r.found(ctx, w, iter, ms, origin, m, calls, d)
+		}
+	}
+}
+
+// found counts a divergence, stores it at once and then minimizes it.
+func (r *campaignRun) found(ctx context.Context, w int, iter, ms uint64, origin string, m *wasm.Module, calls []corpus.Call, d *corpus.Divergence) {
+	c := r.c
+	r.findings.Add(1)
+	r.mu.Lock()
+	rep := r.sigs[d.Signature]
+	if rep == nil {
+		rep = &SignatureReport{Signature: d.Signature, Worker: w, Iter: iter, FoundAfter: time.Since(r.start)}
+		r.sigs[d.Signature] = rep
+	} else if iter < rep.Iter || iter == rep.Iter && w < rep.Worker {
+		*rep = SignatureReport{Signature: d.Signature, Count: rep.Count, Worker: w, Iter: iter, FoundAfter: rep.FoundAfter}
+	}
+	rep.Count++
+	first := rep.Worker == w && rep.Iter == iter
+	r.mu.Unlock()
+	if c.Store == nil || !first {
+		return
+	}
+	bin := wasm.Encode(m)
+	f := &corpus.Finding{
+		Signature: d.Signature, Divergence: *d, Engines: c.Engines, Calls: calls,
+		Seed: c.Seed, Worker: w, Iter: iter, ModuleSeed: ms, Origin: origin,
+		Found: time.Now().UTC(), Funcs: len(m.Funcs),
+	}
+	ok, err := c.Store.Put(f, bin)
+	if err != nil {
+		r.errorf(err)
+		return
+	}
+	if !ok {
+		return
+	}
+	r.stored.Add(1)
+	r.update(w, iter, d.Signature, func(rep *SignatureReport) { rep.ID, rep.Size = f.ID, f.Size })
+	if c.MinimizeTries < 0 {
+		return
+	}
+	one := []corpus.Call{calls[d.Call]}
+	keep := func(cand *wasm.Module) bool {
+		dd, err := c.Oracle.Check(ctx, cand, one)
+		return err == nil && dd != nil && dd.Signature == d.Signature
+	}
+	res := corpus.Minimize(ctx, m, keep, corpus.MinimizeOptions{MaxTries: c.MinimizeTries})
+	mbin := wasm.Encode(res.Module)
+	info := corpus.Minimized{
+		Size: len(mbin), Funcs: len(res.Module.Funcs), Instrs: corpus.CountInstrs(res.Module),
+		Calls: one, Tries: res.Tries, Steps: res.Steps, Complete: res.Complete,
+	}
+	if err := c.Store.PutMinimized(f.ID, mbin, info); err != nil {
+		if !errors.Is(err, corpus.ErrNotFound) {
+			r.errorf(err)
+		}
+		return
+	}
+	r.update(w, iter, d.Signature, func(rep *SignatureReport) { rep.MinFuncs, rep.MinSize = info.Funcs, info.Size })
+}
+
+// update applies fn to the report of sig if it still describes the
+// finding of (w, iter).
+func (r *campaignRun) update(w int, iter uint64, sig string, fn func(*SignatureReport)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if rep := r.sigs[sig]; rep != nil && rep.Worker == w && rep.Iter == iter {
+		fn(rep)
+	}
+}

@@ -1,0 +1,206 @@
+package fuzz
+
+import (
+	"context"
+	"os"
+	"reflect"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/refereevm/referee/corpus"
+	"github.com/refereevm/referee/wasm"
+)
+
+// fakeOracle reports a divergence when an exported function's body
+// contains one of the planted opcodes (the first in the list wins); it
+// runs nothing, so campaign tests are fast and exact.
+type fakeOracle struct {
+	planted []wasm.Opcode
+	checks  atomic.Int64
+	// onCheck, if set, is called before every check with its number.
+	onCheck func(n int64)
+}
+
+func (o *fakeOracle) Check(ctx context.Context, m *wasm.Module, calls []corpus.Call) (*corpus.Divergence, error) {
+	n := o.checks.Add(1)
+	if o.onCheck != nil {
+		o.onCheck(n)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := wasm.Validate(m, wasm.DefaultLimits()); err != nil {
+		return nil, err
+	}
+	for i, c := range calls {
+		for _, e := range m.Exports {
+			if e.Name != c.Export || e.Kind != wasm.ExternFunc {
+				continue
+			}
+			d := int(e.Index) - m.NumImports(wasm.ExternFunc)
+			if d < 0 || d >= len(m.Codes) {
+				continue
+			}
+			for _, op := range o.planted {
+				if bodyHas(m.Codes[d].Body, op) {
+					sig := "fake/" + op.String()
+					return &corpus.Divergence{Call: i, Class: "fake", Field: "results", Signature: sig, Engines: [2]string{"a", "b"}}, nil
+				}
+			}
+		}
+	}
+	return nil, nil
+}
+
+func bodyHas(body []byte, op wasm.Opcode) bool {
+	for pc := uint32(0); pc < uint32(len(body)); {
+		in, next, err := wasm.ReadInstr(body, pc)
+		if err != nil || next <= pc {
+			return false
+		}
+		if in.Op == op {
+			return true
+		}
+		pc = next
+	}
+	return false
+}
+
+// storedSet lists a store's findings as ID, signature, worker, iteration,
+// and the minimized module's size.
+func storedSet(t *testing.T, s *corpus.Store) []string {
+	t.Helper()
+	list, err := s.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, f := range list {
+		min := "unminimized"
+		if f.Minimized != nil {
+			b, err := s.MinModule(f.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			min = corpus.ComputeID(b, f.Minimized.Calls)
+		}
+		out = append(out, f.ID+" "+f.Signature+" "+min)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestCampaignDeterministic(t *testing.T) {
+	planted := []wasm.Opcode{wasm.OpI64RemS, wasm.OpI32Rotl, wasm.OpF64Sqrt}
+	run := func(seed uint64, workers int) (*Summary, []string) {
+		st, err := corpus.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &Campaign{Seed: seed, Workers: workers, Execs: 40, Oracle: &fakeOracle{planted: planted}, Store: st, MinimizeTries: 300}
+		s, err := c.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range s.Signatures {
+			s.Signatures[i].FoundAfter = 0 // wall clock
+		}
+		s.Progress.Elapsed, s.Progress.ExecsPerSec = 0, 0
+		return s, storedSet(t, st)
+	}
+	a, sa := run(1, 3)
+	b, sb := run(1, 3)
+	if !reflect.DeepEqual(a, b) {
+		t.Fatalf("same seed and workers, different summaries:\n%+v\n%+v", a, b)
+	}
+	if !reflect.DeepEqual(sa, sb) {
+		t.Fatalf("same seed and workers, different stores:\n%v\n%v", sa, sb)
+	}
+	if len(sa) == 0 || a.Progress.Findings == 0 || a.Progress.Execs != 120 {
+		t.Fatalf("campaign found nothing or ran %d execs (want 120): %+v", a.Progress.Execs, a.Progress)
+	}
+	if a.Progress.OpsCovered == 0 || a.Progress.OpsCovered > a.Progress.OpsTotal {
+		t.Fatalf("coverage %d of %d", a.Progress.OpsCovered, a.Progress.OpsTotal)
+	}
+	t.Logf("%d execs, %d findings, %d signatures, coverage %.0f%%, stored: %v", a.Progress.Execs, a.Progress.Findings, a.Progress.Unique, 100*a.Progress.Coverage(), sa)
+	for _, r := range a.Signatures {
+		if r.ID == "" || r.MinFuncs == 0 || r.MinFuncs > 3 || r.MinSize >= r.Size {
+			t.Errorf("signature %s: kept %q, minimized to %d funcs, %d of %d bytes", r.Signature, r.ID, r.MinFuncs, r.MinSize, r.Size)
+		}
+	}
+	c, sc := run(2, 3)
+	if reflect.DeepEqual(sa, sc) && reflect.DeepEqual(a.Signatures, c.Signatures) {
+		t.Fatal("seeds 1 and 2 gave the same campaign")
+	}
+}
+
+// TestCampaignCancelKeepsFindings cancels the campaign inside the
+// minimization of its first finding: that finding must already be on
+// disk, complete (record and module), and the campaign must stop.
+func TestCampaignCancelKeepsFindings(t *testing.T) {
+	dir := t.TempDir()
+	st, err := corpus.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var once sync.Once
+	o := &fakeOracle{planted: []wasm.Opcode{wasm.OpI64RemS}}
+	var firstFinding atomic.Int64
+	// The store's first finding is written before minimization checks; a
+	// few checks into the minimization, cancel.
+	o.onCheck = func(n int64) {
+		if f := firstFinding.Load(); f > 0 && n > f+3 {
+			once.Do(cancel)
+		}
+	}
+	c := &Campaign{Seed: 3, Workers: 2, Oracle: o, Store: st,
+		Progress: func(p Progress) {
+			if p.Stored > 0 {
+				firstFinding.CompareAndSwap(0, o.checks.Load())
+			}
+		},
+		ProgressEvery: 1,
+	}
+	s, err := c.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Progress.Stored == 0 {
+		t.Fatalf("no finding stored before the cancel: %+v", s.Progress)
+	}
+	// Reopen from disk, as a new process would.
+	st2, err := corpus.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := st2.List()
+	if err != nil || len(list) == 0 {
+		t.Fatalf("after cancel the store lists %d findings, %v", len(list), err)
+	}
+	for _, f := range list {
+		b, err := st2.Module(f.ID)
+		if err != nil || corpus.ComputeID(b, f.Calls) != f.ID {
+			t.Fatalf("finding %s: module %d bytes, %v", f.ID, len(b), err)
+		}
+		if f.Minimized != nil {
+			mb, err := st2.MinModule(f.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mm, err := wasm.Decode(mb)
+			if err != nil || wasm.Validate(mm, wasm.DefaultLimits()) != nil {
+				t.Fatalf("finding %s: minimized module does not validate", f.ID)
+			}
+		}
+	}
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if e.Name()[0] == '.' {
+			t.Errorf("temporary file left: %s", e.Name())
+		}
+	}
+}
