@@ -14,6 +14,7 @@ type emitter struct {
 	p   *priced
 
 	weight uint64 // depth units of this function's frame
+	gas    uint32 // the local that holds gas left while the function runs
 
 	// Scratch locals, allocated on first use after the function's own.
 	nextLocal uint32
@@ -50,23 +51,44 @@ func (e *emitter) block(bt wasm.BlockType) {
 }
 func (e *emitter) brIf(label uint32) { e.idx(wasm.OpBrIf, label) }
 
+// load and store move gas left between referee_gas and the function's gas
+// local. The local is loaded on entry and after every call, and stored
+// before every call and return, so the callee, a host function and the host
+// after the call see the exact value; a trap leaves the global as of the
+// last store (docs/metering.md: a trapped transaction is charged its whole
+// gas limit).
+func (e *emitter) load() {
+	e.idx(wasm.OpGlobalGet, e.g.gas)
+	e.idx(wasm.OpLocalSet, e.gas)
+}
+
+func (e *emitter) store() {
+	e.idx(wasm.OpLocalGet, e.gas)
+	e.idx(wasm.OpGlobalSet, e.g.gas)
+}
+
 // charge emits the static gas check of a segment at nesting nest:
 //
-//	global.get $gas; i64.const c; i64.lt_u; br_if $oog
-//	global.get $gas; i64.const c; i64.sub; global.set $gas
+//	local.get $g; i64.const c; i64.sub; local.tee $g; i64.const 0; i64.lt_s; br_if $oog
 //
-// Comparing before subtracting keeps gas an unsigned 64-bit count (any limit
-// works). $oog is the function's shared out-of-gas exit (instrumentFunc),
-// nest+1 labels out.
+// Gas left lives in the local $g (a register on a compiling engine) and is
+// a signed count: referee_gas must be below 2^63, and a charge (at most
+// 2^56, MaxCost times 2^32) cannot wrap it. $oog is the function's shared
+// out-of-gas exit (instrumentFunc), nest+1 labels out.
 func (e *emitter) charge(c uint64, nest uint32) {
-	e.idx(wasm.OpGlobalGet, e.g.gas)
+	e.idx(wasm.OpLocalGet, e.gas)
 	e.i64(c)
-	e.op(wasm.OpI64LtU)
-	e.brIf(nest + 1)
-	e.idx(wasm.OpGlobalGet, e.g.gas)
-	e.i64(c)
+	e.subCheck(nest)
+}
+
+// subCheck emits the common tail of a charge: the amount is on the stack
+// above $g.
+func (e *emitter) subCheck(nest uint32) {
 	e.op(wasm.OpI64Sub)
-	e.idx(wasm.OpGlobalSet, e.g.gas)
+	e.idx(wasm.OpLocalTee, e.gas)
+	e.i64(0)
+	e.op(wasm.OpI64LtS)
+	e.brIf(nest + 1)
 }
 
 // instrumentFunc returns the instrumented code of one defined function of
@@ -124,6 +146,10 @@ func instrumentFunc(m *wasm.Module, c *wasm.Code, ft wasm.FuncType, g globals, p
 	if depth {
 		e.enter()
 	}
+	e.gas = e.nextLocal
+	e.nextLocal++
+	e.added = append(e.added, wasm.LocalDecl{Count: 1, Type: wasm.I64})
+	e.load()
 	e.block(blockTypeFor(m, ft.Results)) // $body
 	for _, in := range b.instrs {
 		if in.seg >= 0 {
@@ -132,8 +158,13 @@ func instrumentFunc(m *wasm.Module, c *wasm.Code, ft wasm.FuncType, g globals, p
 			}
 		}
 		switch {
-		case in.op == wasm.OpReturn && depth:
-			e.leave()
+		case in.op == wasm.OpReturn:
+			e.store()
+			if depth {
+				e.leave()
+			}
+		case in.op == wasm.OpCall || in.op == wasm.OpCallIndirect:
+			e.store()
 		case in.op == wasm.OpMemoryGrow:
 			e.dynamic(o.GrowCostPerPage, false, in.nest)
 		case in.op == wasm.OpMemoryCopy || in.op == wasm.OpMemoryFill || in.op == wasm.OpMemoryInit:
@@ -143,11 +174,15 @@ func instrumentFunc(m *wasm.Module, c *wasm.Code, ft wasm.FuncType, g globals, p
 			e.dynamic(o.Costs.TablePerElem, false, in.nest)
 		}
 		e.out = append(e.out, c.Body[in.start:in.end]...)
+		if in.op == wasm.OpCall || in.op == wasm.OpCallIndirect {
+			e.load()
+		}
 		if o.CanonicalizeNaN {
 			e.canonicalize(in.op)
 		}
 	}
 	// The original final end closed $body.
+	e.store()
 	if depth {
 		e.leave()
 	}
