@@ -1,0 +1,135 @@
+package reftrace
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/refereevm/referee/dispute"
+	"github.com/refereevm/referee/trace"
+)
+
+func setupFile(t testing.TB, path, fn string, args ...trace.Value) Setup {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := FromModule(b, fn, args, trace.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// rootByRun is the root after s steps computed the slow way: a fresh
+// machine run from step 0.
+func rootByRun(t *testing.T, setup Setup, s uint64) [32]byte {
+	t.Helper()
+	m, err := setup()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s > 0 {
+		if _, err := m.Run(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := SnapshotRoot(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestRootAt checks checkpointed roots against fresh runs, for steps
+// requested in an order that forces restores, forward moves and repeats.
+func TestRootAt(t *testing.T) {
+	setup := setupFile(t, "../../testdata/workloads/sha256.wasm", "run", trace.I32(200), trace.I32(1))
+	tr, err := New(setup, 1000, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := tr.Len()
+	if n < 10_000 {
+		t.Fatalf("trace of %d steps: want a longer workload", n)
+	}
+	steps := []uint64{0, n, n / 2, n/2 + 1, n/2 + 999, 1, 999, 1000, 1001, n - 1, 3, n / 3, n / 3}
+	for _, s := range steps {
+		got, err := tr.RootAt(s)
+		if err != nil {
+			t.Fatalf("RootAt(%d): %v", s, err)
+		}
+		if want := rootByRun(t, setup, s); got != want {
+			t.Fatalf("RootAt(%d) = %x, want %x", s, got[:4], want[:4])
+		}
+	}
+	if _, err := tr.RootAt(n + 1); err == nil {
+		t.Errorf("RootAt(n+1): no error")
+	}
+	// The reachable proofs check; a proof of the wrong step does not.
+	c := ReexecChecker{Setup: setup}
+	for _, s := range []uint64{0, 1, n / 2, n - 1} {
+		p, err := tr.ProveStep(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pre, _ := tr.RootAt(s)
+		post, _ := tr.RootAt(s + 1)
+		if ok, err := c.CheckStep(s, pre, post, p); !ok || err != nil {
+			t.Fatalf("step %d: proof rejected: %v", s, err)
+		}
+		if ok, _ := c.CheckStep(s+1, pre, post, p); ok {
+			t.Fatalf("step %d: proof accepted as step %d", s, s+1)
+		}
+		if ok, _ := c.CheckStep(s, pre, pre, p); ok {
+			t.Fatalf("step %d: proof accepted with post = pre", s)
+		}
+	}
+	t.Logf("%d steps, %d checkpoints, %d restores, %d steps re-executed", n, tr.Checkpoints(), tr.Restores, tr.Stepped)
+}
+
+// TestGames plays the honest party against every dishonest strategy on
+// real reference-machine traces: the spec suite's fac and a workload.
+func TestGames(t *testing.T) {
+	for _, w := range []struct {
+		name  string
+		setup Setup
+		every uint64
+	}{
+		{"fac", setupFile(t, "../../testdata/spectest/wasm-2.0/fac.0.wasm", "fac-iter", trace.I64(25)), 16},
+		{"loop", setupFile(t, "../../testdata/workloads/loop.wasm", "run", trace.I64(3000)), 1024},
+	} {
+		tr, err := New(w.setup, w.every, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		init, err := tr.RootAt(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []int{2, 4, 16, 64} {
+			for _, name := range []string{"wrong-final", "wrong-at", "shifted", "equivocate", "forge", "stall", "garbage"} {
+				for _, hs := range []dispute.Side{dispute.Defender, dispute.Challenger} {
+					t.Run(fmt.Sprintf("%s/n=%d/k=%d/%s/honest=%v", w.name, tr.Len(), k, name, hs), func(t *testing.T) {
+						bad, err := dispute.NewStrategy(name, hs.Other(), tr)
+						if err != nil {
+							t.Fatal(err)
+						}
+						var ps [2]dispute.Party
+						ps[hs], ps[hs.Other()] = dispute.NewHonest(hs, tr), bad
+						cfg := dispute.Config{K: k, Steps: tr.Len(), Initial: init}
+						g, err := dispute.Play(context.Background(), cfg, ReexecChecker{Setup: w.setup}, &dispute.Local{Parties: ps}, dispute.PlayOptions{})
+						if err != nil {
+							t.Fatal(err)
+						}
+						if r := g.Result(); r.Winner != hs {
+							t.Fatalf("result %v, want %v to win", r, hs)
+						}
+					})
+				}
+			}
+		}
+	}
+}
