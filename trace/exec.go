@@ -1,6 +1,10 @@
 package trace
 
-import "github.com/refereevm/referee/wasm"
+import (
+	"github.com/refereevm/referee/wasm"
+
+	"github.com/refereevm/referee/numeric"
+)
 
 func b2u(b bool) uint64 {
 	if b {
@@ -358,20 +362,20 @@ loop:
 		case wasm.OpI32DivS, wasm.OpI32DivU, wasm.OpI32RemS, wasm.OpI32RemU:
 			sp--
 			var r uint32
-			var k TrapKind
+			var k numeric.Trap
 			a, b := uint32(s[sp-1]), uint32(s[sp])
 			switch o.kind {
 			case wasm.OpI32DivS:
-				r, k = i32DivS(a, b)
+				r, k = numeric.I32DivS(a, b)
 			case wasm.OpI32DivU:
-				r, k = i32DivU(a, b)
+				r, k = numeric.I32DivU(a, b)
 			case wasm.OpI32RemS:
-				r, k = i32RemS(a, b)
+				r, k = numeric.I32RemS(a, b)
 			default:
-				r, k = i32RemU(a, b)
+				r, k = numeric.I32RemU(a, b)
 			}
-			if k != TrapNone {
-				tk = k
+			if k != numeric.TrapNone {
+				tk = TrapKind(k)
 				break loop
 			}
 			s[sp-1] = uint64(r)
@@ -439,20 +443,20 @@ loop:
 		case wasm.OpI64DivS, wasm.OpI64DivU, wasm.OpI64RemS, wasm.OpI64RemU:
 			sp--
 			var r uint64
-			var k TrapKind
+			var k numeric.Trap
 			a, b := s[sp-1], s[sp]
 			switch o.kind {
 			case wasm.OpI64DivS:
-				r, k = i64DivS(a, b)
+				r, k = numeric.I64DivS(a, b)
 			case wasm.OpI64DivU:
-				r, k = i64DivU(a, b)
+				r, k = numeric.I64DivU(a, b)
 			case wasm.OpI64RemS:
-				r, k = i64RemS(a, b)
+				r, k = numeric.I64RemS(a, b)
 			default:
-				r, k = i64RemU(a, b)
+				r, k = numeric.I64RemU(a, b)
 			}
-			if k != TrapNone {
-				tk = k
+			if k != numeric.TrapNone {
+				tk = TrapKind(k)
 				break loop
 			}
 			s[sp-1] = r
@@ -465,52 +469,52 @@ loop:
 		// ---- hot float ops (the rest are in execMisc) ----
 		case wasm.OpF32Add: // pops 2 f32, pushes f32
 			sp--
-			s[sp-1] = uint64(f32Add(uint32(s[sp-1]), uint32(s[sp])))
+			s[sp-1] = uint64(numeric.F32Add(uint32(s[sp-1]), uint32(s[sp])))
 		case wasm.OpF32Sub:
 			sp--
-			s[sp-1] = uint64(f32Sub(uint32(s[sp-1]), uint32(s[sp])))
+			s[sp-1] = uint64(numeric.F32Sub(uint32(s[sp-1]), uint32(s[sp])))
 		case wasm.OpF32Mul:
 			sp--
-			s[sp-1] = uint64(f32Mul(uint32(s[sp-1]), uint32(s[sp])))
+			s[sp-1] = uint64(numeric.F32Mul(uint32(s[sp-1]), uint32(s[sp])))
 		case wasm.OpF32Div:
 			sp--
-			s[sp-1] = uint64(f32Div(uint32(s[sp-1]), uint32(s[sp])))
+			s[sp-1] = uint64(numeric.F32Div(uint32(s[sp-1]), uint32(s[sp])))
 		case wasm.OpF64Add: // pops 2 f64, pushes f64
 			sp--
-			s[sp-1] = f64Add(s[sp-1], s[sp])
+			s[sp-1] = numeric.F64Add(s[sp-1], s[sp])
 		case wasm.OpF64Sub:
 			sp--
-			s[sp-1] = f64Sub(s[sp-1], s[sp])
+			s[sp-1] = numeric.F64Sub(s[sp-1], s[sp])
 		case wasm.OpF64Mul:
 			sp--
-			s[sp-1] = f64Mul(s[sp-1], s[sp])
+			s[sp-1] = numeric.F64Mul(s[sp-1], s[sp])
 		case wasm.OpF64Div:
 			sp--
-			s[sp-1] = f64Div(s[sp-1], s[sp])
+			s[sp-1] = numeric.F64Div(s[sp-1], s[sp])
 		case wasm.OpF64Lt: // pops 2 f64, pushes i32
 			sp--
-			s[sp-1] = b2u(f64Lt(s[sp-1], s[sp]))
+			s[sp-1] = b2u(numeric.F64Lt(s[sp-1], s[sp]))
 		case wasm.OpF64Gt:
 			sp--
-			s[sp-1] = b2u(f64Gt(s[sp-1], s[sp]))
+			s[sp-1] = b2u(numeric.F64Gt(s[sp-1], s[sp]))
 		case wasm.OpF64Le:
 			sp--
-			s[sp-1] = b2u(f64Le(s[sp-1], s[sp]))
+			s[sp-1] = b2u(numeric.F64Le(s[sp-1], s[sp]))
 		case wasm.OpF64Ge:
 			sp--
-			s[sp-1] = b2u(f64Ge(s[sp-1], s[sp]))
+			s[sp-1] = b2u(numeric.F64Ge(s[sp-1], s[sp]))
 		case wasm.OpI32Rotl: // pops 2 i32, pushes i32
 			sp--
-			s[sp-1] = uint64(i32Rotl(uint32(s[sp-1]), uint32(s[sp])))
+			s[sp-1] = uint64(numeric.I32Rotl(uint32(s[sp-1]), uint32(s[sp])))
 		case wasm.OpI32Rotr:
 			sp--
-			s[sp-1] = uint64(i32Rotr(uint32(s[sp-1]), uint32(s[sp])))
+			s[sp-1] = uint64(numeric.I32Rotr(uint32(s[sp-1]), uint32(s[sp])))
 		case wasm.OpI64Rotl: // pops 2 i64, pushes i64
 			sp--
-			s[sp-1] = i64Rotl(s[sp-1], s[sp])
+			s[sp-1] = numeric.I64Rotl(s[sp-1], s[sp])
 		case wasm.OpI64Rotr:
 			sp--
-			s[sp-1] = i64Rotr(s[sp-1], s[sp])
+			s[sp-1] = numeric.I64Rotr(s[sp-1], s[sp])
 		default: // everything else: floats, conversions, tables, bulk memory
 			var k TrapKind
 			sp, k = m.execMisc(o, fn, s, sp)

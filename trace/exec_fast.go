@@ -2,6 +2,7 @@ package trace
 
 import (
 	"encoding/binary"
+	"github.com/refereevm/referee/numeric"
 
 	"github.com/refereevm/referee/wasm"
 )
@@ -335,10 +336,10 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			s[sp-1] = uint64(uint32(s[sp-1]) >> (s[sp] & 31))
 		case wasm.OpI32Rotl:
 			sp--
-			s[sp-1] = uint64(i32Rotl(uint32(s[sp-1]), uint32(s[sp])))
+			s[sp-1] = uint64(numeric.I32Rotl(uint32(s[sp-1]), uint32(s[sp])))
 		case wasm.OpI32Rotr:
 			sp--
-			s[sp-1] = uint64(i32Rotr(uint32(s[sp-1]), uint32(s[sp])))
+			s[sp-1] = uint64(numeric.I32Rotr(uint32(s[sp-1]), uint32(s[sp])))
 		case wasm.OpI32DivU:
 			b := uint32(s[sp-1])
 			if b == 0 {
@@ -406,10 +407,10 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			s[sp-1] >>= s[sp] & 63
 		case wasm.OpI64Rotl:
 			sp--
-			s[sp-1] = i64Rotl(s[sp-1], s[sp])
+			s[sp-1] = numeric.I64Rotl(s[sp-1], s[sp])
 		case wasm.OpI64Rotr:
 			sp--
-			s[sp-1] = i64Rotr(s[sp-1], s[sp])
+			s[sp-1] = numeric.I64Rotr(s[sp-1], s[sp])
 		case wasm.OpI64DivU:
 			b := s[sp-1]
 			if b == 0 {
@@ -433,40 +434,40 @@ func (m *Machine) execFast(budget uint64) uint64 {
 
 		case wasm.OpF32Add:
 			sp--
-			s[sp-1] = uint64(f32Add(uint32(s[sp-1]), uint32(s[sp])))
+			s[sp-1] = uint64(numeric.F32Add(uint32(s[sp-1]), uint32(s[sp])))
 		case wasm.OpF32Sub:
 			sp--
-			s[sp-1] = uint64(f32Sub(uint32(s[sp-1]), uint32(s[sp])))
+			s[sp-1] = uint64(numeric.F32Sub(uint32(s[sp-1]), uint32(s[sp])))
 		case wasm.OpF32Mul:
 			sp--
-			s[sp-1] = uint64(f32Mul(uint32(s[sp-1]), uint32(s[sp])))
+			s[sp-1] = uint64(numeric.F32Mul(uint32(s[sp-1]), uint32(s[sp])))
 		case wasm.OpF32Div:
 			sp--
-			s[sp-1] = uint64(f32Div(uint32(s[sp-1]), uint32(s[sp])))
+			s[sp-1] = uint64(numeric.F32Div(uint32(s[sp-1]), uint32(s[sp])))
 		case wasm.OpF64Add:
 			sp--
-			s[sp-1] = f64Add(s[sp-1], s[sp])
+			s[sp-1] = numeric.F64Add(s[sp-1], s[sp])
 		case wasm.OpF64Sub:
 			sp--
-			s[sp-1] = f64Sub(s[sp-1], s[sp])
+			s[sp-1] = numeric.F64Sub(s[sp-1], s[sp])
 		case wasm.OpF64Mul:
 			sp--
-			s[sp-1] = f64Mul(s[sp-1], s[sp])
+			s[sp-1] = numeric.F64Mul(s[sp-1], s[sp])
 		case wasm.OpF64Div:
 			sp--
-			s[sp-1] = f64Div(s[sp-1], s[sp])
+			s[sp-1] = numeric.F64Div(s[sp-1], s[sp])
 		case wasm.OpF64Lt:
 			sp--
-			s[sp-1] = b2u(f64Lt(s[sp-1], s[sp]))
+			s[sp-1] = b2u(numeric.F64Lt(s[sp-1], s[sp]))
 		case wasm.OpF64Gt:
 			sp--
-			s[sp-1] = b2u(f64Gt(s[sp-1], s[sp]))
+			s[sp-1] = b2u(numeric.F64Gt(s[sp-1], s[sp]))
 		case wasm.OpF64Le:
 			sp--
-			s[sp-1] = b2u(f64Le(s[sp-1], s[sp]))
+			s[sp-1] = b2u(numeric.F64Le(s[sp-1], s[sp]))
 		case wasm.OpF64Ge:
 			sp--
-			s[sp-1] = b2u(f64Ge(s[sp-1], s[sp]))
+			s[sp-1] = b2u(numeric.F64Ge(s[sp-1], s[sp]))
 		// ---- less common pure ops (each stops in front of a trap) ----
 		case wasm.OpI32DivS, wasm.OpI32RemS:
 			a, b := uint32(s[sp-2]), uint32(s[sp-1])
@@ -477,9 +478,9 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			var r uint32
 			if o.kind == wasm.OpI32DivS {
-				r, _ = i32DivS(a, b)
+				r, _ = numeric.I32DivS(a, b)
 			} else {
-				r, _ = i32RemS(a, b)
+				r, _ = numeric.I32RemS(a, b)
 			}
 			sp--
 			s[sp-1] = uint64(r)
@@ -492,111 +493,111 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			var r uint64
 			if o.kind == wasm.OpI64DivS {
-				r, _ = i64DivS(a, b)
+				r, _ = numeric.I64DivS(a, b)
 			} else {
-				r, _ = i64RemS(a, b)
+				r, _ = numeric.I64RemS(a, b)
 			}
 			sp--
 			s[sp-1] = r
 		case wasm.OpI32Clz:
-			s[sp-1] = uint64(i32Clz(uint32(s[sp-1])))
+			s[sp-1] = uint64(numeric.I32Clz(uint32(s[sp-1])))
 		case wasm.OpI32Ctz:
-			s[sp-1] = uint64(i32Ctz(uint32(s[sp-1])))
+			s[sp-1] = uint64(numeric.I32Ctz(uint32(s[sp-1])))
 		case wasm.OpI64Clz:
-			s[sp-1] = i64Clz(s[sp-1])
+			s[sp-1] = numeric.I64Clz(s[sp-1])
 		case wasm.OpI64Ctz:
-			s[sp-1] = i64Ctz(s[sp-1])
+			s[sp-1] = numeric.I64Ctz(s[sp-1])
 		case wasm.OpI32Extend8S:
-			s[sp-1] = uint64(i32Extend8S(uint32(s[sp-1])))
+			s[sp-1] = uint64(numeric.I32Extend8S(uint32(s[sp-1])))
 		case wasm.OpI32Extend16S:
-			s[sp-1] = uint64(i32Extend16S(uint32(s[sp-1])))
+			s[sp-1] = uint64(numeric.I32Extend16S(uint32(s[sp-1])))
 		case wasm.OpI64Extend8S:
-			s[sp-1] = i64Extend8S(s[sp-1])
+			s[sp-1] = numeric.I64Extend8S(s[sp-1])
 		case wasm.OpI64Extend16S:
-			s[sp-1] = i64Extend16S(s[sp-1])
+			s[sp-1] = numeric.I64Extend16S(s[sp-1])
 		case wasm.OpI64Extend32S:
-			s[sp-1] = i64Extend32S(s[sp-1])
+			s[sp-1] = numeric.I64Extend32S(s[sp-1])
 		case wasm.OpF32Eq:
 			sp--
-			s[sp-1] = b2u(f32Eq(uint32(s[sp-1]), uint32(s[sp])))
+			s[sp-1] = b2u(numeric.F32Eq(uint32(s[sp-1]), uint32(s[sp])))
 		case wasm.OpF32Ne:
 			sp--
-			s[sp-1] = b2u(f32Ne(uint32(s[sp-1]), uint32(s[sp])))
+			s[sp-1] = b2u(numeric.F32Ne(uint32(s[sp-1]), uint32(s[sp])))
 		case wasm.OpF32Lt:
 			sp--
-			s[sp-1] = b2u(f32Lt(uint32(s[sp-1]), uint32(s[sp])))
+			s[sp-1] = b2u(numeric.F32Lt(uint32(s[sp-1]), uint32(s[sp])))
 		case wasm.OpF32Gt:
 			sp--
-			s[sp-1] = b2u(f32Gt(uint32(s[sp-1]), uint32(s[sp])))
+			s[sp-1] = b2u(numeric.F32Gt(uint32(s[sp-1]), uint32(s[sp])))
 		case wasm.OpF32Le:
 			sp--
-			s[sp-1] = b2u(f32Le(uint32(s[sp-1]), uint32(s[sp])))
+			s[sp-1] = b2u(numeric.F32Le(uint32(s[sp-1]), uint32(s[sp])))
 		case wasm.OpF32Ge:
 			sp--
-			s[sp-1] = b2u(f32Ge(uint32(s[sp-1]), uint32(s[sp])))
+			s[sp-1] = b2u(numeric.F32Ge(uint32(s[sp-1]), uint32(s[sp])))
 		case wasm.OpF64Eq:
 			sp--
-			s[sp-1] = b2u(f64Eq(s[sp-1], s[sp]))
+			s[sp-1] = b2u(numeric.F64Eq(s[sp-1], s[sp]))
 		case wasm.OpF64Ne:
 			sp--
-			s[sp-1] = b2u(f64Ne(s[sp-1], s[sp]))
+			s[sp-1] = b2u(numeric.F64Ne(s[sp-1], s[sp]))
 		case wasm.OpF32Abs:
-			s[sp-1] = uint64(f32Abs(uint32(s[sp-1])))
+			s[sp-1] = uint64(numeric.F32Abs(uint32(s[sp-1])))
 		case wasm.OpF32Neg:
-			s[sp-1] = uint64(f32Neg(uint32(s[sp-1])))
+			s[sp-1] = uint64(numeric.F32Neg(uint32(s[sp-1])))
 		case wasm.OpF64Abs:
-			s[sp-1] = f64Abs(s[sp-1])
+			s[sp-1] = numeric.F64Abs(s[sp-1])
 		case wasm.OpF64Neg:
-			s[sp-1] = f64Neg(s[sp-1])
+			s[sp-1] = numeric.F64Neg(s[sp-1])
 		case wasm.OpF32Copysign:
 			sp--
-			s[sp-1] = uint64(f32Copysign(uint32(s[sp-1]), uint32(s[sp])))
+			s[sp-1] = uint64(numeric.F32Copysign(uint32(s[sp-1]), uint32(s[sp])))
 		case wasm.OpF64Copysign:
 			sp--
-			s[sp-1] = f64Copysign(s[sp-1], s[sp])
+			s[sp-1] = numeric.F64Copysign(s[sp-1], s[sp])
 		case wasm.OpF32Min:
 			sp--
-			s[sp-1] = uint64(f32Min(uint32(s[sp-1]), uint32(s[sp])))
+			s[sp-1] = uint64(numeric.F32Min(uint32(s[sp-1]), uint32(s[sp])))
 		case wasm.OpF32Max:
 			sp--
-			s[sp-1] = uint64(f32Max(uint32(s[sp-1]), uint32(s[sp])))
+			s[sp-1] = uint64(numeric.F32Max(uint32(s[sp-1]), uint32(s[sp])))
 		case wasm.OpF64Min:
 			sp--
-			s[sp-1] = f64Min(s[sp-1], s[sp])
+			s[sp-1] = numeric.F64Min(s[sp-1], s[sp])
 		case wasm.OpF64Max:
 			sp--
-			s[sp-1] = f64Max(s[sp-1], s[sp])
+			s[sp-1] = numeric.F64Max(s[sp-1], s[sp])
 		case wasm.OpF64Sqrt:
-			s[sp-1] = f64Sqrt(s[sp-1])
+			s[sp-1] = numeric.F64Sqrt(s[sp-1])
 		case wasm.OpF32Sqrt:
-			s[sp-1] = uint64(f32Sqrt(uint32(s[sp-1])))
+			s[sp-1] = uint64(numeric.F32Sqrt(uint32(s[sp-1])))
 		case wasm.OpF64ConvertI32S:
-			s[sp-1] = f64ConvertI32S(uint32(s[sp-1]))
+			s[sp-1] = numeric.F64ConvertI32S(uint32(s[sp-1]))
 		case wasm.OpF64ConvertI32U:
-			s[sp-1] = f64ConvertI32U(uint32(s[sp-1]))
+			s[sp-1] = numeric.F64ConvertI32U(uint32(s[sp-1]))
 		case wasm.OpF64ConvertI64S:
-			s[sp-1] = f64ConvertI64S(s[sp-1])
+			s[sp-1] = numeric.F64ConvertI64S(s[sp-1])
 		case wasm.OpF32ConvertI32S:
-			s[sp-1] = uint64(f32ConvertI32S(uint32(s[sp-1])))
+			s[sp-1] = uint64(numeric.F32ConvertI32S(uint32(s[sp-1])))
 		case wasm.OpF64PromoteF32:
-			s[sp-1] = f64PromoteF32(uint32(s[sp-1]))
+			s[sp-1] = numeric.F64PromoteF32(uint32(s[sp-1]))
 		case wasm.OpF32DemoteF64:
-			s[sp-1] = uint64(f32DemoteF64(s[sp-1]))
+			s[sp-1] = uint64(numeric.F32DemoteF64(s[sp-1]))
 		case wasm.OpI32TruncF64S:
-			r, k := i32TruncF64S(s[sp-1])
-			if k != TrapNone {
+			r, k := numeric.I32TruncF64S(s[sp-1])
+			if k != numeric.TrapNone {
 				goto deferOp
 			}
 			s[sp-1] = uint64(r)
 		case wasm.OpI32TruncF64U:
-			r, k := i32TruncF64U(s[sp-1])
-			if k != TrapNone {
+			r, k := numeric.I32TruncF64U(s[sp-1])
+			if k != numeric.TrapNone {
 				goto deferOp
 			}
 			s[sp-1] = uint64(r)
 		case wasm.OpI64TruncF64S:
-			r, k := i64TruncF64S(s[sp-1])
-			if k != TrapNone {
+			r, k := numeric.I64TruncF64S(s[sp-1])
+			if k != numeric.TrapNone {
 				goto deferOp
 			}
 			s[sp-1] = r

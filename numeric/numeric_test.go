@@ -1,4 +1,4 @@
-package trace
+package numeric
 
 import (
 	"encoding/json"
@@ -13,31 +13,31 @@ import (
 
 // numFn is one single-op function under test: raw argument bits in, raw
 // result bits and a trap kind out.
-type numFn func(a []uint64) (uint64, TrapKind)
+type numFn func(a []uint64) (uint64, Trap)
 
 func numU1(f func(uint32) uint32) numFn {
-	return func(a []uint64) (uint64, TrapKind) { return uint64(f(uint32(a[0]))), TrapNone }
+	return func(a []uint64) (uint64, Trap) { return uint64(f(uint32(a[0]))), TrapNone }
 }
 func numU2(f func(uint32, uint32) uint32) numFn {
-	return func(a []uint64) (uint64, TrapKind) { return uint64(f(uint32(a[0]), uint32(a[1]))), TrapNone }
+	return func(a []uint64) (uint64, Trap) { return uint64(f(uint32(a[0]), uint32(a[1]))), TrapNone }
 }
-func numT2(f func(uint32, uint32) (uint32, TrapKind)) numFn {
-	return func(a []uint64) (uint64, TrapKind) { r, k := f(uint32(a[0]), uint32(a[1])); return uint64(r), k }
+func numT2(f func(uint32, uint32) (uint32, Trap)) numFn {
+	return func(a []uint64) (uint64, Trap) { r, k := f(uint32(a[0]), uint32(a[1])); return uint64(r), k }
 }
 func numW1(f func(uint64) uint64) numFn {
-	return func(a []uint64) (uint64, TrapKind) { return f(a[0]), TrapNone }
+	return func(a []uint64) (uint64, Trap) { return f(a[0]), TrapNone }
 }
 func numW2(f func(uint64, uint64) uint64) numFn {
-	return func(a []uint64) (uint64, TrapKind) { return f(a[0], a[1]), TrapNone }
+	return func(a []uint64) (uint64, Trap) { return f(a[0], a[1]), TrapNone }
 }
-func numTw2(f func(uint64, uint64) (uint64, TrapKind)) numFn {
-	return func(a []uint64) (uint64, TrapKind) { return f(a[0], a[1]) }
+func numTw2(f func(uint64, uint64) (uint64, Trap)) numFn {
+	return func(a []uint64) (uint64, Trap) { return f(a[0], a[1]) }
 }
 func numC32(f func(uint32, uint32) bool) numFn {
-	return func(a []uint64) (uint64, TrapKind) { return numB2u(f(uint32(a[0]), uint32(a[1]))), TrapNone }
+	return func(a []uint64) (uint64, Trap) { return numB2u(f(uint32(a[0]), uint32(a[1]))), TrapNone }
 }
 func numC64(f func(uint64, uint64) bool) numFn {
-	return func(a []uint64) (uint64, TrapKind) { return numB2u(f(a[0], a[1])), TrapNone }
+	return func(a []uint64) (uint64, Trap) { return numB2u(f(a[0], a[1])), TrapNone }
 }
 func numB2u(b bool) uint64 {
 	if b {
@@ -48,10 +48,10 @@ func numB2u(b bool) uint64 {
 
 // Adapters for the mixed-width conversions.
 func numCv[A, R uint32 | uint64](f func(A) R) numFn {
-	return func(a []uint64) (uint64, TrapKind) { return uint64(f(A(a[0]))), TrapNone }
+	return func(a []uint64) (uint64, Trap) { return uint64(f(A(a[0]))), TrapNone }
 }
-func numTcv[A, R uint32 | uint64](f func(A) (R, TrapKind)) numFn {
-	return func(a []uint64) (uint64, TrapKind) { r, k := f(A(a[0])); return uint64(r), k }
+func numTcv[A, R uint32 | uint64](f func(A) (R, Trap)) numFn {
+	return func(a []uint64) (uint64, Trap) { r, k := f(A(a[0])); return uint64(r), k }
 }
 
 // numSpecTable maps spec-suite file → export name → the function that
@@ -60,65 +60,65 @@ func numTcv[A, R uint32 | uint64](f func(A) (R, TrapKind)) numFn {
 // inline, so that the file's counts are complete.
 var numSpecTable = map[string]map[string]numFn{
 	"i32.json": {
-		"div_s": numT2(i32DivS), "div_u": numT2(i32DivU), "rem_s": numT2(i32RemS), "rem_u": numT2(i32RemU),
-		"shl": numU2(i32Shl), "shr_s": numU2(i32ShrS), "shr_u": numU2(i32ShrU), "rotl": numU2(i32Rotl), "rotr": numU2(i32Rotr),
-		"clz": numU1(i32Clz), "ctz": numU1(i32Ctz), "popcnt": numU1(i32Popcnt),
-		"extend8_s": numU1(i32Extend8S), "extend16_s": numU1(i32Extend16S),
+		"div_s": numT2(I32DivS), "div_u": numT2(I32DivU), "rem_s": numT2(I32RemS), "rem_u": numT2(I32RemU),
+		"shl": numU2(I32Shl), "shr_s": numU2(I32ShrS), "shr_u": numU2(I32ShrU), "rotl": numU2(I32Rotl), "rotr": numU2(I32Rotr),
+		"clz": numU1(I32Clz), "ctz": numU1(I32Ctz), "popcnt": numU1(I32Popcnt),
+		"extend8_s": numU1(I32Extend8S), "extend16_s": numU1(I32Extend16S),
 		"add": numU2(func(a, b uint32) uint32 { return a + b }),
 		"sub": numU2(func(a, b uint32) uint32 { return a - b }),
 		"mul": numU2(func(a, b uint32) uint32 { return a * b }),
 	},
 	"i64.json": {
-		"div_s": numTw2(i64DivS), "div_u": numTw2(i64DivU), "rem_s": numTw2(i64RemS), "rem_u": numTw2(i64RemU),
-		"shl": numW2(i64Shl), "shr_s": numW2(i64ShrS), "shr_u": numW2(i64ShrU), "rotl": numW2(i64Rotl), "rotr": numW2(i64Rotr),
-		"clz": numW1(i64Clz), "ctz": numW1(i64Ctz), "popcnt": numW1(i64Popcnt),
-		"extend8_s": numW1(i64Extend8S), "extend16_s": numW1(i64Extend16S), "extend32_s": numW1(i64Extend32S),
+		"div_s": numTw2(I64DivS), "div_u": numTw2(I64DivU), "rem_s": numTw2(I64RemS), "rem_u": numTw2(I64RemU),
+		"shl": numW2(I64Shl), "shr_s": numW2(I64ShrS), "shr_u": numW2(I64ShrU), "rotl": numW2(I64Rotl), "rotr": numW2(I64Rotr),
+		"clz": numW1(I64Clz), "ctz": numW1(I64Ctz), "popcnt": numW1(I64Popcnt),
+		"extend8_s": numW1(I64Extend8S), "extend16_s": numW1(I64Extend16S), "extend32_s": numW1(I64Extend32S),
 		"add": numW2(func(a, b uint64) uint64 { return a + b }),
 		"sub": numW2(func(a, b uint64) uint64 { return a - b }),
 		"mul": numW2(func(a, b uint64) uint64 { return a * b }),
 	},
 	"f32.json":         numF32Ops(""),
 	"f64.json":         numF64Ops(""),
-	"f32_bitwise.json": {"abs": numU1(f32Abs), "neg": numU1(f32Neg), "copysign": numU2(f32Copysign)},
-	"f64_bitwise.json": {"abs": numW1(f64Abs), "neg": numW1(f64Neg), "copysign": numW2(f64Copysign)},
-	"f32_cmp.json": {"eq": numC32(f32Eq), "ne": numC32(f32Ne), "lt": numC32(f32Lt), "gt": numC32(f32Gt),
-		"le": numC32(f32Le), "ge": numC32(f32Ge)},
-	"f64_cmp.json": {"eq": numC64(f64Eq), "ne": numC64(f64Ne), "lt": numC64(f64Lt), "gt": numC64(f64Gt),
-		"le": numC64(f64Le), "ge": numC64(f64Ge)},
+	"f32_bitwise.json": {"abs": numU1(F32Abs), "neg": numU1(F32Neg), "copysign": numU2(F32Copysign)},
+	"f64_bitwise.json": {"abs": numW1(F64Abs), "neg": numW1(F64Neg), "copysign": numW2(F64Copysign)},
+	"f32_cmp.json": {"eq": numC32(F32Eq), "ne": numC32(F32Ne), "lt": numC32(F32Lt), "gt": numC32(F32Gt),
+		"le": numC32(F32Le), "ge": numC32(F32Ge)},
+	"f64_cmp.json": {"eq": numC64(F64Eq), "ne": numC64(F64Ne), "lt": numC64(F64Lt), "gt": numC64(F64Gt),
+		"le": numC64(F64Le), "ge": numC64(F64Ge)},
 	"float_misc.json": numMerge(numF32Ops("f32."), numF64Ops("f64."), map[string]numFn{
-		"f32.abs": numU1(f32Abs), "f32.neg": numU1(f32Neg), "f32.copysign": numU2(f32Copysign),
-		"f64.abs": numW1(f64Abs), "f64.neg": numW1(f64Neg), "f64.copysign": numW2(f64Copysign),
+		"f32.abs": numU1(F32Abs), "f32.neg": numU1(F32Neg), "f32.copysign": numU2(F32Copysign),
+		"f64.abs": numW1(F64Abs), "f64.neg": numW1(F64Neg), "f64.copysign": numW2(F64Copysign),
 	}),
 	"conversions.json": {
-		"i64.extend_i32_s":    numCv(i64ExtendI32S),
+		"i64.extend_i32_s":    numCv(I64ExtendI32S),
 		"i64.extend_i32_u":    numCv(func(a uint32) uint64 { return uint64(a) }),
 		"i32.wrap_i64":        numCv(func(a uint64) uint32 { return uint32(a) }),
-		"i32.trunc_f32_s":     numTcv(i32TruncF32S),
-		"i32.trunc_f32_u":     numTcv(i32TruncF32U),
-		"i32.trunc_f64_s":     numTcv(i32TruncF64S),
-		"i32.trunc_f64_u":     numTcv(i32TruncF64U),
-		"i64.trunc_f32_s":     numTcv(i64TruncF32S),
-		"i64.trunc_f32_u":     numTcv(i64TruncF32U),
-		"i64.trunc_f64_s":     numTcv(i64TruncF64S),
-		"i64.trunc_f64_u":     numTcv(i64TruncF64U),
-		"i32.trunc_sat_f32_s": numCv(i32TruncSatF32S),
-		"i32.trunc_sat_f32_u": numCv(i32TruncSatF32U),
-		"i32.trunc_sat_f64_s": numCv(i32TruncSatF64S),
-		"i32.trunc_sat_f64_u": numCv(i32TruncSatF64U),
-		"i64.trunc_sat_f32_s": numCv(i64TruncSatF32S),
-		"i64.trunc_sat_f32_u": numCv(i64TruncSatF32U),
-		"i64.trunc_sat_f64_s": numCv(i64TruncSatF64S),
-		"i64.trunc_sat_f64_u": numCv(i64TruncSatF64U),
-		"f32.convert_i32_s":   numCv(f32ConvertI32S),
-		"f32.convert_i32_u":   numCv(f32ConvertI32U),
-		"f32.convert_i64_s":   numCv(f32ConvertI64S),
-		"f32.convert_i64_u":   numCv(f32ConvertI64U),
-		"f64.convert_i32_s":   numCv(f64ConvertI32S),
-		"f64.convert_i32_u":   numCv(f64ConvertI32U),
-		"f64.convert_i64_s":   numCv(f64ConvertI64S),
-		"f64.convert_i64_u":   numCv(f64ConvertI64U),
-		"f32.demote_f64":      numCv(f32DemoteF64),
-		"f64.promote_f32":     numCv(f64PromoteF32),
+		"i32.trunc_f32_s":     numTcv(I32TruncF32S),
+		"i32.trunc_f32_u":     numTcv(I32TruncF32U),
+		"i32.trunc_f64_s":     numTcv(I32TruncF64S),
+		"i32.trunc_f64_u":     numTcv(I32TruncF64U),
+		"i64.trunc_f32_s":     numTcv(I64TruncF32S),
+		"i64.trunc_f32_u":     numTcv(I64TruncF32U),
+		"i64.trunc_f64_s":     numTcv(I64TruncF64S),
+		"i64.trunc_f64_u":     numTcv(I64TruncF64U),
+		"i32.trunc_sat_f32_s": numCv(I32TruncSatF32S),
+		"i32.trunc_sat_f32_u": numCv(I32TruncSatF32U),
+		"i32.trunc_sat_f64_s": numCv(I32TruncSatF64S),
+		"i32.trunc_sat_f64_u": numCv(I32TruncSatF64U),
+		"i64.trunc_sat_f32_s": numCv(I64TruncSatF32S),
+		"i64.trunc_sat_f32_u": numCv(I64TruncSatF32U),
+		"i64.trunc_sat_f64_s": numCv(I64TruncSatF64S),
+		"i64.trunc_sat_f64_u": numCv(I64TruncSatF64U),
+		"f32.convert_i32_s":   numCv(F32ConvertI32S),
+		"f32.convert_i32_u":   numCv(F32ConvertI32U),
+		"f32.convert_i64_s":   numCv(F32ConvertI64S),
+		"f32.convert_i64_u":   numCv(F32ConvertI64U),
+		"f64.convert_i32_s":   numCv(F64ConvertI32S),
+		"f64.convert_i32_u":   numCv(F64ConvertI32U),
+		"f64.convert_i64_s":   numCv(F64ConvertI64S),
+		"f64.convert_i64_u":   numCv(F64ConvertI64U),
+		"f32.demote_f64":      numCv(F32DemoteF64),
+		"f64.promote_f32":     numCv(F64PromoteF32),
 		"f32.reinterpret_i32": numCv(func(a uint32) uint32 { return a }),
 		"f64.reinterpret_i64": numCv(func(a uint64) uint64 { return a }),
 		"i32.reinterpret_f32": numCv(func(a uint32) uint32 { return a }),
@@ -128,17 +128,17 @@ var numSpecTable = map[string]map[string]numFn{
 
 func numF32Ops(p string) map[string]numFn {
 	return map[string]numFn{
-		p + "add": numU2(f32Add), p + "sub": numU2(f32Sub), p + "mul": numU2(f32Mul), p + "div": numU2(f32Div),
-		p + "sqrt": numU1(f32Sqrt), p + "min": numU2(f32Min), p + "max": numU2(f32Max),
-		p + "ceil": numU1(f32Ceil), p + "floor": numU1(f32Floor), p + "trunc": numU1(f32Trunc), p + "nearest": numU1(f32Nearest),
+		p + "add": numU2(F32Add), p + "sub": numU2(F32Sub), p + "mul": numU2(F32Mul), p + "div": numU2(F32Div),
+		p + "sqrt": numU1(F32Sqrt), p + "min": numU2(F32Min), p + "max": numU2(F32Max),
+		p + "ceil": numU1(F32Ceil), p + "floor": numU1(F32Floor), p + "trunc": numU1(F32Trunc), p + "nearest": numU1(F32Nearest),
 	}
 }
 
 func numF64Ops(p string) map[string]numFn {
 	return map[string]numFn{
-		p + "add": numW2(f64Add), p + "sub": numW2(f64Sub), p + "mul": numW2(f64Mul), p + "div": numW2(f64Div),
-		p + "sqrt": numW1(f64Sqrt), p + "min": numW2(f64Min), p + "max": numW2(f64Max),
-		p + "ceil": numW1(f64Ceil), p + "floor": numW1(f64Floor), p + "trunc": numW1(f64Trunc), p + "nearest": numW1(f64Nearest),
+		p + "add": numW2(F64Add), p + "sub": numW2(F64Sub), p + "mul": numW2(F64Mul), p + "div": numW2(F64Div),
+		p + "sqrt": numW1(F64Sqrt), p + "min": numW2(F64Min), p + "max": numW2(F64Max),
+		p + "ceil": numW1(F64Ceil), p + "floor": numW1(F64Floor), p + "trunc": numW1(F64Trunc), p + "nearest": numW1(F64Nearest),
 	}
 }
 
@@ -281,75 +281,75 @@ func TestNumericEdges(t *testing.T) {
 	tests := []struct {
 		name      string
 		got, want uint64
-		kind      TrapKind
-		wantKind  TrapKind
+		kind      Trap
+		wantKind  Trap
 	}{
-		{name: "f32.add NaN payload → canonical", got: uint64(f32Add(payload32, one32)), want: uint64(canonNaN32)},
-		{name: "f32.add negative NaN → positive canonical", got: uint64(f32Add(negNaN32, one32)), want: uint64(canonNaN32)},
-		{name: "f32.sub inf-inf → canonical", got: uint64(f32Sub(inf32, inf32)), want: uint64(canonNaN32)},
-		{name: "f32.mul 0*inf → canonical", got: uint64(f32Mul(0, inf32)), want: uint64(canonNaN32)},
-		{name: "f32.div 0/0 → canonical", got: uint64(f32Div(0, 0)), want: uint64(canonNaN32)},
-		{name: "f32.sqrt -1 → canonical", got: uint64(f32Sqrt(0xbf800000)), want: uint64(canonNaN32)},
-		{name: "f32.ceil NaN payload", got: uint64(f32Ceil(payload32)), want: uint64(canonNaN32)},
-		{name: "f32.nearest -0.5 = -0", got: uint64(f32Nearest(negHalf32)), want: negZero32},
-		{name: "f32.nearest 0.5 = +0", got: uint64(f32Nearest(half32)), want: 0},
-		{name: "f32.nearest 1.5 = 2", got: uint64(f32Nearest(oneHalf32)), want: two32bits},
-		{name: "f32.nearest 2.5 = 2", got: uint64(f32Nearest(twoHalf32)), want: two32bits},
-		{name: "f32.ceil -0.5 = -0", got: uint64(f32Ceil(negHalf32)), want: negZero32},
-		{name: "f32.trunc -0.5 = -0", got: uint64(f32Trunc(negHalf32)), want: negZero32},
-		{name: "f64.nearest -0.5 = -0", got: f64Nearest(negHalf64), want: negZero64},
-		{name: "f32.min(-0,+0) = -0", got: uint64(f32Min(0, negZero32)), want: negZero32},
-		{name: "f32.min(+0,-0) = -0", got: uint64(f32Min(negZero32, 0)), want: negZero32},
-		{name: "f32.max(-0,+0) = +0", got: uint64(f32Max(negZero32, 0)), want: 0},
-		{name: "f32.max(+0,-0) = +0", got: uint64(f32Max(0, negZero32)), want: 0},
-		{name: "f32.min(NaN,-inf) = NaN", got: uint64(f32Min(payload32, negInf32)), want: uint64(canonNaN32)},
-		{name: "f32.max(1,NaN) = NaN", got: uint64(f32Max(one32, negNaN32)), want: uint64(canonNaN32)},
-		{name: "f64.min(-0,+0) = -0", got: f64Min(0, negZero64), want: negZero64},
-		{name: "f64.max(-0,+0) = +0", got: f64Max(negZero64, 0), want: 0},
-		{name: "f64.max(NaN,inf) = NaN", got: f64Max(payload64, inf64), want: canonNaN64},
-		{name: "f32.abs keeps payload", got: uint64(f32Abs(0xffa00001)), want: payload32},
-		{name: "f32.neg keeps payload", got: uint64(f32Neg(payload32)), want: 0xffa00001},
-		{name: "f32.copysign keeps payload", got: uint64(f32Copysign(payload32, negZero32)), want: 0xffa00001},
-		{name: "f64.neg keeps payload", got: f64Neg(payload64), want: payload64 | signBit64},
-		{name: "f32.demote NaN payload → canonical", got: uint64(f32DemoteF64(payload64)), want: uint64(canonNaN32)},
-		{name: "f32.demote negative NaN → canonical", got: uint64(f32DemoteF64(negNaN64)), want: uint64(canonNaN32)},
-		{name: "f64.promote NaN payload → canonical", got: f64PromoteF32(payload32), want: canonNaN64},
-		{name: "f32.demote rounds to even", got: uint64(f32DemoteF64(0x3ff0000010000000)), want: one32},
-		{name: "f32.convert_i64_u 2^64-1 = 2^64", got: uint64(f32ConvertI64U(math.MaxUint64)), want: 0x5f800000},
-		{name: "f32.convert_i64_u no double rounding", got: uint64(f32ConvertI64U(0x8000008000000001)), want: 0x5f000001},
-		{name: "f32.convert_i64_s no double rounding", got: uint64(f32ConvertI64S(0x0020000020000001)), want: 0x5a000001},
-		{name: "f64.convert_i64_u 2^64-1", got: f64ConvertI64U(math.MaxUint64), want: 0x43f0000000000000},
-		{name: "f64.convert_i64_u sticky", got: f64ConvertI64U(0x8000000000000401), want: 0x43e0000000000001},
-		{name: "i32.div_s INT_MIN/-1 traps", wantKind: TrapIntegerOverflow, kind: numSecond(i32DivS(1<<31, math.MaxUint32))},
-		{name: "i32.div_s by zero", wantKind: TrapIntegerDivideByZero, kind: numSecond(i32DivS(1, 0))},
-		{name: "i32.rem_s INT_MIN%-1 = 0", got: uint64(numFirst(i32RemS(1<<31, math.MaxUint32))), want: 0},
-		{name: "i32.rem_u by zero", wantKind: TrapIntegerDivideByZero, kind: numSecond(i32RemU(1, 0))},
-		{name: "i64.div_s INT_MIN/-1 traps", wantKind: TrapIntegerOverflow, kind: numSecond64(i64DivS(1<<63, math.MaxUint64))},
-		{name: "i64.rem_s INT_MIN%-1 = 0", got: numFirst64(i64RemS(1<<63, math.MaxUint64)), want: 0},
-		{name: "i64.rem_s -7%2 = -1", got: numFirst64(i64RemS(math.MaxUint64-6, 2)), want: math.MaxUint64},
-		{name: "i32.shl count masked", got: uint64(i32Shl(1, 33)), want: 2},
-		{name: "i64.shr_s count masked", got: i64ShrS(1<<63, 65), want: 0xc000000000000000},
-		{name: "i32.rotr", got: uint64(i32Rotr(1, 1)), want: 0x80000000},
-		{name: "i64.rotl by 64+4", got: i64Rotl(0xf000000000000000, 68), want: 0xf},
-		{name: "i32.trunc_f32_s 2^31 overflows", wantKind: TrapIntegerOverflow, kind: numSecond(i32TruncF32S(f32Two31))},
-		{name: "i32.trunc_f32_s -2^31 ok", got: uint64(numFirst(i32TruncF32S(f32NegTwo3))), want: 0x80000000},
-		{name: "i32.trunc_f64_s -2147483648.9 ok", got: uint64(numFirst(i32TruncF64S(math.Float64bits(-2147483648.9)))), want: 0x80000000},
-		{name: "i32.trunc_f64_s -2147483649 overflows", wantKind: TrapIntegerOverflow, kind: numSecond(i32TruncF64S(math.Float64bits(-2147483649)))},
-		{name: "i32.trunc_f64_s 2147483647 ok", got: uint64(numFirst(i32TruncF64S(f64Two31m1))), want: 0x7fffffff},
-		{name: "i32.trunc_f32_u -0.9 = 0", got: uint64(numFirst(i32TruncF32U(0xbf666666))), want: 0},
-		{name: "i32.trunc_f32_u -1 overflows", wantKind: TrapIntegerOverflow, kind: numSecond(i32TruncF32U(0xbf800000))},
-		{name: "i32.trunc_f32_s NaN", wantKind: TrapInvalidConversion, kind: numSecond(i32TruncF32S(payload32))},
-		{name: "i64.trunc_f64_u 2^64-2048 ok", got: numFirst64(i64TruncF64U(0x43efffffffffffff)), want: 0xfffffffffffff800},
-		{name: "i64.trunc_f64_u 2^64 overflows", wantKind: TrapIntegerOverflow, kind: numSecond64(i64TruncF64U(0x43f0000000000000))},
-		{name: "i64.trunc_f64_s -2^63 ok", got: numFirst64(i64TruncF64S(0xc3e0000000000000)), want: 1 << 63},
-		{name: "i64.trunc_f64_s 2^63 overflows", wantKind: TrapIntegerOverflow, kind: numSecond64(i64TruncF64S(0x43e0000000000000))},
-		{name: "i64.trunc_f32_u inf overflows", wantKind: TrapIntegerOverflow, kind: numSecond64(i64TruncF32U(inf32))},
-		{name: "i32.trunc_sat_f32_s NaN = 0", got: uint64(i32TruncSatF32S(negNaN32)), want: 0},
-		{name: "i32.trunc_sat_f32_s -inf = min", got: uint64(i32TruncSatF32S(negInf32)), want: 0x80000000},
-		{name: "i32.trunc_sat_f32_u inf = max", got: uint64(i32TruncSatF32U(inf32)), want: 0xffffffff},
-		{name: "i64.trunc_sat_f64_s 2^63 = max", got: i64TruncSatF64S(0x43e0000000000000), want: 1<<63 - 1},
-		{name: "i64.trunc_sat_f64_u -0.5 = 0", got: i64TruncSatF64U(0xbfe0000000000000), want: 0},
-		{name: "i64.trunc_sat_f64_u 2^64-2048", got: i64TruncSatF64U(0x43efffffffffffff), want: 0xfffffffffffff800},
+		{name: "f32.add NaN payload → canonical", got: uint64(F32Add(payload32, one32)), want: uint64(canonNaN32)},
+		{name: "f32.add negative NaN → positive canonical", got: uint64(F32Add(negNaN32, one32)), want: uint64(canonNaN32)},
+		{name: "f32.sub inf-inf → canonical", got: uint64(F32Sub(inf32, inf32)), want: uint64(canonNaN32)},
+		{name: "f32.mul 0*inf → canonical", got: uint64(F32Mul(0, inf32)), want: uint64(canonNaN32)},
+		{name: "f32.div 0/0 → canonical", got: uint64(F32Div(0, 0)), want: uint64(canonNaN32)},
+		{name: "f32.sqrt -1 → canonical", got: uint64(F32Sqrt(0xbf800000)), want: uint64(canonNaN32)},
+		{name: "f32.ceil NaN payload", got: uint64(F32Ceil(payload32)), want: uint64(canonNaN32)},
+		{name: "f32.nearest -0.5 = -0", got: uint64(F32Nearest(negHalf32)), want: negZero32},
+		{name: "f32.nearest 0.5 = +0", got: uint64(F32Nearest(half32)), want: 0},
+		{name: "f32.nearest 1.5 = 2", got: uint64(F32Nearest(oneHalf32)), want: two32bits},
+		{name: "f32.nearest 2.5 = 2", got: uint64(F32Nearest(twoHalf32)), want: two32bits},
+		{name: "f32.ceil -0.5 = -0", got: uint64(F32Ceil(negHalf32)), want: negZero32},
+		{name: "f32.trunc -0.5 = -0", got: uint64(F32Trunc(negHalf32)), want: negZero32},
+		{name: "f64.nearest -0.5 = -0", got: F64Nearest(negHalf64), want: negZero64},
+		{name: "f32.min(-0,+0) = -0", got: uint64(F32Min(0, negZero32)), want: negZero32},
+		{name: "f32.min(+0,-0) = -0", got: uint64(F32Min(negZero32, 0)), want: negZero32},
+		{name: "f32.max(-0,+0) = +0", got: uint64(F32Max(negZero32, 0)), want: 0},
+		{name: "f32.max(+0,-0) = +0", got: uint64(F32Max(0, negZero32)), want: 0},
+		{name: "f32.min(NaN,-inf) = NaN", got: uint64(F32Min(payload32, negInf32)), want: uint64(canonNaN32)},
+		{name: "f32.max(1,NaN) = NaN", got: uint64(F32Max(one32, negNaN32)), want: uint64(canonNaN32)},
+		{name: "f64.min(-0,+0) = -0", got: F64Min(0, negZero64), want: negZero64},
+		{name: "f64.max(-0,+0) = +0", got: F64Max(negZero64, 0), want: 0},
+		{name: "f64.max(NaN,inf) = NaN", got: F64Max(payload64, inf64), want: canonNaN64},
+		{name: "f32.abs keeps payload", got: uint64(F32Abs(0xffa00001)), want: payload32},
+		{name: "f32.neg keeps payload", got: uint64(F32Neg(payload32)), want: 0xffa00001},
+		{name: "f32.copysign keeps payload", got: uint64(F32Copysign(payload32, negZero32)), want: 0xffa00001},
+		{name: "f64.neg keeps payload", got: F64Neg(payload64), want: payload64 | signBit64},
+		{name: "f32.demote NaN payload → canonical", got: uint64(F32DemoteF64(payload64)), want: uint64(canonNaN32)},
+		{name: "f32.demote negative NaN → canonical", got: uint64(F32DemoteF64(negNaN64)), want: uint64(canonNaN32)},
+		{name: "f64.promote NaN payload → canonical", got: F64PromoteF32(payload32), want: canonNaN64},
+		{name: "f32.demote rounds to even", got: uint64(F32DemoteF64(0x3ff0000010000000)), want: one32},
+		{name: "f32.convert_i64_u 2^64-1 = 2^64", got: uint64(F32ConvertI64U(math.MaxUint64)), want: 0x5f800000},
+		{name: "f32.convert_i64_u no double rounding", got: uint64(F32ConvertI64U(0x8000008000000001)), want: 0x5f000001},
+		{name: "f32.convert_i64_s no double rounding", got: uint64(F32ConvertI64S(0x0020000020000001)), want: 0x5a000001},
+		{name: "f64.convert_i64_u 2^64-1", got: F64ConvertI64U(math.MaxUint64), want: 0x43f0000000000000},
+		{name: "f64.convert_i64_u sticky", got: F64ConvertI64U(0x8000000000000401), want: 0x43e0000000000001},
+		{name: "i32.div_s INT_MIN/-1 traps", wantKind: TrapIntegerOverflow, kind: numSecond(I32DivS(1<<31, math.MaxUint32))},
+		{name: "i32.div_s by zero", wantKind: TrapIntegerDivideByZero, kind: numSecond(I32DivS(1, 0))},
+		{name: "i32.rem_s INT_MIN%-1 = 0", got: uint64(numFirst(I32RemS(1<<31, math.MaxUint32))), want: 0},
+		{name: "i32.rem_u by zero", wantKind: TrapIntegerDivideByZero, kind: numSecond(I32RemU(1, 0))},
+		{name: "i64.div_s INT_MIN/-1 traps", wantKind: TrapIntegerOverflow, kind: numSecond64(I64DivS(1<<63, math.MaxUint64))},
+		{name: "i64.rem_s INT_MIN%-1 = 0", got: numFirst64(I64RemS(1<<63, math.MaxUint64)), want: 0},
+		{name: "i64.rem_s -7%2 = -1", got: numFirst64(I64RemS(math.MaxUint64-6, 2)), want: math.MaxUint64},
+		{name: "i32.shl count masked", got: uint64(I32Shl(1, 33)), want: 2},
+		{name: "i64.shr_s count masked", got: I64ShrS(1<<63, 65), want: 0xc000000000000000},
+		{name: "i32.rotr", got: uint64(I32Rotr(1, 1)), want: 0x80000000},
+		{name: "i64.rotl by 64+4", got: I64Rotl(0xf000000000000000, 68), want: 0xf},
+		{name: "i32.trunc_f32_s 2^31 overflows", wantKind: TrapIntegerOverflow, kind: numSecond(I32TruncF32S(f32Two31))},
+		{name: "i32.trunc_f32_s -2^31 ok", got: uint64(numFirst(I32TruncF32S(f32NegTwo3))), want: 0x80000000},
+		{name: "i32.trunc_f64_s -2147483648.9 ok", got: uint64(numFirst(I32TruncF64S(math.Float64bits(-2147483648.9)))), want: 0x80000000},
+		{name: "i32.trunc_f64_s -2147483649 overflows", wantKind: TrapIntegerOverflow, kind: numSecond(I32TruncF64S(math.Float64bits(-2147483649)))},
+		{name: "i32.trunc_f64_s 2147483647 ok", got: uint64(numFirst(I32TruncF64S(f64Two31m1))), want: 0x7fffffff},
+		{name: "i32.trunc_f32_u -0.9 = 0", got: uint64(numFirst(I32TruncF32U(0xbf666666))), want: 0},
+		{name: "i32.trunc_f32_u -1 overflows", wantKind: TrapIntegerOverflow, kind: numSecond(I32TruncF32U(0xbf800000))},
+		{name: "i32.trunc_f32_s NaN", wantKind: TrapInvalidConversion, kind: numSecond(I32TruncF32S(payload32))},
+		{name: "i64.trunc_f64_u 2^64-2048 ok", got: numFirst64(I64TruncF64U(0x43efffffffffffff)), want: 0xfffffffffffff800},
+		{name: "i64.trunc_f64_u 2^64 overflows", wantKind: TrapIntegerOverflow, kind: numSecond64(I64TruncF64U(0x43f0000000000000))},
+		{name: "i64.trunc_f64_s -2^63 ok", got: numFirst64(I64TruncF64S(0xc3e0000000000000)), want: 1 << 63},
+		{name: "i64.trunc_f64_s 2^63 overflows", wantKind: TrapIntegerOverflow, kind: numSecond64(I64TruncF64S(0x43e0000000000000))},
+		{name: "i64.trunc_f32_u inf overflows", wantKind: TrapIntegerOverflow, kind: numSecond64(I64TruncF32U(inf32))},
+		{name: "i32.trunc_sat_f32_s NaN = 0", got: uint64(I32TruncSatF32S(negNaN32)), want: 0},
+		{name: "i32.trunc_sat_f32_s -inf = min", got: uint64(I32TruncSatF32S(negInf32)), want: 0x80000000},
+		{name: "i32.trunc_sat_f32_u inf = max", got: uint64(I32TruncSatF32U(inf32)), want: 0xffffffff},
+		{name: "i64.trunc_sat_f64_s 2^63 = max", got: I64TruncSatF64S(0x43e0000000000000), want: 1<<63 - 1},
+		{name: "i64.trunc_sat_f64_u -0.5 = 0", got: I64TruncSatF64U(0xbfe0000000000000), want: 0},
+		{name: "i64.trunc_sat_f64_u 2^64-2048", got: I64TruncSatF64U(0x43efffffffffffff), want: 0xfffffffffffff800},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -360,10 +360,10 @@ func TestNumericEdges(t *testing.T) {
 	}
 }
 
-func numFirst(r uint32, _ TrapKind) uint32    { return r }
-func numSecond(_ uint32, k TrapKind) TrapKind { return k }
-func numFirst64(r uint64, _ TrapKind) uint64  { return r }
-func numSecond64(_ uint64, k TrapKind) TrapKind {
+func numFirst(r uint32, _ Trap) uint32    { return r }
+func numSecond(_ uint32, k Trap) Trap { return k }
+func numFirst64(r uint64, _ Trap) uint64  { return r }
+func numSecond64(_ uint64, k Trap) Trap {
 	return k
 }
 
@@ -375,10 +375,10 @@ func TestNumericCanonicalNaN(t *testing.T) {
 	nans64 := []uint64{0x7ff8000000000000, 0xfff8000000000000, 0x7ff0000000000001, 0xffffffffffffffff, 0x7ff4a5a5a5a5a5a5}
 	others32 := []uint32{0, 0x80000000, 0x3f800000, 0x7f800000, 0xff800000}
 	others64 := []uint64{0, 0x8000000000000000, 0x3ff0000000000000, 0x7ff0000000000000}
-	bin32 := map[string]func(a, b uint32) uint32{"add": f32Add, "sub": f32Sub, "mul": f32Mul, "div": f32Div, "min": f32Min, "max": f32Max}
-	un32 := map[string]func(a uint32) uint32{"sqrt": f32Sqrt, "ceil": f32Ceil, "floor": f32Floor, "trunc": f32Trunc, "nearest": f32Nearest}
-	bin64 := map[string]func(a, b uint64) uint64{"add": f64Add, "sub": f64Sub, "mul": f64Mul, "div": f64Div, "min": f64Min, "max": f64Max}
-	un64 := map[string]func(a uint64) uint64{"sqrt": f64Sqrt, "ceil": f64Ceil, "floor": f64Floor, "trunc": f64Trunc, "nearest": f64Nearest}
+	bin32 := map[string]func(a, b uint32) uint32{"add": F32Add, "sub": F32Sub, "mul": F32Mul, "div": F32Div, "min": F32Min, "max": F32Max}
+	un32 := map[string]func(a uint32) uint32{"sqrt": F32Sqrt, "ceil": F32Ceil, "floor": F32Floor, "trunc": F32Trunc, "nearest": F32Nearest}
+	bin64 := map[string]func(a, b uint64) uint64{"add": F64Add, "sub": F64Sub, "mul": F64Mul, "div": F64Div, "min": F64Min, "max": F64Max}
+	un64 := map[string]func(a uint64) uint64{"sqrt": F64Sqrt, "ceil": F64Ceil, "floor": F64Floor, "trunc": F64Trunc, "nearest": F64Nearest}
 	for _, name := range numSortedKeys(bin32) {
 		for _, n := range nans32 {
 			for _, o := range append(others32, nans32...) {
@@ -426,14 +426,14 @@ func TestNumericConvertI64F32Model(t *testing.T) {
 	for hi := 0; hi < 64; hi++ {
 		for _, low := range []uint64{0, 1, 0x7f, 0x80, 0x81, 0xff, 0x100, 0x101, 1<<39 - 1, 1 << 39, 1<<39 + 1, 1<<40 - 1} {
 			for _, x := range []uint64{1<<uint(hi) | low, 1<<uint(hi) + 1<<(uint(hi)/2) | low, ^low} {
-				if got, want := f32ConvertI64U(x), numModelU64ToF32(x); got != want {
+				if got, want := F32ConvertI64U(x), numModelU64ToF32(x); got != want {
 					t.Errorf("f32.convert_i64_u(%#x) = %#x, want %#x", x, got, want)
 				}
 				want := numModelU64ToF32(x &^ (1 << 63))
-				if got := f32ConvertI64S(x &^ (1 << 63)); got != want {
+				if got := F32ConvertI64S(x &^ (1 << 63)); got != want {
 					t.Errorf("f32.convert_i64_s(%#x) = %#x, want %#x", x&^(1<<63), got, want)
 				}
-				if got := f32ConvertI64S(-(x &^ (1 << 63))); got != want|0x80000000 && x&^(1<<63) != 0 {
+				if got := F32ConvertI64S(-(x &^ (1 << 63))); got != want|0x80000000 && x&^(1<<63) != 0 {
 					t.Errorf("f32.convert_i64_s(-%#x) = %#x, want %#x", x&^(1<<63), got, want|0x80000000)
 				}
 			}
@@ -479,9 +479,9 @@ func numCountLeadingZeros(x uint64) int {
 func TestNumericNoAlloc(t *testing.T) {
 	var sink uint64
 	allocs := testing.AllocsPerRun(100, func() {
-		r, _ := i64DivS(sink|7, 3)
-		sink += r + uint64(f32Add(uint32(sink), 0x3f800000)) + f64Nearest(sink) + uint64(f32ConvertI64U(sink))
-		q, _ := i64TruncF64U(sink & 0x3fffffffffffffff)
+		r, _ := I64DivS(sink|7, 3)
+		sink += r + uint64(F32Add(uint32(sink), 0x3f800000)) + F64Nearest(sink) + uint64(F32ConvertI64U(sink))
+		q, _ := I64TruncF64U(sink & 0x3fffffffffffffff)
 		sink += q
 	})
 	if allocs != 0 {
@@ -518,22 +518,22 @@ func TestNumericConversionsOracle(t *testing.T) {
 		x := ints()
 		u := new(big.Float).SetPrec(0).SetUint64(x)
 		s := new(big.Float).SetPrec(0).SetInt64(int64(x))
-		if got, want := f32ConvertI64U(x), toF32(u); got != want {
+		if got, want := F32ConvertI64U(x), toF32(u); got != want {
 			t.Fatalf("f32.convert_i64_u(%#x) = %#x, want %#x", x, got, want)
 		}
-		if got, want := f32ConvertI64S(x), toF32(s); got != want {
+		if got, want := F32ConvertI64S(x), toF32(s); got != want {
 			t.Fatalf("f32.convert_i64_s(%#x) = %#x, want %#x", x, got, want)
 		}
-		if got, want := f64ConvertI64U(x), toF64(u); got != want {
+		if got, want := F64ConvertI64U(x), toF64(u); got != want {
 			t.Fatalf("f64.convert_i64_u(%#x) = %#x, want %#x", x, got, want)
 		}
-		if got, want := f64ConvertI64S(x), toF64(s); got != want {
+		if got, want := F64ConvertI64S(x), toF64(s); got != want {
 			t.Fatalf("f64.convert_i64_s(%#x) = %#x, want %#x", x, got, want)
 		}
-		if got, want := f32ConvertI32U(uint32(x)), toF32(new(big.Float).SetUint64(uint64(uint32(x)))); got != want {
+		if got, want := F32ConvertI32U(uint32(x)), toF32(new(big.Float).SetUint64(uint64(uint32(x)))); got != want {
 			t.Fatalf("f32.convert_i32_u(%#x) = %#x, want %#x", uint32(x), got, want)
 		}
-		if got, want := f32ConvertI32S(uint32(x)), toF32(new(big.Float).SetInt64(int64(int32(x)))); got != want {
+		if got, want := F32ConvertI32S(uint32(x)), toF32(new(big.Float).SetInt64(int64(int32(x)))); got != want {
 			t.Fatalf("f32.convert_i32_s(%#x) = %#x, want %#x", uint32(x), got, want)
 		}
 	}
@@ -541,7 +541,7 @@ func TestNumericConversionsOracle(t *testing.T) {
 	type bound struct {
 		name     string
 		lo, hi   *big.Int // inclusive valid range of the truncated value
-		trunc    func(uint64) (uint64, TrapKind)
+		trunc    func(uint64) (uint64, Trap)
 		sat      func(uint64) uint64
 		signed64 bool
 	}
@@ -549,13 +549,13 @@ func TestNumericConversionsOracle(t *testing.T) {
 	u64max := new(big.Int).SetUint64(math.MaxUint64)
 	bounds := []bound{
 		{"i32_s", bi(math.MinInt32), bi(math.MaxInt32),
-			func(a uint64) (uint64, TrapKind) { r, k := i32TruncF64S(a); return uint64(int64(int32(r))), k },
-			func(a uint64) uint64 { return uint64(int64(int32(i32TruncSatF64S(a)))) }, true},
+			func(a uint64) (uint64, Trap) { r, k := I32TruncF64S(a); return uint64(int64(int32(r))), k },
+			func(a uint64) uint64 { return uint64(int64(int32(I32TruncSatF64S(a)))) }, true},
 		{"i32_u", bi(0), bi(math.MaxUint32),
-			func(a uint64) (uint64, TrapKind) { r, k := i32TruncF64U(a); return uint64(r), k },
-			func(a uint64) uint64 { return uint64(i32TruncSatF64U(a)) }, false},
-		{"i64_s", bi(math.MinInt64), bi(math.MaxInt64), i64TruncF64S, i64TruncSatF64S, true},
-		{"i64_u", bi(0), u64max, i64TruncF64U, i64TruncSatF64U, false},
+			func(a uint64) (uint64, Trap) { r, k := I32TruncF64U(a); return uint64(r), k },
+			func(a uint64) uint64 { return uint64(I32TruncSatF64U(a)) }, false},
+		{"i64_s", bi(math.MinInt64), bi(math.MaxInt64), I64TruncF64S, I64TruncSatF64S, true},
+		{"i64_u", bi(0), u64max, I64TruncF64U, I64TruncSatF64U, false},
 	}
 	for _, bd := range bounds {
 		var inputs []float64
