@@ -360,9 +360,9 @@ func TestNumericEdges(t *testing.T) {
 	}
 }
 
-func numFirst(r uint32, _ Trap) uint32    { return r }
-func numSecond(_ uint32, k Trap) Trap { return k }
-func numFirst64(r uint64, _ Trap) uint64  { return r }
+func numFirst(r uint32, _ Trap) uint32   { return r }
+func numSecond(_ uint32, k Trap) Trap    { return k }
+func numFirst64(r uint64, _ Trap) uint64 { return r }
 func numSecond64(_ uint64, k Trap) Trap {
 	return k
 }
