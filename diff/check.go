@@ -92,39 +92,55 @@ func CheckBlock(ctx context.Context, b *block.Block, engines []Engine, o Options
 	}
 	compileFail := precompile(ctx, b, progs, engines, o.Gate)
 	st := block.NewState(b.Pre)
+	// One worker goroutine per engine for the whole block: an engine's
+	// goroutine stack grows once (wazero's interpreter recurses natively),
+	// not once per transaction.
+	reqs := make([]chan *Request, len(engines))
+	var wg sync.WaitGroup
+	outs := make([]Outcome, len(engines))
+	for j, e := range engines {
+		reqs[j] = make(chan *Request)
+		go func() {
+			for req := range reqs[j] {
+				if f := compileFail[j][req.Tx.Contract]; f != nil {
+					outs[j] = Outcome{Engine: e.Name(), Failure: f.Class, Detail: f.Detail}
+				} else {
+					rctx, cancel := ctx, context.CancelFunc(func() {})
+					if o.RunBudget > 0 {
+						rctx, cancel = context.WithTimeout(ctx, o.RunBudget)
+					}
+					outs[j] = RunSafe(rctx, e, req)
+					cancel()
+				}
+				wg.Done()
+			}
+		}()
+	}
+	defer func() {
+		for _, c := range reqs {
+			close(c)
+		}
+	}()
 	for i, tx := range b.Txs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		req := &Request{Prog: progs[tx.Contract], Tx: tx, TxIndex: i, State: st}
-		outs := make([]Outcome, len(engines))
-		var wg sync.WaitGroup
-		for j, e := range engines {
-			if f := compileFail[j][tx.Contract]; f != nil {
-				outs[j] = Outcome{Engine: e.Name(), Failure: f.Class, Detail: f.Detail}
-				continue
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				rctx, cancel := ctx, context.CancelFunc(func() {})
-				if o.RunBudget > 0 {
-					rctx, cancel = context.WithTimeout(ctx, o.RunBudget)
-				}
-				defer cancel()
-				outs[j] = RunSafe(rctx, e, req)
-			}()
+		wg.Add(len(engines))
+		for j := range engines {
+			reqs[j] <- req
 		}
 		wg.Wait()
-		for j := range outs {
-			rep.EngineTime[j] += outs[j].Time
+		row := append([]Outcome(nil), outs...)
+		for j := range row {
+			rep.EngineTime[j] += row[j].Time
 		}
-		rep.Txs = append(rep.Txs, outs)
-		if dv := firstDivergence(i, outs); dv != nil {
+		rep.Txs = append(rep.Txs, row)
+		if dv := firstDivergence(i, row); dv != nil {
 			rep.Divergence = dv
 			return rep, nil
 		}
-		r := outs[0].Receipt
+		r := row[0].Receipt
 		rep.Receipts = append(rep.Receipts, r)
 		if r.Status == block.StatusOK && !st.Apply(tx.Contract, r.Writes) {
 			panic("BUG: diff: transaction on a contract missing from the state: " + tx.Contract)
