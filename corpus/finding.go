@@ -19,13 +19,43 @@ type Call struct {
 // Divergence is what an oracle reports about a module and its calls: the
 // first call on which two engines disagree and how.
 type Divergence struct {
-	Call      int            `json:"call"` // index into the calls
-	Class     string         `json:"class"`
-	Field     string         `json:"field"`
-	Signature string         `json:"signature"`
-	Engines   [2]string      `json:"engines"` // the first engine and the first one disagreeing with it
-	Values    [2]string      `json:"values"`  // the field's value on each
-	Outcomes  []diff.Outcome `json:"outcomes,omitempty"`
+	Call      int       `json:"call"` // index into the calls
+	Class     string    `json:"class"`
+	Field     string    `json:"field"`
+	Signature string    `json:"signature"`
+	Engines   [2]string `json:"engines"` // the first engine and the first one disagreeing with it
+	Values    [2]string `json:"values"`  // the field's value on each
+	Outcomes  []Outcome `json:"outcomes,omitempty"`
+}
+
+// Outcome is what a finding records of one engine's run of the diverging
+// call: a summary of diff.Outcome without wall-clock time, so that a
+// record reads back exactly as written.
+type Outcome struct {
+	Engine   string   `json:"engine"`
+	Failure  string   `json:"failure,omitempty"`
+	Detail   string   `json:"detail,omitempty"`
+	Status   string   `json:"status"`
+	Trap     string   `json:"trap,omitempty"`
+	TrapOp   string   `json:"trapOp,omitempty"`
+	Results  []uint64 `json:"results,omitempty"`
+	GasUsed  uint64   `json:"gasUsed"`
+	MemHash  string   `json:"memoryHash"`
+	MemPages uint32   `json:"memoryPages"`
+}
+
+// summarize turns engine outcomes into finding outcomes.
+func summarize(outs []diff.Outcome) []Outcome {
+	var r []Outcome
+	for _, o := range outs {
+		r = append(r, Outcome{
+			Engine: o.Engine, Failure: o.Failure, Detail: o.Detail,
+			Status: o.Receipt.Status, Trap: o.Receipt.Trap, TrapOp: o.TrapOp,
+			Results: o.Results, GasUsed: o.Receipt.GasUsed,
+			MemHash: hex.EncodeToString(o.MemoryHash[:]), MemPages: o.MemoryPages,
+		})
+	}
+	return r
 }
 
 // Finding is one stored divergence. The ID depends only on the module's

@@ -91,7 +91,7 @@ func (o *DiffOracle) Check(ctx context.Context, m *wasm.Module, calls []Call) (*
 					Signature: diff.Signature(d, &outs[0], &outs[j]),
 					Engines:   [2]string{outs[0].Engine, outs[j].Engine},
 					Values:    [2]string{d.A, d.B},
-					Outcomes:  outs,
+					Outcomes:  summarize(outs),
 				}, nil
 			}
 		}

@@ -33,6 +33,8 @@ func commands() []command {
 		{name: "run", usage: runUsage, run: runCommand},
 		{name: "spec", usage: specUsage, run: specCommand},
 		{name: "check", usage: checkUsage, run: checkCommand},
+		{name: "fuzz", usage: fuzzUsage, run: fuzzCommand},
+		{name: "corpus", usage: corpusUsage, run: corpusCommand},
 	}
 }
 

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/refereevm/referee/corpus"
+	"github.com/refereevm/referee/diff"
+	"github.com/refereevm/referee/wasm"
+)
+
+const corpusUsage = `  referee corpus list|show|replay [ID] [--corpus DIR] [--json]
+        list the stored findings, show one (its record: engines, calls,
+        divergence, outcomes), or replay one: re-run its minimized module
+        (--original: the module as found) on its engines (--engines: others)
+        and show the divergence; replay exits 1 if it still diverges, 0 if not;
+        ID may be any unique prefix
+`
+
+// corpusCommand implements "referee corpus".
+func corpusCommand(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("corpus", flag.ContinueOnError)
+	dir := fs.String("corpus", "findings", "the findings directory `DIR`")
+	jsonOn := fs.Bool("json", false, "print JSON")
+	enginesFlag := fs.String("engines", "", "replay on these engines (`LIST`; default: the finding's)")
+	original := fs.Bool("original", false, "replay the module as found, with all its calls")
+	pos, code, ok := parseFlags(fs, corpusUsage, args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	bad := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "referee corpus: "+format+"\n", a...)
+		return exitBad
+	}
+	if len(pos) == 0 {
+		return bad("want list, show ID or replay ID (run 'referee help corpus')")
+	}
+	st, err := corpus.Open(*dir)
+	if err != nil {
+		return bad("--corpus: %v", err)
+	}
+	verb := pos[0]
+	switch {
+	case verb == "list" && len(pos) == 1:
+		list, err := st.List()
+		if err != nil {
+			return bad("%v", err)
+		}
+		if *jsonOn {
+			return writeJSON(stdout, list)
+		}
+		if len(list) == 0 {
+			fmt.Fprintf(stdout, "no findings in %s\n", *dir)
+			return exitNothing
+		}
+		for _, f := range list {
+			min := "not minimized"
+			if m := f.Minimized; m != nil {
+				min = fmt.Sprintf("minimized %d funcs %d bytes", m.Funcs, m.Size)
+			}
+			fmt.Fprintf(stdout, "%s  %s  %s  %d funcs %d bytes, %s\n", f.ID[:16], f.Signature, strings.Join(f.Engines, ","), f.Funcs, f.Size, min)
+		}
+		return exitOK
+	case (verb == "show" || verb == "replay") && len(pos) == 2:
+	default:
+		return bad("want list, show ID or replay ID (run 'referee help corpus')")
+	}
+	f, err := st.Get(pos[1])
+	if err != nil {
+		return bad("%v", err)
+	}
+	if verb == "show" {
+		if *jsonOn {
+			return writeJSON(stdout, f)
+		}
+		writeFindingText(stdout, f)
+		return exitOK
+	}
+	return replayFinding(st, f, *enginesFlag, *original, *jsonOn, stdout, stderr)
+}
+
+func writeJSON(w io.Writer, v any) int {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+	return exitOK
+}
+
+func writeFindingText(w io.Writer, f *corpus.Finding) {
+	d := f.Divergence
+	fmt.Fprintf(w, "finding %s\nsignature %s\nengines %s\n", f.ID, f.Signature, strings.Join(f.Engines, ","))
+	fmt.Fprintf(w, "found %s by worker %d at iteration %d of seed %d (%s, module seed %d)\n", f.Found.Format("2006-01-02 15:04:05Z07:00"), f.Worker, f.Iter, f.Seed, f.Origin, f.ModuleSeed)
+	fmt.Fprintf(w, "module %d bytes, %d functions\n", f.Size, f.Funcs)
+	if m := f.Minimized; m != nil {
+		state := "complete"
+		if !m.Complete {
+			state = "stopped early"
+		}
+		fmt.Fprintf(w, "minimized %d bytes, %d functions, %d instructions (%d steps, %d tries, %s)\n", m.Size, m.Funcs, m.Instrs, m.Steps, m.Tries, state)
+	}
+	writeDivergence(w, f.Calls, &d)
+}
+
+func writeDivergence(w io.Writer, calls []corpus.Call, d *corpus.Divergence) {
+	if d.Call >= 0 && d.Call < len(calls) {
+		c := calls[d.Call]
+		fmt.Fprintf(w, "call %d: %s(%s)\n", d.Call, c.Export, argsText(c.Args))
+	}
+	fmt.Fprintf(w, "%s: %s differs\n  %-16s %s\n  %-16s %s\n", d.Class, d.Field, d.Engines[0], d.Values[0], d.Engines[1], d.Values[1])
+	for _, o := range d.Outcomes {
+		status := o.Status
+		if o.Failure != "" {
+			status = o.Failure + ": " + firstLine(o.Detail)
+		} else if o.Trap != "" {
+			status += " " + o.Trap
+			if o.TrapOp != "" {
+				status += " at " + o.TrapOp
+			}
+		}
+		fmt.Fprintf(w, "  %-16s %s, results [%s], gas %d, memory %d pages %.16s\n", o.Engine, status, argsText(o.Results), o.GasUsed, o.MemPages, o.MemHash)
+	}
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func argsText(a []uint64) string {
+	s := make([]string, len(a))
+	for i, v := range a {
+		s[i] = fmt.Sprintf("%#x", v)
+	}
+	return strings.Join(s, ", ")
+}
+
+// replayJSON is replay's --json output.
+type replayJSON struct {
+	ID         string             `json:"id"`
+	Module     string             `json:"module"` // "minimized" or "original"
+	Engines    []string           `json:"engines"`
+	Diverges   bool               `json:"diverges"`
+	Same       bool               `json:"sameSignature"`
+	Divergence *corpus.Divergence `json:"divergence,omitempty"`
+}
+
+func replayFinding(st *corpus.Store, f *corpus.Finding, enginesFlag string, original, jsonOn bool, stdout, stderr io.Writer) int {
+	bad := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "referee corpus replay: "+format+"\n", a...)
+		return exitBad
+	}
+	names := f.Engines
+	if enginesFlag != "" {
+		names = strings.Split(enginesFlag, ",")
+	}
+	engines, err := diff.Engines(names, diff.EngineConfig{Interruptible: true})
+	if err != nil {
+		return bad("engines: %v", err)
+	}
+	defer diff.CloseEngines(engines)
+	which, calls := "minimized", []corpus.Call(nil)
+	var bin []byte
+	if f.Minimized != nil && !original {
+		bin, err = st.MinModule(f.ID)
+		calls = f.Minimized.Calls
+	} else {
+		which, calls = "original", f.Calls
+		bin, err = st.Module(f.ID)
+	}
+	if err != nil {
+		return bad("%v", err)
+	}
+	m, err := wasm.Decode(bin)
+	if err != nil {
+		return bad("finding %s: %s module: %v", f.ID, which, err)
+	}
+	o := corpus.NewDiffOracle(engines)
+	o.GasLimit = fuzzGas
+	d, err := o.Check(context.Background(), m, calls)
+	if err != nil {
+		return bad("finding %s: %v", f.ID, err)
+	}
+	res := replayJSON{ID: f.ID, Module: which, Engines: names, Diverges: d != nil, Divergence: d}
+	res.Same = d != nil && d.Signature == f.Signature
+	if jsonOn {
+		writeJSON(stdout, res)
+	} else {
+		fmt.Fprintf(stdout, "finding %s: %s module, %d bytes, on %s\n", f.ID, which, len(bin), strings.Join(names, ","))
+		if d == nil {
+			fmt.Fprintln(stdout, "no divergence: the engines agree")
+		} else {
+			fmt.Fprintf(stdout, "diverges: %s", d.Signature)
+			if res.Same {
+				fmt.Fprintln(stdout, " (as stored)")
+			} else {
+				fmt.Fprintf(stdout, " (stored: %s)\n", f.Signature)
+			}
+			writeDivergence(stdout, calls, d)
+		}
+	}
+	if d != nil {
+		return exitNo
+	}
+	return exitOK
+}
