@@ -1,0 +1,331 @@
+package trace
+
+import (
+	"encoding/binary"
+
+	"github.com/refereevm/referee/merkle"
+	"github.com/refereevm/referee/wasm"
+)
+
+// WitnessVersion is the first byte of a one-step proof (docs/proof-format.md).
+const WitnessVersion = 1
+
+// Witness returns the one-step proof of the machine's next step: the
+// pre-state encoding, the running function's record and the op with
+// their tree proofs, the top of the value stack the op reads, and the
+// op's extras (locals, globals, memory chunks, table elements, callee or
+// caller frames), in the order docs/proof-format.md gives. dispute.Verify
+// checks it. A machine that cannot step (not running, or about to run a
+// host function) gets a proof that holds only the state, which the
+// verifier rejects.
+func (c *Committer) Witness() ([]byte, error) {
+	c.encode()
+	m := c.m
+	w := make([]byte, 0, 2048)
+	// ---- header ----
+	w = append(w, WitnessVersion)
+	// ---- state ----
+	w = append(w, c.enc[len(stateLabel):]...)
+	if m.status != StatusRunning || m.pendingHost || len(m.frames) == 0 {
+		return w, nil
+	}
+	fr := &m.frames[len(m.frames)-1]
+	fn := fr.fn
+	o := &fn.ops[fr.pc]
+	// ---- instruction: function record and op, with their proofs ----
+	w = c.appendFunc(w, fn.addr)
+	leaf := opLeaf(o)
+	w = append(w, leaf[:]...)
+	w = appendSiblings(w, c.funcs.code[fn.addr].Prove(uint64(fr.pc)).Siblings)
+	// ---- value stack window ----
+	fuel := m.outOfFuel()
+	need := 0
+	if !fuel {
+		need = c.windowNeed(o, fr)
+	}
+	w = c.appendWindow(w, need)
+	if fuel {
+		return w, nil
+	}
+	// ---- op-specific extras ----
+	return c.appendExtras(w, o, fr), nil
+}
+
+func appendSiblings(w []byte, sib [][32]byte) []byte {
+	for i := range sib {
+		w = append(w, sib[i][:]...)
+	}
+	return w
+}
+
+// appendFunc appends the record of the function at addr and its proof.
+func (c *Committer) appendFunc(w []byte, addr uint32) []byte {
+	w = append(w, c.funcs.records[addr]...)
+	return appendSiblings(w, c.funcs.tree.Prove(uint64(addr)).Siblings)
+}
+
+// appendWindow appends the top k operands (fewer if the stack is lower).
+func (c *Committer) appendWindow(w []byte, k int) []byte {
+	vals := c.stack.vals
+	k = min(k, len(vals), 0xffff)
+	w = binary.BigEndian.AppendUint16(w, uint16(k))
+	below := c.stack.hashAt(len(vals) - k)
+	w = append(w, below[:]...)
+	for _, v := range vals[len(vals)-k:] {
+		w = binary.BigEndian.AppendUint64(w, v)
+	}
+	return w
+}
+
+// windowNeed is how many operands the op at fr reads from the stack.
+func (c *Committer) windowNeed(o *op, fr *frame) int {
+	m := c.m
+	s, sp := m.stack, m.sp
+	fn := fr.fn
+	switch k := o.kind; k {
+	case wasm.OpBr:
+		return int(o.b) + int(o.c)
+	case wasm.OpBrIf:
+		if uint32(s[sp-1]) != 0 {
+			return 1 + int(o.b) + int(o.c)
+		}
+		return 1
+	case wasm.OpBrTable:
+		t := c.brTarget(o, fn)
+		if t.pc == retTarget {
+			return 1 + fn.numResults
+		}
+		return 1 + int(t.n) + int(t.drop)
+	case opBrIfReturn:
+		if uint32(s[sp-1]) != 0 {
+			return 1 + fn.numResults
+		}
+		return 1
+	case wasm.OpReturn, opEndReturn, opBrReturn:
+		return fn.numResults
+	case wasm.OpCall:
+		return len(m.store.funcs[o.a].typ.Params)
+	case wasm.OpCallIndirect:
+		return 1 + len(fn.inst.mod.Types[o.b].Params)
+	case wasm.OpSelect, wasm.OpSelectT, wasm.OpMemoryFill, wasm.OpMemoryCopy, wasm.OpTableFill:
+		return 3
+	case wasm.OpTableSet, wasm.OpTableGrow:
+		return 2
+	case wasm.OpIf, wasm.OpDrop, wasm.OpLocalSet, wasm.OpLocalTee, wasm.OpGlobalSet, wasm.OpRefIsNull,
+		wasm.OpMemoryGrow, wasm.OpTableGet:
+		return 1
+	default:
+		if k >= wasm.OpI32Load && k <= wasm.OpI64Load32U {
+			return 1
+		}
+		if k >= wasm.OpI32Store && k <= wasm.OpI64Store32 {
+			return 2
+		}
+		if pops, _, ok := stackEffect(k); ok {
+			return pops
+		}
+	}
+	return 0
+}
+
+// brTarget is the target a br_table at the top of the stack takes.
+func (c *Committer) brTarget(o *op, fn *funcCode) *brTarget {
+	i := uint32(c.m.stack[c.m.sp-1])
+	if i >= o.b-1 {
+		i = o.b - 1
+	}
+	return &fn.brTargets[o.a+i]
+}
+
+// appendCaller appends the caller's frame record and the frame chain hash
+// below it (nothing when the running frame is the entry frame).
+func (c *Committer) appendCaller(w []byte) []byte {
+	d := len(c.m.frames)
+	if d <= 1 {
+		return w
+	}
+	fr := &c.m.frames[d-2]
+	fc := &c.frames[d-2]
+	w = append(w, frameRecord(fr.fn.addr, uint32(fr.pc), uint32(fr.fp), fc.root, fc.base)...)
+	var below [32]byte
+	if d >= 3 {
+		below = c.frames[d-3].link
+	}
+	return append(w, below[:]...)
+}
+
+// appendExtras appends what the op reads beyond the stack window.
+func (c *Committer) appendExtras(w []byte, o *op, fr *frame) []byte {
+	m := c.m
+	s, sp := m.stack, m.sp
+	fn := fr.fn
+	switch k := o.kind; k {
+	case wasm.OpBrTable:
+		i := uint32(s[sp-1])
+		if i >= o.b-1 {
+			i = o.b - 1
+		}
+		idx := uint64(len(fn.ops)) + uint64(o.a) + uint64(i)
+		p := c.funcs.code[fn.addr].Prove(idx)
+		w = append(w, p.Leaf[:]...)
+		w = appendSiblings(w, p.Siblings)
+		if fn.brTargets[o.a+i].pc == retTarget {
+			w = c.appendCaller(w)
+		}
+	case opBrIfReturn:
+		if uint32(s[sp-1]) != 0 {
+			w = c.appendCaller(w)
+		}
+	case wasm.OpReturn, opEndReturn, opBrReturn:
+		w = c.appendCaller(w)
+	case wasm.OpCall:
+		w = c.appendFunc(w, o.a)
+	case wasm.OpCallIndirect:
+		w = c.appendTable(w, o.a)
+		t := m.store.tables[o.a]
+		if i := uint32(s[sp-1]); uint64(i) < uint64(len(t.elems)) {
+			w = c.appendElem(w, o.a, i)
+			if r := t.elems[i]; r != 0 {
+				w = c.appendFunc(w, uint32(r-1))
+			}
+		}
+	case wasm.OpLocalGet, wasm.OpLocalSet, wasm.OpLocalTee:
+		p := c.frames[len(m.frames)-1].tree.Prove(uint64(o.a))
+		w = append(w, p.Leaf[24:]...)
+		w = appendSiblings(w, p.Siblings)
+	case wasm.OpGlobalGet, wasm.OpGlobalSet:
+		p := c.globals.tree.Prove(uint64(o.a))
+		w = append(w, p.Leaf[:]...)
+		w = appendSiblings(w, p.Siblings)
+	case wasm.OpMemorySize, wasm.OpMemoryGrow, wasm.OpMemoryFill, wasm.OpMemoryCopy:
+		w = c.appendMemOp(w, o, fn)
+	case wasm.OpTableGet, wasm.OpTableSet, wasm.OpTableSize, wasm.OpTableGrow, wasm.OpTableFill:
+		w = c.appendTableOp(w, o)
+	default:
+		if k >= wasm.OpI32Load && k <= wasm.OpI64Store32 {
+			w = c.appendMemOp(w, o, fn)
+		}
+	}
+	return w
+}
+
+// appendMemOp appends the memory record and the chunks a memory op reads
+// or writes.
+func (c *Committer) appendMemOp(w []byte, o *op, fn *funcCode) []byte {
+	m := c.m
+	s, sp := m.stack, m.sp
+	addr := fn.inst.mems[0]
+	mm := m.store.mems[addr]
+	mc := &c.mems[addr]
+	w = binary.BigEndian.AppendUint32(w, mm.size)
+	w = binary.BigEndian.AppendUint32(w, mm.max)
+	root := mc.tree.Root()
+	w = append(w, root[:]...)
+	w = appendSiblings(w, c.memsT.Prove(uint64(addr)).Siblings)
+	bytes := uint64(mm.size) << wasmPageShift
+	chunks := func(ea, n uint64) {
+		w = c.appendChunk(w, mc, uint32(ea))
+		if last := ea + n - 1; last>>5 != ea>>5 {
+			w = c.appendChunk(w, mc, uint32(last))
+		}
+	}
+	switch k := o.kind; {
+	case k >= wasm.OpI32Load && k <= wasm.OpI64Load32U:
+		n := uint64(accessWidth(k))
+		if ea := uint64(uint32(s[sp-1])) + o.c; ea+n <= bytes {
+			chunks(ea, n)
+		}
+	case k >= wasm.OpI32Store && k <= wasm.OpI64Store32:
+		n := uint64(accessWidth(k))
+		if ea := uint64(uint32(s[sp-2])) + o.c; ea+n <= bytes {
+			chunks(ea, n)
+		}
+	case k == wasm.OpMemoryFill:
+		d, n := uint64(uint32(s[sp-3])), uint64(uint32(s[sp-1]))
+		if d+n <= bytes && n > 0 && d>>5 == (d+n-1)>>5 {
+			chunks(d, n)
+		}
+	case k == wasm.OpMemoryCopy:
+		d, src, n := uint64(uint32(s[sp-3])), uint64(uint32(s[sp-2])), uint64(uint32(s[sp-1]))
+		if d+n <= bytes && src+n <= bytes && n > 0 && d>>5 == (d+n-1)>>5 && src>>5 == (src+n-1)>>5 {
+			w = c.appendChunk(w, mc, uint32(src))
+			if d>>5 != src>>5 {
+				w = c.appendChunk(w, mc, uint32(d))
+			}
+		}
+	}
+	return w
+}
+
+func (c *Committer) appendChunk(w []byte, mc *memCache, addr uint32) []byte {
+	leaf, sib := mc.tree.ProveChunk(addr)
+	w, err := merkle.AppendMemoryProof(w, leaf, sib)
+	if err != nil {
+		panic("BUG: memory proof of a fresh tree: " + err.Error())
+	}
+	return w
+}
+
+// accessWidth is the byte width of a load or store.
+func accessWidth(k wasm.Opcode) int {
+	switch k {
+	case wasm.OpI32Load, wasm.OpF32Load, wasm.OpI64Load32S, wasm.OpI64Load32U,
+		wasm.OpI32Store, wasm.OpF32Store, wasm.OpI64Store32:
+		return 4
+	case wasm.OpI64Load, wasm.OpF64Load, wasm.OpI64Store, wasm.OpF64Store:
+		return 8
+	case wasm.OpI32Load8S, wasm.OpI32Load8U, wasm.OpI64Load8S, wasm.OpI64Load8U,
+		wasm.OpI32Store8, wasm.OpI64Store8:
+		return 1
+	}
+	return 2
+}
+
+// appendTable appends table addr's record and its proof.
+func (c *Committer) appendTable(w []byte, addr uint32) []byte {
+	t := c.m.store.tables[addr]
+	w = append(w, byte(t.Elem))
+	w = binary.BigEndian.AppendUint32(w, uint32(len(t.elems)))
+	w = binary.BigEndian.AppendUint32(w, t.max)
+	root := c.tables[addr].tree.Root()
+	w = append(w, root[:]...)
+	return appendSiblings(w, c.tablesT.Prove(uint64(addr)).Siblings)
+}
+
+// appendElem appends element i of table addr (8 bytes) and its proof.
+func (c *Committer) appendElem(w []byte, addr, i uint32) []byte {
+	p := c.tables[addr].tree.Prove(uint64(i))
+	w = append(w, p.Leaf[24:]...)
+	return appendSiblings(w, p.Siblings)
+}
+
+// appendTableOp appends the table record and the element a table op
+// reads or writes.
+func (c *Committer) appendTableOp(w []byte, o *op) []byte {
+	m := c.m
+	s, sp := m.stack, m.sp
+	t := m.store.tables[o.a]
+	size := uint64(len(t.elems))
+	w = c.appendTable(w, o.a)
+	switch o.kind {
+	case wasm.OpTableGet:
+		if i := uint64(uint32(s[sp-1])); i < size {
+			w = c.appendElem(w, o.a, uint32(i))
+		}
+	case wasm.OpTableSet:
+		if i := uint64(uint32(s[sp-2])); i < size {
+			w = c.appendElem(w, o.a, uint32(i))
+		}
+	case wasm.OpTableGrow:
+		init, delta := s[sp-2], uint64(uint32(s[sp-1]))
+		if size+delta <= uint64(t.max) && delta == 1 && init != 0 {
+			w = c.appendElem(w, o.a, uint32(size))
+		}
+	case wasm.OpTableFill:
+		i, n := uint64(uint32(s[sp-3])), uint64(uint32(s[sp-1]))
+		if i+n <= size && n == 1 {
+			w = c.appendElem(w, o.a, uint32(i))
+		}
+	}
+	return w
+}
