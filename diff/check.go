@@ -32,6 +32,9 @@ type Options struct {
 	// transaction (0: none). Passing it makes the run class
 	// engine-timeout; it never changes a result.
 	RunBudget time.Duration
+	// Grace is how long past RunBudget an engine that does not stop by
+	// itself is waited for before its run is abandoned (0: DefaultGrace).
+	Grace time.Duration
 }
 
 // DefaultRunBudget is the run budget the CLI uses.
@@ -96,23 +99,21 @@ func CheckBlock(ctx context.Context, b *block.Block, engines []Engine, o Options
 	// goroutine stack grows once (wazero's interpreter recurses natively),
 	// not once per transaction.
 	reqs := make([]chan *Request, len(engines))
-	var wg sync.WaitGroup
-	outs := make([]Outcome, len(engines))
+	dones := make([]chan Outcome, len(engines))
 	for j, e := range engines {
-		reqs[j] = make(chan *Request)
+		reqs[j], dones[j] = make(chan *Request, 1), make(chan Outcome, 1)
 		go func() {
 			for req := range reqs[j] {
 				if f := compileFail[j][req.Tx.Contract]; f != nil {
-					outs[j] = Outcome{Engine: e.Name(), Failure: f.Class, Detail: f.Detail}
-				} else {
-					rctx, cancel := ctx, context.CancelFunc(func() {})
-					if o.RunBudget > 0 {
-						rctx, cancel = context.WithTimeout(ctx, o.RunBudget)
-					}
-					outs[j] = RunSafe(rctx, e, req)
-					cancel()
+					dones[j] <- Outcome{Engine: e.Name(), Failure: f.Class, Detail: f.Detail}
+					continue
 				}
-				wg.Done()
+				rctx, cancel := ctx, context.CancelFunc(func() {})
+				if o.RunBudget > 0 {
+					rctx, cancel = context.WithTimeout(ctx, o.RunBudget)
+				}
+				dones[j] <- RunSafe(rctx, e, req)
+				cancel()
 			}
 		}()
 	}
@@ -126,12 +127,11 @@ func CheckBlock(ctx context.Context, b *block.Block, engines []Engine, o Options
 			return nil, err
 		}
 		req := &Request{Prog: progs[tx.Contract], Tx: tx, TxIndex: i, State: st}
-		wg.Add(len(engines))
 		for j := range engines {
 			reqs[j] <- req
 		}
-		wg.Wait()
-		row := append([]Outcome(nil), outs...)
+		outs := awaitOutcomes(engines, dones, o.RunBudget, o.Grace)
+		row := outs
 		for j := range row {
 			rep.EngineTime[j] += row[j].Time
 		}
@@ -149,6 +149,53 @@ func CheckBlock(ctx context.Context, b *block.Block, engines []Engine, o Options
 	rep.Commitment = st.Commitment()
 	return rep, nil
 }
+
+// DefaultGrace is how long CheckBlock waits past the run budget for an
+// engine to stop by itself before it abandons the run as engine-timeout.
+const DefaultGrace = time.Second
+
+// awaitOutcomes collects one outcome per engine. With a run budget, an
+// engine that has not answered by the budget plus the grace (one that
+// cannot be interrupted, or is stuck in a compilation or host code) gets
+// an engine-timeout outcome and is left behind: a timeout is a divergence,
+// so the check stops there, and the abandoned goroutine ends when its run
+// does (--isolate kills it instead).
+func awaitOutcomes(engines []Engine, dones []chan Outcome, budget, grace time.Duration) []Outcome {
+	outs := make([]Outcome, len(engines))
+	if grace <= 0 {
+		grace = DefaultGrace
+	}
+	var timeout <-chan time.Time
+	if budget > 0 {
+		t := time.NewTimer(budget + grace)
+		defer t.Stop()
+		timeout = t.C
+	}
+	for j, e := range engines {
+		if timeout == closedTimer { // after one abandoned engine, the others get no further grace
+			select {
+			case outs[j] = <-dones[j]:
+				continue
+			default:
+			}
+		}
+		select {
+		case outs[j] = <-dones[j]:
+		case <-timeout:
+			outs[j] = Outcome{Engine: e.Name(), Failure: ClassEngineTimeout,
+				Detail: fmt.Sprintf("%s: no answer %v past the run budget %v; run abandoned", e.Name(), grace, budget), Time: budget + grace}
+			timeout = closedTimer
+		}
+	}
+	return outs
+}
+
+// closedTimer fires at once.
+var closedTimer = func() <-chan time.Time {
+	c := make(chan time.Time)
+	close(c)
+	return c
+}()
 
 // firstDivergence compares every outcome with the first, in engine order.
 func firstDivergence(tx int, outs []Outcome) *Divergence {

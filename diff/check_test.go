@@ -2,7 +2,9 @@ package diff
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/refereevm/referee/block"
@@ -63,6 +65,61 @@ func TestExamplesEverySubset(t *testing.T) {
 					t.Errorf("commitment %s, want %s", got, ex.want)
 				}
 			})
+		}
+	}
+}
+
+// reportKey is everything of a report that must not depend on goroutine
+// scheduling: all of it but the times.
+func reportKey(t *testing.T, rep *Report) string {
+	t.Helper()
+	var s []byte
+	for _, row := range rep.Txs {
+		for _, o := range row {
+			o.Time = 0
+			b, err := json.Marshal(wireOutcome{Outcome: o, Receipt: wireReceipt(o.Receipt)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s = append(s, b...)
+		}
+	}
+	dv, _ := json.Marshal(rep.Divergence)
+	return string(s) + string(dv) + block.FormatHex(rep.Commitment[:])
+}
+
+// TestReportDeterministic runs the same checks many times, with the
+// engines in both orders and several at once: the reports (times aside)
+// are identical, and swapping the engines only swaps the columns.
+func TestReportDeterministic(t *testing.T) {
+	all := testEngines(t)
+	planted, err := Engines([]string{"planted:write@5"}, EngineConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ex := range exampleCommitments {
+		b := loadExample(t, ex.block)
+		for _, es := range [][]Engine{all, append(append([]Engine(nil), all...), planted[0])} {
+			var keys [6]string
+			var wg sync.WaitGroup
+			for k := range keys {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					rep, err := CheckBlock(context.Background(), b, es, DefaultOptions())
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					keys[k] = reportKey(t, rep)
+				}()
+			}
+			wg.Wait()
+			for k := range keys {
+				if keys[k] != keys[0] {
+					t.Fatalf("%s: run %d's report differs from run 0's", ex.block, k)
+				}
+			}
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/refereevm/referee/block"
 )
@@ -134,4 +135,26 @@ func contains(s, sub string) bool {
 		}
 	}
 	return false
+}
+
+// TestIsolatedTimeout: an isolated run past its budget is engine-timeout
+// (the child stops itself at the deadline it was sent, or is killed).
+func TestIsolatedTimeout(t *testing.T) {
+	b := loadExample(t, "traps.json")
+	for _, tx := range b.Txs {
+		if tx.Entry == "spin" {
+			tx.GasLimit = block.MaxGasLimit
+			b.Txs = []block.Tx{tx}
+			break
+		}
+	}
+	o := DefaultOptions()
+	o.RunBudget = 200 * time.Millisecond
+	rep, err := CheckBlock(context.Background(), b, []Engine{isolated(t, "wazero-compiler")}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dv := rep.Divergence; dv == nil || dv.Class != ClassEngineTimeout {
+		t.Fatalf("divergence %+v, want engine-timeout", dv)
+	}
 }

@@ -76,6 +76,9 @@ func TestPlantedSpecErrors(t *testing.T) {
 	}
 }
 
+// stuck blocks the "stuck" fake engine until the test ends.
+var stuck = make(chan struct{})
+
 // fakeEngine misbehaves in one of several ways on one transaction and
 // runs the reference machine otherwise.
 type fakeEngine struct {
@@ -97,6 +100,9 @@ func (f fakeEngine) Run(ctx context.Context, req *Request) (Outcome, error) {
 		return Outcome{}, errors.New("lost the plot")
 	case "failure":
 		return Outcome{}, failf(ClassRejected, "refuses this module")
+	case "stuck": // ignores its context, as a non-interruptible engine would
+		<-stuck
+		return Outcome{}, errors.New("released")
 	case "hang":
 		<-ctx.Done() // only the deadline ends this run
 		return Outcome{}, failf(ClassEngineTimeout, "fake: %v", ctx.Err())
@@ -116,7 +122,9 @@ func TestEngineFailures(t *testing.T) {
 		{"error", ClassEngineCrash},
 		{"failure", ClassRejected},
 		{"hang", ClassEngineTimeout},
+		{"stuck", ClassEngineTimeout},
 	}
+	defer close(stuck)
 	for _, tt := range tests {
 		for _, first := range []bool{true, false} {
 			name := tt.mode + "/second"
@@ -127,7 +135,7 @@ func TestEngineFailures(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				o := DefaultOptions()
-				o.RunBudget = 50 * time.Millisecond
+				o.RunBudget, o.Grace = 50*time.Millisecond, 20*time.Millisecond
 				rep, err := CheckBlock(context.Background(), b, es, o)
 				if err != nil {
 					t.Fatal(err)

@@ -16,7 +16,7 @@ import (
 	"github.com/refereevm/referee/diff"
 )
 
-const checkUsage = `  referee check [--engines LIST] [--json] [--isolate] [--bundle DIR] [--timeout D] BLOCK.json
+const checkUsage = `  referee check [--engines LIST] [--json] [--isolate] [--bundle DIR] [--timeout D] [--interrupt=false] BLOCK.json
         apply the block on every engine (default: all built in) and compare
         everything observable; exit 0 when all agree (prints the post-state
         commitment, each receipt and each engine's time), exit 1 at the first
@@ -33,6 +33,7 @@ func checkCommand(args []string, stdout, stderr io.Writer) int {
 	isolate := fs.Bool("isolate", false, "run each engine in a child process")
 	bundle := fs.String("bundle", "", "on divergence, write a replay bundle to `DIR`")
 	timeout := fs.Duration("timeout", diff.DefaultRunBudget, "wall-clock budget of one engine running one transaction (0 = none)")
+	interrupt := fs.Bool("interrupt", true, "engines stop themselves at the deadline (wazero: close-on-context-done, slow on tight loops; wasmtime: epochs); false: a run past the deadline is abandoned")
 	child := fs.Bool("engine-child", false, "internal: serve one isolated run on stdin/stdout")
 	pos, code, ok := parseFlags(fs, checkUsage, args, stdout, stderr)
 	if !ok {
@@ -62,7 +63,7 @@ func checkCommand(args []string, stdout, stderr io.Writer) int {
 	if *enginesFlag != "" {
 		names = strings.Split(*enginesFlag, ",")
 	}
-	engines, err := buildEngines(names, *isolate)
+	engines, err := buildEngines(names, *isolate, *interrupt)
 	if err != nil {
 		return bad("--engines: %v", err)
 	}
@@ -96,9 +97,9 @@ func checkCommand(args []string, stdout, stderr io.Writer) int {
 
 // buildEngines builds the named engines, each in child processes when
 // isolate is set.
-func buildEngines(names []string, isolate bool) ([]diff.Engine, error) {
+func buildEngines(names []string, isolate, interrupt bool) ([]diff.Engine, error) {
 	if !isolate {
-		return diff.Engines(names, diff.EngineConfig{Interruptible: true})
+		return diff.Engines(names, diff.EngineConfig{Interruptible: interrupt})
 	}
 	exe, err := os.Executable()
 	if err != nil {
