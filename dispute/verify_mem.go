@@ -236,20 +236,29 @@ func (v *vm) memoryOp() error {
 		if n == 0 {
 			break
 		}
-		if d>>5 != (d+n-1)>>5 {
-			return fmt.Errorf("%w: memory.fill of %d bytes across chunks (one step proves at most one 32-byte chunk)", ErrNotProvable, n)
-		}
-		cs, err := v.access(mi, d, int(n))
-		if err != nil {
-			return err
-		}
-		b := make([]byte, n)
-		for i := range b {
-			b[i] = val
-		}
-		root, err := write(cs, d, b)
-		if err != nil {
-			return fmt.Errorf("%w: memory write: %v", ErrBadProof, err)
+		var root [32]byte
+		if d>>5 == (d+n-1)>>5 {
+			cs, err := v.access(mi, d, int(n))
+			if err != nil {
+				return err
+			}
+			b := make([]byte, n)
+			for i := range b {
+				b[i] = val
+			}
+			if root, err = write(cs, d, b); err != nil {
+				return fmt.Errorf("%w: memory write: %v", ErrBadProof, err)
+			}
+		} else {
+			first, err := v.readChunk(mi, uint32(d))
+			if err != nil {
+				return err
+			}
+			last, err := v.readChunk(mi, uint32(d+n-1))
+			if err != nil {
+				return err
+			}
+			root = fillRoot(first, last, val, d, n)
 		}
 		v.writeMem(mi, mi.size, root)
 	case k == wasm.OpMemoryCopy: // pops i32 n, src, dst
@@ -261,25 +270,19 @@ func (v *vm) memoryOp() error {
 		if n == 0 {
 			break
 		}
-		if d>>5 != (d+n-1)>>5 || src>>5 != (src+n-1)>>5 {
-			return fmt.Errorf("%w: memory.copy of %d bytes across chunks (one step proves at most one source and one destination chunk)", ErrNotProvable, n)
+		if n > MaxCopyBytes {
+			return fmt.Errorf("%w: memory.copy of %d bytes (one step proves at most %d)", ErrNotProvable, n, MaxCopyBytes)
 		}
-		sc, err := v.readChunk(mi, uint32(src))
+		sr, err := v.readRange(mi, src, n, "memory.copy source")
 		if err != nil {
 			return err
 		}
-		b := read([]*chunk{sc}, src, int(n))
-		dc := sc
-		if uint32(d)&^31 != sc.addr {
-			if dc, err = v.readChunk(mi, uint32(d)); err != nil {
-				return err
-			}
-		}
-		root, err := write([]*chunk{dc}, d, b)
+		dr, err := v.readRange(mi, d, n, "memory.copy destination")
 		if err != nil {
-			return fmt.Errorf("%w: memory write: %v", ErrBadProof, err)
+			return err
 		}
-		v.writeMem(mi, mi.size, root)
+		dr.write(d, sr.read(src, n))
+		v.writeMem(mi, mi.size, dr.root())
 	}
 	v.next()
 	return nil

@@ -242,16 +242,48 @@ func (c *Committer) appendMemOp(w []byte, o *op, fn *funcCode) []byte {
 		}
 	case k == wasm.OpMemoryFill:
 		d, n := uint64(uint32(s[sp-3])), uint64(uint32(s[sp-1]))
-		if d+n <= bytes && n > 0 && d>>5 == (d+n-1)>>5 {
-			chunks(d, n)
+		if d+n <= bytes && n > 0 {
+			w = c.appendChunk(w, mc, uint32(d))
+			if (d+n-1)>>5 != d>>5 {
+				w = c.appendChunk(w, mc, uint32(d+n-1))
+			}
 		}
 	case k == wasm.OpMemoryCopy:
 		d, src, n := uint64(uint32(s[sp-3])), uint64(uint32(s[sp-2])), uint64(uint32(s[sp-1]))
-		if d+n <= bytes && src+n <= bytes && n > 0 && d>>5 == (d+n-1)>>5 && src>>5 == (src+n-1)>>5 {
-			w = c.appendChunk(w, mc, uint32(src))
-			if d>>5 != src>>5 {
-				w = c.appendChunk(w, mc, uint32(d))
-			}
+		if d+n <= bytes && src+n <= bytes && n > 0 && n <= MaxCopyBytes {
+			w = c.appendRange(w, mm, mc, src, n)
+			w = c.appendRange(w, mm, mc, d, n)
+		}
+	}
+	return w
+}
+
+// MaxCopyBytes is the longest memory.copy a proof carries (as
+// dispute.MaxCopyBytes).
+const MaxCopyBytes = 65536
+
+// appendRange appends the range proof of the chunks holding [addr,
+// addr+n): their data, then per height from the bottom the sibling left of
+// the run (if its first node is a right child) and right of it (if its
+// last node is a left child).
+func (c *Committer) appendRange(w []byte, mm *Memory, mc *memCache, addr, n uint64) []byte {
+	l, hi := addr>>5, (addr+n-1)>>5
+	var buf [32]byte
+	for i := l; i <= hi; i++ {
+		clear(buf[:])
+		if end := min((i+1)<<5, uint64(mm.size)<<wasmPageShift); i<<5 < end {
+			mm.read(i<<5, buf[:end-(i<<5)])
+		}
+		w = append(w, buf[:]...)
+	}
+	_, ls := mc.tree.ProveChunk(uint32(l << 5))
+	_, rs := mc.tree.ProveChunk(uint32(hi << 5))
+	for h := 0; h < merkle.MemoryDepth; h++ {
+		if (l>>h)&1 == 1 {
+			w = append(w, ls[h][:]...)
+		}
+		if (hi>>h)&1 == 0 {
+			w = append(w, rs[h][:]...)
 		}
 	}
 	return w
