@@ -36,6 +36,9 @@ func commands() []command {
 		{name: "dispute", usage: disputeUsage, run: disputeCommand},
 		{name: "fuzz", usage: fuzzUsage, run: fuzzCommand},
 		{name: "corpus", usage: corpusUsage, run: corpusCommand},
+		{name: "prove", usage: proveUsage, run: proveCommand},
+		{name: "verify", usage: verifyUsage, run: verifyCommand},
+		{name: "root", usage: rootUsage, run: rootCommand},
 	}
 }
 
