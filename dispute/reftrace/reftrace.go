@@ -5,13 +5,15 @@
 // the next request lies ahead of it (a challenger scanning split points in
 // order pays each step once).
 //
-// The root and the one-step proof are pluggable. Until the Merkleized
-// state root (Machine.Root) exists, SnapshotRoot commits to the state as
-// sha256 of its Snapshot encoding, SnapshotProver proves a step by the
-// whole pre-state snapshot, and ReexecChecker checks such a proof by
-// restoring it and executing one step: sound, but the arbiter runs the
-// machine and the "proof" is as large as the state. The real one-step
-// proofs replace all three without changing the game.
+// The root and the one-step proof are pluggable. MerkleRoot and
+// MerkleProver are the real ones (Machine.Root and Committer.Witness,
+// checked by dispute.ProofChecker). SnapshotRoot, SnapshotProver and
+// ReexecChecker are the stand-ins the game was built against before
+// those existed: the root is sha256 of the Snapshot encoding, the proof is
+// the whole pre-state snapshot, and the checker restores it and executes
+// one step: sound, but the arbiter runs the machine and the "proof" is as
+// large as the state. They remain for machines the one-step verifier does
+// not cover.
 //
 // This package imports trace/; the dispute package must not (its verifier
 // checks proofs without a machine), which is why the two are separate.
@@ -44,6 +46,30 @@ func SnapshotRoot(m *trace.Machine) ([32]byte, error) {
 		return [32]byte{}, fmt.Errorf("snapshot root: %w", err)
 	}
 	return sha256.Sum256(b), nil
+}
+
+// MerkleRoot is the state root of docs/state-commitment.md
+// (Machine.Root, built from scratch at each call).
+func MerkleRoot(m *trace.Machine) ([32]byte, error) { return m.Root(), nil }
+
+// MerkleProver is the one-step proof of docs/proof-format.md, which
+// dispute.ProofChecker checks against MerkleRoot roots.
+func MerkleProver(m *trace.Machine) ([]byte, error) { return trace.NewCommitter(m).Witness() }
+
+// Merkle returns MerkleRoot and MerkleProver made incremental: they share
+// one trace.Committer per machine (a Committer owns its machine's dirty
+// bits, so the root and the prover must use the same one), and a root
+// after a few steps or a Restore re-hashes only what changed.
+func Merkle() (RootFunc, ProveFunc) {
+	var c *trace.Committer
+	get := func(m *trace.Machine) *trace.Committer {
+		if c == nil || c.Machine() != m {
+			c = trace.NewCommitter(m)
+		}
+		return c
+	}
+	return func(m *trace.Machine) ([32]byte, error) { return get(m).Root(), nil },
+		func(m *trace.Machine) ([]byte, error) { return get(m).Witness() }
 }
 
 // SnapshotProver is the stand-in prover: the pre-state's snapshot.

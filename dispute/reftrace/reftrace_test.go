@@ -133,3 +133,107 @@ func TestGames(t *testing.T) {
 		}
 	}
 }
+
+// TestMerkleGames plays the honest party against every dishonest strategy
+// with the real state root and one-step proofs, checked by
+// dispute.ProofChecker (the arbiter runs no machine).
+func TestMerkleGames(t *testing.T) {
+	for _, w := range []struct {
+		name  string
+		setup Setup
+		every uint64
+	}{
+		{"fac", setupFile(t, "../../testdata/spectest/wasm-2.0/fac.0.wasm", "fac-rec", trace.I64(20)), 32},
+		{"sha256", setupFile(t, "../../testdata/workloads/sha256.wasm", "run", trace.I32(64), trace.I32(1)), 1024},
+	} {
+		newTrace := func() *Trace {
+			root, prove := Merkle()
+			tr, err := New(w.setup, w.every, root, prove)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tr
+		}
+		tr := newTrace()
+		init, _ := tr.RootAt(0)
+		// Every proof an honest defender may be asked for must check.
+		for _, s := range []uint64{0, 1, 2, tr.Len() / 2, tr.Len() - 1} {
+			p, err := tr.ProveStep(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pre, _ := tr.RootAt(s)
+			post, _ := tr.RootAt(s + 1)
+			if ok, err := (dispute.ProofChecker{}).CheckStep(s, pre, post, p); !ok {
+				t.Fatalf("%s step %d: honest proof rejected: %v", w.name, s, err)
+			}
+		}
+		for _, k := range []int{2, 4, 16, 64} {
+			for _, name := range []string{"wrong-final", "wrong-at", "shifted", "equivocate", "forge", "stall", "garbage"} {
+				for _, hs := range []dispute.Side{dispute.Defender, dispute.Challenger} {
+					t.Run(fmt.Sprintf("%s/n=%d/k=%d/%s/honest=%v", w.name, tr.Len(), k, name, hs), func(t *testing.T) {
+						// Each party has its own trace: they share nothing.
+						bad, err := dispute.NewStrategy(name, hs.Other(), newTrace())
+						if err != nil {
+							t.Fatal(err)
+						}
+						var ps [2]dispute.Party
+						ps[hs], ps[hs.Other()] = dispute.NewHonest(hs, tr), bad
+						cfg := dispute.Config{K: k, Steps: tr.Len(), Initial: init}
+						g, err := dispute.Play(context.Background(), cfg, dispute.ProofChecker{}, &dispute.Local{Parties: ps}, dispute.PlayOptions{})
+						if err != nil {
+							t.Fatal(err)
+						}
+						if r := g.Result(); r.Winner != hs {
+							t.Fatalf("result %v, want %v to win", r, hs)
+						}
+					})
+				}
+			}
+		}
+	}
+}
+
+// TestMerkleIncremental checks the Committer-backed roots of Merkle
+// against roots built from scratch, across restores and forward moves.
+func TestMerkleIncremental(t *testing.T) {
+	for _, setup := range []Setup{
+		setupFile(t, "../../testdata/workloads/indirect.wasm", "run", trace.I32(300), trace.I32(1)),
+		setupFile(t, "../../testdata/workloads/quicksort.wasm", "run", trace.I32(100), trace.I32(1)),
+	} {
+		checkIncremental(t, setup)
+	}
+}
+
+func checkIncremental(t *testing.T, setup Setup) {
+	root, prove := Merkle()
+	tr, err := New(setup, 500, root, prove)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := tr.Len()
+	for i, s := range []uint64{0, n, n / 2, n/2 + 1, n/2 + 499, 1, 499, 500, n - 1, 3, n / 3, n / 3, n/3 + 7} {
+		if i%3 == 2 && s < n {
+			if _, err := tr.ProveStep(s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := tr.RootAt(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := setup()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s > 0 {
+			if _, err := m.Run(s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if want := m.Root(); got != want {
+			t.Fatalf("step %d: incremental root %x, from scratch %x", s, got[:4], want[:4])
+		}
+	}
+	t.Logf("%d steps, %d restores, %d steps re-executed", n, tr.Restores, tr.Stepped)
+}
