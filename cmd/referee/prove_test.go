@@ -67,4 +67,3 @@ func TestProveVerifyRoot(t *testing.T) {
 		t.Errorf("prove past the end: exit %d, want 2", code)
 	}
 }
-
