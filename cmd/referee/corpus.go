@@ -159,7 +159,7 @@ func replayFinding(st *corpus.Store, f *corpus.Finding, enginesFlag string, orig
 	if enginesFlag != "" {
 		names = strings.Split(enginesFlag, ",")
 	}
-	engines, err := diff.Engines(names, diff.EngineConfig{Interruptible: true})
+	engines, err := fuzzEngines(names)
 	if err != nil {
 		return bad("engines: %v", err)
 	}

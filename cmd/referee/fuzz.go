@@ -23,7 +23,9 @@ const fuzzUsage = `  referee fuzz [--engines LIST] [--duration D] [--workers N] 
         (default findings), at once, then minimized; live progress on stderr,
         a summary at the end (exit 0); Ctrl-C stops and loses no finding;
         deterministic for a seed, worker count and --execs; engines as for
-        check, e.g. reference,planted:i64.rem_s
+        check, except that planted[:OP] is the reference with a planted bug
+        in a rare case of OP (i64.rem_s (default): negative dividend;
+        i32.rotl: count >= 32)
 `
 
 // fuzzFlags are the options of "referee fuzz".
@@ -72,7 +74,7 @@ func fuzzCommand(args []string, stdout, stderr io.Writer) int {
 	if f.engines != "" {
 		names = strings.Split(f.engines, ",")
 	}
-	engines, err := diff.Engines(names, diff.EngineConfig{Interruptible: true})
+	engines, err := fuzzEngines(names)
 	if err != nil {
 		return bad("--engines: %v", err)
 	}
@@ -115,6 +117,41 @@ func fuzzCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	writeFuzzText(stdout, names, f.dir, sum)
 	return exitOK
+}
+
+// fuzzEngines builds the engines of a campaign or a replay. Besides the
+// names diff.Engines knows, "planted" and "planted:OP" (OP one of
+// corpus.PlantedOps) are the planted-operator engine (corpus.PlantedOp):
+// a campaign needs a bug that shows only on some inputs, where check's
+// planted engine corrupts a whole transaction. "planted:FIELD@TX" is
+// check's.
+func fuzzEngines(names []string) ([]diff.Engine, error) {
+	var out []diff.Engine
+	seen := map[string]bool{}
+	for _, n := range names {
+		if seen[n] {
+			return nil, fmt.Errorf("engine %q listed twice", n)
+		}
+		seen[n] = true
+		op, planted := strings.CutPrefix(n, "planted:")
+		if n == "planted" {
+			op, planted = "", true
+		}
+		if planted && !strings.Contains(op, "@") {
+			p, err := corpus.NewPlantedOp(op)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p)
+			continue
+		}
+		es, err := diff.Engines([]string{n}, diff.EngineConfig{Interruptible: true})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, es...)
+	}
+	return out, nil
 }
 
 // fuzzGas is the default gas of one call: far above what a generated
