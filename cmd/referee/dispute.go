@@ -29,8 +29,10 @@ const disputeUsage = `  referee dispute serve [--addr HOST:PORT] [--k K] [--roun
         against an arbiter; S is honest, wrong-final, wrong-at[:STEP],
         shifted[:STEP], equivocate[:MOVE], forge, stall[:MOVE], garbage[:MOVE]
         EXECUTION is --sim N [--seed S] (a simulated trace of N steps) or
-        [--every C] MODULE.wasm FUNC [ARG...] (the reference machine, with a
-        snapshot every C steps; roots are sha256 of snapshots for now);
+        [--every C] [--proof merkle|snapshot] MODULE.wasm FUNC [ARG...] (the
+        reference machine with a snapshot every C steps; merkle: state roots
+        and one-step proofs checked by dispute.Verify; snapshot: sha256 of
+        snapshots, checked by re-executing the step);
         exit 0 when the game ended (with --server: when SIDE won), 1 when
         SIDE lost, 3 when the claims agree
 `
@@ -48,6 +50,7 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 1, "the simulated trace's `seed`")
 	every := fs.Uint64("every", 4096, "reference machine: keep a snapshot every `C` steps")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	proofKind := fs.String("proof", "merkle", "reference machine: `merkle` roots and proofs, or snapshot hashes")
 	addr := fs.String("addr", "127.0.0.1:8547", "serve: listen on `HOST:PORT`")
 	round := fs.Duration("round", 5*time.Second, "serve: wait `DUR` for a move before the round passes")
 	server := fs.String("server", "", "play one side against the arbiter at `URL`")
@@ -63,7 +66,7 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "referee dispute %s: "+format+"\n", append([]any{args[0]}, a...)...)
 		return exitBad
 	}
-	tr, checker, err := disputeExecution(*sim, *seed, *every, pos)
+	tr, checker, err := disputeExecution(*sim, *seed, *every, *proofKind, pos)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -129,7 +132,7 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 			// Each party gets its own trace value: parties share nothing.
 			t := tr
 			if *sim == 0 {
-				if t, _, err = disputeExecution(*sim, *seed, *every, pos); err != nil {
+				if t, _, err = disputeExecution(*sim, *seed, *every, *proofKind, pos); err != nil {
 					return fail("%v", err)
 				}
 			}
@@ -161,7 +164,7 @@ func mustRoot(t dispute.Trace, s uint64) [32]byte {
 }
 
 // disputeExecution builds the honest trace and the arbiter's checker.
-func disputeExecution(sim, seed, every uint64, pos []string) (dispute.Trace, dispute.StepChecker, error) {
+func disputeExecution(sim, seed, every uint64, proofKind string, pos []string) (dispute.Trace, dispute.StepChecker, error) {
 	if sim > 0 {
 		if len(pos) != 0 {
 			return nil, nil, fmt.Errorf("--sim takes no MODULE.wasm FUNC arguments")
@@ -201,14 +204,27 @@ func disputeExecution(sim, seed, every uint64, pos []string) (dispute.Trace, dis
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	tr, err := reftrace.New(setup, every, nil, nil)
+	var checker dispute.StepChecker
+	var root reftrace.RootFunc
+	var prove reftrace.ProveFunc
+	switch proofKind {
+	case "merkle":
+		root, prove = reftrace.Merkle()
+		checker = dispute.ProofChecker{}
+	case "snapshot":
+		root, prove = reftrace.SnapshotRoot, reftrace.SnapshotProver
+		checker = reftrace.ReexecChecker{Setup: setup}
+	default:
+		return nil, nil, fmt.Errorf("--proof %q: want merkle or snapshot", proofKind)
+	}
+	tr, err := reftrace.New(setup, every, root, prove)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if tr.Len() == 0 {
 		return nil, nil, fmt.Errorf("%s: %s runs no steps: nothing to dispute", path, name)
 	}
-	return tr, reftrace.ReexecChecker{Setup: setup}, nil
+	return tr, checker, nil
 }
 
 func resultJSON(r dispute.Result) map[string]any {

@@ -18,6 +18,8 @@ func TestDisputeCLI(t *testing.T) {
 		{"sim honest defender", []string{"dispute", "play", "--sim", "1000", "--k", "4", "--challenger", "shifted:500"}, exitOK, "defender wins (challenger loses: proof valid): step 499"},
 		{"sim honest challenger", []string{"dispute", "play", "--sim", "1000000", "--defender", "wrong-at:123456", "--challenger", "honest"}, exitOK, "challenger wins (defender loses: proof invalid)"},
 		{"fac forged proof", []string{"dispute", "play", "--k", "2", "--defender", "forge", "--challenger", "honest", facWasm, "fac-iter", "i64:10"}, exitOK, "challenger wins"},
+		{"fac snapshot proofs", []string{"dispute", "play", "--k", "16", "--proof", "snapshot", "--defender", "shifted:50", "--challenger", "honest", facWasm, "fac-rec", "i64:8"}, exitOK, "challenger wins (defender loses: proof invalid): step 49"},
+		{"bad proof kind", []string{"dispute", "play", "--proof", "stark", facWasm, "fac-rec", "i64:8"}, exitBad, ""},
 		{"no dispute", []string{"dispute", "play", "--sim", "10", "--challenger", "honest"}, exitNothing, "no dispute"},
 		{"no subcommand", []string{"dispute"}, exitBad, ""},
 		{"bad k", []string{"dispute", "play", "--sim", "10", "--k", "1"}, exitBad, ""},
