@@ -3,8 +3,11 @@ package reftrace
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/refereevm/referee/dispute"
 	"github.com/refereevm/referee/trace"
@@ -236,4 +239,116 @@ func checkIncremental(t *testing.T, setup Setup) {
 		}
 	}
 	t.Logf("%d steps, %d restores, %d steps re-executed", n, tr.Restores, tr.Stepped)
+}
+
+// TestLongMerkleGames plays on a real trace of 1,300,008 steps (loop with
+// n = 100000): every strategy, both sides, k ∈ {2, 4, 16, 64}.
+func TestLongMerkleGames(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 1.3M-step trace")
+	}
+	setup := setupFile(t, "../../testdata/workloads/loop.wasm", "run", trace.I64(100000))
+	newTrace := func() *Trace {
+		root, prove := Merkle()
+		tr, err := New(setup, 1<<14, root, prove)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	// Games run one after another, so the honest and the dishonest side
+	// each keep one trace (its cursor is only a cache) across games.
+	honest, other := newTrace(), newTrace()
+	if honest.Len() < 1_000_000 {
+		t.Fatalf("trace of %d steps, want ≥ 10^6", honest.Len())
+	}
+	init, _ := honest.RootAt(0)
+	for _, k := range []int{2, 4, 16, 64} {
+		for _, name := range []string{"wrong-final", "wrong-at", "shifted", "equivocate", "forge", "stall", "garbage"} {
+			for _, hs := range []dispute.Side{dispute.Defender, dispute.Challenger} {
+				bad, err := dispute.NewStrategy(name, hs.Other(), other)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var ps [2]dispute.Party
+				ps[hs], ps[hs.Other()] = dispute.NewHonest(hs, honest), bad
+				cfg := dispute.Config{K: k, Steps: honest.Len(), Initial: init}
+				g, err := dispute.Play(context.Background(), cfg, dispute.ProofChecker{}, &dispute.Local{Parties: ps}, dispute.PlayOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r := g.Result(); r.Winner != hs {
+					t.Fatalf("k=%d %s honest=%v: result %v, want %v to win", k, name, hs, r, hs)
+				}
+			}
+		}
+	}
+	t.Logf("%d steps; honest trace: %d restores, %d steps re-executed", honest.Len(), honest.Restores, honest.Stepped)
+}
+
+// TestHTTPMerkleGame plays over HTTP on loopback on a real trace, each
+// party with its own trace and its own goroutine.
+func TestHTTPMerkleGame(t *testing.T) {
+	setup := setupFile(t, "../../testdata/workloads/sha256.wasm", "run", trace.I32(64), trace.I32(1))
+	newTrace := func() *Trace {
+		root, prove := Merkle()
+		tr, err := New(setup, 1024, root, prove)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	for _, tc := range []struct {
+		strategy string
+		honest   dispute.Side
+	}{
+		{"shifted", dispute.Challenger},
+		{"forge", dispute.Challenger},
+		{"wrong-at", dispute.Defender},
+	} {
+		t.Run(tc.strategy, func(t *testing.T) {
+			tr := newTrace()
+			init, _ := tr.RootAt(0)
+			cfg := dispute.Config{K: 16, Steps: tr.Len(), Initial: init}
+			bad, err := dispute.NewStrategy(tc.strategy, tc.honest.Other(), newTrace())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ps [2]dispute.Party
+			ps[tc.honest], ps[tc.honest.Other()] = dispute.NewHonest(tc.honest, tr), bad
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			host := dispute.NewHTTPHost(cfg)
+			srv := &http.Server{Handler: host}
+			go func() { _ = srv.Serve(ln) }()
+			defer srv.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			results := make(chan dispute.Result, 2)
+			for s := dispute.Defender; s <= dispute.Challenger; s++ {
+				c := &dispute.HTTPClient{URL: "http://" + ln.Addr().String(), Side: s, Party: ps[s]}
+				go func() {
+					r, err := c.Play(ctx)
+					if err != nil {
+						t.Errorf("%v client: %v", c.Side, err)
+					}
+					results <- r
+				}()
+			}
+			g, err := dispute.Play(ctx, cfg, dispute.ProofChecker{}, host, dispute.PlayOptions{Round: 10 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := g.Result(); r.Winner != tc.honest {
+				t.Fatalf("result %v, want %v to win", r, tc.honest)
+			}
+			for range 2 {
+				if r := <-results; r.Winner != tc.honest {
+					t.Errorf("client saw %v", r)
+				}
+			}
+		})
+	}
 }
