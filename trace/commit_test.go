@@ -148,5 +148,8 @@ func TestStateEncodingSize(t *testing.T) {
 	if len(enc) != StateEncodingSize || string(enc[:16]) != "referee/state/v1" {
 		t.Fatalf("encoding %x", enc)
 	}
-	t.Logf("empty machine root %s", hex.EncodeToString(func() []byte { r := m.Root(); return r[:] }()))
+	r := m.Root()
+	if got, want := hex.EncodeToString(r[:]), "5900a0ad51d9c0eadc5fa8ff45f864e92af0a614eee35281ee9d0b71411017db"; got != want {
+		t.Fatalf("empty machine root %s, want %s", got, want)
+	}
 }
