@@ -18,7 +18,7 @@ var ErrGate = errors.New("refused by the gatekeeper")
 // GateOptions configures the gatekeeper.
 type GateOptions struct {
 	// Limits bounds sizes, counts, locals and nesting (wasm.Validate);
-	// zero fields take wasm.DefaultLimits.
+	// blocks use meter.BlockLimits; zero fields take wasm.DefaultLimits.
 	Limits wasm.ResourceLimits
 	// Meter is the instrumentation every engine runs.
 	Meter meter.Options
@@ -32,7 +32,7 @@ const DefaultCompileBudget = 10 * time.Second
 
 // DefaultGateOptions returns the options used for blocks.
 func DefaultGateOptions() GateOptions {
-	return GateOptions{Limits: wasm.DefaultLimits(), Meter: meter.DefaultOptions(), CompileBudget: DefaultCompileBudget}
+	return GateOptions{Limits: meter.BlockLimits(), Meter: meter.DefaultOptions(), CompileBudget: DefaultCompileBudget}
 }
 
 // Prepared is a module that passed the gatekeeper, instrumented: what every
@@ -54,8 +54,8 @@ type Prepared struct {
 // CheckBlock around each engine's Compile.
 func Gate(bin []byte, o GateOptions) (*Prepared, error) {
 	lim := o.Limits
-	if lim == (wasm.ResourceLimits{}) {
-		lim = wasm.DefaultLimits()
+	if lim.MaxModuleSize == 0 {
+		lim.MaxModuleSize = wasm.DefaultLimits().MaxModuleSize
 	}
 	orig, err := decodeValid(bin, lim)
 	if err != nil {

@@ -58,6 +58,12 @@ type instanceView interface {
 // engineTrap is "" if the entry returned, else the guest trap's normalised
 // spec text (a host trap is known to call, whatever the engine says);
 // initMem is the memory right after instantiation.
+//
+// Gas: guest gas is limit − referee_gas, or the whole limit on the meter's
+// out-of-gas, or limit − host gas after a guest trap (so gas used is the
+// limit: docs/metering.md charges a trapped transaction its whole limit);
+// then GasPerDirtyPage per dirty page is added. A host trap leaves
+// referee_gas exact (the meter writes it back before every call).
 func finish(req *Request, call *block.Call, trapped bool, engineTrap string, results []uint64, inst instanceView, initMem []byte) Outcome {
 	var o Outcome
 	left, _ := inst.global(meter.ExportGas)
@@ -69,32 +75,48 @@ func finish(req *Request, call *block.Call, trapped bool, engineTrap string, res
 	} else {
 		o.GuestGas = 0 // the meter never adds gas; a larger value shows in Globals
 	}
+	o.HostGas = call.HostGas()
+	mem := inst.memory()
+	o.MemoryPages = uint32(len(mem) / 65536)
+	o.MemoryHash = sha256.Sum256(mem)
+	o.DirtyPages = dirtyPages(initMem, mem)
+	charged := false // the whole limit is charged already
 	if trapped {
-		switch o.Exit {
-		case meter.ExitOutOfGas:
+		switch {
+		case o.Exit == meter.ExitOutOfGas:
 			engineTrap, o.GuestGas = block.TrapOutOfGas, limit
-		case meter.ExitCallDepth:
+		case o.Exit == meter.ExitCallDepth:
 			engineTrap = TrapCallStack
-		}
-		if engineTrap == "" {
+		case engineTrap == "" && call.Trap() == nil:
 			engineTrap = "unreachable"
 		}
+		if call.Trap() == nil && o.Exit != meter.ExitOutOfGas {
+			// A guest trap: referee_gas holds the meter's last write-back,
+			// the same on every engine but not a count (docs/metering.md);
+			// the transaction is charged its whole limit.
+			o.GuestGas, charged = limit-min(o.HostGas, limit), true
+		}
+		charged = charged || o.Exit == meter.ExitOutOfGas
 	} else {
 		engineTrap = ""
 		o.Results = results
 	}
-	o.HostGas = call.HostGas()
+	if !charged && o.GuestGas < limit {
+		o.GuestGas += min(uint64(o.DirtyPages)*GasPerDirtyPage, limit+1-o.GuestGas) // past the limit: out-of-gas
+	}
 	o.Receipt = call.Receipt(engineTrap, o.GuestGas)
 	for _, name := range req.Prog.Globals {
 		v, _ := inst.global(name)
 		o.Globals = append(o.Globals, Global{Name: name, Bits: v})
 	}
-	mem := inst.memory()
-	o.MemoryPages = uint32(len(mem) / 65536)
-	o.MemoryHash = sha256.Sum256(mem)
-	o.DirtyPages = dirtyPages(initMem, mem)
 	return o
 }
+
+// GasPerDirtyPage is charged after each transaction per 4 KiB page of the
+// exported memory whose bytes differ from right after instantiation
+// (docs/block-format.md, "Writing an engine adapter"): the same price per
+// byte as memory.grow's 1,000 gas per 64 KiB page. It counts as guest gas.
+const GasPerDirtyPage = 64
 
 // dirtyPages counts the 4 KiB pages of after whose bytes differ from
 // before (bytes past before's end compare against zero).
