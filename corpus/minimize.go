@@ -42,7 +42,9 @@ const maxRounds = 6
 // dropping element and data segments; deleting ranges of instructions,
 // halving the range size down to single instructions; replacing an
 // instruction, or a whole block, loop or if, by drops of its operands and a
-// zero constant of its result type; and setting constants to 0 or 1. A
+// zero constant of its result type; setting constants to 0, 1 or -1 or
+// halving them; and dropping globals, tables, the memory, types and locals
+// nothing uses any more. A
 // candidate is offered to keep only if it validates, so every accepted step
 // is a valid module. m itself is not modified; the result shares no
 // mutable state with it.
@@ -64,6 +66,7 @@ func Minimize(ctx context.Context, m *wasm.Module, keep Predicate, o MinimizeOpt
 			mz.replaceInstrs(fn)
 			mz.simplifyConsts(fn)
 		}
+		mz.dropItems()
 		if mz.steps == before {
 			break
 		}
@@ -221,36 +224,36 @@ func replacements() [][]wasm.Instr {
 	return out
 }
 
-// simplifyConsts sets each integer constant to 0, else 1, and each float
+// simplifyConsts sets each integer constant to 0, 1 or -1, else halves
+// it (toward zero) while the divergence holds, and sets each float
 // constant to +0.
 func (mz *minimizer) simplifyConsts(fn int) {
 	ins, ok := decodeBody(mz.cur.Codes[fn].Body)
 	if !ok {
 		return
 	}
-	for i := range ins {
-		if mz.stopped {
-			return
+	set := func(i int, v uint64) bool {
+		if ins[i].Const == v {
+			return false
 		}
-		var vals []uint64
+		cand := append([]wasm.Instr(nil), ins...)
+		cand[i].Const = v
+		if mz.try(withBody(mz.cur, fn, cand)) {
+			ins = cand
+			return true
+		}
+		return false
+	}
+	for i := range ins {
 		switch ins[i].Op {
 		case wasm.OpI32Const, wasm.OpI64Const:
-			vals = []uint64{0, 1}
+			if ins[i].Const == 0 || set(i, 0) || ins[i].Const == 1 || set(i, 1) || ins[i].Const == ^uint64(0) || set(i, ^uint64(0)) {
+				continue
+			}
+			for v := int64(ins[i].Const); v/2 != 0 && !mz.stopped && set(i, uint64(v/2)); v /= 2 {
+			}
 		case wasm.OpF32Const, wasm.OpF64Const:
-			vals = []uint64{0}
-		default:
-			continue
-		}
-		for _, v := range vals {
-			if ins[i].Const == v {
-				break
-			}
-			cand := append([]wasm.Instr(nil), ins...)
-			cand[i].Const = v
-			if mz.try(withBody(mz.cur, fn, cand)) {
-				ins = cand
-				break
-			}
+			set(i, 0)
 		}
 	}
 }

@@ -107,7 +107,8 @@ func TestMinimizeBudgetAndCancel(t *testing.T) {
 	}
 	// A predicate that holds for everything reduces to an empty module.
 	res = corpus.Minimize(context.Background(), m, func(*wasm.Module) bool { return true }, corpus.MinimizeOptions{})
-	if len(res.Module.Funcs) != 0 || len(res.Module.Exports) != 0 || !res.Complete {
-		t.Fatalf("always-true predicate left %d funcs, %d exports", len(res.Module.Funcs), len(res.Module.Exports))
+	if r := res.Module; len(r.Funcs)+len(r.Exports)+len(r.Globals)+len(r.Tables)+len(r.Memories)+len(r.Types)+len(r.Elems)+len(r.Datas) != 0 || !res.Complete {
+		t.Fatalf("always-true predicate left %d funcs, %d exports, %d globals, %d tables, %d memories, %d types, %d elems, %d datas",
+			len(r.Funcs), len(r.Exports), len(r.Globals), len(r.Tables), len(r.Memories), len(r.Types), len(r.Elems), len(r.Datas))
 	}
 }

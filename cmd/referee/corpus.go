@@ -110,7 +110,11 @@ func writeDivergence(w io.Writer, calls []corpus.Call, d *corpus.Divergence) {
 		c := calls[d.Call]
 		fmt.Fprintf(w, "call %d: %s(%s)\n", d.Call, c.Export, argsText(c.Args))
 	}
-	fmt.Fprintf(w, "%s: %s differs\n  %-16s %s\n  %-16s %s\n", d.Class, d.Field, d.Engines[0], d.Values[0], d.Engines[1], d.Values[1])
+	width := max(len(d.Engines[0]), len(d.Engines[1]))
+	for _, o := range d.Outcomes {
+		width = max(width, len(o.Engine))
+	}
+	fmt.Fprintf(w, "%s: %s differs\n  %-*s %s\n  %-*s %s\n", d.Class, d.Field, width, d.Engines[0], d.Values[0], width, d.Engines[1], d.Values[1])
 	for _, o := range d.Outcomes {
 		status := o.Status
 		if o.Failure != "" {
@@ -121,7 +125,7 @@ func writeDivergence(w io.Writer, calls []corpus.Call, d *corpus.Divergence) {
 				status += " at " + o.TrapOp
 			}
 		}
-		fmt.Fprintf(w, "  %-16s %s, results [%s], gas %d, memory %d pages %.16s\n", o.Engine, status, argsText(o.Results), o.GasUsed, o.MemPages, o.MemHash)
+		fmt.Fprintf(w, "  %-*s %s, results [%s], gas %d, memory %d pages %.16s\n", width, o.Engine, status, argsText(o.Results), o.GasUsed, o.MemPages, o.MemHash)
 	}
 }
 
