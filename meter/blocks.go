@@ -20,10 +20,9 @@ type instr struct {
 	nest uint32
 }
 
-// segment is a basic block in Ewasm's "superblock" sense: a run of
-// instructions that, once entered at its first instruction, executes to its
-// last one unless something traps. Its whole static cost is charged at
-// its start.
+// segment is a superblock in Ewasm's sense: a run of instructions entered
+// only at its first instruction and left at its last one, by a trap, or by a
+// taken br_if in the middle. Its whole static cost is charged at its start.
 type segment struct {
 	cost uint64
 	dead bool // starts after br, br_table, return or unreachable: never entered
@@ -31,9 +30,12 @@ type segment struct {
 
 // body is the analysis of one function body.
 type body struct {
-	instrs     []instr
-	segs       []segment
-	hasCalls   bool   // contains call or call_indirect
+	instrs   []instr
+	segs     []segment
+	hasCalls bool // contains call or call_indirect
+	// blocks counts the basic blocks a compiling engine sees: the
+	// segments plus one per br_if (the gate's shape limits use it).
+	blocks     int
 	maxTargets uint32 // most targets of one br_table (the default included)
 }
 
@@ -47,20 +49,21 @@ const (
 // analyze splits a function body into instructions and metering segments.
 //
 // A new segment starts at the function entry and just after every
-// instruction where control can enter or leave the middle of a straight
-// line run:
+// instruction where control can enter the middle of a straight-line run or
+// never reach what follows:
 //
 //	loop        its header is the target of backward branches
 //	if, else    the start of each arm
 //	end         of a block or an if: the target of forward branches
 //	            (not of a loop: only fallthrough reaches a loop's end)
-//	br_if       its fallthrough runs only when the branch is not taken
 //	br, br_table, return, unreachable
 //	            the code after them is dead until the next end or else
 //
-// Calls do not end a segment: a call that returns continues the segment, and
-// a call that traps ends the whole transaction, so charging the rest of the
-// segment before the call changes no successful run's gas.
+// br_if does not end a segment: a taken br_if leaves a segment whose rest
+// was already paid for (one check per loop iteration instead of two; a loop
+// whose exit test is a br_if is the common case). Calls do not end a
+// segment either: a call that returns continues it, and one that traps ends
+// the transaction.
 func analyze(code []byte, p *priced) (*body, error) {
 	b := &body{}
 	var ctl []byte
@@ -107,7 +110,8 @@ func analyze(code []byte, p *priced) (*body, error) {
 			ctl = ctl[:len(ctl)-1]
 			split = k != ctlLoop
 		case wasm.OpBrIf:
-			split = true
+			// Not a boundary: the segment runs on past it (a superblock).
+			b.blocks++
 		case wasm.OpBrTable:
 			split, dead = true, true
 			if n := uint32(len(in.Labels)) + 1; n > b.maxTargets {
@@ -128,5 +132,6 @@ func analyze(code []byte, p *priced) (*body, error) {
 	if len(b.instrs) == 0 || b.instrs[len(b.instrs)-1].op != wasm.OpEnd || len(ctl) != 0 {
 		return nil, fmt.Errorf("offset %#x: %w", len(code), wasm.ErrEndExpected)
 	}
+	b.blocks += len(b.segs)
 	return b, nil
 }

@@ -52,13 +52,14 @@ type Options struct {
 	// memory.grow fails at the same size on every engine. A module whose
 	// minimum exceeds it is refused.
 	MaxMemoryPages uint32
-	// MaxBlocksPerFunc, if not 0, refuses a function with more metering
-	// segments (basic blocks, docs/metering.md) than this: compiling
-	// engines build a dominator tree over them in superlinear time.
+	// MaxBlocksPerFunc, if not 0, refuses a function with more basic
+	// blocks than this (metering segments plus one per br_if,
+	// docs/metering.md): compiling engines build a dominator tree over them
+	// in superlinear time.
 	MaxBlocksPerFunc uint32
-	// MaxBlocksPerModule, if not 0, refuses a module with more metering
-	// segments in all its functions together, not counting each function's
-	// entry segment (MaxFuncs bounds those).
+	// MaxBlocksPerModule, if not 0, refuses a module with more basic
+	// blocks in all its functions together, not counting each function's
+	// entry block (MaxFuncs bounds those).
 	MaxBlocksPerModule uint32
 	// MaxBrTableTargets, if not 0, refuses a br_table with more targets:
 	// wazero's compiler adds each as a predecessor in quadratic time.

@@ -118,8 +118,8 @@ func instrumentFunc(m *wasm.Module, c *wasm.Code, ft wasm.FuncType, g globals, p
 	if err != nil {
 		return wasm.Code{}, 0, err
 	}
-	if o.MaxBlocksPerFunc != 0 && len(b.segs) > int(o.MaxBlocksPerFunc) {
-		return wasm.Code{}, 0, fmt.Errorf("%w: %d basic blocks exceed %d", wasm.ErrLimit, len(b.segs), o.MaxBlocksPerFunc)
+	if o.MaxBlocksPerFunc != 0 && b.blocks > int(o.MaxBlocksPerFunc) {
+		return wasm.Code{}, 0, fmt.Errorf("%w: %d basic blocks exceed %d", wasm.ErrLimit, b.blocks, o.MaxBlocksPerFunc)
 	}
 	if o.MaxBrTableTargets != 0 && b.maxTargets > o.MaxBrTableTargets {
 		return wasm.Code{}, 0, fmt.Errorf("%w: a br_table with %d targets exceeds %d", wasm.ErrLimit, b.maxTargets, o.MaxBrTableTargets)
@@ -206,5 +206,5 @@ func instrumentFunc(m *wasm.Module, c *wasm.Code, ft wasm.FuncType, g globals, p
 		Locals:    locals,
 		NumLocals: c.NumLocals + uint64(len(e.added)),
 		Body:      e.out,
-	}, len(b.segs), nil
+	}, b.blocks, nil
 }

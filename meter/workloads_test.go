@@ -55,9 +55,9 @@ func profile(canon bool) string {
 }
 
 // TestWorkloadsGas: gas used is identical on every engine, and equals the
-// sum of the cost table's prices over the instructions the reference machine
-// executes on the uninstrumented module (block-level charging is exact for
-// a run that does not trap).
+// gas the metering model assigns to the run of the uninstrumented module on
+// the reference machine: the full static cost of every segment entered plus
+// the dynamic charges (docs/metering.md).
 func TestWorkloadsGas(t *testing.T) {
 	for _, w := range bench.Workloads {
 		t.Run(w.Name, func(t *testing.T) {
@@ -77,9 +77,9 @@ func TestWorkloadsGas(t *testing.T) {
 }
 
 // tracedGas runs the uninstrumented module on the reference machine and
-// sums the static price of every executed instruction and the dynamic
-// charges of grow and bulk operations, whose size operand is the top of the
-// stack after the previous step.
+// adds the static cost of a segment each time the first instruction of the
+// segment executes, and the dynamic charges of grow and bulk operations,
+// whose size operand is the top of the stack after the previous step.
 func tracedGas(tb testing.TB, bin []byte, export string, args []uint64, o Options) uint64 {
 	tb.Helper()
 	m := decodeValid(tb, bin)
@@ -89,9 +89,24 @@ func tracedGas(tb testing.TB, bin []byte, export string, args []uint64, o Option
 		tb.Fatal(err)
 	}
 	p := newPriced(o.Costs)
+	// Segment entries by function index and code-section offset.
+	type pos struct{ fn, off uint32 }
+	entries := map[pos]uint64{}
+	nimp := uint32(m.NumImports(wasm.ExternFunc))
+	for i, c := range m.Codes {
+		b, err := analyze(c.Body, p)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, in := range b.instrs {
+			if in.seg >= 0 && !b.segs[in.seg].dead && b.segs[in.seg].cost > 0 {
+				entries[pos{nimp + uint32(i), c.BodyOffset - m.CodeSectionOffset + in.start}] = b.segs[in.seg].cost
+			}
+		}
+	}
 	var sum, top uint64
 	mach.SetTracer(func(s trace.StepInfo) {
-		sum += p.cost(s.Op)
+		sum += entries[pos{s.Func, s.Offset}]
 		switch s.Op {
 		case wasm.OpMemoryGrow:
 			sum += top * o.GrowCostPerPage
