@@ -44,7 +44,15 @@ type Config struct {
 	// back to Fuel, so a harness can give every call the same budget.
 	EnsureTermination bool
 	Fuel              uint32
+	// Checksum folds every value the generated code would drop (explicit
+	// drops and the values removed when a block is closed) into a mutable
+	// i64 global exported as ChecksumExport, so that a wrong value computed
+	// anywhere is likely to become observable.
+	Checksum bool
 }
+
+// ChecksumExport is the export name of the checksum global (Config.Checksum).
+const ChecksumExport = "checksum"
 
 // ResetFuelExport is the export name of the function that refills the fuel
 // counter when Config.EnsureTermination is set.
@@ -81,7 +89,7 @@ func DefaultConfig() Config {
 		Globals:        true,
 		StartFunc:      true,
 
-		Fuel: 300,
+		Fuel: 1000,
 	}
 }
 
@@ -91,6 +99,15 @@ func DiffConfig() Config {
 	c := DefaultConfig()
 	c.CanonicalizeNaNs = true
 	c.EnsureTermination = true
+	return c
+}
+
+// ObserveConfig is DiffConfig with Checksum: dropped and intermediate values
+// reach an exported global, so that more wrong values become visible (see
+// TestPlantedBug), at the price of longer code.
+func ObserveConfig() Config {
+	c := DiffConfig()
+	c.Checksum = true
 	return c
 }
 

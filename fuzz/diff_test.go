@@ -58,6 +58,7 @@ func TestDifferential(t *testing.T) {
 		cfg  func(seed uint64) Config
 	}{
 		{"diff", func(uint64) Config { return DiffConfig() }},
+		{"observe", func(uint64) Config { return ObserveConfig() }},
 		{"swarm", func(seed uint64) Config {
 			c := SwarmConfig(NewSeedSource(seed + 1<<40))
 			c.CanonicalizeNaNs, c.EnsureTermination = true, true

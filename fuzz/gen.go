@@ -67,6 +67,7 @@ type gen struct {
 	declared  []uint32
 	isDecl    []bool
 	fuel      int // global index of the fuel counter, -1 without EnsureTermination
+	checksum  int // global index of the checksum, -1 without Config.Checksum
 	resetFunc int // function index of the fuel reset, -1 without EnsureTermination
 
 	hasMem bool
@@ -81,7 +82,7 @@ type gen struct {
 }
 
 func generate(s *Source, cfg Config) *wasm.Module {
-	g := &gen{cfg: cfg, s: s, m: &wasm.Module{}, fuel: -1, resetFunc: -1}
+	g := &gen{cfg: cfg, s: s, m: &wasm.Module{}, fuel: -1, checksum: -1, resetFunc: -1}
 	if !cfg.ReferenceTypes {
 		g.cfg.MaxTables = min(g.cfg.MaxTables, 1)
 	}
@@ -219,6 +220,13 @@ func (g *gen) genGlobals() {
 			})
 		}
 	}
+	if g.cfg.Checksum {
+		g.checksum = len(g.m.Globals)
+		g.m.Globals = append(g.m.Globals, wasm.Global{
+			Type: wasm.GlobalType{Type: wasm.I64, Mutable: true},
+			Init: wasm.ConstExpr{Op: byte(wasm.OpI64Const)},
+		})
+	}
 	if g.cfg.EnsureTermination {
 		g.fuel = len(g.m.Globals)
 		g.m.Globals = append(g.m.Globals, wasm.Global{
@@ -234,7 +242,7 @@ func (g *gen) genMemory() {
 	}
 	g.hasMem = true
 	lo := uint32(0)
-	if g.cfg.DisallowTraps || g.s.Chance(3, 4) {
+	if g.cfg.DisallowTraps || g.s.Chance(7, 8) {
 		lo = 1
 	}
 	g.memMin = lo + uint32(g.s.Intn(int(max(g.cfg.MaxMemPages, lo)-lo+1)))
@@ -253,8 +261,8 @@ func (g *gen) genTables() {
 			elem = wasm.ExternRef
 		}
 		lo := uint32(g.s.Intn(int(g.cfg.MaxTableSize) + 1))
-		if g.cfg.DisallowTraps && lo == 0 {
-			lo = 1
+		if lo == 0 && (g.cfg.DisallowTraps || g.s.Chance(7, 8)) {
+			lo = 1 // an empty table makes every access trap
 		}
 		hi := lo + uint32(g.s.Intn(int(g.cfg.MaxTableSize)+1))
 		g.m.Tables = append(g.m.Tables, wasm.TableType{Elem: elem, Limits: wasm.Limits{Min: lo, Max: hi, HasMax: true}})

@@ -25,6 +25,7 @@ func (fr *frame) labelTypes() []wasm.ValType {
 // fgen generates one function body. Its operand stack mirrors the
 // validator's, so every emitted instruction is type-correct.
 type fgen struct {
+	idx     int // function index
 	g       *gen
 	s       *Source
 	locals  []wasm.ValType // parameters, then declared locals
@@ -35,6 +36,7 @@ type fgen struct {
 	frames  []frame
 	budget  int
 
+	counter int           // local index of the loop counter, -1 if none yet
 	scratch [256]uint32   // local index + 1 of the scratch local of each type
 	fixTmp  [256][]uint32 // locals that hold block results while fixup drops values
 }
@@ -55,7 +57,7 @@ func (g *gen) genCodes() {
 
 func newFgen(g *gen, f int) *fgen {
 	ft := g.funcType(f)
-	fg := &fgen{g: g, s: g.s, nparams: len(ft.Params)}
+	fg := &fgen{idx: f, g: g, s: g.s, nparams: len(ft.Params), counter: -1}
 	fg.locals = append(fg.locals, ft.Params...)
 	n := g.s.Intn(g.cfg.MaxLocals + 1)
 	for i := 0; i < n; i++ {
@@ -71,6 +73,13 @@ func newFgen(g *gen, f int) *fgen {
 func (f *fgen) build() wasm.Code {
 	if f.g.fuel >= 0 {
 		f.fuelCheck()
+	}
+	if f.g.cfg.EnsureTermination {
+		// The loop counter bounds the back edges that loopBranch emits, so
+		// that most loops end before the fuel does.
+		f.counter = int(f.newLocal(wasm.I32))
+		f.i32Const(uint32(f.s.Intn(17)))
+		f.emit(wasm.Instr{Op: wasm.OpLocalSet, Index: uint32(f.counter)})
 	}
 	for len(f.frames) > 0 {
 		if f.budget <= 0 {
@@ -306,8 +315,8 @@ func (f *fgen) fixup(height int, want []wasm.ValType) {
 		for i := k - 1; i >= 0; i-- {
 			f.emit(wasm.Instr{Op: wasm.OpLocalSet, Index: ls[i]})
 		}
-		for i := 0; i < n-k; i++ {
-			f.op(wasm.OpDrop)
+		for j := height + n - k - 1; j >= height; j-- {
+			f.discard(f.stack[j])
 		}
 		for _, l := range ls {
 			f.emit(wasm.Instr{Op: wasm.OpLocalGet, Index: l})
@@ -319,8 +328,8 @@ func (f *fgen) fixup(height int, want []wasm.ValType) {
 	for p < min(n, k) && f.stack[height+p] == want[p] {
 		p++
 	}
-	for i := p; i < n; i++ {
-		f.op(wasm.OpDrop)
+	for j := len(f.stack) - 1; j >= height+p; j-- {
+		f.discard(f.stack[j])
 	}
 	f.stack = f.stack[:height+p]
 	for _, t := range want[p:] {
@@ -343,4 +352,62 @@ func (f *fgen) fuelCheck() {
 	f.i32Const(1)
 	f.op(wasm.OpI32Sub)
 	f.emit(wasm.Instr{Op: wasm.OpGlobalSet, Index: g})
+}
+
+// discard removes the value of type t on top of the stack (the caller
+// updates the tracked stack): with Config.Checksum it folds the value into
+// the checksum global, so that values the generated code computes and then
+// throws away still reach an observable result:
+//
+//	(as i64 bits) global.get $cs; i64.const P; i64.mul; i64.xor; global.set $cs
+//
+// Funcref and externref values fold as ref.is_null.
+func (f *fgen) discard(t wasm.ValType) {
+	if f.g.checksum < 0 {
+		f.op(wasm.OpDrop)
+		return
+	}
+	switch t {
+	case wasm.I32:
+		f.op(wasm.OpI64ExtendI32U)
+	case wasm.I64:
+	case wasm.F32:
+		f.op(wasm.OpI32ReinterpretF32)
+		f.op(wasm.OpI64ExtendI32U)
+	case wasm.F64:
+		f.op(wasm.OpI64ReinterpretF64)
+	default:
+		f.op(wasm.OpRefIsNull)
+		f.op(wasm.OpI64ExtendI32U)
+	}
+	cs := uint32(f.g.checksum)
+	f.emit(wasm.Instr{Op: wasm.OpGlobalGet, Index: cs})
+	f.emit(wasm.Instr{Op: wasm.OpI64Const, Const: 0x100000001b3}) // the 64-bit FNV prime
+	f.op(wasm.OpI64Mul)
+	f.op(wasm.OpI64Xor)
+	f.emit(wasm.Instr{Op: wasm.OpGlobalSet, Index: cs})
+}
+
+// observe folds a copy of the value of type t on top of the stack into the
+// checksum and leaves the value in place: local.tee $s; local.get $s; fold.
+func (f *fgen) observe(t wasm.ValType) {
+	l := f.scratchLocal(t)
+	f.emit(wasm.Instr{Op: wasm.OpLocalTee, Index: l})
+	f.emit(wasm.Instr{Op: wasm.OpLocalGet, Index: l})
+	f.discard(t)
+}
+
+// counterCond pushes the condition of a counted back edge: it decrements
+// the function's loop counter and is true while the counter stays positive.
+//
+//	local.get $c; i32.const 1; i32.sub; local.tee $c; i32.const 0; i32.gt_s
+func (f *fgen) counterCond() {
+	c := uint32(f.counter)
+	f.emit(wasm.Instr{Op: wasm.OpLocalGet, Index: c})
+	f.i32Const(1)
+	f.op(wasm.OpI32Sub)
+	f.emit(wasm.Instr{Op: wasm.OpLocalTee, Index: c})
+	f.i32Const(0)
+	f.op(wasm.OpI32GtS)
+	f.push(wasm.I32)
 }

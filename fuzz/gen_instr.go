@@ -120,6 +120,9 @@ func (f *fgen) apply(o opSig, binary bool) {
 	if o.guard == guardNaN && c.CanonicalizeNaNs {
 		f.canonicalize(o.out)
 	}
+	if f.g.checksum >= 0 && f.s.Chance(1, 2) {
+		f.observe(o.out)
+	}
 }
 
 // variable emits local.set/tee, global.set, drop or select.
@@ -164,7 +167,11 @@ func (f *fgen) variable() {
 			f.op(wasm.OpNop)
 			return
 		}
-		f.op(wasm.OpDrop)
+		if f.s.Chance(1, 4) {
+			f.op(wasm.OpDrop)
+		} else {
+			f.discard(f.top())
+		}
 		f.popN(1)
 	default: // select
 		t := f.g.valType()
@@ -190,7 +197,13 @@ func (f *fgen) variable() {
 func (f *fgen) control() {
 	s := f.s
 	c := &f.g.cfg
-	switch r := s.Intn(100); {
+	r := s.Intn(100)
+	if r >= 32 && r < 63 && len(f.frames) == 1 && s.Chance(3, 4) {
+		// At the top level every branch leaves the function: open a block
+		// instead, mostly.
+		r = 0
+	}
+	switch {
 	case r < 32:
 		if len(f.frames) > c.MaxDepth {
 			f.op(wasm.OpNop)
@@ -199,25 +212,43 @@ func (f *fgen) control() {
 		f.openBlock([]wasm.Opcode{wasm.OpBlock, wasm.OpLoop, wasm.OpIf}[s.Intn(3)])
 	case r < 40: // br
 		d := f.labelDepth()
-		f.operands(f.frames[len(f.frames)-1-d].labelTypes())
+		fr := &f.frames[len(f.frames)-1-d]
+		if fr.op == wasm.OpLoop && f.counter >= 0 && s.Chance(7, 8) {
+			f.counted(d) // an unconditional back edge would spin until the fuel is gone
+			return
+		}
+		f.operands(fr.labelTypes())
 		f.emit(wasm.Instr{Op: wasm.OpBr, Index: uint32(d)})
 		f.closeFrame(true)
 	case r < 54: // br_if
 		d := f.labelDepth()
-		lt := f.frames[len(f.frames)-1-d].labelTypes()
+		fr := &f.frames[len(f.frames)-1-d]
+		if fr.op == wasm.OpLoop && f.counter >= 0 && s.Chance(7, 8) {
+			f.counted(d)
+			return
+		}
+		lt := fr.labelTypes()
 		f.operands(append(append([]wasm.ValType(nil), lt...), wasm.I32))
 		f.emit(wasm.Instr{Op: wasm.OpBrIf, Index: uint32(d)})
 		f.popN(1)
 	case r < 60: // br_table
 		d := f.labelDepth()
+		if f.frames[len(f.frames)-1-d].op == wasm.OpLoop && f.counter >= 0 && s.Chance(7, 8) {
+			f.counted(d)
+			return
+		}
 		lt := f.frames[len(f.frames)-1-d].labelTypes()
 		var same []uint32
 		for i := range f.frames {
-			if typesEqual(f.frames[len(f.frames)-1-i].labelTypes(), lt) {
+			fr := &f.frames[len(f.frames)-1-i]
+			if typesEqual(fr.labelTypes(), lt) && (fr.op != wasm.OpLoop || f.counter < 0) {
 				same = append(same, uint32(i))
 			}
 		}
 		labels := make([]uint32, s.Intn(6))
+		if len(same) == 0 {
+			labels = nil
+		}
 		for i := range labels {
 			labels[i] = same[s.Intn(len(same))]
 		}
@@ -229,7 +260,15 @@ func (f *fgen) control() {
 		f.op(wasm.OpReturn)
 		f.closeFrame(true)
 	case r < 80: // call
-		callee := s.Intn(f.g.nfuncs)
+		callee, ok := f.callee()
+		if !ok {
+			f.op(wasm.OpNop)
+			return
+		}
+		if callee <= f.idx && f.g.fuel >= 0 {
+			f.guardedRecursion(callee)
+			return
+		}
 		ft := f.g.funcType(callee)
 		f.operands(ft.Params)
 		f.emit(wasm.Instr{Op: wasm.OpCall, Index: uint32(callee)})
@@ -237,7 +276,7 @@ func (f *fgen) control() {
 		f.pushAll(ft.Results)
 	case r < 92:
 		f.callIndirect()
-	case r < 94:
+	case r < 93:
 		if c.DisallowTraps {
 			f.op(wasm.OpNop)
 			return
@@ -313,8 +352,17 @@ func (f *fgen) callIndirect() {
 	t := tables[s.Intn(len(tables))]
 	typeIdx := uint32(s.Intn(len(g.m.Types)))
 	slot := -1
-	if fs := g.tableFuncs[t]; len(fs) > 0 && s.Chance(3, 4) {
-		slot = s.Intn(len(fs))
+	if fs := g.tableFuncs[t]; len(fs) > 0 && s.Chance(7, 8) {
+		// Mostly a slot that holds a function (at instantiation).
+		// Only functions defined after the caller (see callee).
+		var ok bool
+		if slot, ok = pick(s, len(fs), func(i int) bool { return fs[i] > f.idx }); !ok {
+			if s.Chance(7, 8) {
+				f.op(wasm.OpNop) // no function to call: calling would trap
+				return
+			}
+			slot = s.Intn(len(fs))
+		}
 		if fs[slot] >= 0 {
 			typeIdx = g.m.Funcs[fs[slot]]
 		}
@@ -341,4 +389,64 @@ func (f *fgen) labelDepth() int {
 		return f.s.Intn(n - 1)
 	}
 	return f.s.Intn(n)
+}
+
+// counted emits a back edge to the loop at depth d that is taken while the
+// loop counter lasts: operands; counterCond; br_if d.
+func (f *fgen) counted(d int) {
+	f.operands(f.frames[len(f.frames)-1-d].labelTypes())
+	f.counterCond()
+	f.emit(wasm.Instr{Op: wasm.OpBrIf, Index: uint32(d)})
+	f.popN(1)
+}
+
+// callee picks a function to call: mostly one defined after the caller, so
+// that the call graph is mostly acyclic (recursion, which can only end by
+// exhausting the fuel, stays possible).
+func (f *fgen) callee() (int, bool) {
+	n := f.g.nfuncs
+	if f.idx+1 < n && f.s.Chance(7, 8) {
+		return f.idx + 1 + f.s.Intn(n-f.idx-1), true
+	}
+	if f.s.Chance(1, 8) {
+		return f.s.Intn(n), true
+	}
+	return 0, false
+}
+
+// guardedRecursion emits a call to callee (not after the caller, so it may
+// recurse) that only happens while the fuel is above 7/8 of its start,
+// which bounds the recursion depth well below the fuel:
+//
+//	operands; global.get $fuel; i32.const K; i32.gt_u
+//	if (type params -> results) call callee else (fix up) end
+func (f *fgen) guardedRecursion(callee int) {
+	g := f.g
+	ft := g.funcType(callee)
+	if len(ft.Params) > 0 && !g.cfg.MultiValue || len(ft.Results) > 1 && !g.cfg.MultiValue {
+		f.op(wasm.OpNop)
+		return
+	}
+	f.operands(ft.Params)
+	f.emit(wasm.Instr{Op: wasm.OpGlobalGet, Index: uint32(g.fuel)})
+	f.i32Const(g.cfg.Fuel - g.cfg.Fuel/8)
+	f.op(wasm.OpI32GtU)
+	f.popN(len(ft.Params))
+	bt := wasm.BlockType{Kind: wasm.BlockEmpty}
+	switch {
+	case len(ft.Params) > 0 || len(ft.Results) > 1:
+		bt = wasm.BlockType{Kind: wasm.BlockTypeIndex, TypeIndex: g.typeIndex(ft)}
+	case len(ft.Results) == 1:
+		bt = wasm.BlockType{Kind: wasm.BlockValue, Val: ft.Results[0]}
+	}
+	f.emit(wasm.Instr{Op: wasm.OpIf, Block: bt})
+	depth := len(f.frames)
+	f.frames = append(f.frames, frame{op: wasm.OpIf, params: ft.Params, results: ft.Results, height: len(f.stack)})
+	f.pushAll(ft.Params)
+	f.emit(wasm.Instr{Op: wasm.OpCall, Index: uint32(callee)})
+	f.popN(len(ft.Params))
+	f.pushAll(ft.Results)
+	for len(f.frames) > depth {
+		f.closeFrame(false)
+	}
 }

@@ -6,14 +6,15 @@ import (
 
 var threeI32 = []wasm.ValType{wasm.I32, wasm.I32, wasm.I32}
 
-// guarded reports whether the next memory or table access gets in-bounds
-// operands: always with DisallowTraps, otherwise half of the time (when
-// in-bounds is possible) so that accesses do something besides trapping.
+// guarded reports whether the next operator that could trap gets guarded
+// operands: always with DisallowTraps, otherwise 7 times in 8 (when a guard
+// is possible), so that traps stay possible but rare enough for most calls
+// to run to their end.
 func (f *fgen) guarded(possible bool) bool {
 	if f.g.cfg.DisallowTraps {
 		return true
 	}
-	return possible && f.s.Bool()
+	return possible && f.s.Chance(7, 8)
 }
 
 // memory emits a load, store, memory.size/grow or a bulk memory operator.

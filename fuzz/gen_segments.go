@@ -37,6 +37,19 @@ func (g *gen) elemInit(t wasm.ValType, n int) []wasm.ConstExpr {
 }
 
 func (g *gen) genElems() {
+	if g.cfg.CallIndirect && len(g.m.Tables) > 0 && g.m.Tables[0].Limits.Min > 0 && g.s.Chance(7, 8) {
+		// Fill the start of table 0 with functions for call_indirect.
+		size := min(int(g.m.Tables[0].Limits.Min), 8)
+		e := wasm.Elem{Type: wasm.FuncRef, Mode: wasm.SegmentActive, Offset: i32Expr(0), Init: make([]wasm.ConstExpr, size)}
+		for j := range e.Init {
+			fn := uint32(g.s.Intn(g.nfuncs))
+			g.declare(fn)
+			e.Init[j] = refFunc(fn)
+			g.tableFuncs[0][j] = int(fn)
+		}
+		g.m.Elems = append(g.m.Elems, e)
+		g.elemPassive = append(g.elemPassive, false)
+	}
 	if len(g.m.Tables) > 0 {
 		n := g.s.Intn(g.cfg.MaxElems + 1)
 		for i := 0; i < n; i++ {
@@ -152,7 +165,7 @@ func (g *gen) genStart() {
 }
 
 // genExports exports functions as "f<i>", the memory as "memory", globals
-// as "g<i>" (the fuel counter as "fuel"), tables as "t<i>", and the fuel
+// as "g<i>" (the fuel counter as "fuel", the checksum as ChecksumExport), tables as "t<i>", and the fuel
 // reset as ResetFuelExport.
 func (g *gen) genExports() {
 	for f := 0; f < g.nfuncs; f++ {
@@ -167,6 +180,8 @@ func (g *gen) genExports() {
 		switch {
 		case i == g.fuel:
 			g.m.Exports = append(g.m.Exports, wasm.Export{Name: "fuel", Kind: wasm.ExternGlobal, Index: uint32(i)})
+		case i == g.checksum:
+			g.m.Exports = append(g.m.Exports, wasm.Export{Name: ChecksumExport, Kind: wasm.ExternGlobal, Index: uint32(i)})
 		case g.s.Bool():
 			g.m.Exports = append(g.m.Exports, wasm.Export{Name: fmt.Sprintf("g%d", i), Kind: wasm.ExternGlobal, Index: uint32(i)})
 		}
