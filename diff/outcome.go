@@ -3,6 +3,7 @@ package diff
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"strings"
 	"time"
 
@@ -28,7 +29,7 @@ type Outcome struct {
 	Globals  []Global      `json:"globals,omitempty"` // exported globals, in export order
 	// Memory: the exported "memory" after the run (absent: all zero).
 	MemoryPages uint32   `json:"memoryPages"`
-	MemoryHash  [32]byte `json:"memoryHash"` // sha256 of its bytes
+	MemoryHash  [32]byte `json:"memoryHash"` // memoryHash: sha256 of its non-zero pages and their indexes
 	DirtyPages  uint32   `json:"dirtyPages"` // 4 KiB pages whose bytes differ from right after instantiation
 	// TrapOp is the opcode that trapped, where the engine knows it (the
 	// reference machine does); used in signatures, not compared.
@@ -64,7 +65,7 @@ type instanceView interface {
 // limit: docs/metering.md charges a trapped transaction its whole limit);
 // then GasPerDirtyPage per dirty page is added. A host trap leaves
 // referee_gas exact (the meter writes it back before every call).
-func finish(req *Request, call *block.Call, trapped bool, engineTrap string, results []uint64, inst instanceView, initMem []byte) Outcome {
+func finish(req *Request, call *block.Call, trapped bool, engineTrap string, results []uint64, inst instanceView, initMem memSnapshot) Outcome {
 	var o Outcome
 	left, _ := inst.global(meter.ExportGas)
 	exit, _ := inst.global(meter.ExportExit)
@@ -78,8 +79,8 @@ func finish(req *Request, call *block.Call, trapped bool, engineTrap string, res
 	o.HostGas = call.HostGas()
 	mem := inst.memory()
 	o.MemoryPages = uint32(len(mem) / 65536)
-	o.MemoryHash = sha256.Sum256(mem)
-	o.DirtyPages = dirtyPages(initMem, mem)
+	o.MemoryHash = memoryHash(mem)
+	o.DirtyPages = initMem.dirty(mem)
 	charged := false // the whole limit is charged already
 	if trapped {
 		switch {
@@ -118,27 +119,71 @@ func finish(req *Request, call *block.Call, trapped bool, engineTrap string, res
 // byte as memory.grow's 1,000 gas per 64 KiB page. It counts as guest gas.
 const GasPerDirtyPage = 64
 
-// dirtyPages counts the 4 KiB pages of after whose bytes differ from
-// before (bytes past before's end compare against zero).
-func dirtyPages(before, after []byte) uint32 {
-	var n uint32
-	var zero [DirtyPageSize]byte
-	for off := 0; off < len(after); off += DirtyPageSize {
-		end := min(off+DirtyPageSize, len(after))
-		var ref []byte
-		switch {
-		case end <= len(before):
-			ref = before[off:end]
-		case off < len(before):
-			ref = append(append([]byte(nil), before[off:]...), zero[:end-len(before)]...)
-		default:
-			ref = zero[:end-off]
+var zeroPage [DirtyPageSize]byte
+
+// page returns the i-th 4 KiB page of mem (the last may be short).
+func page(mem []byte, i int) []byte {
+	return mem[i*DirtyPageSize : min((i+1)*DirtyPageSize, len(mem))]
+}
+
+func isZero(p []byte) bool { return bytes.Equal(p, zeroPage[:len(p)]) }
+
+// memSnapshot is a memory right after instantiation: copies of its
+// non-zero 4 KiB pages (most of a fresh memory is zero, so this is cheap).
+type memSnapshot struct {
+	pages map[int][]byte // page index -> bytes; lookups only
+}
+
+func snapshot(mem []byte) memSnapshot {
+	s := memSnapshot{pages: map[int][]byte{}}
+	for i := 0; i*DirtyPageSize < len(mem); i++ {
+		if p := page(mem, i); !isZero(p) {
+			s.pages[i] = bytes.Clone(p)
 		}
-		if !bytes.Equal(ref, after[off:end]) {
+	}
+	return s
+}
+
+// dirty counts the 4 KiB pages of after whose bytes differ from the
+// snapshot's (pages the snapshot lacks, grown ones included, compare
+// against zero).
+func (s memSnapshot) dirty(after []byte) uint32 {
+	var n uint32
+	for i := 0; i*DirtyPageSize < len(after); i++ {
+		p := page(after, i)
+		if before, ok := s.pages[i]; ok {
+			if !bytes.Equal(before, p) {
+				n++
+			}
+		} else if !isZero(p) {
 			n++
 		}
 	}
 	return n
+}
+
+// dirtyPages counts the pages of after that differ from before.
+func dirtyPages(before, after []byte) uint32 { return snapshot(before).dirty(after) }
+
+// memoryHash is sha256 over an injective encoding of the memory's bytes
+// that skips zero pages: u32 big-endian size in 64 KiB pages, then for
+// each 4 KiB page that is not all zero, its u32 big-endian index and its
+// 4,096 bytes.
+func memoryHash(mem []byte) [32]byte {
+	h := sha256.New()
+	var u [4]byte
+	binary.BigEndian.PutUint32(u[:], uint32(len(mem)/65536))
+	h.Write(u[:])
+	for i := 0; i*DirtyPageSize < len(mem); i++ {
+		if p := page(mem, i); !isZero(p) {
+			binary.BigEndian.PutUint32(u[:], uint32(i))
+			h.Write(u[:])
+			h.Write(p)
+		}
+	}
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
 }
 
 // Normalised guest trap kinds: the spec's assert_trap texts, except that the

@@ -102,7 +102,7 @@ func (Reference) Run(ctx context.Context, req *Request) (Outcome, error) {
 		mem = &traceMem{m.Memory(ex.Addr)}
 	}
 	view := refView{m: m, inst: inst, mem: mem}
-	initMem := view.memory()
+	initMem := snapshot(view.memory())
 	fn, ok := inst.Export(req.Tx.Entry)
 	if !ok || fn.Kind != wasm.ExternFunc {
 		return Outcome{}, failf(ClassRejected, "reference: no exported function %q", req.Tx.Entry)

@@ -276,7 +276,7 @@ func (w *Wasmtime) Run(ctx context.Context, req *Request) (Outcome, error) {
 		return Outcome{}, fmt.Errorf("wasmtime: set referee_gas: %w", err)
 	}
 	view := wtView{inst, store}
-	initMem := append([]byte(nil), view.memory()...)
+	initMem := snapshot(view.memory())
 	fn := inst.GetFunc(store, req.Tx.Entry)
 	if fn == nil {
 		return Outcome{}, failf(ClassRejected, "wasmtime: no exported function %q", req.Tx.Entry)
