@@ -64,6 +64,7 @@ func Minimize(ctx context.Context, m *wasm.Module, keep Predicate, o MinimizeOpt
 		for fn := 0; fn < len(mz.cur.Codes) && !mz.stopped; fn++ {
 			mz.deleteRanges(fn)
 			mz.replaceInstrs(fn)
+			mz.deletePushDrops(fn)
 			mz.simplifyConsts(fn)
 		}
 		mz.dropItems()
@@ -167,6 +168,33 @@ func (mz *minimizer) deleteRanges(fn int) {
 				continue
 			}
 			start += step
+		}
+	}
+}
+
+// deletePushDrops deletes a drop together with an earlier instruction
+// that only pushes a value (a constant, local.get or global.get), the
+// nearest first: what replacing operands by constants leaves behind when
+// the push and its drop are not next to each other. Pushes at most 16
+// instructions before the drop are tried.
+func (mz *minimizer) deletePushDrops(fn int) {
+	ins, ok := decodeBody(mz.cur.Codes[fn].Body)
+	if !ok {
+		return
+	}
+	for j := 0; j < len(ins) && !mz.stopped; j++ {
+		if ins[j].Op != wasm.OpDrop {
+			continue
+		}
+		for i := j - 1; i >= max(0, j-16) && !mz.stopped; i-- {
+			if op := ins[i].Op; !isConst(op) && op != wasm.OpLocalGet && op != wasm.OpGlobalGet {
+				continue
+			}
+			cand := append(append(append([]wasm.Instr(nil), ins[:i]...), ins[i+1:j]...), ins[j+1:]...)
+			if mz.try(withBody(mz.cur, fn, cand)) {
+				ins, j = cand, i-1
+				break
+			}
 		}
 	}
 }
