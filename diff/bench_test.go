@@ -10,9 +10,16 @@ import (
 // Engines are built once and keep their compiled modules across
 // iterations (a validator compiles a contract once), so this is the
 // steady-state cost of checking a block: instantiation, execution,
-// comparison. Engines are interruptible, as in the CLI.
+// comparison. Engines are interruptible, as in the CLI; all-nointerrupt
+// runs all engines without wazero's close-on-context-done and wasmtime's
+// epochs (referee check --interrupt=false).
 func BenchmarkCheck(b *testing.B) {
 	all := testEngines(b)
+	plain, err := Engines(AllEngineNames(), EngineConfig{Interruptible: false})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer CloseEngines(plain)
 	for _, ex := range exampleCommitments {
 		blk := loadExample(b, ex.block)
 		run := func(b *testing.B, es []Engine) {
@@ -33,5 +40,6 @@ func BenchmarkCheck(b *testing.B) {
 			b.Run(name+"/"+e.Name(), func(b *testing.B) { run(b, []Engine{e}) })
 		}
 		b.Run(name+"/all", func(b *testing.B) { run(b, all) })
+		b.Run(name+"/all-nointerrupt", func(b *testing.B) { run(b, plain) })
 	}
 }
