@@ -262,6 +262,14 @@ func (g *Game) Submit(from Side, mv *Move) error {
 	g.stats.Rounds++
 	g.used[from]++
 	ev := Event{Round: g.stats.Rounds, Side: from}
+	if g.used[from] > g.budget[from] {
+		// Its last valid move used up its clock: this round is past it.
+		ev.Move = mv
+		ev.Err = "clock used up"
+		g.events = append(g.events, ev)
+		g.end(from.Other(), ReasonTimeout, fmt.Sprintf("%v used all %d rounds of its clock", from, g.budget[from]))
+		return ErrOver
+	}
 	var err error
 	if mv != nil {
 		c := *mv
