@@ -24,7 +24,10 @@
 // and segments, deletes and replaces instructions, and simplifies
 // constants, and it only ever offers the predicate modules that pass
 // wasm.Validate. DiffOracle (oracle.go) runs calls on diff's engines and is
-// both the campaign's oracle and what replays a stored finding.
+// both the campaign's oracle and what replays a stored finding. PlantedOp
+// (planted.go) is an engine with a planted bug in one rare case of one
+// operator, to measure how fast campaigns find bugs and how small their
+// findings get.
 //
 // The package imports wasm and diff (for engine outcomes); it uses no map
 // iteration, clock or randomness for anything but the metadata time.

@@ -61,6 +61,9 @@ func corpusCommand(args []string, stdout, stderr io.Writer) int {
 			min := "not minimized"
 			if m := f.Minimized; m != nil {
 				min = fmt.Sprintf("minimized %d funcs %d bytes", m.Funcs, m.Size)
+				if !m.Complete {
+					min += " (stopped early)"
+				}
 			}
 			fmt.Fprintf(stdout, "%s  %s  %s  %d funcs %d bytes, %s\n", f.ID[:16], f.Signature, strings.Join(f.Engines, ","), f.Funcs, f.Size, min)
 		}
