@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/refereevm/referee/corpus"
+	"github.com/refereevm/referee/diff"
 	"github.com/refereevm/referee/wasm"
 )
 
@@ -203,4 +204,41 @@ func TestCampaignCancelKeepsFindings(t *testing.T) {
 			t.Errorf("temporary file left: %s", e.Name())
 		}
 	}
+}
+
+// TestCampaignDeterministicOnEngines repeats a short campaign on real
+// engines (the reference machine against the planted-operator engine):
+// the same seed and worker count must store the same findings, minimized
+// to the same modules.
+func TestCampaignDeterministicOnEngines(t *testing.T) {
+	execs := uint64(80)
+	if testing.Short() {
+		execs = 30
+	}
+	run := func() (*Summary, []string) {
+		p, err := corpus.NewPlantedOp("i32.rotl")
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := corpus.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &Campaign{Seed: 1, Workers: 2, Execs: execs, Oracle: corpus.NewDiffOracle([]diff.Engine{diff.Reference{}, p}), Store: st, MinimizeTries: 200}
+		s, err := c.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range s.Signatures {
+			s.Signatures[i].FoundAfter = 0
+		}
+		s.Progress.Elapsed, s.Progress.ExecsPerSec = 0, 0
+		return s, storedSet(t, st)
+	}
+	a, sa := run()
+	b, sb := run()
+	if !reflect.DeepEqual(a, b) || !reflect.DeepEqual(sa, sb) {
+		t.Fatalf("two runs differ:\n%+v\n%v\n%+v\n%v", a, sa, b, sb)
+	}
+	t.Logf("%d execs, %d findings, stored %v", a.Progress.Execs, a.Progress.Findings, sa)
 }
