@@ -226,29 +226,20 @@ func writesText(ws []block.Write) string {
 	return s
 }
 
-// JSON output (docs/divergence.md): lowerCamel keys, bytes as 0x hex.
-type jsonReceipt struct {
-	Status     string   `json:"status"`
-	Trap       string   `json:"trap,omitempty"`
-	AbortCode  uint32   `json:"abortCode,omitempty"`
-	ReturnData string   `json:"returnData"`
-	GasUsed    uint64   `json:"gasUsed"`
-	Logs       []string `json:"logs"`
-	Writes     []string `json:"writes"` // "0xKEY=0xVALUE"
-}
-
+// JSON output (docs/divergence.md): lowerCamel keys, bytes as 0x hex;
+// receipts in block.Receipt's own JSON form (docs/block-format.md).
 type jsonOutcome struct {
-	Engine      string      `json:"engine"`
-	Failure     string      `json:"failure,omitempty"`
-	Detail      string      `json:"detail,omitempty"`
-	Receipt     jsonReceipt `json:"receipt"`
-	GuestGas    uint64      `json:"guestGas"`
-	HostGas     uint64      `json:"hostGas"`
-	Exit        uint32      `json:"exit"`
-	MemoryPages uint32      `json:"memoryPages"`
-	MemoryHash  string      `json:"memoryHash"`
-	DirtyPages  uint32      `json:"dirtyPages"`
-	TimeNs      int64       `json:"timeNs"`
+	Engine      string        `json:"engine"`
+	Failure     string        `json:"failure,omitempty"`
+	Detail      string        `json:"detail,omitempty"`
+	Receipt     block.Receipt `json:"receipt"`
+	GuestGas    uint64        `json:"guestGas"`
+	HostGas     uint64        `json:"hostGas"`
+	Exit        uint32        `json:"exit"`
+	MemoryPages uint32        `json:"memoryPages"`
+	MemoryHash  string        `json:"memoryHash"`
+	DirtyPages  uint32        `json:"dirtyPages"`
+	TimeNs      int64         `json:"timeNs"`
 }
 
 type jsonDivergence struct {
@@ -265,36 +256,23 @@ type jsonCheck struct {
 	Engines    []string         `json:"engines"`
 	Agree      bool             `json:"agree"`
 	Commitment string           `json:"commitment,omitempty"`
-	Receipts   []jsonReceipt    `json:"receipts"`
+	Receipts   []block.Receipt  `json:"receipts"`
 	Divergence *jsonDivergence  `json:"divergence,omitempty"`
 	Outcomes   []jsonOutcome    `json:"outcomes,omitempty"` // the divergent transaction's, engine order
 	TimeNs     map[string]int64 `json:"timeNs"`
 }
 
-func toJSONReceipt(r block.Receipt) jsonReceipt {
-	j := jsonReceipt{Status: r.Status, Trap: r.Trap, AbortCode: r.AbortCode, ReturnData: block.FormatHex(r.ReturnData), GasUsed: r.GasUsed, Logs: []string{}, Writes: []string{}}
-	for _, l := range r.Logs {
-		j.Logs = append(j.Logs, block.FormatHex(l))
-	}
-	for _, w := range r.Writes {
-		j.Writes = append(j.Writes, block.FormatHex(w.Key)+"="+block.FormatHex(w.Value))
-	}
-	return j
-}
-
 func toJSONOutcome(o diff.Outcome) jsonOutcome {
 	return jsonOutcome{
-		Engine: o.Engine, Failure: o.Failure, Detail: o.Detail, Receipt: toJSONReceipt(o.Receipt),
+		Engine: o.Engine, Failure: o.Failure, Detail: o.Detail, Receipt: o.Receipt,
 		GuestGas: o.GuestGas, HostGas: o.HostGas, Exit: o.Exit, MemoryPages: o.MemoryPages,
 		MemoryHash: block.FormatHex(o.MemoryHash[:]), DirtyPages: o.DirtyPages, TimeNs: o.Time.Nanoseconds(),
 	}
 }
 
 func checkJSON(path string, rep *diff.Report) jsonCheck {
-	j := jsonCheck{Block: path, Engines: rep.Engines, Agree: rep.Divergence == nil, Receipts: []jsonReceipt{}, TimeNs: map[string]int64{}}
-	for _, r := range rep.Receipts {
-		j.Receipts = append(j.Receipts, toJSONReceipt(r))
-	}
+	j := jsonCheck{Block: path, Engines: rep.Engines, Agree: rep.Divergence == nil, Receipts: []block.Receipt{}, TimeNs: map[string]int64{}}
+	j.Receipts = append(j.Receipts, rep.Receipts...)
 	if dv := rep.Divergence; dv != nil {
 		j.Divergence = &jsonDivergence{Tx: dv.Tx, Class: dv.Class, Field: dv.Field, Signature: dv.Signature, Engines: dv.Engines, Values: dv.Values}
 		for _, o := range rep.Txs[dv.Tx] {

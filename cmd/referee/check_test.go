@@ -155,7 +155,15 @@ func TestCheckJSONAndBundle(t *testing.T) {
 	if code != exitNo {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
-	var j jsonCheck
+	var j struct {
+		Agree      bool
+		Receipts   []struct{ Status string }
+		Divergence *struct {
+			Tx    int
+			Class string
+		}
+		Outcomes []struct{ Receipt struct{ GasUsed uint64 } }
+	}
 	if err := json.Unmarshal([]byte(stdout), &j); err != nil {
 		t.Fatalf("stdout is not one JSON document: %v\n%s", err, stdout)
 	}
