@@ -24,15 +24,34 @@ func nanResult(op wasm.Opcode) wasm.ValType {
 	return 0
 }
 
+// nanOperand returns the type of the operand on top of the stack that a
+// NaN-canonicalized operation consumes, or 0 if op is not one.
+func nanOperand(op wasm.Opcode) wasm.ValType {
+	switch {
+	case op == wasm.OpF32DemoteF64:
+		return wasm.F64
+	case op == wasm.OpF64PromoteF32:
+		return wasm.F32
+	}
+	return nanResult(op)
+}
+
 // canonicalize emits, after op, code that replaces a NaN result by the
 // canonical NaN:
 //
 //	local.tee $x; f32.const nan; local.get $x; local.get $x; f32.eq; select
 //
 // select keeps $x when $x == $x (not a NaN) and takes the constant otherwise.
-func (e *emitter) canonicalize(op wasm.Opcode) {
+//
+// It is left out when the next instruction (next) is itself canonicalized
+// and consumes op's result from the top of the stack: an arithmetic NaN
+// operand makes every such operation return a NaN, which is then
+// canonicalized there, and a non-NaN passes unchanged either way. Nothing
+// can branch in between two consecutive arithmetic instructions. (In a
+// dot product, mul then add, this halves the inserted code.)
+func (e *emitter) canonicalize(op, next wasm.Opcode) {
 	t := nanResult(op)
-	if t == 0 {
+	if t == 0 || nanOperand(next) == t {
 		return
 	}
 	x := e.scratchLocal(t)

@@ -21,6 +21,9 @@ func TestNaNProfiles(t *testing.T) {
 		{"f32_neg_sqrt", canonicalF32},
 		{"f32_min_payload", canonicalF32},
 		{"promote_payload", canonicalF64},
+		{"chain_div_add", canonicalF32},
+		{"chain_div_demote", canonicalF32},
+		{"chain_sqrt_promote", canonicalF64},
 		{"neg_payload", 0xffa00001},
 	}
 	plain := readTestdata(t, "nan.wasm")

@@ -151,7 +151,7 @@ func instrumentFunc(m *wasm.Module, c *wasm.Code, ft wasm.FuncType, g globals, p
 	e.added = append(e.added, wasm.LocalDecl{Count: 1, Type: wasm.I64})
 	e.load()
 	e.block(blockTypeFor(m, ft.Results)) // $body
-	for _, in := range b.instrs {
+	for i, in := range b.instrs {
 		if in.seg >= 0 {
 			if s := b.segs[in.seg]; !s.dead && s.cost > 0 {
 				e.charge(s.cost, in.nest)
@@ -178,7 +178,11 @@ func instrumentFunc(m *wasm.Module, c *wasm.Code, ft wasm.FuncType, g globals, p
 			e.load()
 		}
 		if o.CanonicalizeNaN {
-			e.canonicalize(in.op)
+			next := wasm.OpEnd
+			if i+1 < len(b.instrs) {
+				next = b.instrs[i+1].op
+			}
+			e.canonicalize(in.op, next)
 		}
 	}
 	// The original final end closed $body.

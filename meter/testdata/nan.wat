@@ -18,6 +18,14 @@
     i32.const 0x7fc00042 f32.reinterpret_i32 f32.const 1 f32.min i32.reinterpret_f32)
   (func (export "promote_payload") (result i64)
     i32.const 0x7fa00001 f32.reinterpret_i32 f64.promote_f32 i64.reinterpret_f64)
+  ;; Chains: the first result feeds the next arithmetic operation directly
+  ;; (its own canonicalization is left out; the last one's is not).
+  (func (export "chain_div_add") (result i32)
+    f32.const 1 f32.const 0 f32.const 0 f32.div f32.add i32.reinterpret_f32)
+  (func (export "chain_div_demote") (result i32)
+    f64.const 0 f64.const 0 f64.div f32.demote_f64 i32.reinterpret_f32)
+  (func (export "chain_sqrt_promote") (result i64)
+    f32.const -1 f32.sqrt f64.promote_f32 i64.reinterpret_f64)
   ;; Bit operations keep payloads in both profiles.
   (func (export "neg_payload") (result i32)
     i32.const 0x7fa00001 f32.reinterpret_i32 f32.neg i32.reinterpret_f32)
