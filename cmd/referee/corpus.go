@@ -6,19 +6,23 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/refereevm/referee/corpus"
 	"github.com/refereevm/referee/diff"
 	"github.com/refereevm/referee/wasm"
 )
 
-const corpusUsage = `  referee corpus list|show|replay [ID] [--corpus DIR] [--json]
+const corpusUsage = `  referee corpus list|show|replay|minimize [ID] [--corpus DIR] [--json]
         list the stored findings, show one (its record: engines, calls,
         divergence, outcomes), or replay one: re-run its minimized module
         (--original: the module as found) on its engines (--engines: others)
         and show the divergence; replay exits 1 if it still diverges, 0 if not;
-        ID may be any unique prefix
+        minimize (re)minimizes a finding from its module as found (after a
+        campaign was stopped mid-minimization); ID may be any unique prefix
 `
 
 // corpusCommand implements "referee corpus".
@@ -68,7 +72,7 @@ func corpusCommand(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "%s  %s  %s  %d funcs %d bytes, %s\n", f.ID[:16], f.Signature, strings.Join(f.Engines, ","), f.Funcs, f.Size, min)
 		}
 		return exitOK
-	case (verb == "show" || verb == "replay") && len(pos) == 2:
+	case (verb == "show" || verb == "replay" || verb == "minimize") && len(pos) == 2:
 	default:
 		return bad("want list, show ID or replay ID (run 'referee help corpus')")
 	}
@@ -83,7 +87,59 @@ func corpusCommand(args []string, stdout, stderr io.Writer) int {
 		writeFindingText(stdout, f)
 		return exitOK
 	}
+	if verb == "minimize" {
+		return minimizeFinding(st, f, *enginesFlag, stdout, stderr)
+	}
 	return replayFinding(st, f, *enginesFlag, *original, *jsonOn, stdout, stderr)
+}
+
+// minimizeFinding minimizes f's module as found, with its diverging call,
+// while the stored signature holds, and stores the result.
+func minimizeFinding(st *corpus.Store, f *corpus.Finding, enginesFlag string, stdout, stderr io.Writer) int {
+	bad := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "referee corpus minimize: "+format+"\n", a...)
+		return exitBad
+	}
+	names := f.Engines
+	if enginesFlag != "" {
+		names = strings.Split(enginesFlag, ",")
+	}
+	engines, err := fuzzEngines(names)
+	if err != nil {
+		return bad("engines: %v", err)
+	}
+	defer diff.CloseEngines(engines)
+	bin, err := st.Module(f.ID)
+	if err != nil {
+		return bad("%v", err)
+	}
+	m, err := wasm.Decode(bin)
+	if err != nil {
+		return bad("finding %s: %v", f.ID, err)
+	}
+	if f.Divergence.Call < 0 || f.Divergence.Call >= len(f.Calls) {
+		return bad("finding %s: diverging call %d of %d", f.ID, f.Divergence.Call, len(f.Calls))
+	}
+	o := corpus.NewDiffOracle(engines)
+	o.GasLimit = fuzzGas
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	one := []corpus.Call{f.Calls[f.Divergence.Call]}
+	keep := o.Holds(ctx, one, f.Signature)
+	if !keep(m) {
+		fmt.Fprintf(stdout, "finding %s: no longer diverges with signature %s on %s\n", f.ID, f.Signature, strings.Join(names, ","))
+		return exitNo
+	}
+	res := corpus.Minimize(ctx, m, keep, corpus.MinimizeOptions{})
+	mbin := wasm.Encode(res.Module)
+	info := corpus.Minimized{Size: len(mbin), Funcs: len(res.Module.Funcs), Instrs: corpus.CountInstrs(res.Module),
+		Calls: one, Tries: res.Tries, Steps: res.Steps, Complete: res.Complete}
+	if err := st.PutMinimized(f.ID, mbin, info); err != nil {
+		return bad("%v", err)
+	}
+	fmt.Fprintf(stdout, "finding %s: minimized to %d functions, %d instructions, %d bytes (from %d functions, %d bytes; %d tries)\n",
+		f.ID, info.Funcs, info.Instrs, info.Size, f.Funcs, f.Size, info.Tries)
+	return exitOK
 }
 
 func writeJSON(w io.Writer, v any) int {

@@ -66,6 +66,9 @@ func TestFuzzPlantedEndToEnd(t *testing.T) {
 		{"replay original", []string{"corpus", "replay", id, "--corpus", dir, "--original"}, exitNo, "(as stored)"},
 		{"replay on correct engines", []string{"corpus", "replay", id, "--corpus", dir, "--engines", "reference,wazero-interp"}, exitOK, "no divergence"},
 		{"replay json", []string{"corpus", "replay", id, "--corpus", dir, "--json"}, exitNo, `"sameSignature": true`},
+		{"minimize again", []string{"corpus", "minimize", id, "--corpus", dir}, exitOK, "minimized to "},
+		{"replay after minimize", []string{"corpus", "replay", id, "--corpus", dir}, exitNo, "(as stored)"},
+		{"minimize on correct engines", []string{"corpus", "minimize", id, "--corpus", dir, "--engines", "reference,wazero-interp"}, exitNo, "no longer diverges"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
