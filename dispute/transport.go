@@ -3,6 +3,7 @@ package dispute
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -61,7 +62,7 @@ type PlayOptions struct {
 // party on turn for a move each round until the game ends. It returns the
 // finished game, or an error if the game could not start (equal claims:
 // ErrNoDispute; a party that cannot state a claim loses nothing: there is
-// no game).
+// no game; the parties are shown a finished view with ReasonNone).
 func Play(ctx context.Context, cfg Config, checker StepChecker, tr Transport, opt PlayOptions) (*Game, error) {
 	var claims [2][32]byte
 	for s := Defender; s <= Challenger; s++ {
@@ -72,6 +73,11 @@ func Play(ctx context.Context, cfg Config, checker StepChecker, tr Transport, op
 		claims[s] = c
 	}
 	g, err := NewGame(cfg, checker, claims[Defender], claims[Challenger])
+	if errors.Is(err, ErrNoDispute) {
+		// Tell the parties: an over game with no reason and no loser.
+		tr.Finish(ctx, View{K: cfg.K, Steps: cfg.Steps, Hi: cfg.Steps, Gindex: 1, LoRoot: cfg.Initial,
+			HiRoot: claims, Result: Result{Over: true, Reason: ReasonNone, Detail: "no dispute: the claims are equal"}})
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -96,6 +96,10 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("%v", err)
 		}
+		if res.Reason == dispute.ReasonNone {
+			fmt.Fprintf(stdout, "no dispute: both parties claim %s\n", dispute.Hex(mustRoot(tr, tr.Len())))
+			return exitNothing
+		}
 		if *asJSON {
 			_ = json.NewEncoder(stdout).Encode(map[string]any{"side": side.String(), "moves": moves, "result": resultJSON(res)})
 		} else {

@@ -80,3 +80,35 @@ func TestDisputeServe(t *testing.T) {
 		t.Fatalf("serve: exit %d %q", c, serveOut.String())
 	}
 }
+
+// TestDisputeServeNoDispute: equal claims end the game for the server and
+// both clients with exit 3.
+func TestDisputeServeNoDispute(t *testing.T) {
+	pr, pw := io.Pipe()
+	served := make(chan int, 1)
+	go func() {
+		served <- run([]string{"dispute", "serve", "--addr", "127.0.0.1:0", "--sim", "50"}, io.Discard, pw)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, pr)
+	url := strings.Fields(line[strings.Index(line, "http://"):])[0]
+	other := make(chan int, 1)
+	go func() {
+		code, _, _ := cli("dispute", "play", "--server", url, "--side", "challenger", "--sim", "50")
+		other <- code
+	}()
+	code, out, errs := cli("dispute", "play", "--server", url, "--side", "defender", "--sim", "50")
+	if code != exitNothing || !strings.Contains(out, "no dispute") {
+		t.Fatalf("defender: exit %d %q %q", code, out, errs)
+	}
+	if c := <-other; c != exitNothing {
+		t.Fatalf("challenger: exit %d", c)
+	}
+	if c := <-served; c != exitNothing {
+		t.Fatalf("serve: exit %d", c)
+	}
+}
