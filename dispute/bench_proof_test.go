@@ -30,7 +30,7 @@ func proofClass(op string) string {
 		return "br_table"
 	case op == "memory.grow":
 		return "memory.grow"
-	case op == "memory.fill" || op == "memory.copy":
+	case op == "memory.fill" || op == "memory.copy" || op == "memory.init":
 		return "bulk"
 	case op == "return" || op == "end" || op == "br" || op == "br_if":
 		return "control/return"

@@ -14,10 +14,7 @@ const MaxCopyBytes = 65536
 
 // fillRoot returns the memory root after filling [d, d+n) (n > 0, more
 // than one chunk) with val, from the proofs of the first chunk a and the
-// last chunk b, both verified against the same root. Every subtree
-// strictly between the two paths lies inside the range, so its new root is
-// that of a uniform subtree; the siblings outside the range come from the
-// proofs.
+// last chunk b, both verified against the same root.
 func fillRoot(a, b *chunk, val byte, d, n uint64) [32]byte {
 	fillChunk(a, val, d, n)
 	fillChunk(b, val, d, n)
@@ -25,37 +22,46 @@ func fillRoot(a, b *chunk, val byte, d, n uint64) [32]byte {
 	for i := range full {
 		full[i] = val
 	}
-	md := merkle.Memory
-	u := md.LeafHash(full)
-	l, r := uint64(a.addr>>5), uint64(b.addr>>5)
-	lh, rh := md.LeafHash(a.data), md.LeafHash(b.data)
+	return fillTree(merkle.Memory, merkle.MemoryDepth, uint64(a.addr>>5), a.data, a.sib, uint64(b.addr>>5), b.data, b.sib, full)
+}
+
+// fillTree returns the root of a tree (domain d, depth depth) after
+// setting leaves l … r (l < r) to fill, except leaves l and r, which
+// become leafL and leafR; sibL and sibR are the proofs of leaves l and r
+// against the same root. Every subtree strictly between the two paths lies
+// inside the range, so its new root is that of a uniform subtree; the
+// siblings outside the range come from the proofs. Where the paths meet
+// they climb as one with l's siblings.
+func fillTree(d *merkle.Domain, depth int, l uint64, leafL [32]byte, sibL [][32]byte, r uint64, leafR [32]byte, sibR [][32]byte, fill [32]byte) [32]byte {
+	u := d.LeafHash(fill)
+	lh, rh := d.LeafHash(leafL), d.LeafHash(leafR)
 	var cur [32]byte
 	merged := false
-	for h := 0; h < merkle.MemoryDepth; h++ {
+	for h := 0; h < depth; h++ {
 		li, ri := l>>h, r>>h
 		switch {
 		case merged:
 			if li&1 == 0 {
-				cur = md.NodeHash(cur, a.sib[h])
+				cur = d.NodeHash(cur, sibL[h])
 			} else {
-				cur = md.NodeHash(a.sib[h], cur)
+				cur = d.NodeHash(sibL[h], cur)
 			}
 		case li^1 == ri:
-			cur = md.NodeHash(lh, rh)
+			cur = d.NodeHash(lh, rh)
 			merged = true
 		default:
 			if li&1 == 1 {
-				lh = md.NodeHash(a.sib[h], lh)
+				lh = d.NodeHash(sibL[h], lh)
 			} else {
-				lh = md.NodeHash(lh, u)
+				lh = d.NodeHash(lh, u)
 			}
 			if ri&1 == 0 {
-				rh = md.NodeHash(rh, b.sib[h])
+				rh = d.NodeHash(rh, sibR[h])
 			} else {
-				rh = md.NodeHash(u, rh)
+				rh = d.NodeHash(u, rh)
 			}
 		}
-		u = md.NodeHash(u, u)
+		u = d.NodeHash(u, u)
 	}
 	return cur
 }
@@ -68,73 +74,81 @@ func fillChunk(c *chunk, val byte, d, n uint64) {
 	}
 }
 
-// memRange is a contiguous run of chunks opened with a range proof.
-type memRange struct {
-	first uint64 // chunk index of data[0]
-	data  [][32]byte
-	left  map[int][32]byte // sibling left of the run at height h
-	right map[int][32]byte // sibling right of the run at height h
+// treeRange is a contiguous run of leaves opened with a range proof.
+type treeRange struct {
+	d     *merkle.Domain
+	depth int
+	first uint64     // index of leaves[0]
+	data  [][32]byte // leaf data
+	left  [][32]byte // [h]: the sibling left of the run at height h, if any
+	right [][32]byte // [h]: the sibling right of the run at height h, if any
 }
 
-// readRange reads the range proof of the chunks holding [addr, addr+n)
-// (n > 0): their data, then for each height from the bottom the sibling
-// left of the run (if the run's first node there is a right child) and
-// the sibling right of it (if its last node is a left child); and checks
-// it against the memory root.
-func (v *vm) readRange(mi *memInfo, addr, n uint64, what string) (*memRange, error) {
-	r := &v.r
-	start := r.off
-	l, hi := addr>>5, (addr+n-1)>>5
-	mr := &memRange{first: l, left: map[int][32]byte{}, right: map[int][32]byte{}}
-	for i := l; i <= hi; i++ {
-		w, err := r.word(fmt.Sprintf("%s chunk 0x%x", what, i<<5))
+// readRange reads the range proof of leaves l … r (l <= r) of a tree of
+// the given domain and depth: their data (32 bytes each, or 8 for value
+// leaves), then for each height from the bottom the sibling left of the
+// run (if the run's first node there is a right child) and the sibling
+// right of it (if its last node is a left child); and checks it against
+// root.
+func (v *vm) readRange(d *merkle.Domain, depth int, l, r uint64, values bool, root [32]byte, what string) (*treeRange, error) {
+	rd := &v.r
+	start := rd.off
+	if r < l || depth > merkle.MaxDepth || r>>depth != 0 {
+		return nil, fmt.Errorf("%w: %s: range %d … %d outside a tree of depth %d", ErrBadProof, what, l, r, depth)
+	}
+	tr := &treeRange{d: d, depth: depth, first: l, left: make([][32]byte, depth), right: make([][32]byte, depth)}
+	for i := l; i <= r; i++ {
+		var w [32]byte
+		var err error
+		if values {
+			var x uint64
+			x, err = rd.u64(fmt.Sprintf("%s leaf %d", what, i))
+			w = valueLeaf(x)
+		} else {
+			w, err = rd.word(fmt.Sprintf("%s leaf %d", what, i))
+		}
 		if err != nil {
 			return nil, err
 		}
-		mr.data = append(mr.data, w)
+		tr.data = append(tr.data, w)
 	}
-	for h := 0; h < merkle.MemoryDepth; h++ {
-		lo, up := l>>h, hi>>h
-		if lo&1 == 1 {
-			w, err := r.word(fmt.Sprintf("%s left sibling at height %d", what, h))
-			if err != nil {
+	for h := 0; h < depth; h++ {
+		var err error
+		if (l>>h)&1 == 1 {
+			if tr.left[h], err = rd.word(fmt.Sprintf("%s left sibling at height %d", what, h)); err != nil {
 				return nil, err
 			}
-			mr.left[h] = w
 		}
-		if up&1 == 0 {
-			w, err := r.word(fmt.Sprintf("%s right sibling at height %d", what, h))
-			if err != nil {
+		if (r>>h)&1 == 0 {
+			if tr.right[h], err = rd.word(fmt.Sprintf("%s right sibling at height %d", what, h)); err != nil {
 				return nil, err
 			}
-			mr.right[h] = w
 		}
 	}
-	if mr.root() != mi.root {
-		return nil, fmt.Errorf("%w: %s range at byte %d: does not fold to the memory root", ErrBadProof, what, start)
+	if tr.root() != root {
+		return nil, fmt.Errorf("%w: %s range at byte %d: does not fold to the committed root", ErrBadProof, what, start)
 	}
-	return mr, nil
+	return tr, nil
 }
 
-// root folds the run of chunks with its boundary siblings.
-func (mr *memRange) root() [32]byte {
-	md := merkle.Memory
-	level := make([][32]byte, len(mr.data))
-	for i, d := range mr.data {
-		level[i] = md.LeafHash(d)
+// root folds the run of leaves with its boundary siblings.
+func (tr *treeRange) root() [32]byte {
+	level := make([][32]byte, len(tr.data))
+	for i, d := range tr.data {
+		level[i] = tr.d.LeafHash(d)
 	}
-	lo := mr.first
-	for h := 0; h < merkle.MemoryDepth; h++ {
+	lo := tr.first
+	for h := 0; h < tr.depth; h++ {
 		if lo&1 == 1 {
-			level = append([][32]byte{mr.left[h]}, level...)
+			level = append([][32]byte{tr.left[h]}, level...)
 			lo--
 		}
 		if len(level)%2 == 1 {
-			level = append(level, mr.right[h])
+			level = append(level, tr.right[h])
 		}
 		next := make([][32]byte, len(level)/2)
 		for i := range next {
-			next[i] = md.NodeHash(level[2*i], level[2*i+1])
+			next[i] = tr.d.NodeHash(level[2*i], level[2*i+1])
 		}
 		level = next
 		lo >>= 1
@@ -142,20 +156,25 @@ func (mr *memRange) root() [32]byte {
 	return level[0]
 }
 
-// read returns n bytes at addr from the run.
-func (mr *memRange) read(addr, n uint64) []byte {
+// readMemRange reads the range proof of the chunks holding [addr, addr+n).
+func (v *vm) readMemRange(mi *memInfo, addr, n uint64, what string) (*treeRange, error) {
+	return v.readRange(merkle.Memory, merkle.MemoryDepth, addr>>5, (addr+n-1)>>5, false, mi.root, what)
+}
+
+// readBytes returns n bytes at addr from a memory run.
+func (tr *treeRange) readBytes(addr, n uint64) []byte {
 	out := make([]byte, n)
 	for i := range out {
 		a := addr + uint64(i)
-		out[i] = mr.data[(a>>5)-mr.first][a&31]
+		out[i] = tr.data[(a>>5)-tr.first][a&31]
 	}
 	return out
 }
 
-// write stores b at addr in the run.
-func (mr *memRange) write(addr uint64, b []byte) {
+// writeBytes stores b at addr in a memory run.
+func (tr *treeRange) writeBytes(addr uint64, b []byte) {
 	for i, x := range b {
 		a := addr + uint64(i)
-		mr.data[(a>>5)-mr.first][a&31] = x
+		tr.data[(a>>5)-tr.first][a&31] = x
 	}
 }

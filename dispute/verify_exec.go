@@ -137,6 +137,8 @@ func (v *vm) exec() error {
 			return v.memoryOp()
 		case k == wasm.OpTableGet, k == wasm.OpTableSet, k == wasm.OpTableSize, k == wasm.OpTableGrow, k == wasm.OpTableFill:
 			return v.tableOp()
+		case k == wasm.OpMemoryInit, k == wasm.OpDataDrop, k == wasm.OpTableInit, k == wasm.OpElemDrop, k == wasm.OpTableCopy:
+			return v.segmentOp()
 		}
 		return v.numeric()
 	}

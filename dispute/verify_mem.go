@@ -273,15 +273,15 @@ func (v *vm) memoryOp() error {
 		if n > MaxCopyBytes {
 			return fmt.Errorf("%w: memory.copy of %d bytes (one step proves at most %d)", ErrNotProvable, n, MaxCopyBytes)
 		}
-		sr, err := v.readRange(mi, src, n, "memory.copy source")
+		sr, err := v.readMemRange(mi, src, n, "memory.copy source")
 		if err != nil {
 			return err
 		}
-		dr, err := v.readRange(mi, d, n, "memory.copy destination")
+		dr, err := v.readMemRange(mi, d, n, "memory.copy destination")
 		if err != nil {
 			return err
 		}
-		dr.write(d, sr.read(src, n))
+		dr.writeBytes(d, sr.readBytes(src, n))
 		v.writeMem(mi, mi.size, dr.root())
 	}
 	v.next()

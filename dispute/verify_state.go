@@ -16,9 +16,10 @@ const (
 	framesLabel   = "referee/frames/v1"
 	funcLabel     = "referee/func/v1"
 	tableLabel    = "referee/table/v1"
-	stateBodySize = 363 // state encoding without its 16-byte label
+	segmentLabel  = "referee/segment/v1"
+	stateBodySize = 367 // state encoding without its 16-byte label
 	frameRecSize  = 76
-	funcRecSize   = 69
+	funcRecSize   = 77
 	noMemAddr     = 0xffffffff
 )
 
@@ -51,6 +52,7 @@ var (
 	tablesDomain  = merkle.NewDomain("tables")
 	elemsDomain   = merkle.NewDomain("elems")
 	memsDomain    = merkle.NewDomain("mems")
+	segsDomain    = merkle.NewDomain("segments")
 )
 
 func keccak(parts ...[]byte) [32]byte {
@@ -128,6 +130,7 @@ type state struct {
 	tables                [32]byte
 	nMems                 uint32
 	mems                  [32]byte
+	nSegs                 uint32
 	segments              [32]byte
 }
 
@@ -154,7 +157,8 @@ func decodeState(b []byte) state {
 	copy(s.tables[:], b[263:295])
 	s.nMems = binary.BigEndian.Uint32(b[295:])
 	copy(s.mems[:], b[299:331])
-	copy(s.segments[:], b[331:363])
+	s.nSegs = binary.BigEndian.Uint32(b[331:])
+	copy(s.segments[:], b[335:367])
 	return s
 }
 
@@ -183,6 +187,7 @@ func (s *state) encode() []byte {
 	b = append(b, s.tables[:]...)
 	b = binary.BigEndian.AppendUint32(b, s.nMems)
 	b = append(b, s.mems[:]...)
+	b = binary.BigEndian.AppendUint32(b, s.nSegs)
 	b = append(b, s.segments[:]...)
 	return b
 }
@@ -208,6 +213,7 @@ type funcRec struct {
 	params, locals, results, frameSize, mem uint32
 	numOps, codeLeaves                      uint32
 	codeRoot                                [32]byte
+	segBase, nElems                         uint32
 }
 
 func decodeFuncRec(b []byte) funcRec {
@@ -223,6 +229,8 @@ func decodeFuncRec(b []byte) funcRec {
 	f.numOps = binary.BigEndian.Uint32(b[29:])
 	f.codeLeaves = binary.BigEndian.Uint32(b[33:])
 	copy(f.codeRoot[:], b[37:69])
+	f.segBase = binary.BigEndian.Uint32(b[69:])
+	f.nElems = binary.BigEndian.Uint32(b[73:])
 	return f
 }
 

@@ -1,8 +1,6 @@
 package dispute
 
 import (
-	"fmt"
-
 	"github.com/refereevm/referee/wasm"
 )
 
@@ -10,7 +8,15 @@ import (
 func (v *vm) tableOp() error {
 	k := wasm.Opcode(v.op.kind)
 	var args [3]uint64
-	nargs := map[wasm.Opcode]int{wasm.OpTableGet: 1, wasm.OpTableSet: 2, wasm.OpTableSize: 0, wasm.OpTableGrow: 2, wasm.OpTableFill: 3}[k]
+	nargs := 0
+	switch k {
+	case wasm.OpTableGet:
+		nargs = 1
+	case wasm.OpTableSet, wasm.OpTableGrow:
+		nargs = 2
+	case wasm.OpTableFill:
+		nargs = 3
+	}
 	for i := nargs - 1; i >= 0; i-- {
 		x, err := v.pop()
 		if err != nil {
@@ -54,16 +60,10 @@ func (v *vm) tableOp() error {
 			break
 		}
 		root := ti.root
-		switch {
-		case delta == 0 || init == 0:
-		case delta == 1:
-			_, sib, err := v.readElem(ti, ti.size)
-			if err != nil {
+		if delta != 0 && init != 0 {
+			if root, err = v.fillElems(ti, uint64(ti.size), delta, init); err != nil {
 				return err
 			}
-			root = fold(elemsDomain, uint64(ti.size), valueLeaf(init), sib)
-		default:
-			return fmt.Errorf("%w: table.grow by %d non-null elements (one step proves at most one)", ErrNotProvable, delta)
 		}
 		v.push(uint64(ti.size))
 		v.writeTable(ti, ti.size+uint32(delta), root)
@@ -73,20 +73,34 @@ func (v *vm) tableOp() error {
 			v.trap(trapOOBTable)
 			return nil
 		}
-		switch n {
-		case 0:
-		case 1:
-			_, sib, err := v.readElem(ti, uint32(i))
+		if n > 0 {
+			root, err := v.fillElems(ti, i, n, val)
 			if err != nil {
 				return err
 			}
-			v.writeTable(ti, ti.size, fold(elemsDomain, i, valueLeaf(val), sib))
-		default:
-			return fmt.Errorf("%w: table.fill of %d elements (one step proves at most one)", ErrNotProvable, n)
+			v.writeTable(ti, ti.size, root)
 		}
 	}
 	v.next()
 	return nil
+}
+
+// fillElems returns the elements root after setting elements [i, i+n)
+// (n > 0) to val, from the proofs of the first and the last element.
+func (v *vm) fillElems(ti *tableInfo, i, n, val uint64) ([32]byte, error) {
+	_, sibL, err := v.readElem(ti, uint32(i))
+	if err != nil {
+		return [32]byte{}, err
+	}
+	if n == 1 {
+		return fold(elemsDomain, i, valueLeaf(val), sibL), nil
+	}
+	_, sibR, err := v.readElem(ti, uint32(i+n-1))
+	if err != nil {
+		return [32]byte{}, err
+	}
+	l := valueLeaf(val)
+	return fillTree(elemsDomain, depthFor(uint64(ti.max)), i, l, sibL, i+n-1, l, sibR, l), nil
 }
 
 // callIndirect pops the table index and calls the function it names.

@@ -31,8 +31,8 @@ import (
 //	239    4+32  global count, globals root
 //	275    4+32  table count, tables root
 //	311    4+32  memory count, memories root
-//	347    32    segments hash
-//	379          end
+//	347    4+32  segment count, segments root
+//	383          end
 //
 // Fields that do not apply to the status are zero: a trapped machine
 // commits neither stack nor frames (the call is over; how far the trapping
@@ -59,7 +59,7 @@ const (
 	stOffMems     = stOffTables + 36
 	stOffSegments = stOffMems + 36
 	// StateEncodingSize is the size of the state root's hash input.
-	StateEncodingSize = stOffSegments + 32
+	StateEncodingSize = stOffSegments + 36
 )
 
 // FrameRecordSize is the size of a frame record: func addr u32, pc u32,
@@ -69,12 +69,12 @@ const FrameRecordSize = 12 + 32 + 32
 
 // Labels of the hashes that are not Merkle trees.
 const (
-	stateLabel    = "referee/state/v1"
-	stackLabel    = "referee/stack/v1"
-	framesLabel   = "referee/frames/v1"
-	funcLabel     = "referee/func/v1"
-	tableLabel    = "referee/table/v1"
-	segmentsLabel = "referee/segments/v1"
+	stateLabel   = "referee/state/v1"
+	stackLabel   = "referee/stack/v1"
+	framesLabel  = "referee/frames/v1"
+	funcLabel    = "referee/func/v1"
+	tableLabel   = "referee/table/v1"
+	segmentLabel = "referee/segment/v1"
 )
 
 // Tree domains of the state commitment.
@@ -86,6 +86,7 @@ var (
 	tablesDomain  = merkle.NewDomain("tables")
 	elemsDomain   = merkle.NewDomain("elems")
 	memsDomain    = merkle.NewDomain("mems")
+	segsDomain    = merkle.NewDomain("segments")
 )
 
 func keccak(parts ...[]byte) [32]byte {
@@ -227,8 +228,8 @@ func (c *Committer) encode() {
 	putCount(e[stOffTables:], n, r)
 	n, r = c.memsRoot()
 	putCount(e[stOffMems:], n, r)
-	r = c.segs.hash(m)
-	copy(e[stOffSegments:], r[:])
+	n, r = c.segs.root(m)
+	putCount(e[stOffSegments:], n, r)
 }
 
 func putCount(b []byte, n int, r [32]byte) {

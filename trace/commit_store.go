@@ -20,8 +20,10 @@ import (
 //	29     4     op count
 //	33     4     code leaves: op count + br_table targets
 //	37     32    code root
-//	69           end
-const FuncRecordSize = 69
+//	69     4     first segment of its instance in the segments tree
+//	73     4     element segments of its module
+//	77           end
+const FuncRecordSize = 77
 
 // noMem is the memory address in a function record of an instance
 // without memory.
@@ -68,6 +70,8 @@ func (c *funcsCache) build(m *Machine) {
 			binary.BigEndian.PutUint32(r[29:], uint32(len(fc.ops)))
 			binary.BigEndian.PutUint32(r[33:], uint32(len(fc.ops)+len(fc.brTargets)))
 			copy(r[37:], root[:])
+			binary.BigEndian.PutUint32(r[69:], segBase(m, fc.inst))
+			binary.BigEndian.PutUint32(r[73:], uint32(len(fc.inst.elems)))
 		} else {
 			r[0] = 1
 			binary.BigEndian.PutUint32(r[13:], uint32(len(f.typ.Params)))
@@ -273,53 +277,71 @@ func (c *Committer) memsRoot() (int, [32]byte) {
 	return len(ms), c.memsT.Root()
 }
 
-// segCache hashes the instances' element and data segments; a segment
-// changes only by being dropped (or revived by Restore), so each hash is
-// kept while its length is unchanged.
+// segCache is the segments tree: one leaf per element or data segment,
+// instance by instance in instantiation order, element segments first. A
+// segment changes only by being dropped (or revived by Restore), so a leaf
+// is re-hashed only when its segment's length changes.
 type segCache struct {
-	lens [][]int
-	hs   [][][32]byte
+	tree *merkle.Tree
+	lens []int
 }
 
-func (c *segCache) hash(m *Machine) [32]byte {
-	in := []byte(segmentsLabel)
-	for k, inst := range m.store.instances {
-		if k >= len(c.lens) {
-			c.lens = append(c.lens, nil)
-			c.hs = append(c.hs, nil)
-		}
-		n := len(inst.elems) + len(inst.datas)
-		if len(c.lens[k]) != n {
-			c.lens[k] = make([]int, n)
-			c.hs[k] = make([][32]byte, n)
-			for i := range c.lens[k] {
-				c.lens[k][i] = -1
-			}
-		}
-		in = binary.BigEndian.AppendUint32(in, uint32(len(inst.elems)))
-		in = binary.BigEndian.AppendUint32(in, uint32(len(inst.datas)))
-		for i := 0; i < n; i++ {
-			var l int
-			if i < len(inst.elems) {
-				l = len(inst.elems[i])
-			} else {
-				l = len(inst.datas[i-len(inst.elems)])
-			}
-			if c.lens[k][i] != l {
-				c.lens[k][i] = l
-				if i < len(inst.elems) {
-					b := make([]byte, 0, 8*l)
-					for _, v := range inst.elems[i] {
-						b = binary.BigEndian.AppendUint64(b, v)
-					}
-					c.hs[k][i] = keccak(b)
-				} else {
-					c.hs[k][i] = keccak(inst.datas[i-len(inst.elems)])
-				}
-			}
-			in = binary.BigEndian.AppendUint32(in, uint32(l))
-			in = append(in, c.hs[k][i][:]...)
+// segmentLeaf is H("referee/segment/v1" || kind u8 || len u32 || H(content)),
+// kind 0 for element segments (content: u64 each), 1 for data segments.
+func segmentLeaf(kind byte, n int, content []byte) [32]byte {
+	h := keccak(content)
+	b := make([]byte, 0, len(segmentLabel)+37)
+	b = append(b, segmentLabel...)
+	b = append(b, kind)
+	b = binary.BigEndian.AppendUint32(b, uint32(n))
+	return keccak(append(b, h[:]...))
+}
+
+func elemContent(es []uint64) []byte {
+	b := make([]byte, 0, 8*len(es))
+	for _, v := range es {
+		b = binary.BigEndian.AppendUint64(b, v)
+	}
+	return b
+}
+
+// segBase returns the index of inst's first segment in the segments tree.
+func segBase(m *Machine, inst *Instance) uint32 {
+	n := 0
+	for _, in := range m.store.instances[:inst.index] {
+		n += len(in.elems) + len(in.datas)
+	}
+	return uint32(n)
+}
+
+func (c *segCache) root(m *Machine) (int, [32]byte) {
+	n := 0
+	for _, inst := range m.store.instances {
+		n += len(inst.elems) + len(inst.datas)
+	}
+	if c.tree == nil || len(c.lens) != n {
+		c.tree = merkle.NewTree(segsDomain, depthFor(uint64(n)))
+		c.lens = make([]int, n)
+		for i := range c.lens {
+			c.lens[i] = -1
 		}
 	}
-	return keccak(in)
+	k := 0
+	for _, inst := range m.store.instances {
+		for _, e := range inst.elems {
+			if c.lens[k] != len(e) {
+				c.lens[k] = len(e)
+				c.tree.Set(uint64(k), segmentLeaf(0, len(e), elemContent(e)))
+			}
+			k++
+		}
+		for _, d := range inst.datas {
+			if c.lens[k] != len(d) {
+				c.lens[k] = len(d)
+				c.tree.Set(uint64(k), segmentLeaf(1, len(d), d))
+			}
+			k++
+		}
+	}
+	return n, c.tree.Root()
 }

@@ -139,8 +139,8 @@ func TestRootSensitive(t *testing.T) {
 // TestStateEncodingSize pins the layout's size and the root of an idle
 // empty machine.
 func TestStateEncodingSize(t *testing.T) {
-	if StateEncodingSize != 379 {
-		t.Fatalf("StateEncodingSize = %d, want 379", StateEncodingSize)
+	if StateEncodingSize != 383 {
+		t.Fatalf("StateEncodingSize = %d, want 383", StateEncodingSize)
 	}
 	m := NewMachine(Config{})
 	c := NewCommitter(m)
@@ -149,7 +149,7 @@ func TestStateEncodingSize(t *testing.T) {
 		t.Fatalf("encoding %x", enc)
 	}
 	r := m.Root()
-	if got, want := hex.EncodeToString(r[:]), "5900a0ad51d9c0eadc5fa8ff45f864e92af0a614eee35281ee9d0b71411017db"; got != want {
+	if got, want := hex.EncodeToString(r[:]), "235ce763629ddee9a9d434d05e11e78a4abcf411d89b34211c4daf4059cd2d9c"; got != want {
 		t.Fatalf("empty machine root %s, want %s", got, want)
 	}
 }

@@ -107,7 +107,8 @@ func (c *Committer) windowNeed(o *op, fr *frame) int {
 		return len(m.store.funcs[o.a].typ.Params)
 	case wasm.OpCallIndirect:
 		return 1 + len(fn.inst.mod.Types[o.b].Params)
-	case wasm.OpSelect, wasm.OpSelectT, wasm.OpMemoryFill, wasm.OpMemoryCopy, wasm.OpTableFill:
+	case wasm.OpSelect, wasm.OpSelectT, wasm.OpMemoryFill, wasm.OpMemoryCopy, wasm.OpTableFill,
+		wasm.OpMemoryInit, wasm.OpTableInit, wasm.OpTableCopy:
 		return 3
 	case wasm.OpTableSet, wasm.OpTableGrow:
 		return 2
@@ -201,6 +202,8 @@ func (c *Committer) appendExtras(w []byte, o *op, fr *frame) []byte {
 		w = c.appendMemOp(w, o, fn)
 	case wasm.OpTableGet, wasm.OpTableSet, wasm.OpTableSize, wasm.OpTableGrow, wasm.OpTableFill:
 		w = c.appendTableOp(w, o)
+	case wasm.OpDataDrop, wasm.OpElemDrop, wasm.OpMemoryInit, wasm.OpTableInit, wasm.OpTableCopy:
+		w = c.appendSegmentOp(w, o, fn)
 	default:
 		if k >= wasm.OpI32Load && k <= wasm.OpI64Store32 {
 			w = c.appendMemOp(w, o, fn)
@@ -214,14 +217,7 @@ func (c *Committer) appendExtras(w []byte, o *op, fr *frame) []byte {
 func (c *Committer) appendMemOp(w []byte, o *op, fn *funcCode) []byte {
 	m := c.m
 	s, sp := m.stack, m.sp
-	addr := fn.inst.mems[0]
-	mm := m.store.mems[addr]
-	mc := &c.mems[addr]
-	w = binary.BigEndian.AppendUint32(w, mm.size)
-	w = binary.BigEndian.AppendUint32(w, mm.max)
-	root := mc.tree.Root()
-	w = append(w, root[:]...)
-	w = appendSiblings(w, c.memsT.Prove(uint64(addr)).Siblings)
+	w, mm, mc := c.appendMemRecord(w, fn)
 	bytes := uint64(mm.size) << wasmPageShift
 	chunks := func(ea, n uint64) {
 		w = c.appendChunk(w, mc, uint32(ea))
@@ -289,6 +285,18 @@ func (c *Committer) appendRange(w []byte, mm *Memory, mc *memCache, addr, n uint
 	return w
 }
 
+// appendMemRecord appends the record of fn's memory and its proof.
+func (c *Committer) appendMemRecord(w []byte, fn *funcCode) ([]byte, *Memory, *memCache) {
+	addr := fn.inst.mems[0]
+	mm := c.m.store.mems[addr]
+	mc := &c.mems[addr]
+	w = binary.BigEndian.AppendUint32(w, mm.size)
+	w = binary.BigEndian.AppendUint32(w, mm.max)
+	root := mc.tree.Root()
+	w = append(w, root[:]...)
+	return appendSiblings(w, c.memsT.Prove(uint64(addr)).Siblings), mm, mc
+}
+
 func (c *Committer) appendChunk(w []byte, mc *memCache, addr uint32) []byte {
 	leaf, sib := mc.tree.ProveChunk(addr)
 	w, err := merkle.AppendMemoryProof(w, leaf, sib)
@@ -350,13 +358,123 @@ func (c *Committer) appendTableOp(w []byte, o *op) []byte {
 		}
 	case wasm.OpTableGrow:
 		init, delta := s[sp-2], uint64(uint32(s[sp-1]))
-		if size+delta <= uint64(t.max) && delta == 1 && init != 0 {
-			w = c.appendElem(w, o.a, uint32(size))
+		if size+delta <= uint64(t.max) && delta != 0 && init != 0 {
+			w = c.appendEdges(w, o.a, size, delta)
 		}
 	case wasm.OpTableFill:
 		i, n := uint64(uint32(s[sp-3])), uint64(uint32(s[sp-1]))
-		if i+n <= size && n == 1 {
-			w = c.appendElem(w, o.a, uint32(i))
+		if i+n <= size && n != 0 {
+			w = c.appendEdges(w, o.a, i, n)
+		}
+	}
+	return w
+}
+
+// appendEdges appends elements i and, if n > 1, i+n-1 of table addr.
+func (c *Committer) appendEdges(w []byte, addr uint32, i, n uint64) []byte {
+	w = c.appendElem(w, addr, uint32(i))
+	if n > 1 {
+		w = c.appendElem(w, addr, uint32(i+n-1))
+	}
+	return w
+}
+
+// MaxSegmentBytes is the largest segment content a proof opens (as
+// dispute.MaxSegmentBytes).
+const MaxSegmentBytes = 65536
+
+// appendTreeRange appends the range proof of leaves l … r of t: their
+// data (the 8 value bytes of each when values is set), then per height
+// the sibling left of the run (if its first node is a right child) and
+// right of it (if its last node is a left child).
+func appendTreeRange(w []byte, t *merkle.Tree, l, r uint64, values bool) []byte {
+	for i := l; i <= r; i++ {
+		leaf := t.Leaf(i)
+		if values {
+			w = append(w, leaf[24:]...)
+		} else {
+			w = append(w, leaf[:]...)
+		}
+	}
+	ls, rs := t.Prove(l).Siblings, t.Prove(r).Siblings
+	for h := 0; h < t.Depth(); h++ {
+		if (l>>h)&1 == 1 {
+			w = append(w, ls[h][:]...)
+		}
+		if (r>>h)&1 == 0 {
+			w = append(w, rs[h][:]...)
+		}
+	}
+	return w
+}
+
+// appendSegment appends segment i (kind 0 element, 1 data) of fn's
+// instance: its length, its content (if at most MaxSegmentBytes) and its
+// siblings in the segments tree. It returns the segment's length.
+func (c *Committer) appendSegment(w []byte, fn *funcCode, kind byte, i uint32) ([]byte, uint64) {
+	inst := fn.inst
+	idx := uint64(segBase(c.m, inst)) + uint64(i)
+	var n uint64
+	var content []byte
+	if kind == 0 {
+		n = uint64(len(inst.elems[i]))
+		content = elemContent(inst.elems[i])
+	} else {
+		idx += uint64(len(inst.elems))
+		n = uint64(len(inst.datas[i]))
+		content = inst.datas[i]
+	}
+	w = binary.BigEndian.AppendUint32(w, uint32(n))
+	if len(content) > MaxSegmentBytes {
+		return w, n
+	}
+	w = append(w, content...)
+	return appendSiblings(w, c.segs.tree.Prove(idx).Siblings), n
+}
+
+// appendSegmentOp appends what data.drop, elem.drop, memory.init,
+// table.init and table.copy read.
+func (c *Committer) appendSegmentOp(w []byte, o *op, fn *funcCode) []byte {
+	m := c.m
+	s, sp := m.stack, m.sp
+	switch o.kind {
+	case wasm.OpDataDrop, wasm.OpElemDrop:
+		idx := uint64(segBase(m, fn.inst)) + uint64(o.b)
+		if o.kind == wasm.OpDataDrop {
+			idx += uint64(len(fn.inst.elems))
+		}
+		p := c.segs.tree.Prove(idx)
+		w = append(w, p.Leaf[:]...)
+		return appendSiblings(w, p.Siblings)
+	}
+	d, src, n := uint64(uint32(s[sp-3])), uint64(uint32(s[sp-2])), uint64(uint32(s[sp-1]))
+	switch o.kind {
+	case wasm.OpMemoryInit:
+		w, mm, mc := c.appendMemRecord(w, fn)
+		var ln uint64
+		w, ln = c.appendSegment(w, fn, 1, o.b)
+		if ln <= MaxSegmentBytes && src+n <= ln && d+n <= uint64(mm.size)<<wasmPageShift && n > 0 && n <= MaxCopyBytes {
+			w = c.appendRange(w, mm, mc, d, n)
+		}
+		return w
+	case wasm.OpTableInit:
+		t := m.store.tables[o.a]
+		w = c.appendTable(w, o.a)
+		var ln uint64
+		w, ln = c.appendSegment(w, fn, 0, o.b)
+		if 8*ln <= MaxSegmentBytes && src+n <= ln && d+n <= uint64(len(t.elems)) && n > 0 {
+			w = appendTreeRange(w, c.tables[o.a].tree, d, d+n-1, true)
+		}
+		return w
+	case wasm.OpTableCopy:
+		td, ts := m.store.tables[o.a], m.store.tables[o.b]
+		w = c.appendTable(w, o.a)
+		if o.b != o.a {
+			w = c.appendTable(w, o.b)
+		}
+		if src+n <= uint64(len(ts.elems)) && d+n <= uint64(len(td.elems)) && n > 0 && n <= MaxSegmentBytes/8 {
+			w = appendTreeRange(w, c.tables[o.b].tree, src, src+n-1, true)
+			w = appendTreeRange(w, c.tables[o.a].tree, d, d+n-1, true)
 		}
 	}
 	return w
