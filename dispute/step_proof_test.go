@@ -53,6 +53,16 @@ func proofCases() []proofCase {
 	}
 }
 
+// flipCases are the short cases of the bit-flip test and the fuzz seeds:
+// the spec fac functions, state.wasm and the ops module's bulk calls.
+func flipCases() []proofCase {
+	cs := append([]proofCase(nil), proofCases()[:11]...)
+	for _, e := range []string{"mem", "bulk", "tables"} {
+		cs = append(cs, proofCase{name: "ops/" + e, module: opsWasm, export: e})
+	}
+	return cs
+}
+
 var decoded = map[string]*wasm.Module{} // only looked up
 
 func loadModule(t testing.TB, path string) *wasm.Module {
@@ -165,7 +175,7 @@ func TestEveryStepProof(t *testing.T) {
 // for every proof of a short run) makes Verify fail or return another
 // root; it never panics. Flipping a byte of the pre-root fails too.
 func TestProofBitFlips(t *testing.T) {
-	for _, pc := range proofCases()[:11] {
+	for _, pc := range flipCases() {
 		t.Run(pc.name, func(t *testing.T) {
 			m := pc.start(t)
 			c := trace.NewCommitter(m)
@@ -205,7 +215,7 @@ func TestProofBitFlips(t *testing.T) {
 
 // FuzzVerify feeds arbitrary proofs and roots: Verify must never panic.
 func FuzzVerify(f *testing.F) {
-	for _, pc := range proofCases()[:11] {
+	for _, pc := range flipCases() {
 		m := pc.start(f)
 		c := trace.NewCommitter(m)
 		for n := 0; m.Status() == trace.StatusRunning && n < 40; n++ {
