@@ -50,10 +50,26 @@ const DirtyPageSize = 4096
 type instanceView interface {
 	// global returns the raw bits of the exported global name.
 	global(name string) (uint64, bool)
-	// memory returns the bytes of the exported "memory" (nil if none). The
-	// slice may be a view; it is only read before the instance is dropped.
-	memory() []byte
+	// memory returns the exported "memory" (an empty one if none). It may
+	// be a view; it is only read before the instance is dropped.
+	memory() pagedMemory
 }
+
+// pagedMemory is a linear memory seen as 4 KiB pages.
+type pagedMemory interface {
+	// numPages is the size in 4 KiB pages.
+	numPages() int
+	// page returns page i (0 <= i < numPages), or nil if it is all zero.
+	// The last page of a memory is never short: sizes are multiples of 64 KiB.
+	page(i int) []byte
+}
+
+// sliceMem is a memory held as one byte slice (wazero, wasmtime).
+type sliceMem []byte
+
+func (m sliceMem) numPages() int { return len(m) / DirtyPageSize }
+
+func (m sliceMem) page(i int) []byte { return m[i*DirtyPageSize : (i+1)*DirtyPageSize] }
 
 // finish computes the outcome of a run from what the engine observed:
 // engineTrap is "" if the entry returned, else the guest trap's normalised
@@ -78,7 +94,7 @@ func finish(req *Request, call *block.Call, trapped bool, engineTrap string, res
 	}
 	o.HostGas = call.HostGas()
 	mem := inst.memory()
-	o.MemoryPages = uint32(len(mem) / 65536)
+	o.MemoryPages = uint32(mem.numPages() * DirtyPageSize / 65536)
 	o.MemoryHash = memoryHash(mem)
 	o.DirtyPages = initMem.dirty(mem)
 	charged := false // the whole limit is charged already
@@ -121,12 +137,7 @@ const GasPerDirtyPage = 64
 
 var zeroPage [DirtyPageSize]byte
 
-// page returns the i-th 4 KiB page of mem (the last may be short).
-func page(mem []byte, i int) []byte {
-	return mem[i*DirtyPageSize : min((i+1)*DirtyPageSize, len(mem))]
-}
-
-func isZero(p []byte) bool { return bytes.Equal(p, zeroPage[:len(p)]) }
+func isZero(p []byte) bool { return p == nil || bytes.Equal(p, zeroPage[:len(p)]) }
 
 // memSnapshot is a memory right after instantiation: copies of its
 // non-zero 4 KiB pages (most of a fresh memory is zero, so this is cheap).
@@ -134,10 +145,10 @@ type memSnapshot struct {
 	pages map[int][]byte // page index -> bytes; lookups only
 }
 
-func snapshot(mem []byte) memSnapshot {
+func snapshot(mem pagedMemory) memSnapshot {
 	s := memSnapshot{pages: map[int][]byte{}}
-	for i := 0; i*DirtyPageSize < len(mem); i++ {
-		if p := page(mem, i); !isZero(p) {
+	for i := range mem.numPages() {
+		if p := mem.page(i); !isZero(p) {
 			s.pages[i] = bytes.Clone(p)
 		}
 	}
@@ -147,12 +158,12 @@ func snapshot(mem []byte) memSnapshot {
 // dirty counts the 4 KiB pages of after whose bytes differ from the
 // snapshot's (pages the snapshot lacks, grown ones included, compare
 // against zero).
-func (s memSnapshot) dirty(after []byte) uint32 {
+func (s memSnapshot) dirty(after pagedMemory) uint32 {
 	var n uint32
-	for i := 0; i*DirtyPageSize < len(after); i++ {
-		p := page(after, i)
+	for i := range after.numPages() {
+		p := after.page(i)
 		if before, ok := s.pages[i]; ok {
-			if !bytes.Equal(before, p) {
+			if p == nil || !bytes.Equal(before, p) {
 				n++
 			}
 		} else if !isZero(p) {
@@ -163,19 +174,19 @@ func (s memSnapshot) dirty(after []byte) uint32 {
 }
 
 // dirtyPages counts the pages of after that differ from before.
-func dirtyPages(before, after []byte) uint32 { return snapshot(before).dirty(after) }
+func dirtyPages(before, after []byte) uint32 { return snapshot(sliceMem(before)).dirty(sliceMem(after)) }
 
 // memoryHash is sha256 over an injective encoding of the memory's bytes
 // that skips zero pages: u32 big-endian size in 64 KiB pages, then for
 // each 4 KiB page that is not all zero, its u32 big-endian index and its
 // 4,096 bytes.
-func memoryHash(mem []byte) [32]byte {
+func memoryHash(mem pagedMemory) [32]byte {
 	h := sha256.New()
 	var u [4]byte
-	binary.BigEndian.PutUint32(u[:], uint32(len(mem)/65536))
+	binary.BigEndian.PutUint32(u[:], uint32(mem.numPages()*DirtyPageSize/65536))
 	h.Write(u[:])
-	for i := 0; i*DirtyPageSize < len(mem); i++ {
-		if p := page(mem, i); !isZero(p) {
+	for i := range mem.numPages() {
+		if p := mem.page(i); !isZero(p) {
 			binary.BigEndian.PutUint32(u[:], uint32(i))
 			h.Write(u[:])
 			h.Write(p)

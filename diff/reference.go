@@ -31,11 +31,17 @@ func (t traceMem) Read(off, n uint32) ([]byte, bool) {
 
 func (t traceMem) Write(off uint32, data []byte) bool { return t.m.Write(uint64(off), data) }
 
-// memBytes copies the whole memory out.
-func (t traceMem) bytes() []byte {
-	b := make([]byte, uint64(t.m.Size())*65536)
-	t.m.Read(0, b)
-	return b
+func (t traceMem) numPages() int { return int(t.m.Size()) * (65536 / DirtyPageSize) }
+
+// page returns the machine's own 4 KiB page (nil = zero), no copy.
+func (t traceMem) page(i int) []byte {
+	if i >= t.m.NumPages() {
+		return nil
+	}
+	if p := t.m.Page(i); p != nil {
+		return p[:]
+	}
+	return nil
 }
 
 type refView struct {
@@ -52,11 +58,11 @@ func (v refView) global(name string) (uint64, bool) {
 	return v.m.GlobalValue(ex).Bits, true
 }
 
-func (v refView) memory() []byte {
+func (v refView) memory() pagedMemory {
 	if v.mem == nil {
-		return nil
+		return sliceMem(nil)
 	}
-	return v.mem.bytes()
+	return *v.mem
 }
 
 // Run instantiates the module on a fresh machine with referee_gas starting

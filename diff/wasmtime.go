@@ -209,12 +209,12 @@ func (v wtView) global(name string) (uint64, bool) {
 	return valBits(ex.Global().Get(v.store))
 }
 
-func (v wtView) memory() []byte {
+func (v wtView) memory() pagedMemory {
 	ex := v.inst.GetExport(v.store, "memory")
 	if ex == nil || ex.Memory() == nil {
-		return nil
+		return sliceMem(nil)
 	}
-	return ex.Memory().UnsafeData(v.store)
+	return sliceMem(ex.Memory().UnsafeData(v.store))
 }
 
 func valBits(v wasmtime.Val) (uint64, bool) {

@@ -153,13 +153,13 @@ func (v wzView) global(name string) (uint64, bool) {
 	return b, true
 }
 
-func (v wzView) memory() []byte {
+func (v wzView) memory() pagedMemory {
 	m := v.mod.ExportedMemory("memory")
 	if m == nil {
-		return nil
+		return sliceMem(nil)
 	}
 	b, _ := m.Read(0, m.Size())
-	return b
+	return sliceMem(b)
 }
 
 // Run instantiates the compiled module, sets referee_gas to the gas limit
