@@ -174,7 +174,9 @@ func (s memSnapshot) dirty(after pagedMemory) uint32 {
 }
 
 // dirtyPages counts the pages of after that differ from before.
-func dirtyPages(before, after []byte) uint32 { return snapshot(sliceMem(before)).dirty(sliceMem(after)) }
+func dirtyPages(before, after []byte) uint32 {
+	return snapshot(sliceMem(before)).dirty(sliceMem(after))
+}
 
 // memoryHash is sha256 over an injective encoding of the memory's bytes
 // that skips zero pages: u32 big-endian size in 64 KiB pages, then for
