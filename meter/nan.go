@@ -36,22 +36,91 @@ func nanOperand(op wasm.Opcode) wasm.ValType {
 	return nanResult(op)
 }
 
-// canonicalize emits, after op, code that replaces a NaN result by the
-// canonical NaN:
+// simpleEffect returns how many values op pops and pushes, for the
+// instructions a NaN may be carried past before it is consumed: locals and
+// globals read, constants, loads and numeric instructions. ok is false for
+// anything else (control, calls, stores, local.set/tee, select, ...).
+func simpleEffect(op wasm.Opcode) (pops, pushes int, ok bool) {
+	switch {
+	case op == wasm.OpLocalGet || op == wasm.OpGlobalGet || (op >= wasm.OpI32Const && op <= wasm.OpF64Const):
+		return 0, 1, true
+	case op >= wasm.OpI32Load && op <= wasm.OpI64Load32U,
+		op == wasm.OpI32Eqz, op == wasm.OpI64Eqz,
+		op >= wasm.OpI32Clz && op <= wasm.OpI32Popcnt,
+		op >= wasm.OpI64Clz && op <= wasm.OpI64Popcnt,
+		op >= wasm.OpF32Abs && op <= wasm.OpF32Sqrt,
+		op >= wasm.OpF64Abs && op <= wasm.OpF64Sqrt,
+		op >= wasm.OpI32WrapI64 && op <= wasm.OpI64Extend32S:
+		return 1, 1, true
+	case op >= wasm.OpI32Eq && op <= wasm.OpI32GeU,
+		op >= wasm.OpI64Eq && op <= wasm.OpF64Ge,
+		op >= wasm.OpI32Add && op <= wasm.OpI32Rotr,
+		op >= wasm.OpI64Add && op <= wasm.OpI64Rotr,
+		op >= wasm.OpF32Add && op <= wasm.OpF32Copysign,
+		op >= wasm.OpF64Add && op <= wasm.OpF64Copysign:
+		return 2, 1, true
+	}
+	return 0, 0, false
+}
+
+// payloadBlind reports whether op, consuming a NaN of type t, behaves the
+// same whatever the NaN's sign and payload: it is canonicalized itself (an
+// arithmetic NaN operand makes it return a NaN, canonicalized there), it is
+// a comparison (false, or true for ne), or a trapping truncation (traps).
+func payloadBlind(op wasm.Opcode, t wasm.ValType) bool {
+	if nanOperand(op) == t {
+		return true
+	}
+	switch t {
+	case wasm.F32:
+		return op >= wasm.OpF32Eq && op <= wasm.OpF32Ge ||
+			op == wasm.OpI32TruncF32S || op == wasm.OpI32TruncF32U ||
+			op == wasm.OpI64TruncF32S || op == wasm.OpI64TruncF32U
+	case wasm.F64:
+		return op >= wasm.OpF64Eq && op <= wasm.OpF64Ge ||
+			op == wasm.OpI32TruncF64S || op == wasm.OpI32TruncF64U ||
+			op == wasm.OpI64TruncF64S || op == wasm.OpI64TruncF64U
+	}
+	return false
+}
+
+// nanLookahead bounds how far canonicalize follows a result.
+const nanLookahead = 16
+
+// needsCanonical reports whether the result of instrs[i] (of type t) must
+// be canonicalized: it follows the value through the next few simple
+// instructions (which cannot branch, so nothing else can enter in between)
+// to the one that consumes it, and only a payload-blind consumer makes the
+// canonicalization unnecessary. A trap in between ends the transaction,
+// so the NaN is never observed. In a dot product (mul; local.get; load;
+// add) this halves the inserted code.
+func needsCanonical(instrs []instr, i int, t wasm.ValType) bool {
+	depth := 0 // values above ours on the stack
+	for j := i + 1; j < len(instrs) && j <= i+nanLookahead; j++ {
+		op := instrs[j].op
+		pops, pushes, ok := simpleEffect(op)
+		if !ok {
+			return true
+		}
+		if pops > depth {
+			return !payloadBlind(op, t)
+		}
+		depth += pushes - pops
+	}
+	return true
+}
+
+// canonicalize emits, after instrs[i], code that replaces a NaN result by
+// the canonical NaN:
 //
 //	local.tee $x; f32.const nan; local.get $x; local.get $x; f32.eq; select
 //
-// select keeps $x when $x == $x (not a NaN) and takes the constant otherwise.
-//
-// It is left out when the next instruction (next) is itself canonicalized
-// and consumes op's result from the top of the stack: an arithmetic NaN
-// operand makes every such operation return a NaN, which is then
-// canonicalized there, and a non-NaN passes unchanged either way. Nothing
-// can branch in between two consecutive arithmetic instructions. (In a
-// dot product, mul then add, this halves the inserted code.)
-func (e *emitter) canonicalize(op, next wasm.Opcode) {
-	t := nanResult(op)
-	if t == 0 || nanOperand(next) == t {
+// select keeps $x when $x == $x (not a NaN) and takes the constant
+// otherwise. It is left out when needsCanonical says the NaN cannot be
+// observed before a canonicalized operation replaces it.
+func (e *emitter) canonicalize(instrs []instr, i int) {
+	t := nanResult(instrs[i].op)
+	if t == 0 || !needsCanonical(instrs, i, t) {
 		return
 	}
 	x := e.scratchLocal(t)

@@ -24,6 +24,10 @@ func TestNaNProfiles(t *testing.T) {
 		{"chain_div_add", canonicalF32},
 		{"chain_div_demote", canonicalF32},
 		{"chain_sqrt_promote", canonicalF64},
+		{"carry_add", canonicalF32},
+		{"carry_local", canonicalF32},
+		{"carry_copysign", 0x3f800000}, // the sign of the canonical NaN: +1
+		{"carry_store", canonicalF64},
 		{"neg_payload", 0xffa00001},
 	}
 	plain := readTestdata(t, "nan.wasm")

@@ -178,11 +178,7 @@ func instrumentFunc(m *wasm.Module, c *wasm.Code, ft wasm.FuncType, g globals, p
 			e.load()
 		}
 		if o.CanonicalizeNaN {
-			next := wasm.OpEnd
-			if i+1 < len(b.instrs) {
-				next = b.instrs[i+1].op
-			}
-			e.canonicalize(in.op, next)
+			e.canonicalize(b.instrs, i)
 		}
 	}
 	// The original final end closed $body.

@@ -26,6 +26,16 @@
     f64.const 0 f64.const 0 f64.div f32.demote_f64 i32.reinterpret_f32)
   (func (export "chain_sqrt_promote") (result i64)
     f32.const -1 f32.sqrt f64.promote_f32 i64.reinterpret_f64)
+  ;; A result carried past other instructions to its consumer.
+  (func (export "carry_add") (result i32)
+    f32.const 0 f32.const 0 f32.div f32.const 1 f32.add i32.reinterpret_f32)
+  (func (export "carry_local") (result i32) (local f32)
+    f32.const 0 f32.const 0 f32.div local.set 0 local.get 0 i32.reinterpret_f32)
+  (func (export "carry_copysign") (result i32)
+    f32.const 1 f32.const 0 f32.const 0 f32.div f32.copysign i32.reinterpret_f32)
+  (func (export "carry_store") (result i64)
+    i32.const 0 f64.const 0 f64.const 0 f64.div f64.store i32.const 0 i64.load)
+  (memory 1)
   ;; Bit operations keep payloads in both profiles.
   (func (export "neg_payload") (result i32)
     i32.const 0x7fa00001 f32.reinterpret_i32 f32.neg i32.reinterpret_f32)
