@@ -31,6 +31,8 @@ func TestOpsProof(t *testing.T) {
 		{name: "br-table-return/0", export: "br-table-return", args: []trace.Value{trace.I32(0)}},
 		{name: "br-table-return/1", export: "br-table-return", args: []trace.Value{trace.I32(1)}},
 		{name: "br-table-return/9", export: "br-table-return", args: []trace.Value{trace.I32(9)}},
+		{name: "floats", export: "floats"},
+		{name: "bad-trunc", export: "bad-trunc", trap: trace.TrapInvalidConversion},
 		{name: "unreachable", export: "unreachable", trap: trace.TrapUnreachable},
 		{name: "div0", export: "div0", trap: trace.TrapIntegerDivideByZero},
 		{name: "ovf", export: "ovf", trap: trace.TrapIntegerOverflow},

@@ -2,9 +2,9 @@ package dispute
 
 import (
 	"fmt"
-	"math"
 	"math/bits"
 
+	"github.com/refereevm/referee/numeric"
 	"github.com/refereevm/referee/wasm"
 )
 
@@ -129,35 +129,17 @@ func intOp(k wasm.Opcode, a, b uint64) (r uint64, trap byte, ok bool) {
 	case wasm.OpI32Mul:
 		r = uint64(x * y)
 	case wasm.OpI32DivS:
-		switch {
-		case y == 0:
-			trap = trapDivideByZero
-		case x == 0x80000000 && y == 0xffffffff:
-			trap = trapIntegerOverflow
-		default:
-			r = uint64(uint32(int32(x) / int32(y)))
-		}
+		v, t := numeric.I32DivS(x, y)
+		r, trap = uint64(v), byte(t)
 	case wasm.OpI32DivU:
-		if y == 0 {
-			trap = trapDivideByZero
-		} else {
-			r = uint64(x / y)
-		}
+		v, t := numeric.I32DivU(x, y)
+		r, trap = uint64(v), byte(t)
 	case wasm.OpI32RemS:
-		switch {
-		case y == 0:
-			trap = trapDivideByZero
-		case y == 0xffffffff:
-			r = 0
-		default:
-			r = uint64(uint32(int32(x) % int32(y)))
-		}
+		v, t := numeric.I32RemS(x, y)
+		r, trap = uint64(v), byte(t)
 	case wasm.OpI32RemU:
-		if y == 0 {
-			trap = trapDivideByZero
-		} else {
-			r = uint64(x % y)
-		}
+		v, t := numeric.I32RemU(x, y)
+		r, trap = uint64(v), byte(t)
 	case wasm.OpI32And:
 		r = uint64(x & y)
 	case wasm.OpI32Or:
@@ -187,35 +169,17 @@ func intOp(k wasm.Opcode, a, b uint64) (r uint64, trap byte, ok bool) {
 	case wasm.OpI64Mul:
 		r = a * b
 	case wasm.OpI64DivS:
-		switch {
-		case b == 0:
-			trap = trapDivideByZero
-		case a == 1<<63 && b == math.MaxUint64:
-			trap = trapIntegerOverflow
-		default:
-			r = uint64(int64(a) / int64(b))
-		}
+		v, t := numeric.I64DivS(a, b)
+		r, trap = v, byte(t)
 	case wasm.OpI64DivU:
-		if b == 0 {
-			trap = trapDivideByZero
-		} else {
-			r = a / b
-		}
+		v, t := numeric.I64DivU(a, b)
+		r, trap = v, byte(t)
 	case wasm.OpI64RemS:
-		switch {
-		case b == 0:
-			trap = trapDivideByZero
-		case b == math.MaxUint64:
-			r = 0
-		default:
-			r = uint64(int64(a) % int64(b))
-		}
+		v, t := numeric.I64RemS(a, b)
+		r, trap = v, byte(t)
 	case wasm.OpI64RemU:
-		if b == 0 {
-			trap = trapDivideByZero
-		} else {
-			r = a % b
-		}
+		v, t := numeric.I64RemU(a, b)
+		r, trap = v, byte(t)
 	case wasm.OpI64And:
 		r = a & b
 	case wasm.OpI64Or:
