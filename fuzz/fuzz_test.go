@@ -16,8 +16,8 @@ var (
 )
 
 // FuzzDifferential drives the generator with the fuzzer's bytes: the first
-// bytes choose a swarm configuration (with NaNs canonicalized and
-// termination ensured), the next ones the module, the rest the arguments.
+// bytes choose a swarm configuration (with NaNs canonicalized, termination
+// ensured and dropped values checksummed), the next ones the module, the rest the arguments.
 // The module runs on the reference machine and on wazero's interpreter;
 // any difference in results, traps, exported globals or memory fails.
 //
@@ -40,7 +40,7 @@ func FuzzDifferential(f *testing.F) {
 		})
 		s := NewSource(data)
 		cfg := SwarmConfig(s)
-		cfg.CanonicalizeNaNs, cfg.EnsureTermination = true, true
+		cfg.CanonicalizeNaNs, cfg.EnsureTermination, cfg.Checksum = true, true, true
 		m, err := GenerateFrom(s, cfg)
 		if err != nil {
 			t.Fatal(err)

@@ -21,6 +21,7 @@ var configs = []struct {
 	{"default", func(uint64) Config { return DefaultConfig() }},
 	{"swarm", func(seed uint64) Config { return SwarmConfig(NewSeedSource(^seed)) }},
 	{"diff", func(uint64) Config { return DiffConfig() }},
+	{"observe", func(uint64) Config { return ObserveConfig() }},
 	{"notraps", func(seed uint64) Config {
 		c := SwarmConfig(NewSeedSource(seed * 31))
 		c.DisallowTraps, c.EnsureTermination, c.CanonicalizeNaNs = true, true, true
