@@ -1,7 +1,9 @@
 package dispute
 
 import (
+	"bytes"
 	"errors"
+	"os"
 	"testing"
 
 	"github.com/refereevm/referee/trace"
@@ -85,5 +87,26 @@ func TestProveNotRunning(t *testing.T) {
 	}
 	if _, err := Verify(p.Pre, p.Bytes); !errors.Is(err, ErrBadProof) {
 		t.Fatalf("verify of a trapped machine: %v", err)
+	}
+}
+
+// TestProofVector pins the worked example of docs/proof-format.md §7:
+// the proof of fac-rec(25)'s first step, its pre- and post-state roots.
+func TestProofVector(t *testing.T) {
+	b, err := os.ReadFile("testdata/fac-rec-step1.proof")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre, _ := ParseRoot("0x25a7fb17f50db95448bf5281f1deae431bc4aa61c8ca02c329383c1b4e66ac11")
+	want, _ := ParseRoot("0xaf9273ae44f3ae6857fbe2034c3aa4c3bae05c9cdf2172f7062a474406578bde")
+	post, err := Verify(pre, b)
+	if err != nil || post != want || len(b) != 775 {
+		t.Fatalf("verify: %x, %v (len %d), want %x", post, err, len(b), want)
+	}
+	pc := proofCase{module: specDir + "fac.0.wasm", export: "fac-rec", args: []trace.Value{trace.I64(25)}}
+	c := trace.NewCommitter(pc.start(t))
+	p, err := Prove(c)
+	if err != nil || !bytes.Equal(p.Bytes, b) {
+		t.Fatalf("the machine's proof differs from the vector (%v)", err)
 	}
 }
