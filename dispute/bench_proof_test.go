@@ -32,8 +32,8 @@ func proofClass(op string) string {
 		return "memory.grow"
 	case op == "memory.fill" || op == "memory.copy" || op == "memory.init":
 		return "bulk"
-	case op == "return" || op == "end" || op == "br" || op == "br_if":
-		return "control/return"
+	case op == "return" || op == "end" || op == "br" || op == "br_if" || op == "block" || op == "loop" || op == "if" || op == "else" || op == "nop":
+		return "control"
 	case strings.HasPrefix(op, "table."):
 		return "table"
 	}
@@ -49,8 +49,15 @@ func TestProofSizes(t *testing.T) {
 		t.Skip("set PROOF_FIGURES=1 to measure (TestEveryStepProof checks the targets per proof)")
 	}
 	sizes := map[string][]int{}
-	var returns []int
-	for _, pc := range proofCases() {
+	cases := proofCases()
+	for _, e := range []string{"mem", "bulk", "tables", "control", "floats", "deep"} {
+		cs := proofCase{name: "ops/" + e, module: opsWasm, export: e}
+		if e == "control" || e == "deep" {
+			cs.args = []trace.Value{trace.I32(20)}
+		}
+		cases = append(cases, cs)
+	}
+	for _, pc := range cases {
 		m := pc.start(t)
 		c := trace.NewCommitter(m)
 		for n := 0; m.Status() == trace.StatusRunning && (pc.max == 0 || n < pc.max); n++ {
@@ -60,10 +67,11 @@ func TestProofSizes(t *testing.T) {
 			}
 			info, _ := DescribeProof(p.Bytes)
 			cl := proofClass(info.Op)
-			sizes[cl] = append(sizes[cl], len(p.Bytes))
-			if info.Op == "end" || info.Op == "return" {
-				returns = append(returns, len(p.Bytes))
+			switch info.Kind {
+			case opEndReturn, opBrReturn, opBrIfReturn, 0x0f:
+				cl = "return"
 			}
+			sizes[cl] = append(sizes[cl], len(p.Bytes))
 		}
 	}
 	classes := make([]string, 0, len(sizes))

@@ -38,6 +38,7 @@ type ProofInfo struct {
 	Pre    [32]byte // the root of the state the proof opens
 	Steps  uint64   // steps taken before the proven one
 	Op     string   // the instruction, e.g. "i32.add"; "" if the proof has none
+	Kind   uint16   // its op kind: the Wasm opcode or an internal kind (0x06 final end, 0x07 br and 0x08 br_if to the function's label)
 	Func   uint32   // its function index in its module
 	Offset uint32   // its byte offset in the code section
 	Size   int      // bytes
@@ -73,6 +74,7 @@ func DescribeProof(b []byte) (ProofInfo, error) {
 	}
 	op := decodeOp(l)
 	info.Op = opName(op.kind)
+	info.Kind = op.kind
 	info.Func = decodeFuncRec(rec).index
 	info.Offset = op.offset
 	return info, nil
