@@ -317,6 +317,7 @@ func diffRuns(calls []call, a, b run) string {
 const (
 	findingActiveData    = "F1 wazero keeps active data segments after instantiation: memory.init from one does not trap"
 	findingExternrefElem = "F2 wazero leaves passive externref element segments empty: table.init from one traps"
+	findingTypedSelect   = "F3 wazero's validator ignores a typed select's annotation: select (result f32) on f64 operands is accepted"
 )
 
 // knownBug returns the finding a module may trigger on wazero, or "".

@@ -2,6 +2,7 @@ package fuzz
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -62,6 +63,48 @@ func TestRegress(t *testing.T) {
 					t.Logf("%s now gives the spec outcome: %s may be fixed", e.name, tc.finding)
 				} else {
 					t.Logf("%s: %v (finding %s)", e.name, got.calls[0], tc.finding)
+				}
+			}
+		})
+	}
+}
+
+// TestRegressValidation runs the validation reproducers: our validator must
+// reject them (the spec's outcome); wazero's acceptance is the finding.
+func TestRegressValidation(t *testing.T) {
+	tests := []struct {
+		name    string
+		finding string
+	}{
+		{"F3-typed-select-annotation-ignored", findingTypedSelect},
+	}
+	ctx := context.Background()
+	engs := engines(ctx)
+	defer func() {
+		for _, e := range engs {
+			e.close(ctx)
+		}
+	}()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			bin, err := os.ReadFile(filepath.Join("testdata", "regress", tc.name+".wasm"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := wasm.Decode(bin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := wasm.Validate(m, wasm.DefaultLimits()); !errors.Is(err, wasm.ErrInvalid) {
+				t.Fatalf("wasm.Validate = %v, want an ErrInvalid type mismatch", err)
+			}
+			for _, e := range engs {
+				c, err := e.rt.CompileModule(ctx, bin)
+				if err == nil {
+					c.Close(ctx)
+					t.Logf("%s accepts it (finding %s)", e.name, tc.finding)
+				} else {
+					t.Logf("%s now rejects it: %s may be fixed (%v)", e.name, tc.finding, err)
 				}
 			}
 		})
