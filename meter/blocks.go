@@ -74,6 +74,7 @@ func analyze(code []byte, p *priced) (*body, error) {
 	}
 	newSeg(false)
 	pendingSeg := true // the next instruction starts segment cur
+	final := false     // the function's own end was read
 	var pc uint32
 	for pc < uint32(len(code)) {
 		in, next, err := wasm.ReadInstr(code, pc)
@@ -101,6 +102,7 @@ func analyze(code []byte, p *priced) (*body, error) {
 		case wasm.OpEnd:
 			if len(ctl) == 0 {
 				// The function's final end.
+				final = true
 				if next != uint32(len(code)) {
 					return nil, fmt.Errorf("offset %#x: code after the function's final end", next)
 				}
@@ -129,7 +131,7 @@ func analyze(code []byte, p *priced) (*body, error) {
 		}
 		pc = next
 	}
-	if len(b.instrs) == 0 || b.instrs[len(b.instrs)-1].op != wasm.OpEnd || len(ctl) != 0 {
+	if !final {
 		return nil, fmt.Errorf("offset %#x: %w", len(code), wasm.ErrEndExpected)
 	}
 	b.blocks += len(b.segs)
