@@ -235,3 +235,41 @@ func specArg(typ string, raw json.RawMessage) (trace.Value, bool) {
 	}
 	return trace.Value{Type: t, Bits: bits}, true
 }
+
+// TestInstrumentDecodedOnly: Instrument never panics on a module that
+// decodes but may be invalid (every .wasm of the spec suite, including the
+// assert_invalid ones), and whatever it returns for a valid module
+// validates.
+func TestInstrumentDecodedOnly(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(specDir, "*.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range files {
+		bin, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := wasm.Decode(bin)
+		if err != nil {
+			continue
+		}
+		n++
+		valid := wasm.Validate(m, wasm.DefaultLimits()) == nil
+		im, err := Instrument(m, DefaultOptions())
+		if err != nil || !valid {
+			continue
+		}
+		out, err := wasm.Decode(wasm.Encode(im))
+		if err == nil {
+			err = wasm.Validate(out, wasm.ResourceLimits{MaxBlockDepth: 1<<32 - 1, MaxLocalsPerFunc: 1<<32 - 1})
+		}
+		if err != nil {
+			t.Errorf("%s: instrumented module: %v", filepath.Base(f), err)
+		}
+	}
+	if n < 1000 {
+		t.Errorf("only %d modules decoded", n)
+	}
+}
