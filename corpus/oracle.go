@@ -53,9 +53,9 @@ func (o *DiffOracle) Check(ctx context.Context, m *wasm.Module, calls []Call) (*
 	if len(o.Engines) < 2 {
 		return nil, fmt.Errorf("oracle: want at least two engines, have %d", len(o.Engines))
 	}
-	p, err := diff.Gate(wasm.Encode(m), o.Gate)
-	if err != nil {
-		return nil, err
+	p, crash, err := gate(m, o.Gate)
+	if crash != nil || err != nil {
+		return crash, err
 	}
 	gas := o.GasLimit
 	if gas == 0 {
@@ -97,6 +97,25 @@ func (o *DiffOracle) Check(ctx context.Context, m *wasm.Module, calls []Call) (*
 		}
 	}
 	return nil, nil
+}
+
+// ClassGateCrash is the class of a module on which referee's own
+// gatekeeper or metering panicked: a finding against referee itself,
+// with signature "gate-crash/gate". Its divergence has Call -1.
+const ClassGateCrash = "gate-crash"
+
+// gate runs diff.Gate on m, turning a panic into a gate-crash divergence.
+func gate(m *wasm.Module, o diff.GateOptions) (p *diff.Prepared, crash *Divergence, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg := fmt.Sprint(r)
+			crash = &Divergence{Call: -1, Class: ClassGateCrash, Field: "gate", Signature: ClassGateCrash + "/gate",
+				Engines: [2]string{"gatekeeper", "gatekeeper"}, Values: [2]string{"valid module", "panic: " + msg}}
+			p, err = nil, nil
+		}
+	}()
+	p, err = diff.Gate(wasm.Encode(m), o)
+	return p, nil, err
 }
 
 // Holds returns the predicate "calls on the module still diverge with

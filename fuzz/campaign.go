@@ -374,7 +374,10 @@ func (r *campaignRun) found(ctx context.Context, w int, iter, ms uint64, origin 
 	if c.MinimizeTries < 0 {
 		return
 	}
-	one := []corpus.Call{calls[d.Call]}
+	var one []corpus.Call // the diverging call (none for a gate crash)
+	if d.Call >= 0 && d.Call < len(calls) {
+		one = []corpus.Call{calls[d.Call]}
+	}
 	keep := func(cand *wasm.Module) bool {
 		dd, err := c.Oracle.Check(ctx, cand, one)
 		return err == nil && dd != nil && dd.Signature == d.Signature

@@ -117,14 +117,17 @@ func minimizeFinding(st *corpus.Store, f *corpus.Finding, enginesFlag string, st
 	if err != nil {
 		return bad("finding %s: %v", f.ID, err)
 	}
-	if f.Divergence.Call < 0 || f.Divergence.Call >= len(f.Calls) {
+	if f.Divergence.Call >= len(f.Calls) {
 		return bad("finding %s: diverging call %d of %d", f.ID, f.Divergence.Call, len(f.Calls))
 	}
 	o := corpus.NewDiffOracle(engines)
 	o.GasLimit = fuzzGas
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	one := []corpus.Call{f.Calls[f.Divergence.Call]}
+	var one []corpus.Call // the diverging call (none for a gate crash)
+	if f.Divergence.Call >= 0 {
+		one = []corpus.Call{f.Calls[f.Divergence.Call]}
+	}
 	keep := o.Holds(ctx, one, f.Signature)
 	if !keep(m) {
 		fmt.Fprintf(stdout, "finding %s: no longer diverges with signature %s on %s\n", f.ID, f.Signature, strings.Join(names, ","))

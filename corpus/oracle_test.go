@@ -1,0 +1,59 @@
+package corpus
+
+import (
+	"context"
+	"testing"
+
+	"github.com/refereevm/referee/diff"
+	"github.com/refereevm/referee/wasm"
+)
+
+// TestDiffOracle checks the oracle's own rules on real engines: function
+// references compare as null or not, calls of missing exports are
+// skipped, a module the gatekeeper refuses is an error and not a finding,
+// and a panic in the gatekeeper is a gate-crash finding.
+func TestDiffOracle(t *testing.T) {
+	engines, err := diff.Engines([]string{"reference", "wazero-interp", "wazero-compiler"}, diff.EngineConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer diff.CloseEngines(engines)
+	o := NewDiffOracle(engines)
+	funcref := &wasm.Module{
+		Types: []wasm.FuncType{{Results: []wasm.ValType{wasm.FuncRef}}},
+		Funcs: []uint32{0},
+		Codes: []wasm.Code{{Body: encodeBody([]wasm.Instr{{Op: wasm.OpRefFunc}, {Op: wasm.OpEnd}})}},
+		Globals: []wasm.Global{{Type: wasm.GlobalType{Type: wasm.FuncRef},
+			Init: wasm.ConstExpr{Op: byte(wasm.OpRefFunc)}}},
+		Exports: []wasm.Export{{Name: "f", Kind: wasm.ExternFunc}, {Name: "g", Kind: wasm.ExternGlobal}},
+	}
+	refused := binModule(wasm.I32, wasm.OpI32Add)
+	refused.Memories = []wasm.MemoryType{{Limits: wasm.Limits{Min: 1 << 17}}} // over the 4 GiB a memory may have
+	tests := []struct {
+		name  string
+		mod   *wasm.Module
+		calls []Call
+		sig   string // "" for agreement
+		err   bool
+	}{
+		{"funcref result and global", funcref, []Call{{Export: "f"}}, "", false},
+		{"missing export skipped", funcref, []Call{{Export: "nope"}, {Export: "f", Args: []uint64{1}}}, "", false},
+		{"refused by the gatekeeper", refused, []Call{{Export: "f", Args: []uint64{1, 2}}}, "", true},
+		{"gatekeeper panic", nil, nil, "gate-crash/gate", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := o.Check(context.Background(), tc.mod, tc.calls)
+			if (err != nil) != tc.err {
+				t.Fatalf("error %v, want error %v", err, tc.err)
+			}
+			sig := ""
+			if d != nil {
+				sig = d.Signature
+			}
+			if sig != tc.sig {
+				t.Fatalf("divergence %+v, want signature %q", d, tc.sig)
+			}
+		})
+	}
+}
