@@ -318,6 +318,7 @@ const (
 	findingActiveData    = "F1 wazero keeps active data segments after instantiation: memory.init from one does not trap"
 	findingExternrefElem = "F2 wazero leaves passive externref element segments empty: table.init from one traps"
 	findingTypedSelect   = "F3 wazero's validator ignores a typed select's annotation: select (result f32) on f64 operands is accepted"
+	findingCompilePanic  = "F4 wazero's CompileModule panics on a call to a later function whose type index is out of range"
 )
 
 // knownBug returns the finding a module may trigger on wazero, or "".

@@ -130,3 +130,138 @@ func TestValidateDifferential(t *testing.T) {
 	t.Logf("%d corrupted modules, %d invalid by our validator, %d disagreements with wazero, %d more of finding F3 (%s)",
 		tried, invalid, disagree, f3, findingTypedSelect)
 }
+
+// corruptModule returns a copy of m with one module-level field changed so
+// that it is often invalid, or nil if m has nothing of the chosen kind.
+func corruptModule(m *wasm.Module, s *Source) *wasm.Module {
+	c := *m
+	switch s.Intn(9) {
+	case 0: // a global initializer of another type
+		if len(c.Globals) == 0 {
+			return nil
+		}
+		c.Globals = append([]wasm.Global(nil), c.Globals...)
+		i := s.Intn(len(c.Globals))
+		ops := []wasm.Opcode{wasm.OpI32Const, wasm.OpI64Const, wasm.OpF32Const, wasm.OpF64Const}
+		c.Globals[i].Init = wasm.ConstExpr{Op: byte(ops[s.Intn(len(ops))])}
+	case 1: // limits with min > max, or beyond the memory maximum
+		if len(c.Memories) == 0 {
+			return nil
+		}
+		c.Memories = []wasm.MemoryType{c.Memories[0]}
+		l := &c.Memories[0].Limits
+		if s.Bool() {
+			l.Min, l.HasMax = l.Max+1, true
+		} else {
+			l.Max, l.HasMax = 65537, true
+		}
+	case 2:
+		if len(c.Tables) == 0 {
+			return nil
+		}
+		c.Tables = append([]wasm.TableType(nil), c.Tables...)
+		l := &c.Tables[0].Limits
+		l.Min, l.HasMax = l.Max+1, true
+	case 3: // an export index out of range, or a duplicate name
+		if len(c.Exports) == 0 {
+			return nil
+		}
+		c.Exports = append([]wasm.Export(nil), c.Exports...)
+		i := s.Intn(len(c.Exports))
+		if s.Bool() {
+			c.Exports[i].Index += 100
+		} else {
+			c.Exports = append(c.Exports, c.Exports[i])
+		}
+	case 4: // a start function with parameters or results
+		for f := range c.Funcs {
+			ft := c.Types[c.Funcs[f]]
+			if len(ft.Params)+len(ft.Results) > 0 {
+				c.HasStart, c.Start = true, uint32(f)
+				return &c
+			}
+		}
+		return nil
+	case 5: // an element initializer that names no function, or a wrong type
+		if len(c.Elems) == 0 {
+			return nil
+		}
+		c.Elems = append([]wasm.Elem(nil), c.Elems...)
+		i := s.Intn(len(c.Elems))
+		e := c.Elems[i]
+		e.Init = append([]wasm.ConstExpr{refFunc(uint32(len(c.Funcs) + s.Intn(3)))}, e.Init...)
+		if s.Bool() {
+			e.Init[0] = refNull(wasm.ExternRef)
+		}
+		c.Elems[i] = e
+	case 6: // data without a memory
+		if len(c.Datas) == 0 {
+			return nil
+		}
+		c.Memories = nil
+		for _, e := range c.Exports {
+			if e.Kind == wasm.ExternMemory {
+				return nil
+			}
+		}
+	case 7: // a data count that disagrees
+		if !c.HasDataCount {
+			return nil
+		}
+		c.DataCount++
+	default: // a function of a type that does not exist
+		c.Funcs = append([]uint32(nil), c.Funcs...)
+		c.Funcs[s.Intn(len(c.Funcs))] = uint32(len(c.Types) + s.Intn(3))
+	}
+	return &c
+}
+
+// TestValidateDifferentialModule is TestValidateDifferential for
+// module-level corruptions. A wazero panic on an invalid module is finding
+// F4 (counted and logged); on a valid one it fails.
+func TestValidateDifferentialModule(t *testing.T) {
+	n := envN(300)
+	if testing.Short() {
+		n = 60
+	}
+	ctx := context.Background()
+	eng := newWazero(ctx, "wazero-interp", wazero.NewRuntimeConfigInterpreter())
+	defer eng.close(ctx)
+	var tried, invalid, disagree, panics int
+	for seed := uint64(0); seed < n; seed++ {
+		m := GenerateSeed(seed, DefaultConfig())
+		s := NewSeedSource(seed ^ 0xc0de)
+		for k := 0; k < 8; k++ {
+			c := corruptModule(m, s)
+			if c == nil {
+				continue
+			}
+			bin := wasm.Encode(c)
+			d, err := wasm.Decode(bin)
+			if err != nil {
+				continue // malformed: e.g. a data count that disagrees
+			}
+			tried++
+			ours := wasm.Validate(d, wasm.DefaultLimits())
+			accepted, perr := wazeroCompile(ctx, eng, bin)
+			if ours != nil {
+				invalid++
+			}
+			if perr != nil {
+				if ours == nil {
+					t.Errorf("seed %d corruption %d: valid module, and %v", seed, k, perr)
+				}
+				panics++ // finding F4 (or a relative): logged below
+				continue
+			}
+			if (ours == nil) != accepted {
+				disagree++
+				if disagree <= 10 {
+					t.Errorf("seed %d corruption %d: wasm.Validate: %v; wazero accepts: %v", seed, k, ours, accepted)
+				}
+			}
+		}
+	}
+	t.Logf("%d corrupted modules, %d invalid by our validator, %d disagreements with wazero, %d wazero panics on invalid modules (%s)",
+		tried, invalid, disagree, panics, findingCompilePanic)
+}
