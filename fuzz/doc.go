@@ -16,16 +16,23 @@
 // target labels whose types match, and each block is closed by dropping and
 // pushing values until its results are on the stack.
 //
-// Three knobs make modules fit for comparing engines, as in wasm-smith:
+// Knobs make modules fit for comparing engines, as in wasm-smith:
 // CanonicalizeNaNs replaces every NaN an arithmetic float operator produces
 // by the canonical NaN (engines may pick different NaN bits), DisallowTraps
 // guards divisions, truncations, memory and table accesses so that they
 // cannot trap, and EnsureTermination decrements a fuel global at every
 // function entry and loop header and executes unreachable when it is
-// exhausted.
+// exhausted. Checksum folds values the code would drop into an exported
+// global, so that a wrong value computed anywhere tends to become visible.
+// Beyond validity, generation favours code that runs to its end: calls
+// mostly go to later functions (recursion is guarded by the fuel level),
+// loop back edges are counted, and most memory and table operands are kept
+// in bounds, so that traps stay possible but do not end most calls.
 //
 // The package imports only wasm and trace (for trace.Value arguments) from
-// referee; its tests also import wazero, which they run against the
-// reference machine. Generation uses no map iteration, clock or global
+// referee. Its tests also import wazero: the differential harness
+// (harness_test.go) runs generated modules on the reference machine and on
+// wazero's interpreter and compiler, and the findings it produced against
+// wazero are kept as reproducers in testdata/regress. Generation uses no map iteration, clock or global
 // randomness: the same bytes and Config give the same module.
 package fuzz
