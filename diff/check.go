@@ -73,14 +73,16 @@ type Divergence struct {
 	Values    [2]string // the field's value on each
 }
 
-// CheckBlock applies b on every engine. Each transaction runs on all
-// engines concurrently; the outcomes are then compared in engine order
+// CheckBlock applies b on every engine. The engines run concurrently, each
+// through the block's transactions in order on its own copy of the state;
+// the outcomes are compared transaction by transaction, in engine order,
 // against the first engine's, so scheduling never changes the report. The
 // first difference stops the check with a Divergence; on agreement the
-// transaction's storage writes (of an ok receipt) are applied and the next
-// transaction runs. Without divergence the report carries the post-state
-// commitment. The error is non-nil only for bad input (ErrBadInput) or a
-// cancelled context.
+// transaction's storage writes (of an ok receipt) are applied to the
+// checked state (each engine has applied the same writes to its copy).
+// Without divergence the report carries the post-state commitment. The
+// error is non-nil only for bad input (ErrBadInput) or a cancelled
+// context.
 func CheckBlock(ctx context.Context, b *block.Block, engines []Engine, o Options) (*Report, error) {
 	if len(engines) == 0 {
 		return nil, errors.New("no engines")
@@ -95,40 +97,47 @@ func CheckBlock(ctx context.Context, b *block.Block, engines []Engine, o Options
 	}
 	compileFail := precompile(ctx, b, progs, engines, o.Gate)
 	st := block.NewState(b.Pre)
-	// One worker goroutine per engine for the whole block: an engine's
-	// goroutine stack grows once (wazero's interpreter recurses natively),
-	// not once per transaction.
-	reqs := make([]chan *Request, len(engines))
+	// One worker per engine runs the whole block in order on its own copy
+	// of the state, applying its own ok receipts: while the engines agree
+	// their states are the same as st, so no engine waits for the others
+	// between transactions (no barrier per transaction). The outcomes are
+	// compared transaction by transaction below; after the first
+	// divergence the workers' results are ignored and they are cancelled.
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	dones := make([]chan Outcome, len(engines))
 	for j, e := range engines {
-		reqs[j], dones[j] = make(chan *Request, 1), make(chan Outcome, 1)
+		dones[j] = make(chan Outcome, len(b.Txs)) // never blocks a worker
 		go func() {
-			for req := range reqs[j] {
-				if f := compileFail[j][req.Tx.Contract]; f != nil {
-					dones[j] <- Outcome{Engine: e.Name(), Failure: f.Class, Detail: f.Detail}
-					continue
+			est := block.NewState(b.Pre)
+			for i, tx := range b.Txs {
+				if wctx.Err() != nil {
+					return
 				}
-				rctx, cancel := ctx, context.CancelFunc(func() {})
-				if o.RunBudget > 0 {
-					rctx, cancel = context.WithTimeout(ctx, o.RunBudget)
+				var out Outcome
+				if f := compileFail[j][tx.Contract]; f != nil {
+					out = Outcome{Engine: e.Name(), Failure: f.Class, Detail: f.Detail}
+				} else {
+					rctx, rcancel := wctx, context.CancelFunc(func() {})
+					if o.RunBudget > 0 {
+						rctx, rcancel = context.WithTimeout(wctx, o.RunBudget)
+					}
+					out = RunSafe(rctx, e, &Request{Prog: progs[tx.Contract], Tx: tx, TxIndex: i, State: est})
+					rcancel()
 				}
-				dones[j] <- RunSafe(rctx, e, req)
-				cancel()
+				dones[j] <- out
+				if out.Failure != "" {
+					return // a failure is a divergence: the check stops here
+				}
+				if out.Receipt.Status == block.StatusOK {
+					est.Apply(tx.Contract, out.Receipt.Writes)
+				}
 			}
 		}()
 	}
-	defer func() {
-		for _, c := range reqs {
-			close(c)
-		}
-	}()
 	for i, tx := range b.Txs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
-		}
-		req := &Request{Prog: progs[tx.Contract], Tx: tx, TxIndex: i, State: st}
-		for j := range engines {
-			reqs[j] <- req
 		}
 		outs := awaitOutcomes(engines, dones, o.RunBudget, o.Grace)
 		row := outs
@@ -154,8 +163,9 @@ func CheckBlock(ctx context.Context, b *block.Block, engines []Engine, o Options
 // engine to stop by itself before it abandons the run as engine-timeout.
 const DefaultGrace = time.Second
 
-// awaitOutcomes collects one outcome per engine. With a run budget, an
-// engine that has not answered by the budget plus the grace (one that
+// awaitOutcomes collects the next outcome of every engine. With a run
+// budget, an engine that has not answered within the budget plus the grace
+// of the start of the wait (one that
 // cannot be interrupted, or is stuck in a compilation or host code) gets
 // an engine-timeout outcome and is left behind: a timeout is a divergence,
 // so the check stops there, and the abandoned goroutine ends when its run

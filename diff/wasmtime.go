@@ -129,7 +129,10 @@ func (w *Wasmtime) init() error {
 			}
 		}
 		if w.interruptible {
-			w.stop = make(chan struct{})
+			stop := make(chan struct{})
+			w.mu.Lock()
+			w.stop = stop
+			w.mu.Unlock()
 			go func() {
 				t := time.NewTicker(epochTick)
 				defer t.Stop()
@@ -137,7 +140,7 @@ func (w *Wasmtime) init() error {
 					select {
 					case <-t.C:
 						w.engine.IncrementEpoch()
-					case <-w.stop:
+					case <-stop:
 						return
 					}
 				}
@@ -359,6 +362,8 @@ func (w *Wasmtime) Run(ctx context.Context, req *Request) (Outcome, error) {
 
 // Close stops the epoch ticker.
 func (w *Wasmtime) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.stop != nil {
 		close(w.stop)
 		w.stop = nil
