@@ -53,8 +53,8 @@ var bombs = []bomb{
 	{file: "loops_257.wasm", bin: func() []byte { return nestedLoops(257, false) }, want: "limit"},
 	// A function section claiming 10 million functions in a 27-byte file.
 	{file: "funcs_count_10m.wasm", bin: func() []byte { return funcCountBomb(10_000_000) }, want: "decode"},
-	{file: "funcs_4097.wasm", bin: func() []byte { return manyFuncs(4097) }, want: "limit"},
-	{file: "funcs_4096.wasm", bin: func() []byte { return manyFuncs(4096) }, want: "accepted"},
+	{file: "funcs_2049.wasm", bin: func() []byte { return manyFuncs(2049) }, want: "limit"},
+	{file: "funcs_2048.wasm", bin: func() []byte { return manyFuncs(2048) }, want: "accepted"},
 	// 2,000 br_if in one function: compilers build dominator trees in
 	// superlinear time over basic blocks.
 	{file: "brif_2000.wasm", bin: func() []byte { return brIfChain(1, 2000) }, want: "limit"},
