@@ -110,3 +110,32 @@ func TestProofVector(t *testing.T) {
 		t.Fatalf("the machine's proof differs from the vector (%v)", err)
 	}
 }
+
+// TestProofChecker: the arbiter's StepChecker backed by Verify accepts an
+// honest proof for the honest post-state only.
+func TestProofChecker(t *testing.T) {
+	var _ StepChecker = ProofChecker{}
+	pc := proofCase{module: opsWasm, export: "tables"}
+	m := pc.start(t)
+	c := trace.NewCommitter(m)
+	for n := 0; n < 30 && m.Status() == trace.StatusRunning; n++ {
+		pre := c.Root()
+		p, err := Prove(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Step()
+		post := c.Root()
+		if ok, err := (ProofChecker{}).CheckStep(m.Steps(), pre, post, p.Bytes); !ok || err != nil {
+			t.Fatalf("step %d: honest proof: %v, %v", m.Steps(), ok, err)
+		}
+		bad := post
+		bad[0] ^= 1
+		if ok, _ := (ProofChecker{}).CheckStep(m.Steps(), pre, bad, p.Bytes); ok {
+			t.Fatalf("step %d: accepted a wrong post-state", m.Steps())
+		}
+		if ok, _ := (ProofChecker{}).CheckStep(m.Steps(), post, post, p.Bytes); ok {
+			t.Fatalf("step %d: accepted a proof for another pre-state", m.Steps())
+		}
+	}
+}
