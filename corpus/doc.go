@@ -24,7 +24,10 @@
 // and segments, deletes and replaces instructions, and simplifies
 // constants, and it only ever offers the predicate modules that pass
 // wasm.Validate. DiffOracle (oracle.go) runs calls on diff's engines and is
-// both the campaign's oracle and what replays a stored finding. PlantedOp
+// both the campaign's oracle and what replays a stored finding; with Raw
+// it also runs each module unmetered on the reference machine, so that a
+// bug in referee's own instrumentation is a finding too (oracle_raw.go).
+// PlantedOp
 // (planted.go) is an engine with a planted bug in one rare case of one
 // operator, to measure how fast campaigns find bugs and how small their
 // findings get.

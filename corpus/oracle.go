@@ -22,6 +22,10 @@ type DiffOracle struct {
 	// RunBudget is the wall-clock budget of one engine running one call
 	// (0: none); passing it gives the class engine-timeout.
 	RunBudget time.Duration
+	// Raw also runs each call of the module as is (not gated, not metered)
+	// on the reference machine and compares it with the engines' agreed
+	// outcome (oracle_raw.go): a difference is class instrumentation.
+	Raw bool
 }
 
 // DefaultGasLimit is the gas of one call when DiffOracle.GasLimit is 0.
@@ -33,11 +37,15 @@ func NewDiffOracle(engines []diff.Engine) *DiffOracle {
 	return &DiffOracle{Engines: engines, Gate: diff.DefaultGateOptions(), RunBudget: 30 * time.Second}
 }
 
-// EngineNames returns the engines' names in order.
+// EngineNames returns the engines' names in order, then RawEngine if Raw
+// is set.
 func (o *DiffOracle) EngineNames() []string {
 	var out []string
 	for _, e := range o.Engines {
 		out = append(out, e.Name())
+	}
+	if o.Raw {
+		out = append(out, RawEngine)
 	}
 	return out
 }
@@ -50,8 +58,8 @@ func (o *DiffOracle) EngineNames() []string {
 // gatekeeper refuses the module or ctx ended; a divergence is never
 // reported once ctx has ended (an interrupted run is not a finding).
 func (o *DiffOracle) Check(ctx context.Context, m *wasm.Module, calls []Call) (*Divergence, error) {
-	if len(o.Engines) < 2 {
-		return nil, fmt.Errorf("oracle: want at least two engines, have %d", len(o.Engines))
+	if n := len(o.Engines); n < 2 && !(o.Raw && n == 1) {
+		return nil, fmt.Errorf("oracle: want two engines, or one and the raw run, have %d", n)
 	}
 	p, crash, err := gate(m, o.Gate)
 	if crash != nil || err != nil {
@@ -93,6 +101,12 @@ func (o *DiffOracle) Check(ctx context.Context, m *wasm.Module, calls []Call) (*
 					Values:    [2]string{d.A, d.B},
 					Outcomes:  summarize(outs),
 				}, nil
+			}
+		}
+		if o.Raw {
+			if d := checkRaw(m, c, ft, &outs[0]); d != nil {
+				d.Call, d.Outcomes = i, summarize(outs)
+				return d, nil
 			}
 		}
 	}

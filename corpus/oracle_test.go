@@ -57,3 +57,52 @@ func TestDiffOracle(t *testing.T) {
 		})
 	}
 }
+
+// TestRawOracle checks the raw run: on a module that writes memory and a
+// global the unmetered and metered runs agree (so memoryHash matches
+// diff's), and a difference between them (here made by running the
+// metered module on the planted engine) is an instrumentation finding.
+func TestRawOracle(t *testing.T) {
+	store := &wasm.Module{
+		Types:    []wasm.FuncType{{Params: []wasm.ValType{wasm.I32, wasm.I32}, Results: []wasm.ValType{wasm.I32}}},
+		Funcs:    []uint32{0},
+		Memories: []wasm.MemoryType{{Limits: wasm.Limits{Min: 2}}},
+		Globals:  []wasm.Global{{Type: wasm.GlobalType{Type: wasm.I32, Mutable: true}, Init: wasm.ConstExpr{Op: byte(wasm.OpI32Const)}}},
+		Codes: []wasm.Code{{Body: encodeBody([]wasm.Instr{
+			{Op: wasm.OpI32Const, Const: 70000}, {Op: wasm.OpLocalGet}, {Op: wasm.OpI32Store, Align: 2}, // mem[70000] = x
+			{Op: wasm.OpLocalGet}, {Op: wasm.OpGlobalSet}, // g = x
+			{Op: wasm.OpLocalGet}, {Op: wasm.OpLocalGet, Index: 1}, {Op: wasm.OpI32Rotl}, {Op: wasm.OpEnd}})}},
+		Exports: []wasm.Export{{Name: "f", Kind: wasm.ExternFunc}, {Name: "memory", Kind: wasm.ExternMemory}, {Name: "g", Kind: wasm.ExternGlobal}},
+	}
+	planted, err := NewPlantedOp("i32.rotl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		engines []diff.Engine
+		args    []uint64
+		sig     string
+	}{
+		{"reference agrees with raw", []diff.Engine{diff.Reference{}}, []uint64{0xdeadbeef, 40}, ""},
+		{"planted small count agrees", []diff.Engine{planted}, []uint64{0xdeadbeef, 3}, ""},
+		{"planted large count differs", []diff.Engine{planted}, []uint64{0xdeadbeef, 40}, "instrumentation/results"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := NewDiffOracle(tc.engines)
+			o.Raw = true
+			d, err := o.Check(context.Background(), store, []Call{{Export: "f", Args: tc.args}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sig := ""
+			if d != nil {
+				sig = d.Signature
+			}
+			if sig != tc.sig {
+				t.Fatalf("divergence %+v, want signature %q", d, tc.sig)
+			}
+		})
+	}
+}

@@ -104,7 +104,7 @@ func minimizeFinding(st *corpus.Store, f *corpus.Finding, enginesFlag string, st
 	if enginesFlag != "" {
 		names = strings.Split(enginesFlag, ",")
 	}
-	engines, err := fuzzEngines(names)
+	engines, raw, err := fuzzEngines(names)
 	if err != nil {
 		return bad("engines: %v", err)
 	}
@@ -121,7 +121,7 @@ func minimizeFinding(st *corpus.Store, f *corpus.Finding, enginesFlag string, st
 		return bad("finding %s: diverging call %d of %d", f.ID, f.Divergence.Call, len(f.Calls))
 	}
 	o := corpus.NewDiffOracle(engines)
-	o.GasLimit = fuzzGas
+	o.GasLimit, o.Raw = fuzzGas, raw
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var one []corpus.Call // the diverging call (none for a gate crash)
@@ -225,7 +225,7 @@ func replayFinding(st *corpus.Store, f *corpus.Finding, enginesFlag string, orig
 	if enginesFlag != "" {
 		names = strings.Split(enginesFlag, ",")
 	}
-	engines, err := fuzzEngines(names)
+	engines, raw, err := fuzzEngines(names)
 	if err != nil {
 		return bad("engines: %v", err)
 	}
@@ -247,7 +247,7 @@ func replayFinding(st *corpus.Store, f *corpus.Finding, enginesFlag string, orig
 		return bad("finding %s: %s module: %v", f.ID, which, err)
 	}
 	o := corpus.NewDiffOracle(engines)
-	o.GasLimit = fuzzGas
+	o.GasLimit, o.Raw = fuzzGas, raw
 	d, err := o.Check(context.Background(), m, calls)
 	if err != nil {
 		return bad("finding %s: %v", f.ID, err)

@@ -25,7 +25,8 @@ const fuzzUsage = `  referee fuzz [--engines LIST] [--duration D] [--workers N] 
         deterministic for a seed, worker count and --execs; engines as for
         check, except that planted[:OP] is the reference with a planted bug
         in a rare case of OP (i64.rem_s (default): negative dividend;
-        i32.rotl: count >= 32)
+        i32.rotl: count >= 32), and raw adds a run of the module unmetered
+        on the reference machine (a difference is a bug in the metering)
 `
 
 // fuzzFlags are the options of "referee fuzz".
@@ -74,20 +75,20 @@ func fuzzCommand(args []string, stdout, stderr io.Writer) int {
 	if f.engines != "" {
 		names = strings.Split(f.engines, ",")
 	}
-	engines, err := fuzzEngines(names)
+	engines, raw, err := fuzzEngines(names)
 	if err != nil {
 		return bad("--engines: %v", err)
 	}
 	defer diff.CloseEngines(engines)
-	if len(engines) < 2 {
-		return bad("--engines: want at least two engines to compare")
+	if len(engines) == 0 || len(engines) < 2 && !raw {
+		return bad("--engines: want at least two engines to compare (or one and raw)")
 	}
 	st, err := corpus.Open(f.dir)
 	if err != nil {
 		return bad("--corpus: %v", err)
 	}
 	oracle := corpus.NewDiffOracle(engines)
-	oracle.GasLimit = f.gas
+	oracle.GasLimit, oracle.Raw = f.gas, raw
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -124,15 +125,19 @@ func fuzzCommand(args []string, stdout, stderr io.Writer) int {
 // corpus.PlantedOps) are the planted-operator engine (corpus.PlantedOp):
 // a campaign needs a bug that shows only on some inputs, where check's
 // planted engine corrupts a whole transaction. "planted:FIELD@TX" is
-// check's.
-func fuzzEngines(names []string) ([]diff.Engine, error) {
-	var out []diff.Engine
+// check's. "raw" is not an engine: it sets raw, which makes the oracle
+// also run each module unmetered on the reference machine.
+func fuzzEngines(names []string) (out []diff.Engine, raw bool, err error) {
 	seen := map[string]bool{}
 	for _, n := range names {
 		if seen[n] {
-			return nil, fmt.Errorf("engine %q listed twice", n)
+			return nil, false, fmt.Errorf("engine %q listed twice", n)
 		}
 		seen[n] = true
+		if n == corpus.RawEngine {
+			raw = true
+			continue
+		}
 		op, planted := strings.CutPrefix(n, "planted:")
 		if n == "planted" {
 			op, planted = "", true
@@ -140,18 +145,18 @@ func fuzzEngines(names []string) ([]diff.Engine, error) {
 		if planted && !strings.Contains(op, "@") {
 			p, err := corpus.NewPlantedOp(op)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			out = append(out, p)
 			continue
 		}
 		es, err := diff.Engines([]string{n}, diff.EngineConfig{Interruptible: true})
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		out = append(out, es...)
 	}
-	return out, nil
+	return out, raw, nil
 }
 
 // fuzzGas is the default gas of one call: far above what a generated
