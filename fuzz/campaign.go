@@ -206,6 +206,7 @@ func (c *Campaign) Run(ctx context.Context) (*Summary, error) {
 		c.Progress(p)
 	}
 	s := &Summary{Seed: c.Seed, Workers: workers, Progress: p, Errors: r.errs}
+	sort.Strings(s.Errors) // the first 20 errors depend on scheduling; their order need not
 	for _, rep := range r.sortedSigs() {
 		s.Signatures = append(s.Signatures, *rep)
 	}
