@@ -3,6 +3,7 @@ package dispute
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 
 	"github.com/refereevm/referee/merkle"
 	"github.com/refereevm/referee/wasm"
@@ -81,6 +82,42 @@ func (v *vm) readChunk(mi *memInfo, addr uint32) (*chunk, error) {
 	return &chunk{addr: addr &^ 31, data: leaf, sib: sib}, nil
 }
 
+// readSecondChunk reads the chunk holding addr (another chunk than a's)
+// in its short form: its data and its m lowest siblings, where m+1 is the
+// height at which its path meets a's. The other siblings follow from a's
+// proof: at height m, a's subtree (a's leaf folded m levels); above it,
+// a's own siblings. For neighbouring chunks m is often 0: 32 bytes.
+func (v *vm) readSecondChunk(mi *memInfo, a *chunk, addr uint32) (*chunk, error) {
+	i, j := uint64(a.addr>>5), uint64(addr>>5)
+	m := bits.Len64(i^j) - 1
+	start := v.r.off
+	leaf, err := v.r.word(fmt.Sprintf("memory chunk 0x%x", addr&^31))
+	if err != nil {
+		return nil, err
+	}
+	low, err := v.r.siblings(m, fmt.Sprintf("memory chunk 0x%x siblings", addr&^31))
+	if err != nil {
+		return nil, err
+	}
+	sib := make([][32]byte, merkle.MemoryDepth)
+	copy(sib, low)
+	md := merkle.Memory
+	h := md.LeafHash(a.data)
+	for k := 0; k < m; k++ {
+		if (i>>k)&1 == 0 {
+			h = md.NodeHash(h, a.sib[k])
+		} else {
+			h = md.NodeHash(a.sib[k], h)
+		}
+	}
+	sib[m] = h
+	copy(sib[m+1:], a.sib[m+1:])
+	if !merkle.VerifyMemoryProof(mi.root, addr, leaf, sib) {
+		return nil, fmt.Errorf("%w: memory chunk 0x%x at byte %d: does not fold to the memory root", ErrBadProof, addr&^31, start)
+	}
+	return &chunk{addr: addr &^ 31, data: leaf, sib: sib}, nil
+}
+
 // access opens the one or two chunks holding bytes [ea, ea+w) (in bounds).
 func (v *vm) access(mi *memInfo, ea uint64, w int) ([]*chunk, error) {
 	a, err := v.readChunk(mi, uint32(ea))
@@ -89,7 +126,7 @@ func (v *vm) access(mi *memInfo, ea uint64, w int) ([]*chunk, error) {
 	}
 	cs := []*chunk{a}
 	if last := uint32(ea + uint64(w) - 1); last&^31 != a.addr {
-		b, err := v.readChunk(mi, last)
+		b, err := v.readSecondChunk(mi, a, last)
 		if err != nil {
 			return nil, err
 		}
@@ -254,7 +291,7 @@ func (v *vm) memoryOp() error {
 			if err != nil {
 				return err
 			}
-			last, err := v.readChunk(mi, uint32(d+n-1))
+			last, err := v.readSecondChunk(mi, first, uint32(d+n-1))
 			if err != nil {
 				return err
 			}

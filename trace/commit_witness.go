@@ -2,6 +2,7 @@ package trace
 
 import (
 	"encoding/binary"
+	"math/bits"
 
 	"github.com/refereevm/referee/merkle"
 	"github.com/refereevm/referee/wasm"
@@ -222,7 +223,7 @@ func (c *Committer) appendMemOp(w []byte, o *op, fn *funcCode) []byte {
 	chunks := func(ea, n uint64) {
 		w = c.appendChunk(w, mc, uint32(ea))
 		if last := ea + n - 1; last>>5 != ea>>5 {
-			w = c.appendChunk(w, mc, uint32(last))
+			w = c.appendSecondChunk(w, mc, uint32(ea), uint32(last))
 		}
 	}
 	switch k := o.kind; {
@@ -239,10 +240,7 @@ func (c *Committer) appendMemOp(w []byte, o *op, fn *funcCode) []byte {
 	case k == wasm.OpMemoryFill:
 		d, n := uint64(uint32(s[sp-3])), uint64(uint32(s[sp-1]))
 		if d+n <= bytes && n > 0 {
-			w = c.appendChunk(w, mc, uint32(d))
-			if (d+n-1)>>5 != d>>5 {
-				w = c.appendChunk(w, mc, uint32(d+n-1))
-			}
+			chunks(d, n)
 		}
 	case k == wasm.OpMemoryCopy:
 		d, src, n := uint64(uint32(s[sp-3])), uint64(uint32(s[sp-2])), uint64(uint32(s[sp-1]))
@@ -304,6 +302,16 @@ func (c *Committer) appendChunk(w []byte, mc *memCache, addr uint32) []byte {
 		panic("BUG: memory proof of a fresh tree: " + err.Error())
 	}
 	return w
+}
+
+// appendSecondChunk appends the short proof of the chunk holding b, whose
+// path meets that of a's chunk at height m+1: its data and its m lowest
+// siblings (the verifier takes the rest from a's proof).
+func (c *Committer) appendSecondChunk(w []byte, mc *memCache, a, b uint32) []byte {
+	leaf, sib := mc.tree.ProveChunk(b)
+	m := bits.Len64(uint64(a>>5)^uint64(b>>5)) - 1
+	w = append(w, leaf[:]...)
+	return appendSiblings(w, sib[:m])
 }
 
 // accessWidth is the byte width of a load or store.
