@@ -25,4 +25,14 @@
 // divergence. Wall-clock budgets only ever turn a run into the failure class
 // engine-timeout; they never change a result. docs/divergence.md documents
 // the classes and signatures.
+//
+// Against the contract in notes/block-api.md the interface differs in one
+// way: Run takes a *Request (prepared module, transaction, its index, the
+// state to read, and optional entry arguments) instead of a ready
+// block.Call. Each engine builds its own Call from the state and the
+// transaction, which is what lets an engine run in a child process
+// (Isolated sends the contract's storage, not a Call) and run the bench
+// workloads (entries with arguments and results) through the same code.
+// Outcome carries the receipt the Call computed plus what the contract
+// listed (results, guest and host gas, globals, memory).
 package diff
