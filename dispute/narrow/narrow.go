@@ -1,0 +1,266 @@
+package narrow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/refereevm/referee/block"
+	"github.com/refereevm/referee/diff"
+	"github.com/refereevm/referee/dispute"
+	"github.com/refereevm/referee/wasm"
+)
+
+// DefaultK is the number of parts an interval is split into per round.
+const DefaultK = 16
+
+// ErrAgree reports that the two engines' runs are identical.
+var ErrAgree = errors.New("the engines agree")
+
+// Target is the execution to narrow: a call of Entry in Base, which is what
+// every engine runs (for a block transaction, the metered contract).
+type Target struct {
+	Base  *wasm.Module
+	Entry string
+	Args  []uint64 // raw argument bits; none for a transaction entry
+
+	// Transaction context (zero outside blocks): the host ABI's state and
+	// transaction, and the transaction's index in its block.
+	Tx      block.Tx
+	TxIndex int
+	State   *block.State
+}
+
+// Engine is one side of a narrowing: a diff engine, and for "planted-op"
+// the fault its module carries.
+type Engine struct {
+	Name  string
+	Inner diff.Engine
+	Plant *Plant
+}
+
+// Options configures Narrow.
+type Options struct {
+	K        int // parts per round; 0 = DefaultK
+	Parallel int // runs at once; 0 = GOMAXPROCS
+}
+
+// Observed is one engine's view of the narrowed step.
+type Observed struct {
+	Engine string `json:"engine"`
+	Result uint64 `json:"result"` // the step's result bits (zero-extended), if it has one
+	Pos    uint32 `json:"site"`   // the site each engine was about to execute after step−1
+}
+
+// Result is the outcome of a narrowing.
+type Result struct {
+	Step      uint64         `json:"step"` // 1-based: the first step after which the engines' states differ
+	Site      Site           `json:"-"`
+	Func      uint32         `json:"func"`
+	Offset    uint32         `json:"offset"`
+	Op        string         `json:"op"`
+	HasResult bool           `json:"hasResult"` // the opcode has a typed result (observed)
+	Operands  []uint64       `json:"operands"`  // the reference machine's operands of the step
+	Reference uint64         `json:"reference"` // the reference machine's result of the step
+	Engines   []Observed     `json:"engines"`
+	Field     string         `json:"field"` // the first differing field of the states after the step
+	Proof     *dispute.Proof `json:"-"`
+	ProofPost [32]byte       `json:"-"`
+	ProofNote string         `json:"proofNote,omitempty"` // why there is no proof
+	Total     [2]uint64      `json:"totalSteps"`          // each engine's steps of the whole run
+	Rounds    int            `json:"rounds"`
+	Runs      int            `json:"runs"`
+	Wall      time.Duration  `json:"wallNanos"`
+}
+
+type side struct {
+	e    Engine
+	prog *diff.Prepared
+}
+
+// Narrow finds the first step of t at which engines a and b disagree: it
+// re-executes both to k−1 points of the disputed interval per round, keeps
+// the first part whose end states differ, and stops at a single step. It
+// returns ErrAgree if whole runs agree.
+func Narrow(ctx context.Context, t *Target, a, b Engine, o Options) (*Result, error) {
+	start := time.Now()
+	k := o.K
+	if k == 0 {
+		k = DefaultK
+	}
+	if k < 2 {
+		return nil, fmt.Errorf("narrow: k = %d: want k >= 2", k)
+	}
+	par := o.Parallel
+	if par <= 0 {
+		par = runtime.GOMAXPROCS(0)
+	}
+	sides := make([]side, 2)
+	for i, e := range []Engine{a, b} {
+		in, err := Instrument(t.Base, t.Entry, e.Plant)
+		if err != nil {
+			return nil, fmt.Errorf("narrow: %s: %w", e.Name, err)
+		}
+		sides[i] = side{e: e, prog: prepared(in)}
+	}
+	res := &Result{}
+	st := t.State
+	if st == nil {
+		st = block.NewState(block.PreState{})
+	}
+	run := func(points []uint64) [][2]diff.Outcome {
+		out := make([][2]diff.Outcome, len(points))
+		type job struct{ p, s int }
+		jobs := make(chan job)
+		var wg sync.WaitGroup
+		for w := 0; w < par; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for j := range jobs {
+					tx := t.Tx
+					tx.Entry = EntryName
+					req := &diff.Request{Prog: sides[j.s].prog, Tx: tx, TxIndex: t.TxIndex, State: st,
+						Args: append(append([]uint64(nil), t.Args...), points[j.p])}
+					out[j.p][j.s] = diff.RunSafe(ctx, sides[j.s].e.Inner, req)
+				}
+			}()
+		}
+		for p := range points {
+			for s := range sides {
+				jobs <- job{p, s}
+			}
+		}
+		close(jobs)
+		wg.Wait()
+		res.Runs += 2 * len(points)
+		return out
+	}
+
+	full := run([]uint64{^uint64(0)})[0]
+	for i := range full {
+		if full[i].Failure != "" {
+			return nil, fmt.Errorf("narrow: %s: %s: %s", sides[i].e.Name, full[i].Failure, full[i].Detail)
+		}
+		res.Total[i] = global(&full[i], ExportSteps)
+	}
+	if diff.Compare(&full[0], &full[1]) == nil {
+		res.Wall = time.Since(start)
+		return res, ErrAgree
+	}
+	lo, hi := uint64(0), max(res.Total[0], res.Total[1])
+	for hi-lo > 1 {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("narrow: round %d [%d, %d]: %w", res.Rounds+1, lo, hi, err)
+		}
+		pts := dispute.Split(lo, hi, k)
+		inner := pts[1 : len(pts)-1]
+		outs := run(inner)
+		res.Rounds++
+		nlo, nhi := pts[len(pts)-2], hi
+		for i, o := range outs {
+			if err := failed(sides, o); err != nil {
+				return nil, fmt.Errorf("narrow: step %d: %w", inner[i], err)
+			}
+			if diff.Compare(&o[0], &o[1]) != nil {
+				nlo, nhi = pts[i], inner[i]
+				break
+			}
+		}
+		lo, hi = nlo, nhi
+	}
+	// the window: the states before and after the step
+	res.Step = hi
+	win := run([]uint64{hi - 1, hi})
+	if err := failed(sides, win[0]); err != nil {
+		return nil, fmt.Errorf("narrow: step %d: %w", hi-1, err)
+	}
+	if err := failed(sides, win[1]); err != nil {
+		return nil, fmt.Errorf("narrow: step %d: %w", hi, err)
+	}
+	if d := diff.Compare(&win[0][0], &win[0][1]); d != nil {
+		return nil, fmt.Errorf("narrow: states after step %d differ in %s on a re-run: an engine is not deterministic", hi-1, d.Field)
+	}
+	d := diff.Compare(&win[1][0], &win[1][1])
+	if d == nil {
+		return nil, fmt.Errorf("narrow: states after step %d agree on a re-run: an engine is not deterministic", hi)
+	}
+	res.Field = d.Field
+	in, _ := Instrument(t.Base, t.Entry, nil)
+	pos := uint32(global(&win[0][0], ExportPos))
+	if int(pos) >= len(in.Sites) || global(&win[0][0], ExportSteps) != hi-1 {
+		return nil, fmt.Errorf("narrow: step %d: %s ended before it (steps %d)", hi, sides[0].e.Name, global(&win[0][0], ExportSteps))
+	}
+	res.Site = in.Sites[pos]
+	res.Func, res.Offset, res.Op = res.Site.Func, res.Site.Offset, res.Site.Op.String()
+	_, res.HasResult = ResultType(res.Site.Op)
+	for i := range sides {
+		res.Engines = append(res.Engines, Observed{Engine: sides[i].e.Name,
+			Result: global(&win[1][i], ExportValue), Pos: uint32(global(&win[0][i], ExportPos))})
+	}
+	if err := observeReference(t, res); err != nil {
+		return nil, err
+	}
+	res.Wall = time.Since(start)
+	return res, nil
+}
+
+func failed(sides []side, o [2]diff.Outcome) error {
+	for i := range o {
+		if o[i].Failure != "" {
+			return fmt.Errorf("%s: %s: %s", sides[i].e.Name, o[i].Failure, o[i].Detail)
+		}
+	}
+	return nil
+}
+
+func prepared(in *Instrumented) *diff.Prepared {
+	p := &diff.Prepared{Code: in.Code, Module: in.Module}
+	p.Hash = sha(in.Code)
+	for _, e := range in.Module.Exports {
+		if e.Kind == wasm.ExternGlobal {
+			p.Globals = append(p.Globals, e.Name)
+		}
+	}
+	return p
+}
+
+// global returns the exported global name of o, 0 if absent.
+func global(o *diff.Outcome, name string) uint64 {
+	for _, g := range o.Globals {
+		if g.Name == name {
+			return g.Bits
+		}
+	}
+	return 0
+}
+
+// Describe renders r for people, one fact a line.
+func (r *Result) Describe() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "step     %d (of %d / %d)\n", r.Step, r.Total[0], r.Total[1])
+	fmt.Fprintf(&b, "at       func[%d] +0x%x %s\n", r.Func, r.Offset, r.Op)
+	fmt.Fprintf(&b, "operands %s\n", hexList(r.Operands))
+	if r.HasResult {
+		fmt.Fprintf(&b, "result   reference 0x%x", r.Reference)
+		for _, e := range r.Engines {
+			fmt.Fprintf(&b, ", %s 0x%x", e.Engine, e.Result)
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "differs  %s\n", r.Field)
+	fmt.Fprintf(&b, "search   %d rounds, %d engine runs, %s\n", r.Rounds, r.Runs, r.Wall.Round(time.Millisecond))
+	return b.String()
+}
+
+func hexList(v []uint64) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = fmt.Sprintf("0x%x", x)
+	}
+	return "[" + strings.Join(s, " ") + "]"
+}

@@ -1,0 +1,138 @@
+package narrow
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/refereevm/referee/diff"
+	"github.com/refereevm/referee/dispute"
+	"github.com/refereevm/referee/trace"
+	"github.com/refereevm/referee/wasm"
+)
+
+const workloadDir = "../../testdata/workloads"
+
+func loadModule(t testing.TB, file string) *wasm.Module {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(workloadDir, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := wasm.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// nthSite runs the reference machine on the uninstrumented module and
+// returns the step, function, offset of the nth execution of op, and the
+// total steps.
+func nthSite(t testing.TB, tg *Target, op wasm.Opcode, n uint64) (trace.StepInfo, uint64) {
+	t.Helper()
+	m, err := referenceMachine(tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen uint64
+	var at trace.StepInfo
+	m.SetTracer(func(s trace.StepInfo) {
+		if s.Op == op {
+			if seen++; seen == n {
+				at = s
+			}
+		}
+	})
+	if _, err := m.Run(0); err != nil {
+		t.Fatal(err)
+	}
+	if seen < n {
+		t.Fatalf("only %d executions of %s", seen, op)
+	}
+	return at, m.Steps()
+}
+
+// TestNarrowPlanted is Done-when 1: a fault planted in one instruction's
+// result deep in a workload of more than 10^6 steps is named exactly.
+func TestNarrowPlanted(t *testing.T) {
+	tests := []struct {
+		name  string
+		file  string
+		args  []uint64
+		plant string
+		k     int
+	}{
+		{name: "sha256 i32.add k=16", file: "sha256.wasm", args: []uint64{10000, 1}, plant: "i32.add@180000", k: 16},
+		{name: "sha256 i32.xor k=2", file: "sha256.wasm", args: []uint64{10000, 1}, plant: "i32.xor@90001", k: 2},
+		{name: "loop i64.add k=64", file: "loop.wasm", args: []uint64{100000}, plant: "i64.add@99999", k: 64},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tg := &Target{Base: loadModule(t, tc.file), Entry: "run", Args: tc.args, TxIndex: -1}
+			p, err := ParsePlant(tc.plant)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, total := nthSite(t, tg, p.Op, p.Nth)
+			if total < 1_000_000 {
+				t.Fatalf("workload has %d steps, want >= 10^6", total)
+			}
+			es, err := NewEngines([]string{"planted-op:" + tc.plant, "wazero-compiler"}, diff.EngineConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer CloseEngines(es)
+			r, err := Narrow(context.Background(), tg, es[0], es[1], Options{K: tc.k})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s", r.Describe())
+			if r.Step != want.Step || r.Func != want.Func || r.Offset != want.Offset || r.Site.Op != p.Op {
+				t.Fatalf("narrowed to step %d func[%d] +0x%x %s, planted at step %d func[%d] +0x%x %s",
+					r.Step, r.Func, r.Offset, r.Op, want.Step, want.Func, want.Offset, p.Op)
+			}
+			if r.Total[0] != total || r.Total[1] != total {
+				t.Errorf("total steps %v, reference %d", r.Total, total)
+			}
+			if r.Engines[0].Result != r.Engines[1].Result^1 || r.Engines[1].Result != r.Reference {
+				t.Errorf("results: planted 0x%x, wazero 0x%x, reference 0x%x", r.Engines[0].Result, r.Engines[1].Result, r.Reference)
+			}
+			if len(r.Operands) != 2 {
+				t.Errorf("operands %v", r.Operands)
+			}
+			if r.Proof == nil {
+				t.Fatalf("no proof: %s", r.ProofNote)
+			}
+			post, err := dispute.Verify(r.Proof.Pre, r.Proof.Bytes)
+			if err != nil || post != r.ProofPost {
+				t.Fatalf("proof: %v", err)
+			}
+			info, err := dispute.DescribeProof(r.Proof.Bytes)
+			if err != nil || info.Steps != r.Step-1 || info.Func != r.Func || info.Offset != r.Offset || info.Op != r.Op {
+				t.Errorf("proof describes %+v (%v)", info, err)
+			}
+		})
+	}
+}
+
+func TestNarrowAgree(t *testing.T) {
+	tg := &Target{Base: loadModule(t, "fib.wasm"), Entry: "run", Args: []uint64{15}, TxIndex: -1}
+	for _, pair := range [][2]string{
+		{"wazero-compiler", "wazero-interp"},
+		{"reference", "wazero-compiler"},
+		{"planted-op:i32.add@100000000", "wazero-interp"}, // never reached
+	} {
+		es, err := NewEngines(pair[:], diff.EngineConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Narrow(context.Background(), tg, es[0], es[1], Options{})
+		CloseEngines(es)
+		if !errors.Is(err, ErrAgree) {
+			t.Errorf("%v: err %v, want ErrAgree", pair, err)
+		}
+	}
+}
