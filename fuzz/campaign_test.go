@@ -198,6 +198,15 @@ func TestCampaignCancelKeepsFindings(t *testing.T) {
 			}
 		}
 	}
+	incomplete := 0
+	for _, f := range list {
+		if f.Minimized == nil || !f.Minimized.Complete {
+			incomplete++
+		}
+	}
+	if incomplete == 0 {
+		t.Fatalf("the cancel came after every minimization finished: %d findings, all complete", len(list))
+	}
 	ents, _ := os.ReadDir(dir)
 	for _, e := range ents {
 		if e.Name()[0] == '.' {
