@@ -10,9 +10,9 @@ import (
 // Engines are built once and keep their compiled modules across
 // iterations (a validator compiles a contract once), so this is the
 // steady-state cost of checking a block: instantiation, execution,
-// comparison. Engines are interruptible, as in the CLI; all-nointerrupt
-// runs all engines without wazero's close-on-context-done and wasmtime's
-// epochs (referee check --interrupt=false).
+// comparison. Engines are all interruptible (referee check --interrupt
+// all); all-cheap is the CLI's default (no close-on-context-done for
+// wazero), all-nointerrupt is --interrupt none.
 func BenchmarkCheck(b *testing.B) {
 	all := testEngines(b)
 	plain, err := Engines(AllEngineNames(), EngineConfig{Interruptible: false})
@@ -20,6 +20,11 @@ func BenchmarkCheck(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer CloseEngines(plain)
+	cheap, err := Engines(AllEngineNames(), EngineConfig{Interruptible: true, NoWazeroInterrupt: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer CloseEngines(cheap)
 	for _, ex := range exampleCommitments {
 		blk := loadExample(b, ex.block)
 		run := func(b *testing.B, es []Engine) {
@@ -40,6 +45,7 @@ func BenchmarkCheck(b *testing.B) {
 			b.Run(name+"/"+e.Name(), func(b *testing.B) { run(b, []Engine{e}) })
 		}
 		b.Run(name+"/all", func(b *testing.B) { run(b, all) })
+		b.Run(name+"/all-cheap", func(b *testing.B) { run(b, cheap) })
 		b.Run(name+"/all-nointerrupt", func(b *testing.B) { run(b, plain) })
 	}
 }

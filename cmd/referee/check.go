@@ -16,7 +16,7 @@ import (
 	"github.com/refereevm/referee/diff"
 )
 
-const checkUsage = `  referee check [--engines LIST] [--json] [--isolate] [--bundle DIR] [--timeout D] [--interrupt=false] BLOCK.json
+const checkUsage = `  referee check [--engines LIST] [--json] [--isolate] [--bundle DIR] [--timeout D] [--interrupt MODE] BLOCK.json
         apply the block on every engine (default: all built in) and compare
         everything observable; exit 0 when all agree (prints the post-state
         commitment, each receipt and each engine's time), exit 1 at the first
@@ -33,14 +33,15 @@ func checkCommand(args []string, stdout, stderr io.Writer) int {
 	isolate := fs.Bool("isolate", false, "run each engine in a child process")
 	bundle := fs.String("bundle", "", "on divergence, write a replay bundle to `DIR`")
 	timeout := fs.Duration("timeout", diff.DefaultRunBudget, "wall-clock budget of one engine running one transaction (0 = none)")
-	interrupt := fs.Bool("interrupt", true, "engines stop themselves at the deadline (wazero: close-on-context-done, slow on tight loops; wasmtime: epochs); false: a run past the deadline is abandoned")
+	interrupt := fs.String("interrupt", "cheap", "which engines stop themselves at the deadline: `MODE` cheap (wasmtime epochs, reference), all (also wazero's close-on-context-done, up to 20x slower on tight loops), none; the others are abandoned after the deadline plus 1 s")
 	child := fs.Bool("engine-child", false, "internal: serve one isolated run on stdin/stdout")
 	pos, code, ok := parseFlags(fs, checkUsage, args, stdout, stderr)
 	if !ok {
 		return code
 	}
 	if *child {
-		if err := diff.ServeChild(os.Stdin, stdout, diff.EngineConfig{Interruptible: true}); err != nil {
+		// The parent kills a child at the deadline: cheap interruption suffices.
+		if err := diff.ServeChild(os.Stdin, stdout, diff.EngineConfig{Interruptible: true, NoWazeroInterrupt: true}); err != nil {
 			fmt.Fprintf(stderr, "referee check: %v\n", err)
 			return exitBad
 		}
@@ -63,7 +64,17 @@ func checkCommand(args []string, stdout, stderr io.Writer) int {
 	if *enginesFlag != "" {
 		names = strings.Split(*enginesFlag, ",")
 	}
-	engines, err := buildEngines(names, *isolate, *interrupt)
+	var cfg diff.EngineConfig
+	switch *interrupt {
+	case "cheap":
+		cfg = diff.EngineConfig{Interruptible: true, NoWazeroInterrupt: true}
+	case "all":
+		cfg = diff.EngineConfig{Interruptible: true}
+	case "none":
+	default:
+		return bad("--interrupt: %q is not cheap, all or none", *interrupt)
+	}
+	engines, err := buildEngines(names, *isolate, cfg)
 	if err != nil {
 		return bad("--engines: %v", err)
 	}
@@ -97,9 +108,9 @@ func checkCommand(args []string, stdout, stderr io.Writer) int {
 
 // buildEngines builds the named engines, each in child processes when
 // isolate is set.
-func buildEngines(names []string, isolate, interrupt bool) ([]diff.Engine, error) {
+func buildEngines(names []string, isolate bool, cfg diff.EngineConfig) ([]diff.Engine, error) {
 	if !isolate {
-		return diff.Engines(names, diff.EngineConfig{Interruptible: interrupt})
+		return diff.Engines(names, cfg)
 	}
 	exe, err := os.Executable()
 	if err != nil {

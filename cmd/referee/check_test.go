@@ -95,6 +95,9 @@ func TestCheckCLI(t *testing.T) {
 		{name: "unknown engine", args: []string{"check", blocksDir + "token.json", "--engines", "v8"}, code: 2, stderrHas: `--engines: unknown engine "v8"`},
 		{name: "bad planted", args: []string{"check", blocksDir + "token.json", "--engines", "planted:x@1"}, code: 2, stderrHas: `unknown field "x"`},
 		{name: "no block", args: []string{"check"}, code: 2, stderrHas: "want one BLOCK.json"},
+		{name: "interrupt all", args: []string{"check", blocksDir + "token.json", "--interrupt", "all", three}, golden: "token"},
+		{name: "interrupt none", args: []string{"check", blocksDir + "token.json", "--interrupt=none", three}, golden: "token"},
+		{name: "bad interrupt", args: []string{"check", blocksDir + "token.json", "--interrupt", "some"}, code: 2, stderrHas: `--interrupt: "some" is not cheap, all or none`},
 		{name: "help check", args: []string{"help", "check"}, stdoutHas: "referee check [--engines LIST]"},
 	}
 	for _, tt := range tests {
