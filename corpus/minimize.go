@@ -65,6 +65,7 @@ func Minimize(ctx context.Context, m *wasm.Module, keep Predicate, o MinimizeOpt
 			mz.deleteRanges(fn)
 			mz.replaceInstrs(fn)
 			mz.deletePushDrops(fn)
+			mz.unwrapBlocks(fn)
 			mz.simplifyConsts(fn)
 		}
 		mz.dropItems()
@@ -170,6 +171,113 @@ func (mz *minimizer) deleteRanges(fn int) {
 			start += step
 		}
 	}
+}
+
+// unwrapBlocks replaces each block or loop by its body, and each if by
+// its condition dropped and then one of its arms, when no branch targets
+// the construct itself (branches past it are renumbered).
+func (mz *minimizer) unwrapBlocks(fn int) {
+	ins, ok := decodeBody(mz.cur.Codes[fn].Body)
+	if !ok {
+		return
+	}
+	for i := 0; i < len(ins) && !mz.stopped; i++ {
+		op := ins[i].Op
+		if op != wasm.OpBlock && op != wasm.OpLoop && op != wasm.OpIf {
+			continue
+		}
+		j := matchingEnd(ins, i)
+		if j < 0 {
+			continue
+		}
+		var arms [][]wasm.Instr
+		if op == wasm.OpIf {
+			k := matchingElse(ins, i, j)
+			if k < 0 {
+				arms = [][]wasm.Instr{ins[i+1 : j]}
+			} else {
+				arms = [][]wasm.Instr{ins[i+1 : k], ins[k+1 : j]}
+			}
+		} else {
+			arms = [][]wasm.Instr{ins[i+1 : j]}
+		}
+		for _, arm := range arms {
+			body, ok := relabel(arm)
+			if !ok {
+				continue
+			}
+			cand := append([]wasm.Instr(nil), ins[:i]...)
+			if op == wasm.OpIf {
+				cand = append(cand, wasm.Instr{Op: wasm.OpDrop})
+			}
+			cand = append(append(cand, body...), ins[j+1:]...)
+			if mz.try(withBody(mz.cur, fn, cand)) {
+				ins = cand
+				i--
+				break
+			}
+		}
+	}
+}
+
+// matchingElse returns the index of the else of the if at i whose end is
+// j, or -1.
+func matchingElse(ins []wasm.Instr, i, j int) int {
+	depth := 0
+	for k := i + 1; k < j; k++ {
+		switch ins[k].Op {
+		case wasm.OpBlock, wasm.OpLoop, wasm.OpIf:
+			depth++
+		case wasm.OpEnd:
+			depth--
+		case wasm.OpElse:
+			if depth == 0 {
+				return k
+			}
+		}
+	}
+	return -1
+}
+
+// relabel returns a copy of the body of a construct being removed with
+// every branch past the construct moved one label down; false if a
+// branch targets the construct itself.
+func relabel(body []wasm.Instr) ([]wasm.Instr, bool) {
+	out := make([]wasm.Instr, len(body))
+	depth := uint32(0)
+	fix := func(l *uint32) bool {
+		switch {
+		case *l == depth:
+			return false
+		case *l > depth:
+			*l--
+		}
+		return true
+	}
+	for k, in := range body {
+		switch in.Op {
+		case wasm.OpBlock, wasm.OpLoop, wasm.OpIf:
+			depth++
+		case wasm.OpEnd:
+			depth--
+		case wasm.OpBr, wasm.OpBrIf:
+			if !fix(&in.Index) {
+				return nil, false
+			}
+		case wasm.OpBrTable:
+			in.Labels = append([]uint32(nil), in.Labels...)
+			for x := range in.Labels {
+				if !fix(&in.Labels[x]) {
+					return nil, false
+				}
+			}
+			if !fix(&in.Index) {
+				return nil, false
+			}
+		}
+		out[k] = in
+	}
+	return out, true
 }
 
 // deletePushDrops deletes a drop together with an earlier instruction
