@@ -3,6 +3,7 @@ package corpus
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/refereevm/referee/trace"
@@ -111,5 +112,35 @@ func withoutFuncModule() *wasm.Module {
 		Globals:  []wasm.Global{{Type: wasm.GlobalType{Type: wasm.FuncRef}, Init: wasm.ConstExpr{Op: byte(wasm.OpRefFunc), Imm: 3}}},
 		Exports:  []wasm.Export{{Name: "main", Kind: wasm.ExternFunc, Index: 0}, {Name: "double", Kind: wasm.ExternFunc, Index: 3}},
 		HasStart: true, Start: 2,
+	}
+}
+
+func TestRelabel(t *testing.T) {
+	br := func(l uint32) wasm.Instr { return wasm.Instr{Op: wasm.OpBr, Index: l} }
+	blk := wasm.Instr{Op: wasm.OpBlock, Block: wasm.BlockType{Kind: wasm.BlockEmpty}}
+	end := wasm.Instr{Op: wasm.OpEnd}
+	tests := []struct {
+		name string
+		body []wasm.Instr
+		want []wasm.Instr // nil: cannot unwrap
+	}{
+		{"branch to the construct", []wasm.Instr{br(0)}, nil},
+		{"branch past it", []wasm.Instr{br(2)}, []wasm.Instr{br(1)}},
+		{"inner block to itself", []wasm.Instr{blk, br(0), end}, []wasm.Instr{blk, br(0), end}},
+		{"inner block to the construct", []wasm.Instr{blk, br(1), end}, nil},
+		{"inner block past it", []wasm.Instr{blk, br(2), end}, []wasm.Instr{blk, br(1), end}},
+		{"br_table", []wasm.Instr{{Op: wasm.OpBrTable, Labels: []uint32{1, 2}, Index: 3}}, []wasm.Instr{{Op: wasm.OpBrTable, Labels: []uint32{0, 1}, Index: 2}}},
+		{"br_table to the construct", []wasm.Instr{{Op: wasm.OpBrTable, Labels: []uint32{1, 0}, Index: 3}}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := relabel(tc.body)
+			if !ok {
+				got = nil
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("relabel = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
