@@ -39,6 +39,7 @@ func commands() []command {
 		{name: "prove", usage: proveUsage, run: proveCommand},
 		{name: "verify", usage: verifyUsage, run: verifyCommand},
 		{name: "root", usage: rootUsage, run: rootCommand},
+		{name: "narrow", usage: narrowUsage, run: narrowCommand},
 	}
 }
 

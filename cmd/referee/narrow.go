@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/refereevm/referee/block"
+	"github.com/refereevm/referee/diff"
+	"github.com/refereevm/referee/dispute"
+	"github.com/refereevm/referee/dispute/narrow"
+	"github.com/refereevm/referee/wasm"
+)
+
+const narrowUsage = `  referee narrow BLOCK.json --tx I --engines A,B [--k K] [--json] [-o FILE]
+  referee narrow --module M.wasm --func F --engines A,B [--k K] [--json] [-o FILE] [ARG...]
+        find the first instruction at which engines A and B disagree on
+        transaction I (or on the call F(ARG...)) by re-running both to k-1
+        points per round (default k 16): prints the step, function, offset,
+        opcode, operands and each engine's result, and writes the reference
+        machine's one-step proof of that step to FILE (default proof.bin);
+        exit 0 when narrowed, 3 when the engines agree; engines: those of
+        check, and planted-op[:OP@N] (wazero's compiler with the Nth OP's
+        result corrupted, default i32.add@1000000)
+`
+
+// narrowCommand implements "referee narrow".
+func narrowCommand(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("narrow", flag.ContinueOnError)
+	txFlag := fs.Int("tx", -1, "the transaction `I` of the block (from 0)")
+	modFlag := fs.String("module", "", "narrow a call of `M.wasm` instead of a block transaction")
+	funcFlag := fs.String("func", "", "with --module: the exported function `F` to call")
+	enginesFlag := fs.String("engines", "", "the two engines, `A,B`")
+	kFlag := fs.Int("k", narrow.DefaultK, "parts per round, `K` >= 2")
+	jsonOn := fs.Bool("json", false, "print a JSON object")
+	out := fs.String("o", "proof.bin", "write the one-step proof to `FILE`")
+	pos, code, ok := parseFlags(fs, narrowUsage, args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	bad := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "referee narrow: "+format+"\n", a...)
+		return exitBad
+	}
+	names := strings.Split(*enginesFlag, ",")
+	if len(names) != 2 || names[0] == "" || names[1] == "" {
+		return bad("--engines: want two engines A,B, got %q", *enginesFlag)
+	}
+	if *kFlag < 2 {
+		return bad("--k %d: want K >= 2", *kFlag)
+	}
+	ctx := context.Background()
+	var tg *narrow.Target
+	var what string
+	if *modFlag != "" {
+		if *txFlag >= 0 {
+			return bad("--tx and --module exclude each other")
+		}
+		var err error
+		if tg, err = moduleTarget(*modFlag, *funcFlag, pos); err != nil {
+			return bad("%v", err)
+		}
+		what = fmt.Sprintf("%s %s", *modFlag, *funcFlag)
+	} else {
+		if len(pos) != 1 {
+			return bad("want one BLOCK.json (run 'referee help narrow')")
+		}
+		if *txFlag < 0 {
+			return bad("--tx I is required with a block")
+		}
+		b, err := block.Load(pos[0])
+		if err != nil {
+			return bad("%v", err)
+		}
+		if tg, err = narrow.BlockTarget(ctx, b, *txFlag); err != nil {
+			return bad("%s: %v", pos[0], err)
+		}
+		what = fmt.Sprintf("%s tx %d", pos[0], *txFlag)
+	}
+	es, err := narrow.NewEngines(names, diff.EngineConfig{})
+	if err != nil {
+		return bad("--engines: %v", err)
+	}
+	defer narrow.CloseEngines(es)
+	r, err := narrow.Narrow(ctx, tg, es[0], es[1], narrow.Options{K: *kFlag})
+	if errors.Is(err, narrow.ErrAgree) {
+		if *jsonOn {
+			proveJSON(stdout, map[string]any{"target": what, "agree": true, "totalSteps": r.Total[0], "runs": r.Runs})
+		} else {
+			fmt.Fprintf(stdout, "%s: %s and %s agree (%d steps)\n", what, names[0], names[1], r.Total[0])
+		}
+		return exitNothing
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "referee narrow: %s: %v\n", what, err)
+		return exitNo
+	}
+	if r.Proof != nil {
+		if err := os.WriteFile(*out, r.Proof.Bytes, 0o644); err != nil {
+			return bad("%v", err)
+		}
+	}
+	if *jsonOn {
+		v := map[string]any{"target": what, "agree": false, "narrowed": r,
+			"offsetHex": fmt.Sprintf("0x%x", r.Offset), "wallMs": r.Wall.Milliseconds()}
+		if r.Proof != nil {
+			v["proof"] = map[string]any{"file": *out, "bytes": len(r.Proof.Bytes), "pre": dispute.Hex(r.Proof.Pre), "post": dispute.Hex(r.ProofPost)}
+		}
+		return proveJSON(stdout, v)
+	}
+	fmt.Fprintf(stdout, "%s: %s and %s first differ at\n%s", what, names[0], names[1], r.Describe())
+	if r.Proof != nil {
+		fmt.Fprintf(stdout, "proof    %d bytes -> %s (pre %s, post %s)\n", len(r.Proof.Bytes), *out, dispute.Hex(r.Proof.Pre), dispute.Hex(r.ProofPost))
+	} else {
+		fmt.Fprintf(stdout, "proof    none: %s\n", r.ProofNote)
+	}
+	return exitOK
+}
+
+// moduleTarget reads the module form's target: M.wasm, F and its arguments.
+func moduleTarget(path, name string, pos []string) (*narrow.Target, error) {
+	if name == "" {
+		return nil, errors.New("--module needs --func F")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	mod, err := wasm.Decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: decode: %w", path, err)
+	}
+	if err := wasm.Validate(mod, wasm.DefaultLimits()); err != nil {
+		return nil, fmt.Errorf("%s: validate: %w", path, err)
+	}
+	ft, err := exportedFunc(mod, name)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var raw []uint64
+	for _, s := range pos {
+		v, err := parseArg(s)
+		if err != nil {
+			return nil, err
+		}
+		if len(raw) < len(ft.Params) && v.Type != ft.Params[len(raw)] {
+			return nil, fmt.Errorf("function %q: argument %d is %s, want %s", name, len(raw)+1, v.Type, ft.Params[len(raw)])
+		}
+		raw = append(raw, v.Bits)
+	}
+	if len(raw) != len(ft.Params) {
+		return nil, fmt.Errorf("function %q takes %d arguments %s, got %d", name, len(ft.Params), typeList(ft.Params), len(raw))
+	}
+	return &narrow.Target{Base: mod, Entry: name, Args: raw, TxIndex: -1}, nil
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestNarrowCommand is Done-when 1 end to end: referee narrow names the
+// planted instruction of a workload of more than 10^6 steps and writes a
+// proof that referee verify accepts; agreeing engines exit 3, bad input 2.
+func TestNarrowCommand(t *testing.T) {
+	dir := t.TempDir()
+	proof := filepath.Join(dir, "proof.bin")
+	sha := "../../testdata/workloads/sha256.wasm"
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{name: "planted", code: exitOK,
+			args: []string{"narrow", "--module", sha, "--func", "run", "--engines", "planted-op:i32.add@180000,wazero-compiler", "-o", proof, "i32:10000", "i32:1"},
+			want: []string{"step     1408182 (of 1638824 / 1638824)", "at       func[1] +0x33e i32.add", "operands [0xf28241b0 0xb6fd743]", "planted-op:i32.add@180000 0xfdf218f2"}},
+		{name: "block planted", code: exitOK,
+			args: []string{"narrow", "../../examples/blocks/mixed.json", "--tx", "4", "--engines", "planted-op:i32.add@20000,wazero-compiler", "-o", filepath.Join(dir, "b.bin")},
+			want: []string{"step     196414", "i32.add"}},
+		{name: "agree", code: exitNothing,
+			args: []string{"narrow", "--module", sha, "--func", "run", "--engines", "wazero-interp,wazero-compiler", "i32:100", "i32:1"},
+			want: []string{"agree"}},
+		{name: "one engine", code: exitBad, args: []string{"narrow", "--module", sha, "--func", "run", "--engines", "wazero-interp", "i32:1", "i32:1"}},
+		{name: "bad plant", code: exitBad, args: []string{"narrow", "--module", sha, "--func", "run", "--engines", "planted-op:f32.add@1,reference", "i32:1", "i32:1"}},
+		{name: "wrong args", code: exitBad, args: []string{"narrow", "--module", sha, "--func", "run", "--engines", "reference,wazero-interp", "i64:1"}},
+		{name: "no tx", code: exitBad, args: []string{"narrow", "../../examples/blocks/mixed.json", "--engines", "reference,wazero-interp"}},
+		{name: "tx out of range", code: exitBad, args: []string{"narrow", "../../examples/blocks/mixed.json", "--tx", "9", "--engines", "reference,wazero-interp"}},
+		{name: "k 1", code: exitBad, args: []string{"narrow", "--k", "1", "--module", sha, "--func", "run", "--engines", "reference,wazero-interp", "i32:1", "i32:1"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			if code := run(tc.args, &out, &errb); code != tc.code {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, out.String(), errb.String())
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, out.String())
+				}
+			}
+		})
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"verify", proof}, &out, &errb); code != exitOK || !strings.HasPrefix(out.String(), "ok ") {
+		t.Fatalf("verify: exit %d: %s%s", code, out.String(), errb.String())
+	}
+	out.Reset()
+	if code := run([]string{"narrow", "--json", "--module", sha, "--func", "run", "--engines", "wazero-compiler,planted-op:i32.xor@90001", "-o", proof, "i32:10000", "i32:1"}, &out, &errb); code != exitOK {
+		t.Fatalf("json: exit %d: %s", code, errb.String())
+	}
+	var v struct {
+		Narrowed struct {
+			Step uint64
+			Op   string
+		}
+		Proof struct{ Bytes int }
+	}
+	if err := json.Unmarshal(out.Bytes(), &v); err != nil || v.Narrowed.Step != 1469539 || v.Narrowed.Op != "i32.xor" || v.Proof.Bytes == 0 {
+		t.Fatalf("json %+v (%v):\n%s", v, err, out.String())
+	}
+}
