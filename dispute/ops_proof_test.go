@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/refereevm/referee/merkle"
 	"github.com/refereevm/referee/trace"
 )
 
@@ -137,5 +138,57 @@ func TestProofChecker(t *testing.T) {
 		if ok, _ := (ProofChecker{}).CheckStep(m.Steps(), post, post, p.Bytes); ok {
 			t.Fatalf("step %d: accepted a proof for another pre-state", m.Steps())
 		}
+	}
+}
+
+// TestProofRefold reads the worked example of docs/proof-format.md §7 by
+// the documented offsets alone and re-folds each path with merkle.Fold,
+// not through Verify: the state hashes to the pre-root, the function
+// record folds to the functions root, the op to the code root, the local
+// to the running frame's locals root.
+func TestProofRefold(t *testing.T) {
+	b, err := os.ReadFile("testdata/fac-rec-step1.proof")
+	if err != nil {
+		t.Fatal(err)
+	}
+	be32 := func(o int) uint32 { return uint32(b[o])<<24 | uint32(b[o+1])<<16 | uint32(b[o+2])<<8 | uint32(b[o+3]) }
+	word := func(o int) (w [32]byte) { copy(w[:], b[o:o+32]); return }
+	sibs := func(o, n int) [][32]byte {
+		s := make([][32]byte, n)
+		for i := range s {
+			s[i] = word(o + 32*i)
+		}
+		return s
+	}
+	pre, _ := ParseRoot("0x25a7fb17f50db95448bf5281f1deae431bc4aa61c8ca02c329383c1b4e66ac11")
+	if keccak([]byte("referee/state/v1"), b[1:368]) != pre {
+		t.Fatal("state does not hash to the pre-root")
+	}
+	// state offsets are those of docs/state-commitment.md §1 minus the 16-byte label, plus the version byte
+	st := func(off int) int { return off - 16 + 1 }
+	frameAddr, pc := be32(st(63)), be32(st(67))
+	localsRoot := word(st(75))
+	nFuncs, funcsRoot := be32(st(203)), word(st(207))
+	if frameAddr != 7 || pc != 0 || nFuncs != 15 {
+		t.Fatalf("frame %d pc %d functions %d", frameAddr, pc, nFuncs)
+	}
+	rec := b[368 : 368+77]
+	got, err := merkle.Fold(merkle.NewDomain("funcs"), uint64(frameAddr), keccak([]byte("referee/func/v1"), rec), sibs(445, 4))
+	if err != nil || [32]byte(got) != funcsRoot {
+		t.Fatalf("function record does not fold to the functions root: %v", err)
+	}
+	codeRoot := word(368 + 37)
+	got, err = merkle.Fold(merkle.NewDomain("code"), uint64(pc), word(573), sibs(605, 4))
+	if err != nil || [32]byte(got) != codeRoot {
+		t.Fatalf("op does not fold to the code root: %v", err)
+	}
+	if b[573] != 0x00 || b[574] != 0x20 {
+		t.Fatalf("op kind %x, want 0020 (local.get)", b[573:575])
+	}
+	var leaf [32]byte
+	copy(leaf[24:], b[767:775])
+	got, err = merkle.Fold(merkle.NewDomain("locals"), 0, leaf, nil)
+	if err != nil || [32]byte(got) != localsRoot || leaf[31] != 25 {
+		t.Fatalf("local does not fold to the locals root: %v", err)
 	}
 }
