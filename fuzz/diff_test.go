@@ -89,7 +89,7 @@ func TestDifferential(t *testing.T) {
 				if d != "" {
 					t.Errorf("%s: %s", name, d)
 				}
-				ref, _ := runReferenceTraced(m, planCalls(m, NewSeedSource(seed^0xa5a5)), ex)
+				ref, _ := runReferenceTraced(nil, m, planCalls(m, NewSeedSource(seed^0xa5a5)), ex)
 				for _, r := range ref.calls {
 					calls++
 					if r.trap != "" {
@@ -126,4 +126,64 @@ func TestDifferential(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDifferentialLinked is TestDifferential for pairs of modules: a main
+// module that imports functions, globals and the memory of a provider
+// module (GenerateLinked), so that calls, globals and memory cross
+// instances.
+func TestDifferentialLinked(t *testing.T) {
+	n := envN(300) / 2
+	if testing.Short() {
+		n = 30
+	}
+	ctx := context.Background()
+	engs := engines(ctx)
+	defer func() {
+		for _, e := range engs {
+			e.close(ctx)
+		}
+	}()
+	var imports, skipped, calls, traps int
+	for _, c := range []struct {
+		name string
+		cfg  Config
+	}{{"diff", DiffConfig()}, {"observe", ObserveConfig()}} {
+		for seed := uint64(0); seed < n; seed++ {
+			name := "linked-" + c.name + "/" + itoa(seed)
+			p, m := GenerateLinked(seed, c.cfg)
+			for _, mod := range []*wasm.Module{p, m} {
+				if err := wasm.Validate(mod, wasm.DefaultLimits()); err != nil {
+					t.Fatalf("%s: invalid: %v", name, err)
+				}
+			}
+			if knownBug(p) != "" || knownBug(m) != "" {
+				skipped++
+				continue
+			}
+			imports += len(m.Imports)
+			plan := planLinkedCalls(p, m, NewSeedSource(seed))
+			ref, err := runReferenceTraced(p, m, plan, nil)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			for _, r := range ref.calls {
+				calls++
+				if r.trap != "" {
+					traps++
+				}
+			}
+			bin := wasm.Encode(m)
+			for _, e := range engs {
+				got, err := e.runLinked(ctx, p, m, bin, plan)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if d := diffRuns(plan, ref, got); d != "" {
+					t.Errorf("%s: reference vs %s: %s", name, e.name, d)
+				}
+			}
+		}
+	}
+	t.Logf("%d module pairs (%d skipped for known wazero findings), %d imports, %d calls, %d trapped", 2*n, skipped, imports, calls, traps)
 }

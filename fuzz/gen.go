@@ -13,7 +13,7 @@ func Generate(src []byte, cfg Config) (*wasm.Module, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	return generate(NewSource(src), cfg), nil
+	return generate(NewSource(src), cfg, nil), nil
 }
 
 // GenerateSeed builds a valid module from choices drawn from seed by a
@@ -22,7 +22,7 @@ func GenerateSeed(seed uint64, cfg Config) *wasm.Module {
 	if err := cfg.check(); err != nil {
 		panic("BUG: GenerateSeed: " + err.Error())
 	}
-	return generate(NewSeedSource(seed), cfg)
+	return generate(NewSeedSource(seed), cfg, nil)
 }
 
 // GenerateFrom builds a module from the choices of s, which may already have
@@ -31,7 +31,7 @@ func GenerateFrom(s *Source, cfg Config) (*wasm.Module, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	return generate(s, cfg), nil
+	return generate(s, cfg, nil), nil
 }
 
 func (c Config) check() error {
@@ -63,7 +63,10 @@ type gen struct {
 
 	valTypes []wasm.ValType // value types the module may use
 
-	nfuncs    int // defined functions the generator may call (without the fuel reset)
+	nfuncs    int          // defined functions the generator may call (without the fuel reset)
+	funcBase  int          // imported functions: defined function f has index funcBase+f
+	globBase  int          // imported globals: defined global i has index globBase+i
+	provider  *wasm.Module // the module imports come from ("env"), or nil
 	declared  []uint32
 	isDecl    []bool
 	fuel      int // global index of the fuel counter, -1 without EnsureTermination
@@ -81,8 +84,8 @@ type gen struct {
 	elemPassive []bool
 }
 
-func generate(s *Source, cfg Config) *wasm.Module {
-	g := &gen{cfg: cfg, s: s, m: &wasm.Module{}, fuel: -1, checksum: -1, resetFunc: -1}
+func generate(s *Source, cfg Config, provider *wasm.Module) *wasm.Module {
+	g := &gen{cfg: cfg, s: s, m: &wasm.Module{}, fuel: -1, checksum: -1, resetFunc: -1, provider: provider}
 	if !cfg.ReferenceTypes {
 		g.cfg.MaxTables = min(g.cfg.MaxTables, 1)
 	}
@@ -101,6 +104,7 @@ func generate(s *Source, cfg Config) *wasm.Module {
 	}
 
 	g.genTypes()
+	g.genImports()
 	g.genFuncs()
 	g.genGlobals()
 	g.genMemory()
@@ -171,17 +175,17 @@ func (g *gen) genFuncs() {
 		g.resetFunc = len(g.m.Funcs)
 		g.m.Funcs = append(g.m.Funcs, g.typeIndex(wasm.FuncType{}))
 	}
-	g.isDecl = make([]bool, len(g.m.Funcs))
+	g.isDecl = make([]bool, g.funcBase+len(g.m.Funcs))
 	if g.cfg.ReferenceTypes {
 		for f := 0; f < g.nfuncs; f++ {
 			if g.s.Chance(2, 3) {
-				g.declare(uint32(f))
+				g.declare(uint32(g.funcBase + f))
 			}
 		}
 	}
 }
 
-// declare records that ref.func f may appear in function bodies; genElems
+// declare records that ref.func f (an index in the function index space) may appear in function bodies; genElems
 // adds a declarative segment for the functions no other segment names.
 func (g *gen) declare(f uint32) {
 	if !g.isDecl[f] {
@@ -221,14 +225,14 @@ func (g *gen) genGlobals() {
 		}
 	}
 	if g.cfg.Checksum {
-		g.checksum = len(g.m.Globals)
+		g.checksum = g.globBase + len(g.m.Globals)
 		g.m.Globals = append(g.m.Globals, wasm.Global{
 			Type: wasm.GlobalType{Type: wasm.I64, Mutable: true},
 			Init: wasm.ConstExpr{Op: byte(wasm.OpI64Const)},
 		})
 	}
 	if g.cfg.EnsureTermination {
-		g.fuel = len(g.m.Globals)
+		g.fuel = g.globBase + len(g.m.Globals)
 		g.m.Globals = append(g.m.Globals, wasm.Global{
 			Type: wasm.GlobalType{Type: wasm.I32, Mutable: true},
 			Init: wasm.ConstExpr{Op: byte(wasm.OpI32Const), Imm: uint64(int64(int32(g.cfg.Fuel)))},
@@ -237,7 +241,7 @@ func (g *gen) genGlobals() {
 }
 
 func (g *gen) genMemory() {
-	if !g.cfg.Memory {
+	if !g.cfg.Memory || g.hasMem { // g.hasMem: the memory is imported
 		return
 	}
 	g.hasMem = true

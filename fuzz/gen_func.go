@@ -46,7 +46,7 @@ func (g *gen) genCodes() {
 		var c wasm.Code
 		if f == g.resetFunc {
 			c.Body = wasm.AppendInstr(nil, wasm.Instr{Op: wasm.OpI32Const, Const: uint64(int64(int32(g.cfg.Fuel)))})
-			c.Body = wasm.AppendInstr(c.Body, wasm.Instr{Op: wasm.OpGlobalSet, Index: uint32(g.fuel)})
+			c.Body = wasm.AppendInstr(c.Body, wasm.Instr{Op: wasm.OpGlobalSet, Index: uint32(g.fuel)}) // absolute index
 			c.Body = append(c.Body, byte(wasm.OpEnd))
 		} else {
 			c = newFgen(g, f).build()
@@ -246,11 +246,22 @@ func (f *fgen) pickLocal(t wasm.ValType) (uint32, bool) {
 	panic("BUG: pickLocal")
 }
 
-// pickGlobal returns a random global of type t (mutable ones only if
-// mutable is set; never the fuel counter then).
+// pickGlobal returns a random global of type t, imported or defined
+// (mutable ones only if mutable is set; never the fuel counter then).
 func (f *fgen) pickGlobal(t wasm.ValType, mutable bool) (uint32, bool) {
 	var cands []uint32
+	gi := 0
+	for _, im := range f.g.m.Imports {
+		if im.Kind != wasm.ExternGlobal {
+			continue
+		}
+		if im.Global.Type == t && (!mutable || im.Global.Mutable) {
+			cands = append(cands, uint32(gi))
+		}
+		gi++
+	}
 	for i, gl := range f.g.m.Globals {
+		i += f.g.globBase
 		if gl.Type.Type == t && (!mutable || gl.Type.Mutable && i != f.g.fuel) {
 			cands = append(cands, uint32(i))
 		}

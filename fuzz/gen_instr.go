@@ -270,8 +270,14 @@ func (f *fgen) control() {
 			return
 		}
 		ft := f.g.funcType(callee)
+		index := uint32(f.g.funcBase + callee)
+		if f.g.funcBase > 0 && f.s.Chance(1, 3) {
+			// An imported function (the provider's code, on its own fuel).
+			index = uint32(f.s.Intn(f.g.funcBase))
+			ft, _ = f.g.m.FuncType(index)
+		}
 		f.operands(ft.Params)
-		f.emit(wasm.Instr{Op: wasm.OpCall, Index: uint32(callee)})
+		f.emit(wasm.Instr{Op: wasm.OpCall, Index: index})
 		f.popN(len(ft.Params))
 		f.pushAll(ft.Results)
 	case r < 92:
@@ -356,7 +362,7 @@ func (f *fgen) callIndirect() {
 		// Mostly a slot that holds a function (at instantiation).
 		// Only functions defined after the caller (see callee).
 		var ok bool
-		if slot, ok = pick(s, len(fs), func(i int) bool { return fs[i] > f.idx }); !ok {
+		if slot, ok = pick(s, len(fs), func(i int) bool { return fs[i] > g.funcBase+f.idx }); !ok {
 			if s.Chance(7, 8) {
 				f.op(wasm.OpNop) // no function to call: calling would trap
 				return
@@ -364,7 +370,7 @@ func (f *fgen) callIndirect() {
 			slot = s.Intn(len(fs))
 		}
 		if fs[slot] >= 0 {
-			typeIdx = g.m.Funcs[fs[slot]]
+			typeIdx, _ = g.m.FuncTypeIndex(uint32(fs[slot]))
 		}
 	}
 	ft := g.m.Types[typeIdx]
@@ -443,7 +449,7 @@ func (f *fgen) guardedRecursion(callee int) {
 	depth := len(f.frames)
 	f.frames = append(f.frames, frame{op: wasm.OpIf, params: ft.Params, results: ft.Results, height: len(f.stack)})
 	f.pushAll(ft.Params)
-	f.emit(wasm.Instr{Op: wasm.OpCall, Index: uint32(callee)})
+	f.emit(wasm.Instr{Op: wasm.OpCall, Index: uint32(g.funcBase + callee)})
 	f.popN(len(ft.Params))
 	f.pushAll(ft.Results)
 	for len(f.frames) > depth {

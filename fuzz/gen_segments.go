@@ -29,7 +29,7 @@ func (g *gen) elemInit(t wasm.ValType, n int) []wasm.ConstExpr {
 			init[i] = refNull(t)
 			continue
 		}
-		f := uint32(g.s.Intn(g.nfuncs))
+		f := uint32(g.funcBase + g.s.Intn(g.nfuncs))
 		g.declare(f)
 		init[i] = refFunc(f)
 	}
@@ -42,7 +42,7 @@ func (g *gen) genElems() {
 		size := min(int(g.m.Tables[0].Limits.Min), 8)
 		e := wasm.Elem{Type: wasm.FuncRef, Mode: wasm.SegmentActive, Offset: i32Expr(0), Init: make([]wasm.ConstExpr, size)}
 		for j := range e.Init {
-			fn := uint32(g.s.Intn(g.nfuncs))
+			fn := uint32(g.funcBase + g.s.Intn(g.nfuncs))
 			g.declare(fn)
 			e.Init[j] = refFunc(fn)
 			g.tableFuncs[0][j] = int(fn)
@@ -95,7 +95,7 @@ func (g *gen) genElems() {
 	}
 	// Functions declared in genFuncs but named by no segment get a
 	// declarative segment, so that ref.func may name them.
-	named := make([]bool, len(g.m.Funcs))
+	named := make([]bool, g.funcBase+len(g.m.Funcs))
 	for _, e := range g.m.Elems {
 		for _, c := range e.Init {
 			if c.Op == byte(wasm.OpRefFunc) {
@@ -155,7 +155,7 @@ func (g *gen) genStart() {
 	for f := 0; f < g.nfuncs; f++ {
 		ft := g.funcType(f)
 		if len(ft.Params) == 0 && len(ft.Results) == 0 {
-			cands = append(cands, uint32(f))
+			cands = append(cands, uint32(g.funcBase+f))
 		}
 	}
 	if len(cands) > 0 {
@@ -170,13 +170,14 @@ func (g *gen) genStart() {
 func (g *gen) genExports() {
 	for f := 0; f < g.nfuncs; f++ {
 		if f == 0 || g.s.Chance(3, 4) {
-			g.m.Exports = append(g.m.Exports, wasm.Export{Name: fmt.Sprintf("f%d", f), Kind: wasm.ExternFunc, Index: uint32(f)})
+			g.m.Exports = append(g.m.Exports, wasm.Export{Name: fmt.Sprintf("f%d", f), Kind: wasm.ExternFunc, Index: uint32(g.funcBase + f)})
 		}
 	}
 	if g.hasMem && !g.s.Chance(1, 4) {
 		g.m.Exports = append(g.m.Exports, wasm.Export{Name: "memory", Kind: wasm.ExternMemory})
 	}
 	for i := range g.m.Globals {
+		i += g.globBase
 		switch {
 		case i == g.fuel:
 			g.m.Exports = append(g.m.Exports, wasm.Export{Name: "fuel", Kind: wasm.ExternGlobal, Index: uint32(i)})
@@ -192,6 +193,6 @@ func (g *gen) genExports() {
 		}
 	}
 	if g.resetFunc >= 0 {
-		g.m.Exports = append(g.m.Exports, wasm.Export{Name: ResetFuelExport, Kind: wasm.ExternFunc, Index: uint32(g.resetFunc)})
+		g.m.Exports = append(g.m.Exports, wasm.Export{Name: ResetFuelExport, Kind: wasm.ExternFunc, Index: uint32(g.funcBase + g.resetFunc)})
 	}
 }

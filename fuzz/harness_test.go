@@ -17,10 +17,12 @@ import (
 // reference machine and on wazero, and each run is summarised as an
 // outcome that can be compared with ==-like equality.
 
-// call is one invocation of an export with its arguments.
+// call is one invocation of an export with its arguments, of the main
+// module or (provider set) of the module it imports from.
 type call struct {
-	export string
-	args   []trace.Value
+	export   string
+	args     []trace.Value
+	provider bool
 }
 
 // result is the outcome of instantiation or of one call: a trap class, or
@@ -120,6 +122,19 @@ func fnv(b []byte) uint64 {
 	return h
 }
 
+// planLinkedCalls is planCalls for a main module that imports from
+// provider: each call is also preceded by a reset of the provider's fuel.
+func planLinkedCalls(provider, m *wasm.Module, s *Source) []call {
+	var calls []call
+	for _, c := range planCalls(m, s) {
+		if c.export == ResetFuelExport {
+			calls = append(calls, call{export: ResetFuelExport, provider: true})
+		}
+		calls = append(calls, c)
+	}
+	return calls
+}
+
 // planCalls lists the calls the harness makes: every exported function
 // (but the fuel reset) in export order, then all of them again with other
 // arguments (so that the second round sees the state the first one left),
@@ -160,14 +175,28 @@ type executed struct {
 
 // runReference runs the calls on a fresh reference machine.
 func runReference(m *wasm.Module, calls []call) (run, error) {
-	return runReferenceTraced(m, calls, nil)
+	return runReferenceTraced(nil, m, calls, nil)
 }
 
-// runReferenceTraced is runReference that also records executed opcodes in
-// ex when it is not nil.
-func runReferenceTraced(m *wasm.Module, calls []call, ex *executed) (run, error) {
+// runReferenceTraced is runReference that first instantiates provider (if
+// not nil) and registers it as ProviderModule, and records executed opcodes
+// in ex when it is not nil.
+func runReferenceTraced(provider, m *wasm.Module, calls []call, ex *executed) (run, error) {
 	var r run
 	mc := trace.NewMachine(trace.Config{MaxSteps: maxRefSteps})
+	var pinst *trace.Instance
+	if provider != nil {
+		var err error
+		if pinst, err = mc.Instantiate(provider); err != nil {
+			var tr *trace.Trap
+			if !errors.As(err, &tr) {
+				return r, fmt.Errorf("reference: instantiate provider: %w", err)
+			}
+			r.inst = result{trap: "provider: " + trapClass(tr.Kind)}
+			return r, nil
+		}
+		mc.Register(ProviderModule, pinst)
+	}
 	if ex != nil {
 		mc.SetTracer(func(si trace.StepInfo) {
 			ex.seen[si.Op] = true
@@ -184,7 +213,11 @@ func runReferenceTraced(m *wasm.Module, calls []call, ex *executed) (run, error)
 		return r, nil
 	}
 	for _, c := range calls {
-		vals, err := mc.Invoke(inst, c.export, c.args)
+		target := inst
+		if c.provider {
+			target = pinst
+		}
+		vals, err := mc.Invoke(target, c.export, c.args)
 		if err != nil {
 			var tr *trace.Trap
 			if !errors.As(err, &tr) {
@@ -234,7 +267,30 @@ func (w *wazeroEngine) close(ctx context.Context) { w.rt.Close(ctx) }
 
 // run runs the calls on a fresh instance of bin.
 func (w *wazeroEngine) run(ctx context.Context, m *wasm.Module, bin []byte, calls []call) (run, error) {
+	return w.runLinked(ctx, nil, m, bin, calls)
+}
+
+// runLinked is run that first instantiates provider (if not nil) under the
+// name ProviderModule.
+func (w *wazeroEngine) runLinked(ctx context.Context, provider, m *wasm.Module, bin []byte, calls []call) (run, error) {
 	var r run
+	var pmod api.Module
+	if provider != nil {
+		pc, err := w.rt.CompileModule(ctx, wasm.Encode(provider))
+		if err != nil {
+			return r, fmt.Errorf("%s: compile provider: %w", w.name, err)
+		}
+		defer pc.Close(ctx)
+		pmod, err = w.rt.InstantiateModule(ctx, pc, wazero.NewModuleConfig().WithName(ProviderModule))
+		if err != nil {
+			if c := wazeroTrapClass(err); c != "" {
+				r.inst = result{trap: "provider: " + c}
+				return r, nil
+			}
+			return r, fmt.Errorf("%s: instantiate provider: %w", w.name, err)
+		}
+		defer pmod.Close(ctx)
+	}
 	compiled, err := w.rt.CompileModule(ctx, bin)
 	if err != nil {
 		return r, fmt.Errorf("%s: compile: %w", w.name, err)
@@ -251,6 +307,9 @@ func (w *wazeroEngine) run(ctx context.Context, m *wasm.Module, bin []byte, call
 	defer mod.Close(ctx)
 	for _, c := range calls {
 		fn := mod.ExportedFunction(c.export)
+		if c.provider {
+			fn = pmod.ExportedFunction(c.export)
+		}
 		raw := make([]uint64, len(c.args))
 		for i, a := range c.args {
 			raw[i] = rawArg(a)
