@@ -40,8 +40,8 @@ type Wasmtime struct {
 	linker  *wasmtime.Linker
 	stop    chan struct{}
 
-	mu    sync.Mutex
-	cache map[[32]byte]*wasmtime.Module
+	mu    sync.Mutex // guards stop
+	cache *codeCache[*wasmtime.Module]
 }
 
 // NewWasmtime returns the wasmtime engine. interruptible enables epoch
@@ -49,7 +49,7 @@ type Wasmtime struct {
 // deadline is its context's, at the price of an epoch check at every loop
 // header and function entry.
 func NewWasmtime(interruptible bool) *Wasmtime {
-	return &Wasmtime{interruptible: interruptible, cache: map[[32]byte]*wasmtime.Module{}}
+	return &Wasmtime{interruptible: interruptible, cache: newCodeCache(func(m *wasmtime.Module) { m.Close() })}
 }
 
 // Name returns "wasmtime".
@@ -171,32 +171,23 @@ func wtTypes(ts []wasm.ValType) []*wasmtime.ValType {
 
 // Compile compiles p (once per hash).
 func (w *Wasmtime) Compile(ctx context.Context, p *Prepared) error {
-	_, err := w.module(p)
+	_, release, err := w.module(p)
+	release()
 	return err
 }
 
-func (w *Wasmtime) module(p *Prepared) (*wasmtime.Module, error) {
+// module returns p compiled and the function that releases it.
+func (w *Wasmtime) module(p *Prepared) (*wasmtime.Module, func(), error) {
 	if err := w.init(); err != nil {
-		return nil, err
+		return nil, func() {}, err
 	}
-	w.mu.Lock()
-	m, ok := w.cache[p.Hash]
-	w.mu.Unlock()
-	if ok {
+	return w.cache.get(p.Hash, func() (*wasmtime.Module, error) {
+		m, err := wasmtime.NewModule(w.engine, p.Code)
+		if err != nil {
+			return nil, failf(ClassRejected, "wasmtime: compile: %v", firstLine(err.Error()))
+		}
 		return m, nil
-	}
-	m, err := wasmtime.NewModule(w.engine, p.Code)
-	if err != nil {
-		return nil, failf(ClassRejected, "wasmtime: compile: %v", firstLine(err.Error()))
-	}
-	w.mu.Lock()
-	if old, ok := w.cache[p.Hash]; ok {
-		m = old
-	} else {
-		w.cache[p.Hash] = m
-	}
-	w.mu.Unlock()
-	return m, nil
+	})
 }
 
 type wtView struct {
@@ -253,7 +244,8 @@ func goBits(x any) (uint64, bool) {
 // Run instantiates the module in a fresh store, sets referee_gas to the gas
 // limit and invokes the entry.
 func (w *Wasmtime) Run(ctx context.Context, req *Request) (Outcome, error) {
-	mod, err := w.module(req.Prog)
+	mod, release, err := w.module(req.Prog)
+	defer release()
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -360,8 +352,9 @@ func (w *Wasmtime) Run(ctx context.Context, req *Request) (Outcome, error) {
 	return o, nil
 }
 
-// Close stops the epoch ticker.
+// Close stops the epoch ticker and releases the compiled modules.
 func (w *Wasmtime) Close() error {
+	w.cache.closeAll()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.stop != nil {

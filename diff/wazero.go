@@ -26,8 +26,7 @@ type Wazero struct {
 	initErr error
 	rt      wazero.Runtime
 
-	mu    sync.Mutex
-	cache map[[32]byte]wazero.CompiledModule
+	cache *codeCache[wazero.CompiledModule]
 }
 
 // NewWazero returns wazero's compiler (compiler true) or interpreter.
@@ -36,7 +35,8 @@ type Wazero struct {
 // header and function entry, which costs time on tight loops); without it a
 // run stops only through the instrumentation's gas.
 func NewWazero(compiler, interruptible bool) *Wazero {
-	return &Wazero{compiler: compiler, interruptible: interruptible, cache: map[[32]byte]wazero.CompiledModule{}}
+	return &Wazero{compiler: compiler, interruptible: interruptible,
+		cache: newCodeCache(func(cm wazero.CompiledModule) { cm.Close(context.Background()) })}
 }
 
 // Name returns "wazero-compiler" or "wazero-interp".
@@ -110,33 +110,23 @@ func valTypes(ts []wasm.ValType) []api.ValueType {
 
 // Compile compiles p (once per hash).
 func (w *Wazero) Compile(ctx context.Context, p *Prepared) error {
-	_, err := w.compiled(ctx, p)
+	_, release, err := w.compiled(p)
+	release()
 	return err
 }
 
-func (w *Wazero) compiled(ctx context.Context, p *Prepared) (wazero.CompiledModule, error) {
-	if err := w.init(ctx); err != nil {
-		return nil, fmt.Errorf("%s: host module: %w", w.Name(), err)
+// compiled returns p compiled and the function that releases it.
+func (w *Wazero) compiled(p *Prepared) (wazero.CompiledModule, func(), error) {
+	if err := w.init(context.Background()); err != nil {
+		return nil, func() {}, fmt.Errorf("%s: host module: %w", w.Name(), err)
 	}
-	w.mu.Lock()
-	cm, ok := w.cache[p.Hash]
-	w.mu.Unlock()
-	if ok {
+	return w.cache.get(p.Hash, func() (wazero.CompiledModule, error) {
+		cm, err := w.rt.CompileModule(context.Background(), p.Code)
+		if err != nil {
+			return nil, failf(ClassRejected, "%s: compile: %v", w.Name(), err)
+		}
 		return cm, nil
-	}
-	cm, err := w.rt.CompileModule(context.Background(), p.Code)
-	if err != nil {
-		return nil, failf(ClassRejected, "%s: compile: %v", w.Name(), err)
-	}
-	w.mu.Lock()
-	if old, ok := w.cache[p.Hash]; ok {
-		cm.Close(context.Background())
-		cm = old
-	} else {
-		w.cache[p.Hash] = cm
-	}
-	w.mu.Unlock()
-	return cm, nil
+	})
 }
 
 type wzView struct{ mod api.Module }
@@ -165,7 +155,8 @@ func (v wzView) memory() pagedMemory {
 // Run instantiates the compiled module, sets referee_gas to the gas limit
 // and invokes the entry.
 func (w *Wazero) Run(ctx context.Context, req *Request) (Outcome, error) {
-	cm, err := w.compiled(ctx, req.Prog)
+	cm, release, err := w.compiled(req.Prog)
+	defer release()
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -220,8 +211,9 @@ func (w *Wazero) Run(ctx context.Context, req *Request) (Outcome, error) {
 	return o, nil
 }
 
-// Close releases the runtime.
+// Close releases the compiled modules and the runtime.
 func (w *Wazero) Close() error {
+	w.cache.closeAll()
 	if w.rt != nil {
 		return w.rt.Close(context.Background())
 	}
