@@ -15,8 +15,8 @@ const (
 	ExportStopAt  = "referee_stop_at"      // i64: stop before the step after this many
 	ExportStopped = "referee_stopped"      // i32: 1 if the run ended at the stop target
 	ExportHash    = "referee_rhash"        // i64: running hash of every observed result
-	ExportValue   = "referee_val"          // i64: the last observed result (zero-extended bits)
-	ExportPos     = "referee_pos"          // i32: site index of the next instruction to execute
+	ExportValue   = "referee_val"          // i64: at a stop, the last step's result (zero-extended bits), if it has one
+	ExportPos     = "referee_pos"          // i32: at a stop, the site index of the next instruction
 	exportGas     = "referee_gas"          // the diff adapters set it; added if the base module lacks it
 	globalPrefix  = "referee_g"            // + index: a base module's unexported global, made visible
 	maxExtraExps  = 8                      // unexported globals exported at most (the hash covers the rest)
@@ -55,10 +55,11 @@ type added struct {
 }
 
 // Instrument rewrites base: before every instruction of every defined
-// function it records the instruction's site, stops (referee_stopped = 1,
-// unreachable) if referee_nsteps has reached referee_stop_at and otherwise
-// counts the step; after every instruction whose result type its opcode
-// fixes it folds the result into referee_rhash and keeps it in referee_val.
+// function it stops (recording the instruction's site in referee_pos and
+// the last result in referee_val, then referee_stopped = 1 and unreachable)
+// if referee_nsteps has reached referee_stop_at, and otherwise counts the
+// step; after every instruction whose result type its opcode fixes it folds
+// the result into referee_rhash.
 // The added code is not counted, so referee_nsteps counts exactly the
 // reference machine's steps of the base module (docs/step.md). It adds
 // the export EntryName wrapping entry. base is not modified.
@@ -212,6 +213,19 @@ func rewriteBody(m *wasm.Module, c *wasm.Code, fidx, nParams, first uint32, g ad
 	body := make([]byte, 0, len(c.Body)*12)
 	var sites []Site
 	ap := func(in wasm.Instr) { body = wasm.AppendInstr(body, in) }
+	// toI64 converts the value of type t on the stack to its zero-extended bits
+	toI64 := func(t wasm.ValType) {
+		switch t {
+		case wasm.I32:
+			ap(wasm.Instr{Op: wasm.OpI64ExtendI32U})
+		case wasm.F32:
+			ap(wasm.Instr{Op: wasm.OpI32ReinterpretF32})
+			ap(wasm.Instr{Op: wasm.OpI64ExtendI32U})
+		case wasm.F64:
+			ap(wasm.Instr{Op: wasm.OpI64ReinterpretF64})
+		}
+	}
+	prevType, prevHas := wasm.ValType(0), false
 	for pc := uint32(0); pc < uint32(len(c.Body)); {
 		in, nextPC, err := wasm.ReadInstr(c.Body, pc)
 		if err != nil {
@@ -219,13 +233,21 @@ func rewriteBody(m *wasm.Module, c *wasm.Code, fidx, nParams, first uint32, g ad
 		}
 		site := first + uint32(len(sites))
 		sites = append(sites, Site{Func: fidx, Offset: c.BodyOffset + pc - m.CodeSectionOffset, Op: in.Op})
-		// prologue: record the site; stop at the target; count the step
-		ap(wasm.Instr{Op: wasm.OpI32Const, Const: uint64(int64(int32(site)))})
-		ap(wasm.Instr{Op: wasm.OpGlobalSet, Index: g.pos})
+		// prologue: stop at the target, else count the step. The stop
+		// branch (cold) records the site about to execute and the result
+		// of the textually previous instruction: when that one has a
+		// result it was the step just executed, since it cannot branch.
 		ap(wasm.Instr{Op: wasm.OpGlobalGet, Index: g.steps})
 		ap(wasm.Instr{Op: wasm.OpGlobalGet, Index: g.stop})
 		ap(wasm.Instr{Op: wasm.OpI64GeU})
 		ap(wasm.Instr{Op: wasm.OpIf, Block: wasm.BlockType{Kind: wasm.BlockEmpty}})
+		ap(wasm.Instr{Op: wasm.OpI32Const, Const: uint64(int64(int32(site)))})
+		ap(wasm.Instr{Op: wasm.OpGlobalSet, Index: g.pos})
+		if prevHas {
+			ap(wasm.Instr{Op: wasm.OpLocalGet, Index: sc.of(prevType)})
+			toI64(prevType)
+			ap(wasm.Instr{Op: wasm.OpGlobalSet, Index: g.val})
+		}
 		ap(wasm.Instr{Op: wasm.OpI32Const, Const: 1})
 		ap(wasm.Instr{Op: wasm.OpGlobalSet, Index: g.stopped})
 		ap(wasm.Instr{Op: wasm.OpUnreachable})
@@ -238,6 +260,7 @@ func rewriteBody(m *wasm.Module, c *wasm.Code, fidx, nParams, first uint32, g ad
 		body = append(body, c.Body[pc:nextPC]...)
 		pc = nextPC
 		t, ok := ResultType(in.Op)
+		prevType, prevHas = t, ok
 		if !ok {
 			continue
 		}
@@ -260,21 +283,12 @@ func rewriteBody(m *wasm.Module, c *wasm.Code, fidx, nParams, first uint32, g ad
 				ap(wasm.Instr{Op: wasm.OpI32Xor})
 			}
 		}
-		// observe: referee_val = bits; referee_rhash = (hash ^ bits) * prime
+		// observe: keep the result in its scratch local (read by the next
+		// stop branch); referee_rhash = (hash ^ bits) * prime
 		ap(wasm.Instr{Op: wasm.OpLocalTee, Index: tmp})
 		ap(wasm.Instr{Op: wasm.OpLocalGet, Index: tmp})
-		switch t {
-		case wasm.I32:
-			ap(wasm.Instr{Op: wasm.OpI64ExtendI32U})
-		case wasm.F32:
-			ap(wasm.Instr{Op: wasm.OpI32ReinterpretF32})
-			ap(wasm.Instr{Op: wasm.OpI64ExtendI32U})
-		case wasm.F64:
-			ap(wasm.Instr{Op: wasm.OpI64ReinterpretF64})
-		}
-		ap(wasm.Instr{Op: wasm.OpGlobalSet, Index: g.val})
+		toI64(t)
 		ap(wasm.Instr{Op: wasm.OpGlobalGet, Index: g.hash})
-		ap(wasm.Instr{Op: wasm.OpGlobalGet, Index: g.val})
 		ap(wasm.Instr{Op: wasm.OpI64Xor})
 		ap(wasm.Instr{Op: wasm.OpI64Const, Const: hashPrime})
 		ap(wasm.Instr{Op: wasm.OpI64Mul})
