@@ -11,6 +11,8 @@
 //
 // Execution uses no map iteration, no goroutines, no wall clock and no
 // randomness, and float NaN results are canonicalised, so a run is
-// reproducible bit for bit on every platform. The package imports only
-// the wasm package from referee.
+// reproducible bit for bit on every platform. From referee the package
+// imports only wasm (the format), numeric (instruction semantics shared with
+// the proof verifier) and merkle (the state commitment); it must never import
+// engines, blocks or disputes.
 package trace

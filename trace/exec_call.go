@@ -39,7 +39,10 @@ func (m *Machine) Call(fn Extern, args []Value) error {
 	m.entry = fn.Addr
 	m.pendingHost = false
 	if len(m.stack) < len(args) {
-		m.stack = make([]uint64, max(len(args), 64))
+		// Never more than the limit (unless the arguments alone exceed it,
+		// which enter then traps): the fast paths check frames against
+		// len(m.stack), so the slice must not outgrow MaxStackValues.
+		m.stack = make([]uint64, max(len(args), min(64, m.cfg.MaxStackValues)))
 	}
 	for i, a := range args {
 		m.stack[i] = normBits(a)
@@ -82,10 +85,13 @@ func (m *Machine) enter(callee *funcCode, sp int) TrapKind {
 	}
 	fp := sp - callee.numParams
 	need := fp + callee.frameSize
+	// The limit is checked even when the slice is already big enough: the
+	// slice's length is an allocation detail (Call starts with 64 slots),
+	// the limit is the configuration's, and the proof verifier uses it.
+	if need > m.cfg.MaxStackValues {
+		return TrapValueStackExhausted
+	}
 	if need > len(m.stack) {
-		if need > m.cfg.MaxStackValues {
-			return TrapValueStackExhausted
-		}
 		n := max(2*len(m.stack), need, 1024)
 		n = min(n, m.cfg.MaxStackValues)
 		ns := make([]uint64, n)

@@ -250,3 +250,21 @@ func TestFrameBlocks(t *testing.T) {
 	}
 	t.Fatal("br_table never ran")
 }
+
+// TestValueStackLimitExact checks that the value-stack limit is the
+// configuration's, not the size of the slice the machine happens to hold (Call
+// starts with 64 slots): smaller limits must trap strictly earlier.
+func TestValueStackLimitExact(t *testing.T) {
+	var prev uint64
+	for _, limit := range []int{10, 40, 63, 100, 200} {
+		m, inst := load(t, "testdata/steps.wasm", Config{MaxStackValues: limit})
+		_, err := m.Invoke(inst, "rec", []Value{I32(0)})
+		if tr, ok := err.(*Trap); !ok || tr.Kind != TrapValueStackExhausted {
+			t.Fatalf("limit %d: err = %v, want value stack exhausted", limit, err)
+		}
+		if m.Steps() <= prev {
+			t.Errorf("limit %d trapped at step %d, not after the smaller limit's step %d", limit, m.Steps(), prev)
+		}
+		prev = m.Steps()
+	}
+}
