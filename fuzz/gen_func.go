@@ -255,7 +255,8 @@ func (f *fgen) pickGlobal(t wasm.ValType, mutable bool) (uint32, bool) {
 		if im.Kind != wasm.ExternGlobal {
 			continue
 		}
-		if im.Global.Type == t && (!mutable || im.Global.Mutable) {
+		// The provider's fuel counter may be read but not set.
+		if im.Global.Type == t && (!mutable || im.Global.Mutable && im.Name != "fuel") {
 			cands = append(cands, uint32(gi))
 		}
 		gi++
