@@ -20,7 +20,7 @@ const narrowUsage = `  referee narrow BLOCK.json --tx I --engines A,B [--k K] [-
   referee narrow --module M.wasm --func F --engines A,B [--k K] [--json] [-o FILE] [ARG...]
         find the first instruction at which engines A and B disagree on
         transaction I (or on the call F(ARG...)) by re-running both to k-1
-        points per round (default k 16): prints the step, function, offset,
+        points per round (default k: cores/2+1, at least 2): prints the step, function, offset,
         opcode, operands and each engine's result, and writes the reference
         machine's one-step proof of that step to FILE (default proof.bin);
         exit 0 when narrowed, 3 when the engines agree; engines: those of
@@ -35,7 +35,7 @@ func narrowCommand(args []string, stdout, stderr io.Writer) int {
 	modFlag := fs.String("module", "", "narrow a call of `M.wasm` instead of a block transaction")
 	funcFlag := fs.String("func", "", "with --module: the exported function `F` to call")
 	enginesFlag := fs.String("engines", "", "the two engines, `A,B`")
-	kFlag := fs.Int("k", narrow.DefaultK, "parts per round, `K` >= 2")
+	kFlag := fs.Int("k", 0, "parts per round, `K` >= 2 (default: cores/2+1, at least 2)")
 	jsonOn := fs.Bool("json", false, "print a JSON object")
 	out := fs.String("o", "proof.bin", "write the one-step proof to `FILE`")
 	pos, code, ok := parseFlags(fs, narrowUsage, args, stdout, stderr)
@@ -50,7 +50,7 @@ func narrowCommand(args []string, stdout, stderr io.Writer) int {
 	if len(names) != 2 || names[0] == "" || names[1] == "" {
 		return bad("--engines: want two engines A,B, got %q", *enginesFlag)
 	}
-	if *kFlag < 2 {
+	if *kFlag < 0 || *kFlag == 1 {
 		return bad("--k %d: want K >= 2", *kFlag)
 	}
 	ctx := context.Background()

@@ -15,8 +15,11 @@ import (
 	"github.com/refereevm/referee/wasm"
 )
 
-// DefaultK is the number of parts an interval is split into per round.
-const DefaultK = 16
+// AutoK is the default number of parts per round for par runs at once:
+// the k whose round of 2(k−1) runs fills the cores in one wave, at least 2.
+// More parts only add waves (runs) per round; fewer leave cores idle
+// (docs/dispute.md, "Narrowing engines").
+func AutoK(par int) int { return max(2, par/2+1) }
 
 // ErrAgree reports that the two engines' runs are identical.
 var ErrAgree = errors.New("the engines agree")
@@ -45,7 +48,7 @@ type Engine struct {
 
 // Options configures Narrow.
 type Options struct {
-	K        int // parts per round; 0 = DefaultK
+	K        int // parts per round; 0 = AutoK(Parallel)
 	Parallel int // runs at once; 0 = GOMAXPROCS
 }
 
@@ -72,6 +75,7 @@ type Result struct {
 	ProofPost [32]byte       `json:"-"`
 	ProofNote string         `json:"proofNote,omitempty"` // why there is no proof
 	Total     [2]uint64      `json:"totalSteps"`          // each engine's steps of the whole run
+	K         int            `json:"k"`
 	Rounds    int            `json:"rounds"`
 	Runs      int            `json:"runs"`
 	Wall      time.Duration  `json:"wallNanos"`
@@ -88,16 +92,16 @@ type side struct {
 // returns ErrAgree if whole runs agree.
 func Narrow(ctx context.Context, t *Target, a, b Engine, o Options) (*Result, error) {
 	start := time.Now()
-	k := o.K
-	if k == 0 {
-		k = DefaultK
-	}
-	if k < 2 {
-		return nil, fmt.Errorf("narrow: k = %d: want k >= 2", k)
-	}
 	par := o.Parallel
 	if par <= 0 {
 		par = runtime.GOMAXPROCS(0)
+	}
+	k := o.K
+	if k == 0 {
+		k = AutoK(par)
+	}
+	if k < 2 {
+		return nil, fmt.Errorf("narrow: k = %d: want k >= 2", k)
 	}
 	sides := make([]side, 2)
 	for i, e := range []Engine{a, b} {
@@ -107,7 +111,7 @@ func Narrow(ctx context.Context, t *Target, a, b Engine, o Options) (*Result, er
 		}
 		sides[i] = side{e: e, prog: prepared(in)}
 	}
-	res := &Result{}
+	res := &Result{K: k}
 	st := t.State
 	if st == nil {
 		st = block.NewState(block.PreState{})
@@ -253,7 +257,7 @@ func (r *Result) Describe() string {
 		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "differs  %s\n", r.Field)
-	fmt.Fprintf(&b, "search   %d rounds, %d engine runs, %s\n", r.Rounds, r.Runs, r.Wall.Round(time.Millisecond))
+	fmt.Fprintf(&b, "search   k=%d: %d rounds, %d engine runs, %s\n", r.K, r.Rounds, r.Runs, r.Wall.Round(time.Millisecond))
 	return b.String()
 }
 
