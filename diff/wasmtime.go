@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"sync"
 	"time"
 
@@ -84,6 +85,14 @@ func (w wtMem) Write(off uint32, data []byte) bool {
 
 func (w *Wasmtime) init() error {
 	w.once.Do(func() {
+		// With RUST_BACKTRACE=1 in the environment (common on developer
+		// machines), wasmtime captures and symbolises a Rust backtrace for
+		// every trap and host error: 30-100x the cost of a transaction
+		// (decompressing the binary's debug sections). Library backtraces
+		// are off unless asked for explicitly; panics keep RUST_BACKTRACE.
+		if _, set := os.LookupEnv("RUST_LIB_BACKTRACE"); !set {
+			os.Setenv("RUST_LIB_BACKTRACE", "0")
+		}
 		cfg := wasmtime.NewConfig()
 		cfg.SetStrategy(wasmtime.StrategyCranelift)
 		cfg.SetConsumeFuel(false)
