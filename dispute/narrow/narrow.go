@@ -201,7 +201,7 @@ func Narrow(ctx context.Context, t *Target, a, b Engine, o Options) (*Result, er
 	}
 	res.Site = in.Sites[pos]
 	res.Func, res.Offset, res.Op = res.Site.Func, res.Site.Offset, res.Site.Op.String()
-	_, res.HasResult = ResultType(res.Site.Op)
+	res.HasResult = res.Site.Result != 0
 	for i := range sides {
 		res.Engines = append(res.Engines, Observed{Engine: sides[i].e.Name,
 			Result: global(&win[1][i], ExportValue), Pos: uint32(global(&win[0][i], ExportPos))})

@@ -20,8 +20,12 @@ func arity(op wasm.Opcode) int {
 		return 1
 	case op >= 0x36 && op <= 0x3E: // stores
 		return 2
-	case op == 0x3F || (op >= 0x41 && op <= 0x44): // memory.size, consts
+	case op == 0x3F || (op >= 0x41 && op <= 0x44) || op == 0x20 || op == 0x23: // memory.size, consts, local.get, global.get
 		return 0
+	case op == 0x22: // local.tee
+		return 1
+	case op == 0x1B || op == 0x1C: // select
+		return 3
 	case op == 0x45 || op == 0x50 || (op >= 0x67 && op <= 0x69) || (op >= 0x79 && op <= 0x7B) ||
 		(op >= 0x8B && op <= 0x91) || (op >= 0x99 && op <= 0x9F) || (op >= 0xA7 && op <= 0xC4) ||
 		(op >= 0xFC00 && op <= 0xFC07):
@@ -181,7 +185,7 @@ func observeReference(t *Target, r *Result) error {
 	}
 	if r.HasResult && info.HasTop {
 		v := info.Top.Bits
-		if t, _ := ResultType(r.Site.Op); t == wasm.I32 || t == wasm.F32 {
+		if t := r.Site.Result; t == wasm.I32 || t == wasm.F32 {
 			v &= 0xffffffff
 		}
 		r.Reference = v

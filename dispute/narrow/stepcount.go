@@ -26,9 +26,10 @@ const hashPrime = 0x100000001b3 // FNV-1a's 64-bit prime
 
 // Site is one instruction of the base module: a step executes exactly one.
 type Site struct {
-	Func   uint32      // function index in the module's index space
-	Offset uint32      // byte offset in the code section
-	Op     wasm.Opcode // its opcode
+	Func   uint32       // function index in the module's index space
+	Offset uint32       // byte offset in the code section
+	Op     wasm.Opcode  // its opcode
+	Result wasm.ValType // the type of its observed result; 0 if it has none observed
 }
 
 // Plant makes the instrumented module corrupt one result: the Nth execution
@@ -140,7 +141,7 @@ func Instrument(base *wasm.Module, entry string, plant *Plant) (*Instrumented, e
 		if !ok {
 			return nil, fmt.Errorf("instrument: function %d: no type", fidx)
 		}
-		c, s, err := rewriteBody(base, &base.Codes[i], fidx, uint32(len(ft.Params)), uint32(len(sites)), g, plant)
+		c, s, err := rewriteBody(base, &base.Codes[i], fidx, ft.Params, globalTypes(base), uint32(len(sites)), g, plant)
 		if err != nil {
 			return nil, err
 		}
@@ -203,8 +204,14 @@ func (s scratch) of(t wasm.ValType) uint32 {
 
 // rewriteBody instruments one function body. first is the site index of
 // its first instruction.
-func rewriteBody(m *wasm.Module, c *wasm.Code, fidx, nParams, first uint32, g added, plant *Plant) (wasm.Code, []Site, error) {
-	base := nParams + uint32(c.NumLocals)
+func rewriteBody(m *wasm.Module, c *wasm.Code, fidx uint32, params, globals []wasm.ValType, first uint32, g added, plant *Plant) (wasm.Code, []Site, error) {
+	locals := append([]wasm.ValType(nil), params...)
+	for _, d := range c.Locals {
+		for j := uint32(0); j < d.Count; j++ {
+			locals = append(locals, d.Type)
+		}
+	}
+	base := uint32(len(locals))
 	sc := scratch{base, base + 1, base + 2, base + 3}
 	out := wasm.Code{
 		Locals:    append(append([]wasm.LocalDecl(nil), c.Locals...), wasm.LocalDecl{Count: 1, Type: wasm.I32}, wasm.LocalDecl{Count: 1, Type: wasm.I64}, wasm.LocalDecl{Count: 1, Type: wasm.F32}, wasm.LocalDecl{Count: 1, Type: wasm.F64}),
@@ -232,7 +239,12 @@ func rewriteBody(m *wasm.Module, c *wasm.Code, fidx, nParams, first uint32, g ad
 			return out, nil, fmt.Errorf("instrument: function %d at +0x%x: %w", fidx, pc, err)
 		}
 		site := first + uint32(len(sites))
-		sites = append(sites, Site{Func: fidx, Offset: c.BodyOffset + pc - m.CodeSectionOffset, Op: in.Op})
+		t, ok := observed(in, locals, globals)
+		rt := wasm.ValType(0)
+		if ok {
+			rt = t
+		}
+		sites = append(sites, Site{Func: fidx, Offset: c.BodyOffset + pc - m.CodeSectionOffset, Op: in.Op, Result: rt})
 		// prologue: stop at the target, else count the step. The stop
 		// branch (cold) records the site about to execute and the result
 		// of the textually previous instruction: when that one has a
@@ -259,7 +271,6 @@ func rewriteBody(m *wasm.Module, c *wasm.Code, fidx, nParams, first uint32, g ad
 		// the instruction itself, byte for byte
 		body = append(body, c.Body[pc:nextPC]...)
 		pc = nextPC
-		t, ok := ResultType(in.Op)
 		prevType, prevHas = t, ok
 		if !ok {
 			continue
@@ -296,6 +307,51 @@ func rewriteBody(m *wasm.Module, c *wasm.Code, fidx, nParams, first uint32, g ad
 	}
 	out.Body = body
 	return out, sites, nil
+}
+
+// observed is the type of the result of in that the instrumentation
+// observes: ResultType's, and the numeric results of local.get, local.tee,
+// global.get and a typed select (copies, but a compiler's wrong register
+// shows there first); ok is false for everything else.
+func observed(in wasm.Instr, locals, globals []wasm.ValType) (wasm.ValType, bool) {
+	var t wasm.ValType
+	switch in.Op {
+	case wasm.OpLocalGet, wasm.OpLocalTee:
+		if int(in.Index) >= len(locals) {
+			return 0, false
+		}
+		t = locals[in.Index]
+	case wasm.OpGlobalGet:
+		if int(in.Index) >= len(globals) {
+			return 0, false
+		}
+		t = globals[in.Index]
+	case wasm.OpSelectT:
+		if len(in.SelectTypes) != 1 {
+			return 0, false
+		}
+		t = in.SelectTypes[0]
+	default:
+		return ResultType(in.Op)
+	}
+	switch t {
+	case wasm.I32, wasm.I64, wasm.F32, wasm.F64:
+		return t, true
+	}
+	return 0, false
+}
+
+func globalTypes(m *wasm.Module) []wasm.ValType {
+	var ts []wasm.ValType
+	for _, im := range m.Imports {
+		if im.Kind == wasm.ExternGlobal {
+			ts = append(ts, im.Global.Type)
+		}
+	}
+	for _, g := range m.Globals {
+		ts = append(ts, g.Type.Type)
+	}
+	return ts
 }
 
 // ResultType is the type of the one result of op when the opcode alone
