@@ -19,8 +19,9 @@ const PlantedOp = "planted-op"
 // the result of the 1,000,000th i32.add.
 var DefaultPlant = Plant{Op: wasm.OpI32Add, Nth: 1_000_000}
 
-// ParsePlant parses "OP@N": an integer opcode name and the execution count
-// (from 1).
+// ParsePlant parses "OP@N": an opcode with an integer result (a numeric
+// instruction or load, or local.get, local.tee, global.get, whose integer
+// executions are the ones counted) and the execution count (from 1).
 func ParsePlant(s string) (Plant, error) {
 	name, ns, ok := strings.Cut(s, "@")
 	n, err := strconv.ParseUint(ns, 10, 64)
@@ -31,8 +32,10 @@ func ParsePlant(s string) (Plant, error) {
 	if !ok {
 		return Plant{}, fmt.Errorf("plant %q: unknown opcode %q", s, name)
 	}
-	if t, ok := ResultType(op); !ok || (t != wasm.I32 && t != wasm.I64) {
-		return Plant{}, fmt.Errorf("plant %q: %s has no integer result", s, name)
+	if op != wasm.OpLocalGet && op != wasm.OpLocalTee && op != wasm.OpGlobalGet {
+		if t, ok := ResultType(op); !ok || (t != wasm.I32 && t != wasm.I64) {
+			return Plant{}, fmt.Errorf("plant %q: %s has no integer result", s, name)
+		}
 	}
 	return Plant{Op: op, Nth: n}, nil
 }
@@ -49,6 +52,9 @@ func opcodeByName(name string) (wasm.Opcode, bool) {
 			if _, ok := ResultType(wasm.Opcode(op)); ok {
 				opNames[wasm.Opcode(op).String()] = wasm.Opcode(op)
 			}
+		}
+		for _, op := range []wasm.Opcode{wasm.OpLocalGet, wasm.OpLocalTee, wasm.OpGlobalGet} {
+			opNames[op.String()] = op
 		}
 		for op := 0xFC00; op < 0xFC08; op++ {
 			opNames[wasm.Opcode(op).String()] = wasm.Opcode(op)

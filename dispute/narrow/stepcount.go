@@ -33,7 +33,7 @@ type Site struct {
 }
 
 // Plant makes the instrumented module corrupt one result: the Nth execution
-// (1-based) of Op has bit 0 of its result flipped. Only integer results.
+// (1-based) of Op with an integer result has bit 0 of that result flipped.
 type Plant struct {
 	Op  wasm.Opcode
 	Nth uint64
