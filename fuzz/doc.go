@@ -29,10 +29,17 @@
 // loop back edges are counted, and most memory and table operands are kept
 // in bounds, so that traps stay possible but do not end most calls.
 //
-// The package imports only wasm and trace (for trace.Value arguments) from
-// referee. Its tests also import wazero: the differential harness
-// (harness_test.go) runs generated modules on the reference machine and on
-// wazero's interpreter and compiler, and the findings it produced against
-// wazero are kept as reproducers in testdata/regress. Generation uses no map iteration, clock or global
-// randomness: the same bytes and Config give the same module.
+// Campaign runs generated modules (every fourth one a Mutate of the
+// previous) through an Oracle on several workers, each with its own seed
+// stream, so that a campaign's findings depend only on its seed and worker
+// count; each finding is stored in the corpus before it is minimized, so
+// stopping a campaign loses nothing.
+//
+// Generation imports only wasm and trace (for trace.Value arguments) from
+// referee; campaigns also import corpus, and through it the engines of diff.
+// The tests import wazero: the differential harness (harness_test.go) runs
+// generated modules on the reference machine and on wazero's interpreter and
+// compiler, and the findings it produced against wazero are kept as
+// reproducers in testdata/regress. Generation uses no map iteration, clock or
+// global randomness: the same bytes and Config give the same module.
 package fuzz
