@@ -145,7 +145,8 @@ func Narrow(ctx context.Context, t *Target, a, b Engine, o Options) (*Result, er
 		return out
 	}
 
-	full := run([]uint64{^uint64(0)})[0]
+	first := run([]uint64{^uint64(0), 0})
+	full := first[0]
 	for i := range full {
 		if full[i].Failure != "" {
 			return nil, fmt.Errorf("narrow: %s: %s: %s", sides[i].e.Name, full[i].Failure, full[i].Detail)
@@ -155,6 +156,12 @@ func Narrow(ctx context.Context, t *Target, a, b Engine, o Options) (*Result, er
 	if diff.Compare(&full[0], &full[1]) == nil {
 		res.Wall = time.Since(start)
 		return res, ErrAgree
+	}
+	if err := failed(sides, first[1]); err != nil {
+		return nil, fmt.Errorf("narrow: step 0: %w", err)
+	}
+	if d := diff.Compare(&first[1][0], &first[1][1]); d != nil {
+		return nil, fmt.Errorf("narrow: the states differ in %s before the first step: instantiation differs", d.Field)
 	}
 	lo, hi := uint64(0), max(res.Total[0], res.Total[1])
 	for hi-lo > 1 {
