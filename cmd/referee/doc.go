@@ -1,9 +1,17 @@
 // Command referee is the command-line front end of the referee reference
 // machine. It is one binary with subcommands:
 //
-//	referee run MODULE.wasm FUNC [ARG...]   run one exported function
-//	referee spec PATH...                    run wast2json spec test files
-//	referee help [COMMAND]                  print usage
+//	referee run MODULE.wasm FUNC [ARG...]       run one exported function on the reference machine
+//	referee spec PATH...                        run wast2json spec test files
+//	referee check BLOCK.json                    run a block on several engines; refuse it on divergence
+//	referee prove|root MODULE.wasm FUNC [ARG...] --step N
+//	                                            one-step proof / state root at step N
+//	referee verify PROOF                        check a one-step proof
+//	referee narrow BLOCK.json --tx I            narrow an engine divergence to one instruction
+//	referee dispute serve|play                  the two-party verification game
+//	referee fuzz                                a differential fuzzing campaign
+//	referee corpus list|show|replay|minimize    the findings of campaigns
+//	referee help [COMMAND]                      print usage
 //
 // Exit codes are the same for every subcommand: 0 done, 1 a definite "no"
 // (the guest trapped, a spec command failed), 2 bad input (usage, an
