@@ -16,8 +16,8 @@ import (
 	"github.com/refereevm/referee/wasm"
 )
 
-const narrowUsage = `  referee narrow BLOCK.json --tx I --engines A,B [--k K] [--json] [-o FILE]
-  referee narrow --module M.wasm --func F --engines A,B [--k K] [--json] [-o FILE] [ARG...]
+const narrowUsage = `  referee narrow BLOCK.json --tx I --engines A,B [--k K] [--max-steps N] [--json] [-o FILE]
+  referee narrow --module M.wasm --func F --engines A,B [--k K] [--max-steps N] [--json] [-o FILE] [ARG...]
         find the first instruction at which engines A and B disagree on
         transaction I (or on the call F(ARG...)) by re-running both to k-1
         points per round (default k: cores/2+1, at least 2): prints the step, function, offset,
@@ -25,7 +25,8 @@ const narrowUsage = `  referee narrow BLOCK.json --tx I --engines A,B [--k K] [-
         machine's one-step proof of that step to FILE (default proof.bin);
         exit 0 when narrowed, 3 when the engines agree; engines: those of
         check, and planted-op[:OP@N] (wazero's compiler with the Nth OP's
-        result corrupted, default i32.add@1000000)
+        result corrupted, default i32.add@1000000); runs still going after
+        --max-steps (default 2^32) are compared there
 `
 
 // narrowCommand implements "referee narrow".
@@ -36,6 +37,7 @@ func narrowCommand(args []string, stdout, stderr io.Writer) int {
 	funcFlag := fs.String("func", "", "with --module: the exported function `F` to call")
 	enginesFlag := fs.String("engines", "", "the two engines, `A,B`")
 	kFlag := fs.Int("k", 0, "parts per round, `K` >= 2 (default: cores/2+1, at least 2)")
+	maxSteps := fs.Uint64("max-steps", narrow.DefaultMaxSteps, "stop whole runs after `N` steps and compare there")
 	jsonOn := fs.Bool("json", false, "print a JSON object")
 	out := fs.String("o", "proof.bin", "write the one-step proof to `FILE`")
 	pos, code, ok := parseFlags(fs, narrowUsage, args, stdout, stderr)
@@ -86,7 +88,7 @@ func narrowCommand(args []string, stdout, stderr io.Writer) int {
 		return bad("--engines: %v", err)
 	}
 	defer narrow.CloseEngines(es)
-	r, err := narrow.Narrow(ctx, tg, es[0], es[1], narrow.Options{K: *kFlag})
+	r, err := narrow.Narrow(ctx, tg, es[0], es[1], narrow.Options{K: *kFlag, MaxSteps: *maxSteps})
 	if errors.Is(err, narrow.ErrAgree) {
 		if *jsonOn {
 			proveJSON(stdout, map[string]any{"target": what, "agree": true, "totalSteps": r.Total[0], "runs": r.Runs})

@@ -21,6 +21,10 @@ import (
 // (docs/dispute.md, "Narrowing engines").
 func AutoK(par int) int { return max(2, par/2+1) }
 
+// DefaultMaxSteps is the default Options.MaxSteps: 2^32 steps, a few
+// seconds of instrumented execution on wazero's compiler.
+const DefaultMaxSteps = 1 << 32
+
 // ErrAgree reports that the two engines' runs are identical.
 var ErrAgree = errors.New("the engines agree")
 
@@ -50,6 +54,10 @@ type Engine struct {
 type Options struct {
 	K        int // parts per round; 0 = AutoK(Parallel)
 	Parallel int // runs at once; 0 = GOMAXPROCS
+	// MaxSteps bounds the whole runs: a run still going after MaxSteps steps
+	// is stopped there and its state compared like any other (a planted
+	// fault can make a loop endless). 0 = DefaultMaxSteps.
+	MaxSteps uint64
 }
 
 // Observed is one engine's view of the narrowed step.
@@ -145,7 +153,11 @@ func Narrow(ctx context.Context, t *Target, a, b Engine, o Options) (*Result, er
 		return out
 	}
 
-	first := run([]uint64{^uint64(0), 0})
+	limit := o.MaxSteps
+	if limit == 0 {
+		limit = DefaultMaxSteps
+	}
+	first := run([]uint64{limit, 0})
 	full := first[0]
 	for i := range full {
 		if full[i].Failure != "" {

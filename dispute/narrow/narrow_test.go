@@ -118,6 +118,34 @@ func TestNarrowPlanted(t *testing.T) {
 	}
 }
 
+// TestNarrowMaxSteps bounds the whole runs below the workload's length (as
+// for a fault that makes a loop endless): both runs stop at MaxSteps, a fault
+// before the bound is still named exactly, one after it is not seen.
+func TestNarrowMaxSteps(t *testing.T) {
+	tg := &Target{Base: loadModule(t, "loop.wasm"), Entry: "run", Args: []uint64{10000}, TxIndex: -1}
+	p := Plant{Op: wasm.OpI64Add, Nth: 3000}
+	want, total := nthSite(t, tg, p.Op, p.Nth)
+	limit := want.Step + 1000
+	if limit >= total {
+		t.Fatalf("limit %d not below the %d steps", limit, total)
+	}
+	es, err := NewEngines([]string{"wazero-compiler", "planted-op:" + p.String()}, diff.EngineConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer CloseEngines(es)
+	r, err := Narrow(context.Background(), tg, es[0], es[1], Options{MaxSteps: limit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Step != want.Step || r.Offset != want.Offset || r.Total != [2]uint64{limit, limit} {
+		t.Fatalf("narrowed to step %d +0x%x of %v, planted at step %d +0x%x, limit %d", r.Step, r.Offset, r.Total, want.Step, want.Offset, limit)
+	}
+	if _, err := Narrow(context.Background(), tg, es[0], es[1], Options{MaxSteps: want.Step - 1}); !errors.Is(err, ErrAgree) {
+		t.Fatalf("fault after the bound: %v, want ErrAgree", err)
+	}
+}
+
 func TestNarrowAgree(t *testing.T) {
 	tg := &Target{Base: loadModule(t, "fib.wasm"), Entry: "run", Args: []uint64{15}, TxIndex: -1}
 	for _, pair := range [][2]string{
