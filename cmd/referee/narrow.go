@@ -20,13 +20,13 @@ const narrowUsage = `  referee narrow BLOCK.json --tx I --engines A,B [--k K] [-
   referee narrow --module M.wasm --func F --engines A,B [--k K] [--max-steps N] [--json] [-o FILE] [ARG...]
         find the first instruction at which engines A and B disagree on
         transaction I (or on the call F(ARG...)) by re-running both to k-1
-        points per round (default k: cores/2+1, at least 2): prints the step, function, offset,
-        opcode, operands and each engine's result, and writes the reference
-        machine's one-step proof of that step to FILE (default proof.bin);
-        exit 0 when narrowed, 3 when the engines agree; engines: those of
-        check, and planted-op[:OP@N] (wazero's compiler with the Nth OP's
-        result corrupted, default i32.add@1000000); runs still going after
-        --max-steps (default 2^32) are compared there
+        points per round (default k: cores/2+1, at least 2); prints the
+        step, function, offset, opcode, operands and each engine's result
+        and writes the reference machine's one-step proof of that step to
+        FILE (default proof.bin); exit 0 narrowed, 3 the engines agree;
+        engines: those of check, and planted-op[:OP@N] (wazero's compiler
+        with the Nth OP's result corrupted, default i32.add@1000000); runs
+        still going after --max-steps (default 2^32) are compared there
 `
 
 // narrowCommand implements "referee narrow".
