@@ -65,6 +65,9 @@ type Observed struct {
 	Engine string `json:"engine"`
 	Result uint64 `json:"result"` // the step's result bits (zero-extended), if it has one
 	Pos    uint32 `json:"site"`   // the site each engine was about to execute after step−1
+	// Failure is the engine's failure class when running to the step
+	// failed (Result is then meaningless): the step crashes the engine.
+	Failure string `json:"failure,omitempty"`
 }
 
 // Result is the outcome of a narrowing.
@@ -159,10 +162,12 @@ func Narrow(ctx context.Context, t *Target, a, b Engine, o Options) (*Result, er
 	}
 	first := run([]uint64{limit, 0})
 	full := first[0]
+	if err := failed(sides, full); err != nil && full[0].Failure != "" && full[1].Failure != "" {
+		return nil, fmt.Errorf("narrow: whole runs: %w", err)
+	}
+	// An engine failure (a crash, a refusal) is a state like any other:
+	// narrowing finds the step at which one engine starts failing.
 	for i := range full {
-		if full[i].Failure != "" {
-			return nil, fmt.Errorf("narrow: %s: %s: %s", sides[i].e.Name, full[i].Failure, full[i].Detail)
-		}
 		res.Total[i] = global(&full[i], ExportSteps)
 	}
 	if diff.Compare(&full[0], &full[1]) == nil {
@@ -186,9 +191,6 @@ func Narrow(ctx context.Context, t *Target, a, b Engine, o Options) (*Result, er
 		res.Rounds++
 		nlo, nhi := pts[len(pts)-2], hi
 		for i, o := range outs {
-			if err := failed(sides, o); err != nil {
-				return nil, fmt.Errorf("narrow: step %d: %w", inner[i], err)
-			}
 			if diff.Compare(&o[0], &o[1]) != nil {
 				nlo, nhi = pts[i], inner[i]
 				break
@@ -201,9 +203,6 @@ func Narrow(ctx context.Context, t *Target, a, b Engine, o Options) (*Result, er
 	win := run([]uint64{hi - 1, hi})
 	if err := failed(sides, win[0]); err != nil {
 		return nil, fmt.Errorf("narrow: step %d: %w", hi-1, err)
-	}
-	if err := failed(sides, win[1]); err != nil {
-		return nil, fmt.Errorf("narrow: step %d: %w", hi, err)
 	}
 	if d := diff.Compare(&win[0][0], &win[0][1]); d != nil {
 		return nil, fmt.Errorf("narrow: states after step %d differ in %s on a re-run: an engine is not deterministic", hi-1, d.Field)
@@ -223,7 +222,7 @@ func Narrow(ctx context.Context, t *Target, a, b Engine, o Options) (*Result, er
 	res.HasResult = res.Site.Result != 0
 	for i := range sides {
 		res.Engines = append(res.Engines, Observed{Engine: sides[i].e.Name,
-			Result: global(&win[1][i], ExportValue), Pos: uint32(global(&win[0][i], ExportPos))})
+			Result: global(&win[1][i], ExportValue), Pos: uint32(global(&win[0][i], ExportPos)), Failure: win[1][i].Failure})
 	}
 	if err := observeReference(t, res); err != nil {
 		return nil, err
@@ -271,6 +270,10 @@ func (r *Result) Describe() string {
 	if r.HasResult {
 		fmt.Fprintf(&b, "result   reference 0x%x", r.Reference)
 		for _, e := range r.Engines {
+			if e.Failure != "" {
+				fmt.Fprintf(&b, ", %s failed (%s)", e.Engine, e.Failure)
+				continue
+			}
 			fmt.Fprintf(&b, ", %s 0x%x", e.Engine, e.Result)
 		}
 		b.WriteString("\n")

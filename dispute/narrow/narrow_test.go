@@ -164,3 +164,41 @@ func TestNarrowAgree(t *testing.T) {
 		}
 	}
 }
+
+// crashAt is an engine that panics (an engine crash, recovered by
+// diff.RunSafe) when asked to run to step at or further.
+type crashAt struct {
+	diff.Engine
+	at uint64
+}
+
+func (c crashAt) Run(ctx context.Context, req *diff.Request) (diff.Outcome, error) {
+	if req.Args[len(req.Args)-1] >= c.at {
+		panic("crashAt: simulated engine crash")
+	}
+	return c.Engine.Run(ctx, req)
+}
+
+// TestNarrowCrash narrows an engine crash: the engine that crashes from
+// step c on is narrowed to step c.
+func TestNarrowCrash(t *testing.T) {
+	tg := &Target{Base: loadModule(t, "fib.wasm"), Entry: "run", Args: []uint64{15}, TxIndex: -1}
+	es, err := NewEngines([]string{"wazero-interp", "wazero-compiler"}, diff.EngineConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer CloseEngines(es)
+	const at = 12345
+	b := es[1]
+	b.Name, b.Inner = "crashing", crashAt{Engine: es[1].Inner, at: at}
+	r, err := Narrow(context.Background(), tg, es[0], b, Options{K: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Step != at || r.Field != "failure" || r.Engines[1].Failure != diff.ClassEngineCrash || r.Engines[0].Failure != "" {
+		t.Fatalf("narrowed to step %d field %s engines %+v", r.Step, r.Field, r.Engines)
+	}
+	if r.Proof == nil {
+		t.Errorf("no proof: %s", r.ProofNote)
+	}
+}
