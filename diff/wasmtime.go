@@ -220,6 +220,33 @@ func (v wtView) memory() pagedMemory {
 	return sliceMem(ex.Memory().UnsafeData(v.store))
 }
 
+// Reference values are represented as on the other engines: a null
+// reference is 0; a non-null externref is the host value the caller passed
+// (an entry argument's bits, kept by wasmtime-go as a uint64); a non-null
+// funcref is 1. Engines encode function references differently (the
+// reference machine's store address + 1, wazero's pointer), so only null or
+// not is comparable; the oracles reduce non-zero funcref bits to 1.
+
+// funcRefBits is the bits of a funcref: 0 if null, else 1.
+func funcRefBits(f *wasmtime.Func) uint64 {
+	if f == nil {
+		return 0
+	}
+	return 1
+}
+
+// externRefBits is the bits of an externref's host value: 0 if null, else
+// the uint64 the caller passed; false if the value is not one of ours.
+func externRefBits(x any) (uint64, bool) {
+	switch v := x.(type) {
+	case nil:
+		return 0, true
+	case uint64:
+		return v, true
+	}
+	return 0, false
+}
+
 func valBits(v wasmtime.Val) (uint64, bool) {
 	switch v.Kind() {
 	case wasmtime.KindI32:
@@ -230,11 +257,25 @@ func valBits(v wasmtime.Val) (uint64, bool) {
 		return uint64(math.Float32bits(v.F32())), true
 	case wasmtime.KindF64:
 		return math.Float64bits(v.F64()), true
+	case wasmtime.KindFuncref:
+		return funcRefBits(v.Funcref()), true
+	case wasmtime.KindExternref:
+		return externRefBits(v.Externref())
 	}
 	return 0, false
 }
 
-func goBits(x any) (uint64, bool) {
+// goBits is the bits of a single result as wasmtime-go's Func.Call returns
+// it (the Go value of the result, which loses a null reference's kind):
+// k is the result's declared kind.
+func goBits(k wasmtime.ValKind, x any) (uint64, bool) {
+	switch k {
+	case wasmtime.KindFuncref:
+		f, ok := x.(*wasmtime.Func)
+		return funcRefBits(f), ok || x == nil
+	case wasmtime.KindExternref:
+		return externRefBits(x)
+	}
 	switch v := x.(type) {
 	case int32:
 		return uint64(uint32(v)), true
@@ -248,6 +289,58 @@ func goBits(x any) (uint64, bool) {
 		return valBits(v)
 	}
 	return 0, false
+}
+
+// wtArg converts an entry argument's bits to the value Func.Call takes for
+// a parameter of kind k. A non-null funcref cannot be made from bits (a
+// host has no function reference to pass): it is refused.
+func wtArg(k wasmtime.ValKind, a uint64) (any, bool) {
+	switch k {
+	case wasmtime.KindI32:
+		return int32(uint32(a)), true
+	case wasmtime.KindI64:
+		return int64(a), true
+	case wasmtime.KindF32:
+		return math.Float32frombits(uint32(a)), true
+	case wasmtime.KindF64:
+		return math.Float64frombits(a), true
+	case wasmtime.KindFuncref:
+		return wasmtime.ValFuncref(nil), a == 0
+	case wasmtime.KindExternref:
+		if a == 0 {
+			return wasmtime.ValExternref(nil), true
+		}
+		return wasmtime.ValExternref(a), true
+	}
+	return nil, false
+}
+
+// callResults converts what Func.Call returned to result bits, by the
+// declared result types.
+func callResults(results []*wasmtime.ValType, res any) ([]uint64, error) {
+	switch len(results) {
+	case 0:
+		return nil, nil
+	case 1:
+		b, ok := goBits(results[0].Kind(), res)
+		if !ok {
+			return nil, fmt.Errorf("wasmtime: result of type %T for a %v result", res, results[0].Kind())
+		}
+		return []uint64{b}, nil
+	}
+	vals, ok := res.([]wasmtime.Val)
+	if !ok || len(vals) != len(results) {
+		return nil, fmt.Errorf("wasmtime: results of type %T for %d results", res, len(results))
+	}
+	out := make([]uint64, len(vals))
+	for i, v := range vals {
+		b, ok := valBits(v)
+		if !ok {
+			return nil, fmt.Errorf("wasmtime: result %d of kind %v", i, v.Kind())
+		}
+		out[i] = b
+	}
+	return out, nil
 }
 
 // Run instantiates the module in a fresh store, sets referee_gas to the gas
@@ -291,35 +384,17 @@ func (w *Wasmtime) Run(ctx context.Context, req *Request) (Outcome, error) {
 	}
 	args := make([]any, len(req.Args))
 	for i, a := range req.Args {
-		switch params[i].Kind() {
-		case wasmtime.KindI32:
-			args[i] = int32(uint32(a))
-		case wasmtime.KindI64:
-			args[i] = int64(a)
-		case wasmtime.KindF32:
-			args[i] = math.Float32frombits(uint32(a))
-		case wasmtime.KindF64:
-			args[i] = math.Float64frombits(a)
-		default:
-			return Outcome{}, failf(ClassRejected, "wasmtime: %q: unsupported parameter type", req.Tx.Entry)
+		v, ok := wtArg(params[i].Kind(), a)
+		if !ok {
+			return Outcome{}, failf(ClassRejected, "wasmtime: %q: argument %d of kind %v: unsupported (%#x)", req.Tx.Entry, i, params[i].Kind(), a)
 		}
+		args[i] = v
 	}
 	res, err := fn.Call(store, args...)
 	if err == nil {
-		var out []uint64
-		switch r := res.(type) {
-		case nil:
-		case []wasmtime.Val:
-			for _, v := range r {
-				b, _ := valBits(v)
-				out = append(out, b)
-			}
-		default:
-			b, ok := goBits(r)
-			if !ok {
-				return Outcome{}, fmt.Errorf("wasmtime: result of type %T", r)
-			}
-			out = []uint64{b}
+		out, err := callResults(fn.Type(store).Results(), res)
+		if err != nil {
+			return Outcome{}, failf(ClassEngineCrash, "%v", err)
 		}
 		return finish(req, run.call, false, "", out, view, initMem), nil
 	}
