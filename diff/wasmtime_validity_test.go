@@ -77,7 +77,7 @@ func TestWasmtimeDifferential(t *testing.T) {
 	}
 	for _, c := range configs {
 		t.Run(c.name, func(t *testing.T) {
-			var calls, refused, divergent int
+			var calls, refCalls, refused, divergent int
 			for seed := uint64(0); seed < uint64(*diffN); seed++ {
 				src := fuzz.NewSeedSource(seed)
 				m, err := fuzz.GenerateFrom(src, c.cfg(src))
@@ -92,12 +92,13 @@ func TestWasmtimeDifferential(t *testing.T) {
 					continue
 				}
 				calls += len(cs)
+				refCalls += countRefCalls(m, cs)
 				if d != nil {
 					divergent++
 					t.Errorf("seed %d: %s", seed, describe(d, cs))
 				}
 			}
-			t.Logf("%d modules, %d calls, %d refused by the gatekeeper, %d divergent", *diffN, calls, refused, divergent)
+			t.Logf("%d modules, %d calls (%d with a reference parameter or result), %d refused by the gatekeeper, %d divergent", *diffN, calls, refCalls, refused, divergent)
 		})
 	}
 }
@@ -108,4 +109,25 @@ func describe(d *corpus.Divergence, cs []corpus.Call) string {
 		call = fmt.Sprintf(" %s%#x", cs[d.Call].Export, cs[d.Call].Args)
 	}
 	return fmt.Sprintf("call %d%s: %s %s: %s=%s vs %s=%s (%s)", d.Call, call, d.Class, d.Field, d.Engines[0], d.Values[0], d.Engines[1], d.Values[1], d.Signature)
+}
+
+// countRefCalls counts the calls of cs whose export takes or returns a
+// reference.
+func countRefCalls(m *wasm.Module, cs []corpus.Call) int {
+	n := 0
+	for _, c := range cs {
+		for _, e := range m.Exports {
+			if e.Kind != wasm.ExternFunc || e.Name != c.Export {
+				continue
+			}
+			ft, _ := m.FuncType(e.Index)
+			for _, t := range append(append([]wasm.ValType(nil), ft.Params...), ft.Results...) {
+				if t == wasm.FuncRef || t == wasm.ExternRef {
+					n++
+					break
+				}
+			}
+		}
+	}
+	return n
 }
