@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -20,13 +21,21 @@ type DiffOracle struct {
 	// GasLimit of each call (0: DefaultGasLimit).
 	GasLimit uint64
 	// RunBudget is the wall-clock budget of one engine running one call
-	// (0: none); passing it gives the class engine-timeout.
+	// (0: none). A call on which an engine passes it (class
+	// engine-timeout) makes Check fail with ErrEngineTimeout: whether a
+	// budget is passed depends on the machine's load, so it must never
+	// decide between agreement and divergence.
 	RunBudget time.Duration
 	// Raw also runs each call of the module as is (not gated, not metered)
 	// on the reference machine and compares it with the engines' agreed
 	// outcome (oracle_raw.go): a difference is class instrumentation.
 	Raw bool
 }
+
+// ErrEngineTimeout is wrapped by Check's error when an engine passed
+// RunBudget (or failed with class engine-timeout) on a call: the module has
+// no deterministic result, so it is neither agreement nor a divergence.
+var ErrEngineTimeout = errors.New("engine passed its wall-clock run budget")
 
 // DefaultGasLimit is the gas of one call when DiffOracle.GasLimit is 0.
 const DefaultGasLimit = 1 << 32
@@ -55,8 +64,9 @@ func (o *DiffOracle) EngineNames() []string {
 // does not have, or with the wrong number of arguments, are skipped (a
 // minimized module may have lost them). Outcomes in which every engine
 // failed with the same class are agreement. The error is non-nil if the
-// gatekeeper refuses the module or ctx ended; a divergence is never
-// reported once ctx has ended (an interrupted run is not a finding).
+// gatekeeper refuses the module, an engine timed out on a call (it wraps
+// ErrEngineTimeout) or ctx ended; a divergence is never reported once ctx
+// has ended or after a timeout (neither run is a finding).
 func (o *DiffOracle) Check(ctx context.Context, m *wasm.Module, calls []Call) (*Divergence, error) {
 	if n := len(o.Engines); n < 2 && !(o.Raw && n == 1) {
 		return nil, fmt.Errorf("oracle: want two engines, or one and the raw run, have %d", n)
@@ -88,6 +98,11 @@ func (o *DiffOracle) Check(ctx context.Context, m *wasm.Module, calls []Call) (*
 		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		for _, out := range outs {
+			if out.Failure == diff.ClassEngineTimeout {
+				return nil, fmt.Errorf("oracle: call %d (%s) on %s: %w", i, c.Export, out.Engine, ErrEngineTimeout)
+			}
 		}
 		if allFailedAlike(outs) {
 			continue

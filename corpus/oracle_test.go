@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/refereevm/referee/diff"
@@ -102,6 +103,38 @@ func TestRawOracle(t *testing.T) {
 			}
 			if sig != tc.sig {
 				t.Fatalf("divergence %+v, want signature %q", d, tc.sig)
+			}
+		})
+	}
+}
+
+// stuckEngine stands for an engine that passed its wall-clock budget.
+type stuckEngine struct{}
+
+func (stuckEngine) Name() string { return "stuck" }
+func (stuckEngine) Run(context.Context, *diff.Request) (diff.Outcome, error) {
+	return diff.Outcome{}, &diff.Failure{Class: diff.ClassEngineTimeout, Detail: "budget passed"}
+}
+
+// TestOracleTimeoutDecidesNothing: a call on which an engine timed out is
+// neither agreement (even when every engine timed out) nor a divergence;
+// Check fails with ErrEngineTimeout, so a wall-clock budget never decides
+// a result.
+func TestOracleTimeoutDecidesNothing(t *testing.T) {
+	m := binModule(wasm.I32, wasm.OpI32Add)
+	tests := []struct {
+		name    string
+		engines []diff.Engine
+	}{
+		{"one engine timed out", []diff.Engine{diff.Reference{}, stuckEngine{}}},
+		{"first engine timed out", []diff.Engine{stuckEngine{}, diff.Reference{}}},
+		{"every engine timed out", []diff.Engine{stuckEngine{}, stuckEngine{}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := NewDiffOracle(tc.engines).Check(context.Background(), m, []Call{{Export: "f", Args: []uint64{1, 2}}})
+			if d != nil || !errors.Is(err, ErrEngineTimeout) {
+				t.Fatalf("Check = %+v, %v; want no divergence and ErrEngineTimeout", d, err)
 			}
 		})
 	}
