@@ -56,9 +56,10 @@ func (s *Store) Dir() string { return s.dir }
 // Put stores f with its module unless a finding of the same signature is
 // already stored and comes before f (Finding order: same campaign,
 // earlier iteration, then lower worker; a finding of another campaign is
-// always kept). A finding f replaces is removed. Put sets f.ID, f.Size and
-// f.Signature (from f.Divergence when empty) and reports whether f was
-// stored. The module is written before the record and both by rename, so
+// always kept). A finding f replaces is removed; if it has f's ID (the
+// same module and calls) only its record is rewritten. Put sets f.ID,
+// f.Size and f.Signature (from f.Divergence when empty) and reports
+// whether f was stored. The module is written before the record and both by rename, so
 // a crash never leaves a record without its module.
 func (s *Store) Put(f *Finding, module []byte) (bool, error) {
 	f.ID = ComputeID(module, f.Calls)
@@ -69,8 +70,20 @@ func (s *Store) Put(f *Finding, module []byte) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old := s.bySig[f.Signature]
-	if old != nil && (old.ID == f.ID || !f.before(old)) {
+	if old != nil && !f.before(old) {
 		return false, nil
+	}
+	if old != nil && old.ID == f.ID {
+		// The same module and calls, found earlier in the campaign's
+		// order (two workers made identical modules): only the record
+		// changes, so that the store ends the same whichever was found
+		// first; the module and any minimized module stay.
+		f.Minimized = old.Minimized
+		if err := s.writeRecord(f); err != nil {
+			return false, err
+		}
+		s.bySig[f.Signature] = f
+		return true, nil
 	}
 	if err := s.writeFile(f.ID+moduleExt, module); err != nil {
 		return false, err

@@ -152,6 +152,42 @@ func TestStoreDedup(t *testing.T) {
 	}
 }
 
+// TestStoreSameModuleEarlier: two workers made the same module (same ID);
+// whichever is put first, the store ends with the earlier one's record and
+// keeps the minimized module already written.
+func TestStoreSameModuleEarlier(t *testing.T) {
+	for _, order := range []string{"later first", "earlier first"} {
+		t.Run(order, func(t *testing.T) {
+			s, _ := Open(t.TempDir())
+			early, late := testFinding("sig", 2, 0), testFinding("sig", 5, 1)
+			first, second := late, early
+			if order == "earlier first" {
+				first, second = early, late
+			}
+			if ok, err := s.Put(first, []byte("m")); !ok || err != nil {
+				t.Fatalf("first Put = %v, %v", ok, err)
+			}
+			if err := s.PutMinimized(first.ID, []byte("min"), Minimized{Size: 3, Complete: true}); err != nil {
+				t.Fatal(err)
+			}
+			ok, err := s.Put(second, []byte("m"))
+			if err != nil || ok != (second == early) {
+				t.Fatalf("second Put = %v, %v; want %v", ok, err, second == early)
+			}
+			list, err := s.List()
+			if err != nil || len(list) != 1 {
+				t.Fatalf("List = %d findings, %v; want 1", len(list), err)
+			}
+			if f := list[0]; f.Iter != 2 || f.Worker != 0 || f.Minimized == nil || f.Minimized.Size != 3 {
+				t.Fatalf("kept iter %d worker %d minimized %+v; want iter 2 worker 0, minimized", f.Iter, f.Worker, f.Minimized)
+			}
+			if b, err := s.MinModule(list[0].ID); err != nil || string(b) != "min" {
+				t.Fatalf("MinModule = %q, %v", b, err)
+			}
+		})
+	}
+}
+
 func TestStoreIgnoresPartialWrites(t *testing.T) {
 	dir := t.TempDir()
 	s, _ := Open(dir)
