@@ -3,6 +3,7 @@ package fuzz
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -52,19 +53,30 @@ type Campaign struct {
 	Engines []string
 }
 
-// Progress is a campaign's state. Wall-clock fields (Elapsed, ExecsPerSec)
-// are for people; every count is deterministic once the campaign ends
-// after a fixed number of execs.
+// Progress is a campaign's state. Wall-clock fields (Elapsed, ExecsPerSec,
+// TimedOut) are for people; every other count is deterministic once the
+// campaign ends after a fixed number of execs, and so are the findings,
+// provided TimedOut is 0.
 type Progress struct {
 	Elapsed     time.Duration `json:"elapsed"`
-	Execs       uint64        `json:"execs"`       // modules run through the oracle
+	Execs       uint64        `json:"execs"`       // modules run through the oracle (timed out included)
 	ExecsPerSec float64       `json:"execsPerSec"` // Execs / Elapsed
 	Rejected    uint64        `json:"rejected"`    // modules the oracle refused (not run)
-	Findings    uint64        `json:"findings"`    // divergent modules, duplicates included
-	Unique      int           `json:"unique"`      // distinct signatures
-	Stored      uint64        `json:"stored"`      // findings written to the store
-	OpsCovered  int           `json:"opsCovered"`  // distinct non-SIMD opcodes in generated modules
-	OpsTotal    int           `json:"opsTotal"`    // non-SIMD opcodes of Wasm 2.0
+	// TimedOut counts oracle checks (of modules or of minimization
+	// candidates) in which an engine passed its wall-clock budget
+	// (corpus.ErrEngineTimeout). Such a check decides nothing: the module
+	// is neither a finding nor agreement, and the minimization stops
+	// there (incomplete). Nonzero means the machine was too slow for the
+	// budget and the campaign's results may differ from run to run.
+	TimedOut uint64 `json:"timedOut,omitempty"`
+	Findings uint64 `json:"findings"` // divergent modules, duplicates included
+	Unique   int    `json:"unique"`   // distinct signatures
+	// Stored counts the signatures whose finding this campaign wrote to
+	// the store (a later write of an earlier finding of the same
+	// signature replaces it and is not counted again).
+	Stored     uint64 `json:"stored"`
+	OpsCovered int    `json:"opsCovered"` // distinct non-SIMD opcodes in generated modules
+	OpsTotal   int    `json:"opsTotal"`   // non-SIMD opcodes of Wasm 2.0
 }
 
 // Coverage is OpsCovered / OpsTotal.
@@ -100,7 +112,8 @@ type Summary struct {
 	Workers    int               `json:"workers"`
 	Progress   Progress          `json:"progress"`
 	Signatures []SignatureReport `json:"signatures"` // sorted by signature
-	Errors     []string          `json:"errors,omitempty"`
+	// Errors are the first maxErrors errors in (iteration, worker) order.
+	Errors []string `json:"errors,omitempty"`
 }
 
 // CampaignConfig is the configuration of campaign modules: a swarm
@@ -154,13 +167,34 @@ type campaignRun struct {
 	c     *Campaign
 	start time.Time
 
-	execs, rejected, findings, stored atomic.Uint64
+	execs, rejected, timedOut, findings atomic.Uint64
 
 	mu      sync.Mutex
 	sigs    map[string]*SignatureReport // lookups only; reports are sorted
+	stored  map[string]bool             // signatures written to the store (counted, never iterated)
 	ops     [0x10000]bool
 	opsSeen int
-	errs    []string
+	errs    []campaignError // the earliest maxErrors, in (iter, worker) order
+}
+
+// maxErrors bounds Summary.Errors.
+const maxErrors = 20
+
+// campaignError is an error of module iter of worker w.
+type campaignError struct {
+	iter uint64
+	w    int
+	msg  string
+}
+
+func (e campaignError) before(f campaignError) bool {
+	if e.iter != f.iter {
+		return e.iter < f.iter
+	}
+	if e.w != f.w {
+		return e.w < f.w
+	}
+	return e.msg < f.msg
 }
 
 // Run runs the campaign until every worker has made Execs modules or ctx
@@ -171,7 +205,7 @@ func (c *Campaign) Run(ctx context.Context) (*Summary, error) {
 		return nil, errors.New("campaign: no oracle")
 	}
 	workers := max(c.Workers, 1)
-	r := &campaignRun{c: c, start: time.Now(), sigs: map[string]*SignatureReport{}}
+	r := &campaignRun{c: c, start: time.Now(), sigs: map[string]*SignatureReport{}, stored: map[string]bool{}}
 	done := make(chan struct{})
 	var progWG sync.WaitGroup
 	if c.Progress != nil {
@@ -209,8 +243,10 @@ func (c *Campaign) Run(ctx context.Context) (*Summary, error) {
 	if c.Progress != nil {
 		c.Progress(p)
 	}
-	s := &Summary{Seed: c.Seed, Workers: workers, Progress: p, Errors: r.errs}
-	sort.Strings(s.Errors) // the first 20 errors depend on scheduling; their order need not
+	s := &Summary{Seed: c.Seed, Workers: workers, Progress: p}
+	for _, e := range r.errs {
+		s.Errors = append(s.Errors, e.msg)
+	}
 	for _, rep := range r.sortedSigs() {
 		s.Signatures = append(s.Signatures, *rep)
 	}
@@ -219,14 +255,15 @@ func (c *Campaign) Run(ctx context.Context) (*Summary, error) {
 
 func (r *campaignRun) progress() Progress {
 	r.mu.Lock()
-	unique, covered := len(r.sigs), r.opsSeen
+	unique, covered, stored := len(r.sigs), r.opsSeen, uint64(len(r.stored))
 	r.mu.Unlock()
 	p := Progress{
 		Elapsed:    time.Since(r.start),
 		Execs:      r.execs.Load(),
 		Rejected:   r.rejected.Load(),
+		TimedOut:   r.timedOut.Load(),
 		Findings:   r.findings.Load(),
-		Stored:     r.stored.Load(),
+		Stored:     stored,
 		Unique:     unique,
 		OpsCovered: covered,
 		OpsTotal:   opsTotal,
@@ -283,11 +320,22 @@ func (r *campaignRun) cover(m *wasm.Module, seen *[0x10000]bool) {
 	}
 }
 
-func (r *campaignRun) errorf(err error) {
+// errorf records err of module iter of worker w, keeping the earliest
+// maxErrors in (iter, worker) order so that which errors are kept does not
+// depend on scheduling.
+func (r *campaignRun) errorf(w int, iter uint64, err error) {
+	e := campaignError{iter: iter, w: w, msg: fmt.Sprintf("worker %d iter %d: %v", w, iter, err)}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.errs) < 20 {
-		r.errs = append(r.errs, err.Error())
+	i := sort.Search(len(r.errs), func(i int) bool { return e.before(r.errs[i]) })
+	if i >= maxErrors {
+		return
+	}
+	r.errs = append(r.errs, campaignError{})
+	copy(r.errs[i+1:], r.errs[i:])
+	r.errs[i] = e
+	if len(r.errs) > maxErrors {
+		r.errs = r.errs[:maxErrors]
 	}
 }
 
@@ -319,7 +367,7 @@ func (r *campaignRun) worker(ctx context.Context, w int) {
 		} else {
 			var err error
 			if m, err = GenerateFrom(src, config(src)); err != nil {
-				r.errorf(err)
+				r.errorf(w, iter, err)
 				return
 			}
 		}
@@ -329,9 +377,19 @@ func (r *campaignRun) worker(ctx context.Context, w int) {
 		if ctx.Err() != nil {
 			return // an interrupted check is no result
 		}
+		if errors.Is(err, corpus.ErrEngineTimeout) {
+			// No result, but the module was made and run: the next
+			// mutation still starts from it, so a timeout never changes
+			// which modules the campaign makes.
+			r.execs.Add(1)
+			r.timedOut.Add(1)
+			r.errorf(w, iter, err)
+			prev = m
+			continue
+		}
 		if err != nil {
 			r.rejected.Add(1)
-			r.errorf(err)
+			r.errorf(w, iter, err)
 			continue
 		}
 		r.execs.Add(1)
@@ -368,13 +426,15 @@ func (r *campaignRun) found(ctx context.Context, w int, iter, ms uint64, origin 
 	}
 	ok, err := c.Store.Put(f, bin)
 	if err != nil {
-		r.errorf(err)
+		r.errorf(w, iter, err)
 		return
 	}
 	if !ok {
 		return
 	}
-	r.stored.Add(1)
+	r.mu.Lock()
+	r.stored[d.Signature] = true
+	r.mu.Unlock()
 	r.update(w, iter, d.Signature, func(rep *SignatureReport) { rep.ID, rep.Size = f.ID, f.Size })
 	if c.MinimizeTries < 0 {
 		return
@@ -383,11 +443,22 @@ func (r *campaignRun) found(ctx context.Context, w int, iter, ms uint64, origin 
 	if d.Call >= 0 && d.Call < len(calls) {
 		one = []corpus.Call{calls[d.Call]}
 	}
+	// A candidate that timed out is neither kept nor dropped: the
+	// minimization stops there, incomplete, so that a timeout can only
+	// cut it short, never steer it to another module.
+	mctx, stop := context.WithCancel(ctx)
+	defer stop()
 	keep := func(cand *wasm.Module) bool {
-		dd, err := c.Oracle.Check(ctx, cand, one)
+		dd, err := c.Oracle.Check(mctx, cand, one)
+		if errors.Is(err, corpus.ErrEngineTimeout) {
+			r.timedOut.Add(1)
+			r.errorf(w, iter, fmt.Errorf("minimize: %w", err))
+			stop()
+			return false
+		}
 		return err == nil && dd != nil && dd.Signature == d.Signature
 	}
-	res := corpus.Minimize(ctx, m, keep, corpus.MinimizeOptions{MaxTries: c.MinimizeTries})
+	res := corpus.Minimize(mctx, m, keep, corpus.MinimizeOptions{MaxTries: c.MinimizeTries})
 	mbin := wasm.Encode(res.Module)
 	info := corpus.Minimized{
 		Size: len(mbin), Funcs: len(res.Module.Funcs), Instrs: corpus.CountInstrs(res.Module),
@@ -395,7 +466,7 @@ func (r *campaignRun) found(ctx context.Context, w int, iter, ms uint64, origin 
 	}
 	if err := c.Store.PutMinimized(f.ID, mbin, info); err != nil {
 		if !errors.Is(err, corpus.ErrNotFound) {
-			r.errorf(err)
+			r.errorf(w, iter, err)
 		}
 		return
 	}

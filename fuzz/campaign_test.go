@@ -2,6 +2,7 @@ package fuzz
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"reflect"
 	"sort"
@@ -233,7 +234,11 @@ func TestCampaignDeterministicOnEngines(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := &Campaign{Seed: 1, Workers: 2, Execs: execs, Oracle: corpus.NewDiffOracle([]diff.Engine{diff.Reference{}, p}), Store: st, MinimizeTries: 200}
+		o := corpus.NewDiffOracle([]diff.Engine{diff.Reference{}, p})
+		// No wall-clock budget: the gas limit bounds every run, so no
+		// result can depend on the machine's load.
+		o.RunBudget = 0
+		c := &Campaign{Seed: 1, Workers: 2, Execs: execs, Oracle: o, Store: st, MinimizeTries: 200}
 		s, err := c.Run(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -246,8 +251,67 @@ func TestCampaignDeterministicOnEngines(t *testing.T) {
 	}
 	a, sa := run()
 	b, sb := run()
+	if a.Progress.TimedOut+b.Progress.TimedOut != 0 {
+		t.Fatalf("checks timed out without a budget: %d, %d", a.Progress.TimedOut, b.Progress.TimedOut)
+	}
 	if !reflect.DeepEqual(a, b) || !reflect.DeepEqual(sa, sb) {
 		t.Fatalf("two runs differ:\n%+v\n%v\n%+v\n%v", a, sa, b, sb)
 	}
 	t.Logf("%d execs, %d findings, stored %v", a.Progress.Execs, a.Progress.Findings, sa)
+}
+
+// timeoutOracle is a fakeOracle whose engines "time out" on every module
+// containing the opcode slow, and which records every module it checks.
+type timeoutOracle struct {
+	fakeOracle
+	slow wasm.Opcode
+	mu   sync.Mutex
+	seen map[string]bool // encoded modules checked (lookups and len only)
+}
+
+func (o *timeoutOracle) Check(ctx context.Context, m *wasm.Module, calls []corpus.Call) (*corpus.Divergence, error) {
+	o.mu.Lock()
+	o.seen[string(wasm.Encode(m))] = true
+	o.mu.Unlock()
+	for _, c := range m.Codes {
+		if bodyHas(c.Body, o.slow) {
+			return nil, fmt.Errorf("fake: %w", corpus.ErrEngineTimeout)
+		}
+	}
+	return o.fakeOracle.Check(ctx, m, calls)
+}
+
+// TestCampaignTimeoutDecidesNothing: modules on which an engine times out
+// are counted apart (TimedOut), are neither findings nor rejections, and
+// do not change which modules the campaign makes (a mutation still starts
+// from a module that timed out).
+func TestCampaignTimeoutDecidesNothing(t *testing.T) {
+	run := func(slow wasm.Opcode) (*Summary, *timeoutOracle) {
+		o := &timeoutOracle{fakeOracle: fakeOracle{planted: []wasm.Opcode{wasm.OpI64RemS, wasm.OpI32Rotl}}, slow: slow, seen: map[string]bool{}}
+		c := &Campaign{Seed: 1, Workers: 3, Execs: 40, Oracle: o, MinimizeTries: -1}
+		s, err := c.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, o
+	}
+	a, oa := run(wasm.Opcode(0xff)) // not an opcode: no timeout
+	b, ob := run(wasm.OpF64Sqrt)
+	if a.Progress.TimedOut != 0 || b.Progress.TimedOut == 0 {
+		t.Fatalf("timed out %d and %d; want 0 and some", a.Progress.TimedOut, b.Progress.TimedOut)
+	}
+	if a.Progress.Execs != b.Progress.Execs || a.Progress.Rejected != b.Progress.Rejected || a.Progress.OpsCovered != b.Progress.OpsCovered {
+		t.Fatalf("timeouts changed the campaign's modules:\n%+v\n%+v", a.Progress, b.Progress)
+	}
+	if len(oa.seen) != len(ob.seen) {
+		t.Fatalf("checked %d and %d distinct modules", len(oa.seen), len(ob.seen))
+	}
+	for k := range oa.seen { // membership only: the order does not matter
+		if !ob.seen[k] {
+			t.Fatal("a module checked without timeouts was not checked with them")
+		}
+	}
+	if b.Progress.Findings > a.Progress.Findings {
+		t.Fatalf("findings %d without timeouts, %d with %d timeouts", a.Progress.Findings, b.Progress.Findings, b.Progress.TimedOut)
+	}
 }
