@@ -76,14 +76,14 @@ func TestPlantedSpecErrors(t *testing.T) {
 	}
 }
 
-// stuck blocks the "stuck" fake engine until the test ends.
-var stuck = make(chan struct{})
-
 // fakeEngine misbehaves in one of several ways on one transaction and
 // runs the reference machine otherwise.
 type fakeEngine struct {
-	mode string // "panic", "error", "failure", "hang"
+	mode string // "panic", "error", "failure", "hang", "stuck"
 	tx   int
+	// release unblocks the "stuck" engine; each test run has its own, so
+	// that -count runs do not find it already closed.
+	release <-chan struct{}
 }
 
 func (f fakeEngine) Name() string { return "fake-" + f.mode }
@@ -101,7 +101,7 @@ func (f fakeEngine) Run(ctx context.Context, req *Request) (Outcome, error) {
 	case "failure":
 		return Outcome{}, failf(ClassRejected, "refuses this module")
 	case "stuck": // ignores its context, as a non-interruptible engine would
-		<-stuck
+		<-f.release
 		return Outcome{}, errors.New("released")
 	case "hang":
 		<-ctx.Done() // only the deadline ends this run
@@ -124,11 +124,12 @@ func TestEngineFailures(t *testing.T) {
 		{"hang", ClassEngineTimeout},
 		{"stuck", ClassEngineTimeout},
 	}
+	stuck := make(chan struct{}) // closed when the test ends, releasing the abandoned runs
 	defer close(stuck)
 	for _, tt := range tests {
 		for _, first := range []bool{true, false} {
 			name := tt.mode + "/second"
-			es := []Engine{Reference{}, fakeEngine{tt.mode, 3}}
+			es := []Engine{Reference{}, fakeEngine{tt.mode, 3, stuck}}
 			if first {
 				name = tt.mode + "/first"
 				es[0], es[1] = es[1], es[0]
