@@ -130,6 +130,18 @@ func (s *Store) Has(signature string) bool {
 	return s.bySig[signature] != nil
 }
 
+// IDOf returns the ID of the stored finding with this signature, or ""
+// if there is none: after Put reports false, the finding that keeps the
+// signature (found earlier, or by another campaign).
+func (s *Store) IDOf(signature string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f := s.bySig[signature]; f != nil {
+		return f.ID
+	}
+	return ""
+}
+
 // Get reads the finding whose ID is id or starts with id (a prefix must
 // match exactly one finding).
 func (s *Store) Get(id string) (*Finding, error) {

@@ -93,9 +93,14 @@ type SignatureReport struct {
 	Count     uint64 `json:"count"` // divergent modules with this signature
 	// First is the finding kept for it: the earliest in (iteration,
 	// worker) order.
-	ID     string `json:"id,omitempty"` // its finding ID (empty without a store)
-	Worker int    `json:"worker"`
-	Iter   uint64 `json:"iter"`
+	ID string `json:"id,omitempty"` // its finding ID (empty without a store)
+	// Existing is set when the store already held a finding of this
+	// signature that comes first (from an earlier run of the same
+	// campaign, or from another campaign, which is always kept): ID is
+	// that finding's, and nothing was written for this one.
+	Existing bool   `json:"existing,omitempty"`
+	Worker   int    `json:"worker"`
+	Iter     uint64 `json:"iter"`
 	// FoundAfter is the wall-clock time from the campaign's start to the
 	// first module with this signature (any worker).
 	FoundAfter time.Duration `json:"foundAfter"`
@@ -430,6 +435,11 @@ func (r *campaignRun) found(ctx context.Context, w int, iter, ms uint64, origin 
 		return
 	}
 	if !ok {
+		// Not lost: the store keeps an earlier finding of the signature;
+		// the summary names it.
+		if id := c.Store.IDOf(d.Signature); id != "" {
+			r.update(w, iter, d.Signature, func(rep *SignatureReport) { rep.ID, rep.Existing = id, true })
+		}
 		return
 	}
 	r.mu.Lock()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -310,5 +311,59 @@ func TestCampaignTimeoutDecidesNothing(t *testing.T) {
 	}
 	if b.Progress.Findings > a.Progress.Findings {
 		t.Fatalf("findings %d without timeouts, %d with %d timeouts", a.Progress.Findings, b.Progress.Findings, b.Progress.TimedOut)
+	}
+}
+
+// TestCampaignNamesKeptFindings runs a campaign twice on one store, then
+// another campaign on it: a signature whose finding the store already
+// keeps is not written again, and the summary names the kept finding
+// (Existing) instead of showing none, so nothing looks lost.
+func TestCampaignNamesKeptFindings(t *testing.T) {
+	planted := []wasm.Opcode{wasm.OpI64RemS, wasm.OpI32Rotl, wasm.OpF64Sqrt}
+	st, err := corpus.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(seed uint64) *Summary {
+		c := &Campaign{Seed: seed, Workers: 2, Execs: 40, Oracle: &fakeOracle{planted: planted}, Store: st, MinimizeTries: -1}
+		s, err := c.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	first := run(1)
+	before := storedSet(t, st)
+	if len(first.Signatures) == 0 || first.Progress.Stored != uint64(len(first.Signatures)) {
+		t.Fatalf("first run stored %d of %d signatures", first.Progress.Stored, len(first.Signatures))
+	}
+	tests := []struct {
+		name string
+		seed uint64
+	}{
+		{name: "same campaign again", seed: 1},
+		{name: "another campaign", seed: 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := run(tc.seed)
+			for _, r := range s.Signatures {
+				kept := st.IDOf(r.Signature)
+				if r.ID != kept || kept == "" {
+					t.Errorf("%s: summary names %q, store keeps %q", r.Signature, r.ID, kept)
+				}
+				if was := slices.ContainsFunc(first.Signatures, func(f SignatureReport) bool { return f.Signature == r.Signature }); r.Existing != was {
+					t.Errorf("%s: existing %v, want %v", r.Signature, r.Existing, was)
+				}
+			}
+			if tc.seed == 1 {
+				if s.Progress.Stored != 0 {
+					t.Errorf("rerun stored %d signatures again", s.Progress.Stored)
+				}
+				if after := storedSet(t, st); !reflect.DeepEqual(after, before) {
+					t.Errorf("rerun changed the store:\n%v\n%v", before, after)
+				}
+			}
+		})
 	}
 }

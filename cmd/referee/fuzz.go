@@ -186,7 +186,10 @@ func writeFuzzText(w io.Writer, engines []string, dir string, s *fuzz.Summary) {
 	}
 	for _, r := range s.Signatures {
 		fmt.Fprintf(w, "%s: %d modules, first after %s", r.Signature, r.Count, r.FoundAfter.Round(time.Millisecond))
-		if r.ID != "" {
+		switch {
+		case r.Existing:
+			fmt.Fprintf(w, ", already stored as finding %s (first here: worker %d, iteration %d)", r.ID[:16], r.Worker, r.Iter)
+		case r.ID != "":
 			fmt.Fprintf(w, ", finding %s (worker %d, iteration %d, %d bytes)", r.ID[:16], r.Worker, r.Iter, r.Size)
 		}
 		if r.MinSize > 0 {
