@@ -25,6 +25,10 @@ func (Reference) Name() string { return "reference" }
 type traceMem struct{ m *trace.Memory }
 
 func (t traceMem) Read(off, n uint32) ([]byte, bool) {
+	// Bounds first, so that an out-of-bounds length never allocates.
+	if uint64(off)+uint64(n) > uint64(t.m.Size())*65536 {
+		return nil, false
+	}
 	b := make([]byte, n)
 	return b, t.m.Read(uint64(off), b)
 }
@@ -74,38 +78,15 @@ func (Reference) Run(ctx context.Context, req *Request) (Outcome, error) {
 	m := trace.NewMachine(trace.Config{})
 	call := block.NewCall(req.State, req.Tx)
 	var mem *traceMem
-	var names []string
-	var externs []trace.Extern
-	for _, f := range block.HostFuncs() {
-		f := f
-		ex := m.AddHostFunc(f.Type, func(_ *trace.Machine, args []trace.Value) ([]trace.Value, error) {
-			raw := make([]uint64, len(args))
-			for i, a := range args {
-				raw[i] = a.Bits
-			}
-			var bm block.Memory
-			if mem != nil {
-				bm = *mem
-			}
-			res, err := call.Invoke(f.Name, bm, raw)
-			if err != nil {
-				return nil, err
-			}
-			out := make([]trace.Value, len(res))
-			for i, r := range res {
-				out[i] = trace.Value{Type: f.Type.Results[i], Bits: r}
-			}
-			return out, nil
-		})
-		names, externs = append(names, f.Name), append(externs, ex)
-	}
-	m.Register(block.ImportModule, m.HostModule(names, externs))
+	var tmem *trace.Memory
+	BindABI(m, call, func() *trace.Memory { return tmem })
 	inst, err := m.Instantiate(mod)
 	if err != nil {
 		return Outcome{}, failf(ClassRejected, "reference: instantiate: %v", err)
 	}
 	if ex, ok := inst.Export("memory"); ok && ex.Kind == wasm.ExternMemory {
-		mem = &traceMem{m.Memory(ex.Addr)}
+		tmem = m.Memory(ex.Addr)
+		mem = &traceMem{tmem}
 	}
 	view := refView{m: m, inst: inst, mem: mem}
 	initMem := snapshot(view.memory())
@@ -195,4 +176,38 @@ func opAt(m *wasm.Module, fn, off uint32) string {
 		return ""
 	}
 	return in.Op.String()
+}
+
+// BindABI registers the host ABI referee-v1 on the reference machine m as
+// module "referee", each function forwarding to call. A function sees the
+// memory that memory returns when it runs (nil before instantiation, or for a
+// contract without one), so callers bind before instantiating and set the
+// memory after. Every use of the reference machine with the ABI goes through
+// here, so the binding cannot drift between the engine and the tools.
+func BindABI(m *trace.Machine, call *block.Call, memory func() *trace.Memory) {
+	var names []string
+	var externs []trace.Extern
+	for _, f := range block.HostFuncs() {
+		ex := m.AddHostFunc(f.Type, func(_ *trace.Machine, args []trace.Value) ([]trace.Value, error) {
+			raw := make([]uint64, len(args))
+			for i, a := range args {
+				raw[i] = a.Bits
+			}
+			var bm block.Memory
+			if mem := memory(); mem != nil {
+				bm = traceMem{mem}
+			}
+			res, err := call.Invoke(f.Name, bm, raw)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]trace.Value, len(res))
+			for i, r := range res {
+				out[i] = trace.Value{Type: f.Type.Results[i], Bits: r}
+			}
+			return out, nil
+		})
+		names, externs = append(names, f.Name), append(externs, ex)
+	}
+	m.Register(block.ImportModule, m.HostModule(names, externs))
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/refereevm/referee/block"
+	"github.com/refereevm/referee/diff"
 	"github.com/refereevm/referee/dispute"
 	"github.com/refereevm/referee/trace"
 	"github.com/refereevm/referee/wasm"
@@ -49,32 +50,7 @@ func referenceMachine(t *Target) (*trace.Machine, error) {
 		}
 		call := block.NewCall(st, t.Tx)
 		var mem *trace.Memory
-		var names []string
-		var externs []trace.Extern
-		for _, f := range block.HostFuncs() {
-			f := f
-			ex := m.AddHostFunc(f.Type, func(_ *trace.Machine, args []trace.Value) ([]trace.Value, error) {
-				raw := make([]uint64, len(args))
-				for i, a := range args {
-					raw[i] = a.Bits
-				}
-				var bm block.Memory
-				if mem != nil {
-					bm = refMem{mem}
-				}
-				res, err := call.Invoke(f.Name, bm, raw)
-				if err != nil {
-					return nil, err
-				}
-				out := make([]trace.Value, len(res))
-				for i, r := range res {
-					out[i] = trace.Value{Type: f.Type.Results[i], Bits: r}
-				}
-				return out, nil
-			})
-			names, externs = append(names, f.Name), append(externs, ex)
-		}
-		m.Register(block.ImportModule, m.HostModule(names, externs))
+		diff.BindABI(m, call, func() *trace.Memory { return mem })
 		inst, err := m.Instantiate(mod)
 		if err != nil {
 			return nil, fmt.Errorf("reference: instantiate: %w", err)
@@ -110,19 +86,6 @@ func start(m *trace.Machine, inst *trace.Instance, t *Target) error {
 	}
 	return m.Call(fn, args)
 }
-
-// refMem is block.Memory over the reference machine's memory.
-type refMem struct{ m *trace.Memory }
-
-func (r refMem) Read(off, n uint32) ([]byte, bool) {
-	if uint64(off)+uint64(n) > uint64(r.m.Size())*65536 {
-		return nil, false
-	}
-	b := make([]byte, n)
-	return b, r.m.Read(uint64(off), b)
-}
-
-func (r refMem) Write(off uint32, b []byte) bool { return r.m.Write(uint64(off), b) }
 
 // withGlobal returns a shallow copy of m whose exported global name starts
 // at v.
