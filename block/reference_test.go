@@ -3,8 +3,8 @@ package block_test
 // This file runs the example blocks on the reference machine through the
 // ABI, first uninstrumented (guest gas is zero, gas comes from host calls
 // alone, and the machine's step limit stands in for the meter's out-of-gas),
-// then instrumented by meter. It is a test-only adapter (package block must
-// not import trace); the real adapters live in diff/.
+// then instrumented by meter. It drives the machine directly, binding the ABI
+// with diff.BindABI (package block itself must not import trace or diff).
 
 import (
 	"crypto/sha256"
@@ -14,20 +14,11 @@ import (
 	"testing"
 
 	"github.com/refereevm/referee/block"
+	"github.com/refereevm/referee/diff"
 	"github.com/refereevm/referee/meter"
 	"github.com/refereevm/referee/trace"
 	"github.com/refereevm/referee/wasm"
 )
-
-// traceMem adapts a trace.Memory to block.Memory.
-type traceMem struct{ m *trace.Memory }
-
-func (t traceMem) Read(off, n uint32) ([]byte, bool) {
-	b := make([]byte, n)
-	return b, t.m.Read(uint64(off), b)
-}
-
-func (t traceMem) Write(off uint32, data []byte) bool { return t.m.Write(uint64(off), data) }
 
 const refStepLimit = 2_000_000
 
@@ -61,35 +52,14 @@ func runTx(t *testing.T, st *block.State, code []byte, tx block.Tx, metered bool
 	}
 	m := trace.NewMachine(trace.Config{MaxSteps: refStepLimit})
 	call := block.NewCall(st, tx)
-	var mem block.Memory // set once the instance exists
-	var names []string
-	var externs []trace.Extern
-	for _, f := range block.HostFuncs() {
-		f := f
-		ex := m.AddHostFunc(f.Type, func(_ *trace.Machine, args []trace.Value) ([]trace.Value, error) {
-			raw := make([]uint64, len(args))
-			for i, a := range args {
-				raw[i] = a.Bits
-			}
-			res, err := call.Invoke(f.Name, mem, raw)
-			if err != nil {
-				return nil, err
-			}
-			out := make([]trace.Value, len(res))
-			for i, r := range res {
-				out[i] = trace.Value{Type: f.Type.Results[i], Bits: r}
-			}
-			return out, nil
-		})
-		names, externs = append(names, f.Name), append(externs, ex)
-	}
-	m.Register(block.ImportModule, m.HostModule(names, externs))
+	var mem *trace.Memory // set once the instance exists
+	diff.BindABI(m, call, func() *trace.Memory { return mem })
 	inst, err := m.Instantiate(mod)
 	if err != nil {
 		t.Fatalf("instantiate %s: %v", tx.Contract, err)
 	}
 	if ex, ok := inst.Export("memory"); ok {
-		mem = traceMem{m.Memory(ex.Addr)}
+		mem = m.Memory(ex.Addr)
 	}
 	engineTrap := ""
 	_, err = m.Invoke(inst, tx.Entry, nil)
