@@ -173,9 +173,15 @@ type fuzzJSON struct {
 }
 
 func progressText(p fuzz.Progress) string {
-	return fmt.Sprintf("fuzz %s: %d execs (%.0f/s), %d rejected, %d findings, %d unique, %d stored, opcode coverage %.1f%% (%d/%d)",
+	s := fmt.Sprintf("fuzz %s: %d execs (%.0f/s), %d rejected, %d findings, %d unique, %d stored, opcode coverage %.1f%% (%d/%d)",
 		p.Elapsed.Round(time.Second), p.Execs, p.ExecsPerSec, p.Rejected, p.Findings, p.Unique, p.Stored,
 		100*p.Coverage(), p.OpsCovered, p.OpsTotal)
+	if p.TimedOut > 0 {
+		// Timed-out checks decide nothing (they are neither findings nor
+		// agreement), but an operator must see that engines ran out of time.
+		s += fmt.Sprintf(", %d timed out", p.TimedOut)
+	}
+	return s
 }
 
 func writeFuzzText(w io.Writer, engines []string, dir string, s *fuzz.Summary) {
