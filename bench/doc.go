@@ -15,4 +15,7 @@
 // reference machine's step count for the same call, so the figures compare
 // instructions per second across engines. BenchmarkStep measures the
 // reference machine driven one Step at a time with a trace sink.
+//
+// Nothing may import this package, and it must never assert on time: speed
+// is reported with b.ReportMetric and compared in the same run, never checked.
 package bench

@@ -41,5 +41,6 @@
 // generated modules on the reference machine and on wazero's interpreter and
 // compiler, and the findings it produced against wazero are kept as
 // reproducers in testdata/regress. Generation uses no map iteration, clock or
-// global randomness: the same bytes and Config give the same module.
+// global randomness: the same bytes and Config give the same module, and it
+// must never emit a module that fails validation.
 package fuzz

@@ -14,5 +14,7 @@
 //
 // meter imports only the wasm package from referee. Its tests run the
 // instrumented modules on the reference machine (trace) and on wazero to
-// check that semantics are preserved and that gas agrees.
+// check that semantics are preserved and that gas agrees. It must never add
+// an import or a host call to a module: gas and depth traps have to agree on
+// every engine by construction, from the module alone.
 package meter

@@ -20,4 +20,6 @@
 //
 // Results go to stdout, diagnostics to stderr. main only wires os.Args and
 // the standard streams to run, so tests drive the whole CLI in-process.
+// Nothing imports this package, and no subcommand may print a log line on
+// stdout: stdout carries results only, so it can be piped.
 package main

@@ -15,5 +15,6 @@
 //
 // The runner recovers a panic inside the machine per command and counts it
 // as a failure, so one machine bug does not hide the rest of the suite.
-// It imports wasm and trace; nothing in referee's execution path imports it.
+// It imports wasm and trace; nothing in referee's execution path may import
+// it, and it must never relax a comparison beyond the spec's NaN rules.
 package spectest
