@@ -51,43 +51,29 @@ func (r *reader) bytesN(n uint32, what string) ([]byte, error) {
 }
 
 func (r *reader) u32(what string) (uint32, error) {
-	v, n, err := readLEB(r.b[r.pos:], 32, false)
-	if err != nil {
-		if err == ErrUnexpectedEOF {
-			err = r.eof()
-		}
-		return 0, errAt("read "+what, r.off(), err)
-	}
-	r.pos += n
-	return uint32(v), nil
+	v, err := r.leb(what, 32, false)
+	return uint32(v), err
 }
 
 func (r *reader) s32(what string) (int32, error) {
-	v, n, err := readLEB(r.b[r.pos:], 32, true)
-	if err != nil {
-		if err == ErrUnexpectedEOF {
-			err = r.eof()
-		}
-		return 0, errAt("read "+what, r.off(), err)
-	}
-	r.pos += n
-	return int32(v), nil
+	v, err := r.leb(what, 32, true)
+	return int32(v), err
 }
 
 func (r *reader) s33(what string) (int64, error) {
-	v, n, err := readLEB(r.b[r.pos:], 33, true)
-	if err != nil {
-		if err == ErrUnexpectedEOF {
-			err = r.eof()
-		}
-		return 0, errAt("read "+what, r.off(), err)
-	}
-	r.pos += n
-	return int64(v), nil
+	v, err := r.leb(what, 33, true)
+	return int64(v), err
 }
 
 func (r *reader) s64(what string) (int64, error) {
-	v, n, err := readLEB(r.b[r.pos:], 64, true)
+	v, err := r.leb(what, 64, true)
+	return int64(v), err
+}
+
+// leb reads one LEB128 integer of the given width at the reader's position
+// and advances past it; errors name what was read and where.
+func (r *reader) leb(what string, bits uint, signed bool) (uint64, error) {
+	v, n, err := readLEB(r.b[r.pos:], bits, signed)
 	if err != nil {
 		if err == ErrUnexpectedEOF {
 			err = r.eof()
@@ -95,7 +81,7 @@ func (r *reader) s64(what string) (int64, error) {
 		return 0, errAt("read "+what, r.off(), err)
 	}
 	r.pos += n
-	return int64(v), nil
+	return v, nil
 }
 
 // readLEB decodes a LEB128 integer of the given width (at most 64 bits)
