@@ -435,33 +435,18 @@ func matchingEnd(ins []wasm.Instr, i int) int {
 	return -1
 }
 
-// decodeBody splits a body into instructions (the final end included).
+// decodeBody is wasm.DecodeBody for the minimizer, which only needs to know
+// whether a body decodes.
 func decodeBody(body []byte) ([]wasm.Instr, bool) {
-	var ins []wasm.Instr
-	for pc := uint32(0); pc < uint32(len(body)); {
-		in, next, err := wasm.ReadInstr(body, pc)
-		if err != nil || next <= pc {
-			return nil, false
-		}
-		ins = append(ins, in)
-		pc = next
-	}
-	return ins, true
-}
-
-func encodeBody(ins []wasm.Instr) []byte {
-	var b []byte
-	for _, in := range ins {
-		b = wasm.AppendInstr(b, in)
-	}
-	return b
+	ins, err := wasm.DecodeBody(body)
+	return ins, err == nil
 }
 
 // withBody returns a copy of m whose defined function fn has body ins.
 func withBody(m *wasm.Module, fn int, ins []wasm.Instr) *wasm.Module {
 	c := *m
 	c.Codes = append([]wasm.Code(nil), m.Codes...)
-	c.Codes[fn].Body = encodeBody(ins)
+	c.Codes[fn].Body = wasm.EncodeBody(ins)
 	return &c
 }
 

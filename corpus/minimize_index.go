@@ -85,7 +85,7 @@ func withoutFunc(m *wasm.Module, d int) *wasm.Module {
 			}
 			out = append(out, in)
 		}
-		c.Codes[i].Body = encodeBody(out)
+		c.Codes[i].Body = wasm.EncodeBody(out)
 	}
 	return &c
 }
@@ -127,7 +127,7 @@ func withoutSegment(m *wasm.Module, i int, data bool) *wasm.Module {
 			}
 		}
 		if changed {
-			c.Codes[f].Body = encodeBody(ins)
+			c.Codes[f].Body = wasm.EncodeBody(ins)
 		}
 	}
 	return &c

@@ -92,7 +92,7 @@ func TestMinimizeDropsUnusedItems(t *testing.T) {
 func withoutFuncModule() *wasm.Module {
 	i32 := []wasm.ValType{wasm.I32}
 	body := func(ins ...wasm.Instr) wasm.Code {
-		return wasm.Code{Body: encodeBody(append(ins, wasm.Instr{Op: wasm.OpEnd}))}
+		return wasm.Code{Body: wasm.EncodeBody(append(ins, wasm.Instr{Op: wasm.OpEnd}))}
 	}
 	return &wasm.Module{
 		Types: []wasm.FuncType{{Results: i32}, {Params: i32, Results: i32}, {}},

@@ -57,7 +57,7 @@ func rewriteCode(m *wasm.Module, f func(in *wasm.Instr) bool) *wasm.Module {
 				return nil
 			}
 		}
-		c.Codes[i].Body = encodeBody(ins)
+		c.Codes[i].Body = wasm.EncodeBody(ins)
 	}
 	return &c
 }

@@ -23,7 +23,7 @@ func TestDiffOracle(t *testing.T) {
 	funcref := &wasm.Module{
 		Types: []wasm.FuncType{{Results: []wasm.ValType{wasm.FuncRef}}},
 		Funcs: []uint32{0},
-		Codes: []wasm.Code{{Body: encodeBody([]wasm.Instr{{Op: wasm.OpRefFunc}, {Op: wasm.OpEnd}})}},
+		Codes: []wasm.Code{{Body: wasm.EncodeBody([]wasm.Instr{{Op: wasm.OpRefFunc}, {Op: wasm.OpEnd}})}},
 		Globals: []wasm.Global{{Type: wasm.GlobalType{Type: wasm.FuncRef},
 			Init: wasm.ConstExpr{Op: byte(wasm.OpRefFunc)}}},
 		Exports: []wasm.Export{{Name: "f", Kind: wasm.ExternFunc}, {Name: "g", Kind: wasm.ExternGlobal}},
@@ -69,7 +69,7 @@ func TestRawOracle(t *testing.T) {
 		Funcs:    []uint32{0},
 		Memories: []wasm.MemoryType{{Limits: wasm.Limits{Min: 2}}},
 		Globals:  []wasm.Global{{Type: wasm.GlobalType{Type: wasm.I32, Mutable: true}, Init: wasm.ConstExpr{Op: byte(wasm.OpI32Const)}}},
-		Codes: []wasm.Code{{Body: encodeBody([]wasm.Instr{
+		Codes: []wasm.Code{{Body: wasm.EncodeBody([]wasm.Instr{
 			{Op: wasm.OpI32Const, Const: 70000}, {Op: wasm.OpLocalGet}, {Op: wasm.OpI32Store, Align: 2}, // mem[70000] = x
 			{Op: wasm.OpLocalGet}, {Op: wasm.OpGlobalSet}, // g = x
 			{Op: wasm.OpLocalGet}, {Op: wasm.OpLocalGet, Index: 1}, {Op: wasm.OpI32Rotl}, {Op: wasm.OpEnd}})}},

@@ -130,7 +130,7 @@ func plantOp(m *wasm.Module, op wasm.Opcode) (*wasm.Module, error) {
 		}
 		c.Codes[i].Locals = append(append([]wasm.LocalDecl(nil), c.Codes[i].Locals...), wasm.LocalDecl{Count: 2, Type: t})
 		c.Codes[i].NumLocals += 2
-		c.Codes[i].Body = encodeBody(out)
+		c.Codes[i].Body = wasm.EncodeBody(out)
 	}
 	return &c, nil
 }

@@ -10,7 +10,7 @@ import (
 
 // binModule is a module exporting "f" = (x, y) -> x op y.
 func binModule(t wasm.ValType, op wasm.Opcode) *wasm.Module {
-	body := encodeBody([]wasm.Instr{{Op: wasm.OpLocalGet}, {Op: wasm.OpLocalGet, Index: 1}, {Op: op}, {Op: wasm.OpEnd}})
+	body := wasm.EncodeBody([]wasm.Instr{{Op: wasm.OpLocalGet}, {Op: wasm.OpLocalGet, Index: 1}, {Op: op}, {Op: wasm.OpEnd}})
 	return &wasm.Module{
 		Types:   []wasm.FuncType{{Params: []wasm.ValType{t, t}, Results: []wasm.ValType{t}}},
 		Funcs:   []uint32{0},

@@ -53,8 +53,8 @@ func MutateKind(m *wasm.Module, s *Source, kind int) *wasm.Module {
 
 func mutateOnce(m *wasm.Module, s *Source, kind int) *wasm.Module {
 	fn := s.Intn(len(m.Codes))
-	ins, ok := decodeInstrs(m.Codes[fn].Body)
-	if !ok || len(ins) < 2 {
+	ins, err := wasm.DecodeBody(m.Codes[fn].Body)
+	if err != nil || len(ins) < 2 {
 		return nil
 	}
 	var out []wasm.Instr
@@ -101,7 +101,7 @@ func mutateOnce(m *wasm.Module, s *Source, kind int) *wasm.Module {
 	}
 	c := *m
 	c.Codes = append([]wasm.Code(nil), m.Codes...)
-	c.Codes[fn].Body = encodeInstrs(out)
+	c.Codes[fn].Body = wasm.EncodeBody(out)
 	return &c
 }
 
@@ -211,25 +211,4 @@ func zeroOf(t wasm.ValType) wasm.Instr {
 		return wasm.Instr{Op: wasm.OpF64Const}
 	}
 	return wasm.Instr{Op: wasm.OpI32Const}
-}
-
-func decodeInstrs(body []byte) ([]wasm.Instr, bool) {
-	var ins []wasm.Instr
-	for pc := uint32(0); pc < uint32(len(body)); {
-		in, next, err := wasm.ReadInstr(body, pc)
-		if err != nil || next <= pc {
-			return nil, false
-		}
-		ins = append(ins, in)
-		pc = next
-	}
-	return ins, true
-}
-
-func encodeInstrs(ins []wasm.Instr) []byte {
-	var b []byte
-	for _, in := range ins {
-		b = wasm.AppendInstr(b, in)
-	}
-	return b
 }
