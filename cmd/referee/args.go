@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 
@@ -160,4 +161,47 @@ func typeList(ts []wasm.ValType) string {
 		s[i] = t.String()
 	}
 	return "(" + strings.Join(s, " ") + ")"
+}
+
+// callTarget is what `MODULE.wasm FUNC [ARG...]` names on every subcommand
+// that runs a call: the module read, decoded and validated, the exported
+// function's type, and the arguments parsed and checked against it.
+type callTarget struct {
+	path, name string
+	bin        []byte
+	mod        *wasm.Module
+	typ        wasm.FuncType
+	args       []trace.Value
+}
+
+// loadCallTarget reads and checks a call target. Its errors are one line
+// naming the file and what is wrong with it, ready to print.
+func loadCallTarget(path, name string, argv []string) (*callTarget, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	mod, err := wasm.Decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: decode: %w", path, err)
+	}
+	if err := wasm.Validate(mod, wasm.DefaultLimits()); err != nil {
+		return nil, fmt.Errorf("%s: validate: %w", path, err)
+	}
+	ft, err := exportedFunc(mod, name)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	vals := make([]trace.Value, 0, len(argv))
+	for _, s := range argv {
+		v, err := parseArg(s)
+		if err != nil {
+			return nil, err
+		}
+		vals = append(vals, v)
+	}
+	if err := checkArgs(name, ft, vals); err != nil {
+		return nil, err
+	}
+	return &callTarget{path: path, name: name, bin: b, mod: mod, typ: ft, args: vals}, nil
 }

@@ -10,14 +10,12 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/refereevm/referee/dispute"
 	"github.com/refereevm/referee/dispute/reftrace"
 	"github.com/refereevm/referee/trace"
-	"github.com/refereevm/referee/wasm"
 )
 
 const disputeUsage = `  referee dispute serve [--addr HOST:PORT] [--k K] [--round DUR] [--json] EXECUTION
@@ -180,30 +178,11 @@ func disputeExecution(sim, seed, every uint64, proofKind string, pos []string) (
 	if len(pos) < 2 {
 		return nil, nil, fmt.Errorf("want --sim N or MODULE.wasm FUNC [ARG...] (run 'referee help dispute')")
 	}
-	path, name := pos[0], pos[1]
-	b, err := os.ReadFile(path)
+	t, err := loadCallTarget(pos[0], pos[1], pos[2:])
 	if err != nil {
 		return nil, nil, err
 	}
-	mod, err := wasm.Decode(b)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: decode: %w", path, err)
-	}
-	ft, err := exportedFunc(mod, name)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
-	}
-	vals := make([]trace.Value, 0, len(pos)-2)
-	for _, s := range pos[2:] {
-		v, err := parseArg(s)
-		if err != nil {
-			return nil, nil, err
-		}
-		vals = append(vals, v)
-	}
-	if err := checkArgs(name, ft, vals); err != nil {
-		return nil, nil, err
-	}
+	path, name, b, vals := t.path, t.name, t.bin, t.args
 	setup, err := reftrace.FromModule(b, name, vals, trace.Config{})
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)

@@ -13,7 +13,6 @@ import (
 	"github.com/refereevm/referee/diff"
 	"github.com/refereevm/referee/dispute"
 	"github.com/refereevm/referee/dispute/narrow"
-	"github.com/refereevm/referee/wasm"
 )
 
 const narrowUsage = `  referee narrow BLOCK.json --tx I --engines A,B [--k K] [--max-steps N] [--json] [-o FILE]
@@ -128,34 +127,14 @@ func moduleTarget(path, name string, pos []string) (*narrow.Target, error) {
 	if name == "" {
 		return nil, errors.New("--module needs --func F")
 	}
-	b, err := os.ReadFile(path)
+	t, err := loadCallTarget(path, name, pos)
 	if err != nil {
 		return nil, err
 	}
-	mod, err := wasm.Decode(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: decode: %w", path, err)
+	raw := make([]uint64, len(t.args))
+	for i, v := range t.args {
+		raw[i] = v.Bits
 	}
-	if err := wasm.Validate(mod, wasm.DefaultLimits()); err != nil {
-		return nil, fmt.Errorf("%s: validate: %w", path, err)
-	}
-	ft, err := exportedFunc(mod, name)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	var raw []uint64
-	for _, s := range pos {
-		v, err := parseArg(s)
-		if err != nil {
-			return nil, err
-		}
-		if len(raw) < len(ft.Params) && v.Type != ft.Params[len(raw)] {
-			return nil, fmt.Errorf("function %q: argument %d is %s, want %s", name, len(raw)+1, v.Type, ft.Params[len(raw)])
-		}
-		raw = append(raw, v.Bits)
-	}
-	if len(raw) != len(ft.Params) {
-		return nil, fmt.Errorf("function %q takes %d arguments %s, got %d", name, len(ft.Params), typeList(ft.Params), len(raw))
-	}
+	mod := t.mod
 	return &narrow.Target{Base: mod, Entry: name, Args: raw, TxIndex: -1}, nil
 }

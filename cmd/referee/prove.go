@@ -11,7 +11,6 @@ import (
 
 	"github.com/refereevm/referee/dispute"
 	"github.com/refereevm/referee/trace"
-	"github.com/refereevm/referee/wasm"
 )
 
 const proveUsage = `  referee prove [--step N] [--max-steps N] [-o FILE] [--json] MODULE.wasm FUNC [ARG...]
@@ -37,33 +36,11 @@ func proofMachine(pos []string, maxSteps uint64, n int64) (*trace.Committer, err
 	if len(pos) < 2 {
 		return nil, errors.New("want MODULE.wasm FUNC [ARG...]")
 	}
-	path, name := pos[0], pos[1]
-	b, err := os.ReadFile(path)
+	t, err := loadCallTarget(pos[0], pos[1], pos[2:])
 	if err != nil {
 		return nil, err
 	}
-	mod, err := wasm.Decode(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: decode: %w", path, err)
-	}
-	if err := wasm.Validate(mod, wasm.DefaultLimits()); err != nil {
-		return nil, fmt.Errorf("%s: validate: %w", path, err)
-	}
-	ft, err := exportedFunc(mod, name)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	vals := make([]trace.Value, 0, len(pos)-2)
-	for _, s := range pos[2:] {
-		v, err := parseArg(s)
-		if err != nil {
-			return nil, err
-		}
-		vals = append(vals, v)
-	}
-	if err := checkArgs(name, ft, vals); err != nil {
-		return nil, err
-	}
+	path, name, mod, vals := t.path, t.name, t.mod, t.args
 	m := trace.NewMachine(trace.Config{MaxSteps: maxSteps})
 	m.RegisterSpectest()
 	inst, err := m.Instantiate(mod)

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/refereevm/referee/trace"
@@ -38,33 +37,11 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "referee run: "+format+"\n", a...)
 		return exitBad
 	}
-	path, name := pos[0], pos[1]
-	b, err := os.ReadFile(path)
+	target, err := loadCallTarget(pos[0], pos[1], pos[2:])
 	if err != nil {
 		return fail("%v", err)
 	}
-	mod, err := wasm.Decode(b)
-	if err != nil {
-		return fail("%s: decode: %v", path, err)
-	}
-	if err := wasm.Validate(mod, wasm.DefaultLimits()); err != nil {
-		return fail("%s: validate: %v", path, err)
-	}
-	ft, err := exportedFunc(mod, name)
-	if err != nil {
-		return fail("%s: %v", path, err)
-	}
-	vals := make([]trace.Value, 0, len(pos)-2)
-	for _, s := range pos[2:] {
-		v, err := parseArg(s)
-		if err != nil {
-			return fail("%v", err)
-		}
-		vals = append(vals, v)
-	}
-	if err := checkArgs(name, ft, vals); err != nil {
-		return fail("%v", err)
-	}
+	path, name, mod, vals := target.path, target.name, target.mod, target.args
 
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
