@@ -98,8 +98,8 @@ func TestProofVector(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pre, _ := ParseRoot("0x25a7fb17f50db95448bf5281f1deae431bc4aa61c8ca02c329383c1b4e66ac11")
-	want, _ := ParseRoot("0xaf9273ae44f3ae6857fbe2034c3aa4c3bae05c9cdf2172f7062a474406578bde")
+	pre, _ := ParseRoot("0x809855e5c3da9e8dddd842a65d05fc656e19aac561870606f9b4a7c14196e449")
+	want, _ := ParseRoot("0xf24f7850a1a35a543165d36f8b12421b7d27b471b658e1396d63740c741d6e0d")
 	post, err := Verify(pre, b)
 	if err != nil || post != want || len(b) != 775 {
 		t.Fatalf("verify: %x, %v (len %d), want %x", post, err, len(b), want)
@@ -160,8 +160,8 @@ func TestProofRefold(t *testing.T) {
 		}
 		return s
 	}
-	pre, _ := ParseRoot("0x25a7fb17f50db95448bf5281f1deae431bc4aa61c8ca02c329383c1b4e66ac11")
-	if keccak([]byte("referee/state/v1"), b[1:368]) != pre {
+	pre, _ := ParseRoot("0x809855e5c3da9e8dddd842a65d05fc656e19aac561870606f9b4a7c14196e449")
+	if keccak([]byte("referee/state/v2"), b[1:368]) != pre {
 		t.Fatal("state does not hash to the pre-root")
 	}
 	// state offsets are those of docs/state-commitment.md §1 minus the 16-byte label, plus the version byte

@@ -7,7 +7,7 @@ import (
 
 // ProofVersion is the first byte of every one-step proof this package
 // reads and writes (docs/proof-format.md).
-const ProofVersion = 1
+const ProofVersion = 2
 
 // Verify checks a one-step proof against the pre-state root and returns
 // the root of the state after that one step. It re-executes the step over

@@ -88,8 +88,8 @@ func (v *vm) exec() error {
 		return v.ret()
 	case wasm.OpReturn, opEndReturn, opBrReturn: // returns
 		return v.ret()
-	case wasm.OpCall: // pops params, pushes the callee's frame
-		return v.call(o.a)
+	case wasm.OpCall: // pops params, pushes the callee's frame (shape in the op leaf)
+		return v.enter(o.a, o.callee())
 	case wasm.OpCallIndirect: // pops i32 index, then as call of table a[index]
 		return v.callIndirect()
 	case wasm.OpDrop: // pops one value
@@ -257,15 +257,6 @@ func (v *vm) readFunc(addr uint64, what string) (funcRec, error) {
 		return funcRec{}, fmt.Errorf("%w: %s record at byte %d: does not fold to the functions root", ErrBadProof, what, start)
 	}
 	return decodeFuncRec(rec), nil
-}
-
-// call pushes a frame for the function at addr (reading its record).
-func (v *vm) call(addr uint32) error {
-	f, err := v.readFunc(uint64(addr), "callee")
-	if err != nil {
-		return err
-	}
-	return v.enter(addr, f)
 }
 
 // enter checks the limits and pushes callee f's frame.

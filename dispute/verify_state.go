@@ -7,11 +7,11 @@ import (
 	"golang.org/x/crypto/sha3"
 )
 
-// The state commitment, version 1, as docs/state-commitment.md specifies
+// The state commitment, version 2, as docs/state-commitment.md specifies
 // it. The verifier has its own implementation of it, independent of the
 // machine's (trace/commit.go); the every-step test checks they agree.
 const (
-	stateLabel    = "referee/state/v1"
+	stateLabel    = "referee/state/v2"
 	stackLabel    = "referee/stack/v1"
 	framesLabel   = "referee/frames/v1"
 	funcLabel     = "referee/func/v1"
@@ -240,14 +240,30 @@ type opRec struct {
 	offset uint32
 	a, b   uint32
 	c      uint64
+	shape  [5]byte // bytes 22..26: a call's callee kind and results
 }
 
 func decodeOp(l [32]byte) opRec {
-	return opRec{
+	o := opRec{
 		kind:   binary.BigEndian.Uint16(l[0:]),
 		offset: binary.BigEndian.Uint32(l[2:]),
 		a:      binary.BigEndian.Uint32(l[6:]),
 		b:      binary.BigEndian.Uint32(l[10:]),
 		c:      binary.BigEndian.Uint64(l[14:]),
+	}
+	copy(o.shape[:], l[22:27])
+	return o
+}
+
+// callee is the shape of a call's callee that its op leaf carries
+// (docs/state-commitment.md §4): params in b, locals and frame size in c,
+// kind and results in bytes 22..26. Only the fields enter reads are set.
+func (o opRec) callee() funcRec {
+	return funcRec{
+		host:      o.shape[0] != 0,
+		params:    o.b,
+		locals:    uint32(o.c >> 32),
+		frameSize: uint32(o.c),
+		results:   binary.BigEndian.Uint32(o.shape[1:]),
 	}
 }

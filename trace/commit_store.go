@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 
 	"github.com/refereevm/referee/merkle"
+	"github.com/refereevm/referee/wasm"
 )
 
 // FuncRecordSize is the size of a function record (docs/state-commitment.md):
@@ -50,6 +51,9 @@ func (c *funcsCache) build(m *Machine) {
 	c.tree = merkle.NewTree(funcsDomain, depthFor(uint64(c.n)))
 	c.records = make([][]byte, c.n)
 	c.code = make([]*merkle.Tree, c.n)
+	// Two passes: a call op's leaf carries its callee's shape (from the
+	// callee's record), and a function may call one with a higher address.
+	// The shape leaves out the code root, so recursion is no cycle.
 	for i := range m.store.funcs {
 		f := &m.store.funcs[i]
 		r := make([]byte, FuncRecordSize)
@@ -64,12 +68,8 @@ func (c *funcsCache) build(m *Machine) {
 			if len(fc.inst.mems) > 0 {
 				binary.BigEndian.PutUint32(r[25:], fc.inst.mems[0])
 			}
-			t := codeTree(fc)
-			c.code[i] = t
-			root := t.Root()
 			binary.BigEndian.PutUint32(r[29:], uint32(len(fc.ops)))
 			binary.BigEndian.PutUint32(r[33:], uint32(len(fc.ops)+len(fc.brTargets)))
-			copy(r[37:], root[:])
 			binary.BigEndian.PutUint32(r[69:], segBase(m, fc.inst))
 			binary.BigEndian.PutUint32(r[73:], uint32(len(fc.inst.elems)))
 		} else {
@@ -77,13 +77,46 @@ func (c *funcsCache) build(m *Machine) {
 			binary.BigEndian.PutUint32(r[13:], uint32(len(f.typ.Params)))
 		}
 		c.records[i] = r
+	}
+	for i := range m.store.funcs {
+		r := c.records[i]
+		if fc := m.store.funcs[i].code; fc != nil {
+			t := c.codeTree(fc)
+			c.code[i] = t
+			root := t.Root()
+			copy(r[37:], root[:])
+		}
 		c.tree.Set(uint64(i), keccak([]byte(funcLabel), r))
 	}
 }
 
-// OpLeaf encodes an op as a code-tree leaf: kind u16, offset u32, a u32,
-// b u32, c u64 (bytes 0..21), zeros after.
-func opLeaf(o *op) [32]byte {
+// opLeaf is the code-tree leaf of o: opLeafBase, and for a call the
+// callee's shape (callShape).
+func (c *funcsCache) opLeaf(o *op) [32]byte {
+	l := opLeafBase(o)
+	if o.kind == wasm.OpCall {
+		callShape(&l, c.records[o.a])
+	}
+	return l
+}
+
+// callShape writes into a call's leaf what the call step needs of its
+// callee's record, so that a call proof carries neither the record nor its
+// path in the functions tree: params (b, bytes 10..13, already the
+// record's), locals (14..17), frame size (18..21), kind (22) and results
+// (23..26). The callee's record is opened against the functions root by
+// the next step, which runs its first op.
+func callShape(l *[32]byte, rec []byte) {
+	copy(l[10:14], rec[9:13])
+	copy(l[14:18], rec[13:17])
+	copy(l[18:22], rec[21:25])
+	l[22] = rec[0]
+	copy(l[23:27], rec[17:21])
+}
+
+// opLeafBase encodes an op as a code-tree leaf: kind u16, offset u32, a
+// u32, b u32, c u64 (bytes 0..21), zeros after.
+func opLeafBase(o *op) [32]byte {
 	var l [32]byte
 	binary.BigEndian.PutUint16(l[0:], uint16(o.kind))
 	binary.BigEndian.PutUint32(l[2:], o.offset)
@@ -104,11 +137,11 @@ func targetLeaf(t *brTarget) [32]byte {
 
 // codeTree builds the tree over a function's ops, then its br_table
 // targets.
-func codeTree(fc *funcCode) *merkle.Tree {
+func (c *funcsCache) codeTree(fc *funcCode) *merkle.Tree {
 	n := len(fc.ops) + len(fc.brTargets)
 	t := merkle.NewTree(codeDomain, depthFor(uint64(n)))
 	for i := range fc.ops {
-		t.Set(uint64(i), opLeaf(&fc.ops[i]))
+		t.Set(uint64(i), c.opLeaf(&fc.ops[i]))
 	}
 	for i := range fc.brTargets {
 		t.Set(uint64(len(fc.ops)+i), targetLeaf(&fc.brTargets[i]))

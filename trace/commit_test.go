@@ -145,11 +145,11 @@ func TestStateEncodingSize(t *testing.T) {
 	m := NewMachine(Config{})
 	c := NewCommitter(m)
 	enc := c.Encoding()
-	if len(enc) != StateEncodingSize || string(enc[:16]) != "referee/state/v1" {
+	if len(enc) != StateEncodingSize || string(enc[:16]) != "referee/state/v2" {
 		t.Fatalf("encoding %x", enc)
 	}
 	r := m.Root()
-	if got, want := hex.EncodeToString(r[:]), "235ce763629ddee9a9d434d05e11e78a4abcf411d89b34211c4daf4059cd2d9c"; got != want {
+	if got, want := hex.EncodeToString(r[:]), "1d825942102eb359a06ecf2e412352ab4757ad3fd78e4b585f2c3adc2c531645"; got != want {
 		t.Fatalf("empty machine root %s, want %s", got, want)
 	}
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // WitnessVersion is the first byte of a one-step proof (docs/proof-format.md).
-const WitnessVersion = 1
+const WitnessVersion = 2
 
 // Witness returns the one-step proof of the machine's next step: the
 // pre-state encoding, the running function's record and the op with
@@ -35,7 +35,7 @@ func (c *Committer) Witness() ([]byte, error) {
 	o := &fn.ops[fr.pc]
 	// ---- instruction: function record and op, with their proofs ----
 	w = c.appendFunc(w, fn.addr)
-	leaf := opLeaf(o)
+	leaf := c.funcs.opLeaf(o)
 	w = append(w, leaf[:]...)
 	w = appendSiblings(w, c.funcs.code[fn.addr].Prove(uint64(fr.pc)).Siblings)
 	// ---- value stack window ----
@@ -180,8 +180,7 @@ func (c *Committer) appendExtras(w []byte, o *op, fr *frame) []byte {
 		}
 	case wasm.OpReturn, opEndReturn, opBrReturn:
 		w = c.appendCaller(w)
-	case wasm.OpCall:
-		w = c.appendFunc(w, o.a)
+	case wasm.OpCall: // the callee's shape is in the op leaf
 	case wasm.OpCallIndirect:
 		w = c.appendTable(w, o.a)
 		t := m.store.tables[o.a]
