@@ -286,10 +286,14 @@ func (v *vm) enter(addr uint32, f funcRec) error {
 	caller.pc++
 	v.s.frames = keccak([]byte(framesLabel), v.s.frames[:], caller.encode())
 	v.s.depth++
-	t := merkle.NewTree(localsDomain, depthFor(uint64(f.locals)))
-	for i, x := range params {
-		if x != 0 {
-			t.Set(uint64(i), valueLeaf(x))
+	t := merkle.NewTree(localsDomain, localsDepth(f.locals))
+	for j := 0; j*localsPerLeaf < len(params); j++ {
+		var l [32]byte
+		for k := 0; k < localsPerLeaf && j*localsPerLeaf+k < len(params); k++ {
+			binary.BigEndian.PutUint64(l[8*k:], params[j*localsPerLeaf+k])
+		}
+		if l != ([32]byte{}) {
+			t.Set(uint64(j), l)
 		}
 	}
 	nfp := v.s.sp
@@ -313,18 +317,21 @@ func (v *vm) local() error {
 			return err
 		}
 	}
-	cur, sib, err := v.r.valueProof(localsDomain, depthFor(uint64(v.fn.locals)), uint64(o.a), v.s.frame.locals, "local")
+	j, slot := uint64(o.a/localsPerLeaf), 8*int(o.a%localsPerLeaf)
+	leaf, sib, err := v.r.leafProof(localsDomain, localsDepth(v.fn.locals), j, v.s.frame.locals, "locals")
 	if err != nil {
 		return err
 	}
 	switch wasm.Opcode(o.kind) {
 	case wasm.OpLocalGet: // pushes local a
-		v.push(cur)
+		v.push(binary.BigEndian.Uint64(leaf[slot:]))
 	case wasm.OpLocalSet: // pops into local a
-		v.s.frame.locals = fold(localsDomain, uint64(o.a), valueLeaf(x), sib)
+		binary.BigEndian.PutUint64(leaf[slot:], x)
+		v.s.frame.locals = fold(localsDomain, j, leaf, sib)
 	case wasm.OpLocalTee: // copies the top into local a
 		v.push(x)
-		v.s.frame.locals = fold(localsDomain, uint64(o.a), valueLeaf(x), sib)
+		binary.BigEndian.PutUint64(leaf[slot:], x)
+		v.s.frame.locals = fold(localsDomain, j, leaf, sib)
 	}
 	v.next()
 	return nil

@@ -73,6 +73,14 @@ func depthFor(n uint64) int {
 	return d
 }
 
+// localsPerLeaf locals share one leaf of a frame's locals tree, u64 each,
+// big-endian (docs/state-commitment.md §3).
+const localsPerLeaf = 4
+
+func localsDepth(n uint32) int {
+	return depthFor((uint64(n) + localsPerLeaf - 1) / localsPerLeaf)
+}
+
 func valueLeaf(bits uint64) [32]byte {
 	var l [32]byte
 	binary.BigEndian.PutUint64(l[24:], bits)

@@ -1,6 +1,9 @@
 package trace
 
 import (
+	"encoding/binary"
+	"slices"
+
 	"github.com/refereevm/referee/merkle"
 )
 
@@ -49,25 +52,27 @@ type frameCache struct {
 }
 
 // update brings the locals tree up to date with slots and reports whether
-// anything changed.
+// anything changed. Locals are packed localsPerLeaf to a leaf, so a run
+// that changed many locals re-hashes a quarter of the leaves.
 func (f *frameCache) update(fn *funcCode, fp int, slots []uint64) bool {
 	if f.tree == nil || f.fn != fn || f.fp != fp {
 		f.fn, f.fp = fn, fp
-		f.tree = merkle.NewTree(localsDomain, depthFor(uint64(fn.numLocals)))
+		f.tree = merkle.NewTree(localsDomain, localsDepth(fn.numLocals))
 		f.locals = append(f.locals[:0], slots...)
-		for i, v := range slots {
-			if v != 0 {
-				f.tree.Set(uint64(i), valueLeaf(v))
+		for j := 0; j*localsPerLeaf < len(slots); j++ {
+			if l := localsLeaf(slots, j); l != ([32]byte{}) {
+				f.tree.Set(uint64(j), l)
 			}
 		}
 		f.root = f.tree.Root()
 		return true
 	}
 	changed := false
-	for i, v := range slots {
-		if f.locals[i] != v {
-			f.locals[i] = v
-			f.tree.Set(uint64(i), valueLeaf(v))
+	for j := 0; j*localsPerLeaf < len(slots); j++ {
+		lo, hi := j*localsPerLeaf, min((j+1)*localsPerLeaf, len(slots))
+		if !slices.Equal(f.locals[lo:hi], slots[lo:hi]) {
+			copy(f.locals[lo:hi], slots[lo:hi])
+			f.tree.Set(uint64(j), localsLeaf(slots, j))
 			changed = true
 		}
 	}
@@ -75,6 +80,23 @@ func (f *frameCache) update(fn *funcCode, fp int, slots []uint64) bool {
 		f.root = f.tree.Root()
 	}
 	return changed
+}
+
+// localsPerLeaf locals share one leaf of a frame's locals tree
+// (docs/state-commitment.md §3).
+const localsPerLeaf = 4
+
+// localsDepth is the depth of the locals tree of a frame with n locals.
+func localsDepth(n int) int { return depthFor(uint64((n + localsPerLeaf - 1) / localsPerLeaf)) }
+
+// localsLeaf packs locals 4j … 4j+3 of slots (u64 each, big-endian; zero
+// past the end).
+func localsLeaf(slots []uint64, j int) [32]byte {
+	var l [32]byte
+	for k := 0; k < localsPerLeaf && j*localsPerLeaf+k < len(slots); k++ {
+		binary.BigEndian.PutUint64(l[8*k:], slots[j*localsPerLeaf+k])
+	}
+	return l
 }
 
 // encodeRunning fills the running frame, sp-dependent chains and depth of

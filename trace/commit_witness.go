@@ -191,8 +191,8 @@ func (c *Committer) appendExtras(w []byte, o *op, fr *frame) []byte {
 			}
 		}
 	case wasm.OpLocalGet, wasm.OpLocalSet, wasm.OpLocalTee:
-		p := c.frames[len(m.frames)-1].tree.Prove(uint64(o.a))
-		w = append(w, p.Leaf[24:]...)
+		p := c.frames[len(m.frames)-1].tree.Prove(uint64(o.a / localsPerLeaf))
+		w = append(w, p.Leaf[:]...)
 		w = appendSiblings(w, p.Siblings)
 	case wasm.OpGlobalGet, wasm.OpGlobalSet:
 		p := c.globals.tree.Prove(uint64(o.a))
