@@ -52,30 +52,55 @@ func BenchmarkRootCold(b *testing.B) {
 	}
 }
 
-// BenchmarkStepWithRoot: stepping a workload plainly, and with an
-// incremental root every 1000 or 10000 steps (steps/s for each).
+// BenchmarkStepWithRoot: a workload advanced in chunks of 1,000 steps,
+// with an incremental Committer.Root() after every chunk (root-every-1000)
+// or every tenth (root-every-10000) or never (plain); each by Run (the
+// fast path) and by Step (one instruction at a time, the stepping Cannon's
+// figure is measured against). One op = 1,000 steps; compare the arms of
+// one run (ns/op ratio), not across runs.
 func BenchmarkStepWithRoot(b *testing.B) {
-	c := snapCase{name: "sha256", modules: []string{"../testdata/workloads/sha256.wasm"}, export: "run", args: []Value{I32(1 << 24), I32(1)}}
-	for _, every := range []uint64{0, 1000, 10000} {
-		name := "plain"
-		if every != 0 {
-			name = fmt.Sprintf("root-every-%d", every)
-		}
-		b.Run(name, func(b *testing.B) {
-			m := c.start(b)
-			cm := NewCommitter(m)
-			cm.Root()
-			const chunk = 1000
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if _, err := m.Run(chunk); err != nil {
-					b.Fatal(err)
+	w := func(name string, args ...Value) snapCase {
+		return snapCase{name: name, modules: []string{"../testdata/workloads/" + name + ".wasm"}, export: "run", args: args}
+	}
+	for _, c := range []snapCase{w("sha256", I32(1<<24), I32(1)), w("keccak", I32(1000)), w("quicksort", I32(100000), I32(1)), w("interp", I32(1<<20)), w("matmul", I32(200))} {
+		for _, mode := range []string{"run", "step"} {
+			for _, every := range []int{0, 1000, 10000} {
+				name := "plain"
+				if every != 0 {
+					name = fmt.Sprintf("root-every-%d", every)
 				}
-				if every != 0 && uint64(i+1)*chunk%every == 0 {
+				b.Run(c.name+"/"+mode+"/"+name, func(b *testing.B) {
+					m := c.start(b)
+					cm := NewCommitter(m)
 					cm.Root()
-				}
+					const chunk = 1000
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						if m.Status() != StatusRunning {
+							b.StopTimer()
+							m = c.start(b)
+							cm = NewCommitter(m)
+							cm.Root()
+							b.StartTimer()
+						}
+						if mode == "run" {
+							if _, err := m.Run(chunk); err != nil {
+								b.Fatal(err)
+							}
+						} else {
+							for k := 0; k < chunk && m.Status() == StatusRunning; k++ {
+								if _, err := m.Step(); err != nil {
+									b.Fatal(err)
+								}
+							}
+						}
+						if every != 0 && (i+1)*chunk%every == 0 {
+							cm.Root()
+						}
+					}
+					b.ReportMetric(float64(b.N*chunk)/b.Elapsed().Seconds(), "steps/s")
+				})
 			}
-			b.ReportMetric(float64(b.N*chunk)/b.Elapsed().Seconds(), "steps/s")
-		})
+		}
 	}
 }
