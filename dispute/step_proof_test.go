@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/refereevm/referee/trace"
@@ -41,12 +42,14 @@ func proofCases() []proofCase {
 		{name: "fac-stack", cfg: trace.Config{MaxStackValues: 100}, module: specDir + "fac.0.wasm", export: "fac-rec", args: []trace.Value{trace.I64(25)}},
 		{name: "state", module: "../testdata/snapshot/state.wasm", export: "run", args: []trace.Value{trace.I32(40)}},
 		{name: "state-trap", module: "../testdata/snapshot/state.wasm", export: "trap", args: []trace.Value{trace.I32(0)}},
-		w("fib", 0, trace.I32(12)),
-		w("loop", 0, trace.I64(300)),
+		// each workload: at least 10,000 steps proven (issue 5); fib(16)
+		// runs 35,119 steps, loop(1000) 13,008, matmul(8) 16,390
+		w("fib", 12000, trace.I32(16)),
+		w("loop", 0, trace.I64(1000)),
 		w("sha256", 12000, trace.I32(1000), trace.I32(1)),
 		w("keccak", 12000, trace.I32(1)),
 		w("quicksort", 12000, trace.I32(1000), trace.I32(1)),
-		w("matmul", 3000, trace.I32(4)),
+		w("matmul", 12000, trace.I32(8)),
 		w("interp", 12000, trace.I32(500)),
 		w("lz", 12000, trace.I32(1000), trace.I32(1)),
 		w("indirect", 12000, trace.I32(1000), trace.I32(1)),
@@ -167,6 +170,14 @@ func TestEveryStepProof(t *testing.T) {
 				t.Logf("%d× %s", notProvable[k], k)
 			}
 			t.Logf("%d steps checked, status %s", n, m.Status())
+			for _, k := range keys {
+				if !strings.Contains(k, "host function") {
+					t.Errorf("not provable: %s", k)
+				}
+			}
+			if strings.HasPrefix(pc.name, "workload/") && n < 10_000 {
+				t.Errorf("%d steps proven, want at least 10,000 of each workload", n)
+			}
 		})
 	}
 }
