@@ -2,6 +2,8 @@ package dispute
 
 import (
 	"fmt"
+
+	"github.com/refereevm/referee/wasm"
 )
 
 // Witnesser produces the one-step proof of a machine's next step;
@@ -39,7 +41,7 @@ type ProofInfo struct {
 	Steps  uint64   // steps taken before the proven one
 	Op     string   // the instruction, e.g. "i32.add"; "" if the proof has none
 	Kind   uint16   // its op kind: the Wasm opcode or an internal kind (0x06 final end, 0x07 br and 0x08 br_if to the function's label)
-	Func   uint32   // its function index in its module
+	Func   uint32   // its function index in its module; 0xffffffff for a pending entry host function
 	Offset uint32   // its byte offset in the code section
 	Size   int      // bytes
 }
@@ -58,7 +60,12 @@ func DescribeProof(b []byte) (ProofInfo, error) {
 	info.Pre = keccak([]byte(stateLabel), body)
 	s := decodeState(body)
 	info.Steps = s.steps
-	if s.status != statusRunning || s.pending != 0 {
+	if s.status == statusRunning && s.pending != 0 {
+		// the pending entry host function: a call, at no instruction
+		info.Op, info.Kind, info.Func = "call", uint16(wasm.OpCall), hostFuncIndex
+		return info, nil
+	}
+	if s.status != statusRunning {
 		return info, nil
 	}
 	rec, err := r.take(funcRecSize, "function record")

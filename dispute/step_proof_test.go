@@ -21,6 +21,9 @@ type proofCase struct {
 	args    []trace.Value
 	max     int // steps to check; 0 = all
 	strided bool
+	// host: module is proof_host.wasm with its host functions, replaying
+	// the tape of a recorded run of the same call (host_proof_test.go)
+	host bool
 }
 
 const specDir = "../testdata/spectest/wasm-2.0/"
@@ -63,7 +66,10 @@ func flipCases() []proofCase {
 	for _, e := range []string{"mem", "bulk", "tables"} {
 		cs = append(cs, proofCase{name: "ops/" + e, module: opsWasm, export: e})
 	}
-	return cs
+	return append(cs,
+		proofCase{name: "host/calls", host: true, export: "calls"},
+		proofCase{name: "host/trap", host: true, export: "trap"},
+		proofCase{name: "host/entry", host: true, export: "get", args: []trace.Value{trace.I32(65500)}})
 }
 
 var decoded = map[string]*wasm.Module{} // only looked up
@@ -91,6 +97,15 @@ func loadModule(t testing.TB, path string) *wasm.Module {
 // start builds the machine of c and starts its call.
 func (c proofCase) start(t testing.TB) *trace.Machine {
 	t.Helper()
+	if c.host {
+		tape, _ := recordTape(t, c.export, c.args...)
+		h := newHostMachine(t, c.cfg)
+		if err := h.m.ReplayHost(tape); err != nil {
+			t.Fatal(err)
+		}
+		h.call(t, c.export, c.args...)
+		return h.m
+	}
 	m := trace.NewMachine(c.cfg)
 	m.RegisterSpectest()
 	inst, err := m.Instantiate(loadModule(t, c.module))

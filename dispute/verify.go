@@ -88,7 +88,7 @@ func (v *vm) run(pre [32]byte) error {
 		return fmt.Errorf("%w: state at byte 1: the machine is not running (status %d): no step to take", ErrBadProof, v.s.status)
 	}
 	if v.s.pending != 0 {
-		return fmt.Errorf("%w: host call as entry", ErrNotProvable)
+		return v.entryHost()
 	}
 	// ---- instruction: function record and op, with their proofs ----
 	if err := v.readInstruction(); err != nil {

@@ -262,7 +262,7 @@ func (v *vm) readFunc(addr uint64, what string) (funcRec, error) {
 // enter checks the limits and pushes callee f's frame.
 func (v *vm) enter(addr uint32, f funcRec) error {
 	if f.host {
-		return fmt.Errorf("%w: call to host function %d", ErrNotProvable, addr)
+		return v.hostCall(addr, f.params, f.results)
 	}
 	if v.s.depth >= v.s.maxDepth {
 		v.trap(trapCallStackExhausted)

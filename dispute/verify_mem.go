@@ -30,12 +30,19 @@ func (r *reader) u32(what string) (uint32, error) {
 // readMem reads the running function's memory: size, max, tree root and
 // its siblings in the memories tree.
 func (v *vm) readMem() (*memInfo, error) {
-	r := &v.r
-	start := r.off
-	mi := &memInfo{addr: v.fn.mem}
-	if mi.addr == noMemAddr || mi.addr >= v.s.nMems {
+	if v.fn.mem == noMemAddr || v.fn.mem >= v.s.nMems {
 		return nil, fmt.Errorf("%w: %s in a function without memory", ErrBadProof, opName(v.op.kind))
 	}
+	return v.readMemAt(v.fn.mem)
+}
+
+// readMemAt reads the record of the memory at store address addr (below
+// the memory count): size, max, tree root and its siblings in the
+// memories tree.
+func (v *vm) readMemAt(addr uint32) (*memInfo, error) {
+	r := &v.r
+	start := r.off
+	mi := &memInfo{addr: addr}
 	var err error
 	if mi.size, err = r.u32("memory size"); err != nil {
 		return nil, err

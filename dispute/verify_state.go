@@ -17,7 +17,7 @@ const (
 	funcLabel     = "referee/func/v1"
 	tableLabel    = "referee/table/v1"
 	segmentLabel  = "referee/segment/v1"
-	stateBodySize = 367 // state encoding without its 16-byte label
+	stateBodySize = 408 // state encoding without its 16-byte label
 	frameRecSize  = 76
 	funcRecSize   = 77
 	noMemAddr     = 0xffffffff
@@ -140,6 +140,11 @@ type state struct {
 	mems                  [32]byte
 	nSegs                 uint32
 	segments              [32]byte
+	// the host tape (verify_host.go): mode 1 = host calls replay it
+	hostMode byte
+	nTape    uint32
+	tape     [32]byte
+	cursor   uint32
 }
 
 func decodeState(b []byte) state {
@@ -167,6 +172,10 @@ func decodeState(b []byte) state {
 	copy(s.mems[:], b[299:331])
 	s.nSegs = binary.BigEndian.Uint32(b[331:])
 	copy(s.segments[:], b[335:367])
+	s.hostMode = b[367]
+	s.nTape = binary.BigEndian.Uint32(b[368:])
+	copy(s.tape[:], b[372:404])
+	s.cursor = binary.BigEndian.Uint32(b[404:])
 	return s
 }
 
@@ -197,6 +206,10 @@ func (s *state) encode() []byte {
 	b = append(b, s.mems[:]...)
 	b = binary.BigEndian.AppendUint32(b, s.nSegs)
 	b = append(b, s.segments[:]...)
+	b = append(b, s.hostMode)
+	b = binary.BigEndian.AppendUint32(b, s.nTape)
+	b = append(b, s.tape[:]...)
+	b = binary.BigEndian.AppendUint32(b, s.cursor)
 	return b
 }
 

@@ -32,7 +32,10 @@ import (
 //	275    4+32  table count, tables root
 //	311    4+32  memory count, memories root
 //	347    4+32  segment count, segments root
-//	383          end
+//	383    1     host mode: 1 if host calls replay the tape, else 0
+//	384    4+32  host tape: entry count, root of the tape tree (commit_tape.go)
+//	420    4     host cursor: tape entries taken
+//	424          end
 //
 // Fields that do not apply to the status are zero: a trapped machine
 // commits neither stack nor frames (the call is over; how far the trapping
@@ -58,8 +61,11 @@ const (
 	stOffTables   = stOffGlobals + 36
 	stOffMems     = stOffTables + 36
 	stOffSegments = stOffMems + 36
+	stOffHostMode = stOffSegments + 36
+	stOffTape     = stOffHostMode + 1
+	stOffCursor   = stOffTape + 36
 	// StateEncodingSize is the size of the state root's hash input.
-	StateEncodingSize = stOffSegments + 36
+	StateEncodingSize = stOffCursor + 4
 )
 
 // FrameRecordSize is the size of a frame record: func addr u32, pc u32,
@@ -158,6 +164,7 @@ type Committer struct {
 	mems     []memCache
 	memsT    *merkle.Tree
 	segs     segCache
+	tape     tapeCache
 	stack    stackCache
 	frames   []frameCache
 	enc      [StateEncodingSize]byte
@@ -230,6 +237,7 @@ func (c *Committer) encode() {
 	putCount(e[stOffMems:], n, r)
 	n, r = c.segs.root(m)
 	putCount(e[stOffSegments:], n, r)
+	c.encodeTape(e)
 }
 
 func putCount(b []byte, n int, r [32]byte) {

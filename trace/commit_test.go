@@ -139,8 +139,8 @@ func TestRootSensitive(t *testing.T) {
 // TestStateEncodingSize pins the layout's size and the root of an idle
 // empty machine.
 func TestStateEncodingSize(t *testing.T) {
-	if StateEncodingSize != 383 {
-		t.Fatalf("StateEncodingSize = %d, want 383", StateEncodingSize)
+	if StateEncodingSize != 424 {
+		t.Fatalf("StateEncodingSize = %d, want 424", StateEncodingSize)
 	}
 	m := NewMachine(Config{})
 	c := NewCommitter(m)
@@ -149,7 +149,7 @@ func TestStateEncodingSize(t *testing.T) {
 		t.Fatalf("encoding %x", enc)
 	}
 	r := m.Root()
-	if got, want := hex.EncodeToString(r[:]), "1d825942102eb359a06ecf2e412352ab4757ad3fd78e4b585f2c3adc2c531645"; got != want {
+	if got, want := hex.EncodeToString(r[:]), "3c4dec7c17cf7c6e408aa15d14df20cceb8e3bc352f96f1961e291f04af8baf5"; got != want {
 		t.Fatalf("empty machine root %s, want %s", got, want)
 	}
 }

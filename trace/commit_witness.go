@@ -27,7 +27,10 @@ func (c *Committer) Witness() ([]byte, error) {
 	w = append(w, WitnessVersion)
 	// ---- state ----
 	w = append(w, c.enc[len(stateLabel):]...)
-	if m.status != StatusRunning || m.pendingHost || len(m.frames) == 0 {
+	if m.status == StatusRunning && m.pendingHost {
+		return c.appendEntryHost(w), nil
+	}
+	if m.status != StatusRunning || len(m.frames) == 0 {
 		return w, nil
 	}
 	fr := &m.frames[len(m.frames)-1]
@@ -181,6 +184,9 @@ func (c *Committer) appendExtras(w []byte, o *op, fr *frame) []byte {
 	case wasm.OpReturn, opEndReturn, opBrReturn:
 		w = c.appendCaller(w)
 	case wasm.OpCall: // the callee's shape is in the op leaf
+		if m.store.funcs[o.a].host != nil {
+			w = c.appendHost(w, o.a)
+		}
 	case wasm.OpCallIndirect:
 		w = c.appendTable(w, o.a)
 		t := m.store.tables[o.a]
@@ -188,6 +194,9 @@ func (c *Committer) appendExtras(w []byte, o *op, fr *frame) []byte {
 			w = c.appendElem(w, o.a, i)
 			if r := t.elems[i]; r != 0 {
 				w = c.appendFunc(w, uint32(r-1))
+				if f := &m.store.funcs[r-1]; f.host != nil && f.typeID == uint32(o.c) {
+					w = c.appendHost(w, uint32(r-1))
+				}
 			}
 		}
 	case wasm.OpLocalGet, wasm.OpLocalSet, wasm.OpLocalTee:
@@ -256,30 +265,9 @@ func (c *Committer) appendMemOp(w []byte, o *op, fn *funcCode) []byte {
 const MaxCopyBytes = 65536
 
 // appendRange appends the range proof of the chunks holding [addr,
-// addr+n): their data, then per height from the bottom the sibling left of
-// the run (if its first node is a right child) and right of it (if its
-// last node is a left child).
+// addr+n) of memory mm (appendMemRange).
 func (c *Committer) appendRange(w []byte, mm *Memory, mc *memCache, addr, n uint64) []byte {
-	l, hi := addr>>5, (addr+n-1)>>5
-	var buf [32]byte
-	for i := l; i <= hi; i++ {
-		clear(buf[:])
-		if end := min((i+1)<<5, uint64(mm.size)<<wasmPageShift); i<<5 < end {
-			mm.read(i<<5, buf[:end-(i<<5)])
-		}
-		w = append(w, buf[:]...)
-	}
-	_, ls := mc.tree.ProveChunk(uint32(l << 5))
-	_, rs := mc.tree.ProveChunk(uint32(hi << 5))
-	for h := 0; h < merkle.MemoryDepth; h++ {
-		if (l>>h)&1 == 1 {
-			w = append(w, ls[h][:]...)
-		}
-		if (hi>>h)&1 == 0 {
-			w = append(w, rs[h][:]...)
-		}
-	}
-	return w
+	return appendMemRange(w, mc.tree, mm.read, addr, n)
 }
 
 // appendMemRecord appends the record of fn's memory and its proof.

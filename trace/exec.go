@@ -122,7 +122,7 @@ loop:
 			callee := f.code
 			if callee == nil {
 				var k TrapKind
-				sp, k = m.callHost(f, sp, budget-left)
+				sp, k = m.callHost(o.a, f, sp, budget-left)
 				s = m.stack
 				if k != TrapNone {
 					tk = k
@@ -165,7 +165,7 @@ loop:
 			m.frames[len(m.frames)-1].pc = pc
 			if f.code == nil {
 				var k TrapKind
-				sp, k = m.callHost(f, sp, budget-left)
+				sp, k = m.callHost(uint32(r-1), f, sp, budget-left)
 				s = m.stack
 				if k != TrapNone {
 					tk = k

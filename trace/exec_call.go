@@ -103,12 +103,26 @@ func (m *Machine) enter(callee *funcCode, sp int) TrapKind {
 	return TrapNone
 }
 
-// callHost runs host function f on the top of the stack at sp and pushes
-// its results; it returns the new sp. done is the number of steps exec
-// has run but not yet added to m.steps: it is added for the duration of
-// the host call so that host code sees a current Steps().
-func (m *Machine) callHost(f *funcInst, sp int, done uint64) (int, TrapKind) {
+// callHost runs host function f (store address addr) on the top of the
+// stack at sp and pushes its results; it returns the new sp. done is the
+// number of steps exec has run but not yet added to m.steps: it is added
+// for the duration of the host call so that host code sees a current
+// Steps(). Under replay the tape's next entry stands for the call.
+func (m *Machine) callHost(addr uint32, f *funcInst, sp int, done uint64) (int, TrapKind) {
 	n := len(f.typ.Params)
+	if m.host == hostReplay {
+		sp -= n
+		m.sp = sp
+		res, tk := m.hostReplay(addr, f)
+		if tk != TrapNone {
+			return sp, tk
+		}
+		for _, r := range res {
+			m.stack[sp] = r
+			sp++
+		}
+		return sp, TrapNone
+	}
 	args := m.hostArgs[:0]
 	for i, t := range f.typ.Params {
 		args = append(args, Value{Type: t, Bits: m.stack[sp-n+i]})
@@ -117,11 +131,11 @@ func (m *Machine) callHost(f *funcInst, sp int, done uint64) (int, TrapKind) {
 	sp -= n
 	m.sp = sp
 	m.steps += done
-	m.inHost = true
-	res, err := f.host(m, args)
-	m.inHost = false
+	res, err := m.runHost(addr, f, args)
 	m.steps -= done
-	if tk := m.hostResult(f, res, err); tk != TrapNone {
+	tk := m.hostResult(f, res, err)
+	m.recordOutcome(tk, res)
+	if tk != TrapNone {
 		return sp, tk
 	}
 	for _, r := range res {
@@ -137,7 +151,7 @@ func (m *Machine) callHost(f *funcInst, sp int, done uint64) (int, TrapKind) {
 func (m *Machine) hostResult(f *funcInst, res []Value, err error) TrapKind {
 	if err != nil {
 		var t *Trap
-		if errors.As(err, &t) {
+		if errors.As(err, &t) && t.Kind != TrapNone {
 			return t.Kind
 		}
 		m.hostErr = err
@@ -160,14 +174,28 @@ func (m *Machine) hostResult(f *funcInst, res []Value, err error) TrapKind {
 func (m *Machine) runEntryHost() {
 	m.pendingHost = false
 	f := &m.store.funcs[m.entry]
+	if m.host == hostReplay {
+		res, tk := m.hostReplay(m.entry, f)
+		m.sp = 0
+		if tk != TrapNone {
+			m.setTrap(tk, hostFunc, 0)
+			return
+		}
+		for _, r := range res {
+			m.stack[m.sp] = r
+			m.sp++
+		}
+		m.finish()
+		return
+	}
 	args := make([]Value, len(f.typ.Params))
 	for i, t := range f.typ.Params {
 		args[i] = Value{Type: t, Bits: m.stack[i]}
 	}
-	m.inHost = true
-	res, err := f.host(m, args)
-	m.inHost = false
-	if tk := m.hostResult(f, res, err); tk != TrapNone {
+	res, err := m.runHost(m.entry, f, args)
+	tk := m.hostResult(f, res, err)
+	m.recordOutcome(tk, res)
+	if tk != TrapNone {
 		m.sp = 0
 		m.setTrap(tk, hostFunc, 0)
 		return

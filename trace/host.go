@@ -1,6 +1,8 @@
 package trace
 
 import (
+	"errors"
+	"fmt"
 	"math"
 
 	"github.com/refereevm/referee/wasm"
@@ -12,8 +14,20 @@ import (
 // Machine.HostError). A host function must not call back into the machine.
 type HostFunc func(m *Machine, args []Value) ([]Value, error)
 
+// errStoreInHost is returned, or panicked with, when a host function tries
+// to allocate in the store: a host call's effect must be what a host tape
+// can record (results, trap, memory writes; trace/host_tape.go).
+var errStoreInHost = errors.New("trace: a host function cannot allocate in the store")
+
+func (m *Machine) noStoreChangeInHost(what string) {
+	if m.inHost {
+		panic(fmt.Sprintf("%s: %v", what, errStoreInHost))
+	}
+}
+
 // AddHostFunc allocates a host function in the store and returns its address.
 func (m *Machine) AddHostFunc(t wasm.FuncType, f HostFunc) Extern {
+	m.noStoreChangeInHost("AddHostFunc")
 	m.store.funcs = append(m.store.funcs, funcInst{typ: t, host: f, typeID: m.typeID(t)})
 	return Extern{Kind: wasm.ExternFunc, Addr: uint32(len(m.store.funcs) - 1)}
 }
@@ -66,6 +80,7 @@ func (m *Machine) inStore(ex Extern) bool {
 // value of the wrong type, or a funcref to no function, is stored as null
 // or zero of the global's type.
 func (m *Machine) AddGlobal(t wasm.GlobalType, v Value) Extern {
+	m.noStoreChangeInHost("AddGlobal")
 	if v.Type != t.Type || !m.validRef(v) {
 		v = Value{Type: t.Type}
 	}
@@ -75,6 +90,9 @@ func (m *Machine) AddGlobal(t wasm.GlobalType, v Value) Extern {
 
 // AddTable allocates a table in the store and returns its address.
 func (m *Machine) AddTable(t wasm.TableType) (Extern, error) {
+	if m.inHost {
+		return Extern{}, errStoreInHost
+	}
 	tb, err := m.newTable(t)
 	if err != nil {
 		return Extern{}, err
@@ -85,6 +103,7 @@ func (m *Machine) AddTable(t wasm.TableType) (Extern, error) {
 
 // AddMemory allocates a memory in the store and returns its address.
 func (m *Machine) AddMemory(t wasm.MemoryType) Extern {
+	m.noStoreChangeInHost("AddMemory")
 	m.store.mems = append(m.store.mems, newMemory(t.Limits.Min, t.Limits.Max, t.Limits.HasMax, m.cfg.MaxMemoryPages))
 	return Extern{Kind: wasm.ExternMemory, Addr: uint32(len(m.store.mems) - 1)}
 }

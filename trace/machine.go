@@ -111,6 +111,18 @@ type Machine struct {
 	inHost bool
 	// hostErr is the error of a host function that ended the call.
 	hostErr error
+
+	// host says whether host functions run live, are recorded, or are
+	// replayed from tape (trace/host_tape.go). In replay mode the tape and
+	// hostCursor (entries taken) are state, and committed.
+	host       hostMode
+	tape       HostTape
+	hostCursor uint64
+	// tapeGen changes whenever tape is replaced, so that a Committer
+	// rebuilds its tape tree; not state.
+	tapeGen uint64
+	// pendingEffect is the effect of the host call being recorded.
+	pendingEffect HostEffect
 }
 
 // frame is one activation of a compiled (Wasm) function.

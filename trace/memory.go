@@ -29,6 +29,11 @@ type Memory struct {
 	declHasMax bool
 	// dirty has one bit per storage page, set when the page is written.
 	dirty []uint64
+	// rec, while a recording machine runs a host function, is the effect
+	// the exported writes (Write, SetPage) are appended to, and addr this
+	// memory's store address (trace/host_tape.go). Not state.
+	rec  *HostEffect
+	addr uint32
 }
 
 func newMemory(min, max uint32, hasMax bool, capPages uint32) *Memory {
@@ -78,9 +83,17 @@ func (mm *Memory) Max() uint32 { return mm.max }
 // NumPages returns the number of 4 KiB storage pages (Size()*16).
 func (mm *Memory) NumPages() int { return len(mm.pages) }
 
-// Page returns storage page i, or nil if it was never written (all zeros).
-// The caller must not modify it.
-func (mm *Memory) Page(i int) *[PageSize]byte { return mm.pages[i] }
+// Page returns a copy of storage page i, or nil if it was never written
+// (all zeros). It is a copy so that host code cannot write memory behind
+// the machine's back (a recording machine captures Write and SetPage).
+func (mm *Memory) Page(i int) *[PageSize]byte {
+	p := mm.pages[i]
+	if p == nil {
+		return nil
+	}
+	cp := *p
+	return &cp
+}
 
 // Dirty reports whether storage page i was written since the last ClearDirty.
 func (mm *Memory) Dirty(i int) bool { return mm.dirty[i>>6]&(1<<(uint(i)&63)) != 0 }
@@ -107,14 +120,27 @@ func (mm *Memory) Write(addr uint64, src []byte) bool {
 		return false
 	}
 	mm.write(addr, src)
+	mm.noteWrite(addr, src)
 	return true
 }
 
-// SetPage replaces storage page i (nil = zero page) and marks it dirty;
-// for Restore.
+// SetPage replaces storage page i with a copy of *p (nil = zero page) and
+// marks it dirty. A recording machine records it as a write of the whole
+// page.
 func (mm *Memory) SetPage(i int, p *[PageSize]byte) {
+	if p != nil {
+		cp := *p
+		p = &cp
+	}
 	mm.pages[i] = p
 	mm.markDirty(i)
+	if mm.rec != nil {
+		var data [PageSize]byte
+		if p != nil {
+			data = *p
+		}
+		mm.noteWrite(uint64(i)*PageSize, data[:])
+	}
 }
 
 func (mm *Memory) markDirty(i int) { mm.dirty[i>>6] |= 1 << (uint(i) & 63) }
