@@ -22,7 +22,7 @@ import (
 // (a *Trap, or any other error as TrapUnreachable) and writes to memories
 // with (*Memory).Write or SetPage, which a recording machine captures; it
 // cannot reach the store in any other way (tables and globals have no
-// setter, Page returns a copy, and allocating in the store or instantiating
+// setter, Page returns a copy during a recorded host call, and allocating in the store or instantiating
 // from a host function is refused).
 
 // HostWrite is one write a host function made to a memory.
@@ -124,33 +124,8 @@ func (m *Machine) ReplayHost(tape HostTape) error {
 	if m.status == StatusRunning || m.inHost {
 		return fmt.Errorf("%w: replay: a call is in progress", ErrHostTape)
 	}
-	if uint64(len(tape)) > MaxHostTape {
-		return fmt.Errorf("%w: %d entries, at most %d", ErrHostTape, len(tape), uint64(MaxHostTape))
-	}
-	for i := range tape {
-		e := &tape[i]
-		if uint64(e.Func) >= uint64(len(m.store.funcs)) || m.store.funcs[e.Func].host == nil {
-			return fmt.Errorf("%w: entry %d: function %d is not a host function in the store", ErrHostTape, i, e.Func)
-		}
-		if int(e.Trap) >= len(trapText) {
-			return fmt.Errorf("%w: entry %d: trap kind %d", ErrHostTape, i, e.Trap)
-		}
-		rt := m.store.funcs[e.Func].typ.Results
-		if e.Trap == TrapNone && len(e.Results) == len(rt) {
-			for j, r := range e.Results {
-				if !validBits(rt[j], r, len(m.store.funcs)) {
-					return fmt.Errorf("%w: entry %d: result %d: %#x is not a valid %s", ErrHostTape, i, j, r, rt[j])
-				}
-			}
-		}
-		if uint64(len(e.Results)) > math.MaxUint32 || uint64(len(e.Writes)) > math.MaxUint32 {
-			return fmt.Errorf("%w: entry %d: too many results or writes", ErrHostTape, i)
-		}
-		for j, w := range e.Writes {
-			if uint64(len(w.Data)) > math.MaxUint32 {
-				return fmt.Errorf("%w: entry %d: write %d of %d bytes", ErrHostTape, i, j, len(w.Data))
-			}
-		}
+	if err := m.checkTape(tape); err != nil {
+		return err
 	}
 	m.host = hostReplay
 	m.tape = tape.Clone()
@@ -295,6 +270,39 @@ func (m *Machine) checkEffect(e *HostEffect, addr uint32, f *funcInst) error {
 		}
 		if !m.store.mems[w.Mem].inBounds(uint64(w.Addr), uint64(len(w.Data))) {
 			return fmt.Errorf("write %d: %d bytes at %#x past the size of memory %d", j, len(w.Data), w.Addr, w.Mem)
+		}
+	}
+	return nil
+}
+
+// checkTape checks tape as ReplayHost documents.
+func (m *Machine) checkTape(tape HostTape) error {
+	if uint64(len(tape)) > MaxHostTape {
+		return fmt.Errorf("%w: %d entries, at most %d", ErrHostTape, len(tape), uint64(MaxHostTape))
+	}
+	for i := range tape {
+		e := &tape[i]
+		if uint64(e.Func) >= uint64(len(m.store.funcs)) || m.store.funcs[e.Func].host == nil {
+			return fmt.Errorf("%w: entry %d: function %d is not a host function in the store", ErrHostTape, i, e.Func)
+		}
+		if int(e.Trap) >= len(trapText) {
+			return fmt.Errorf("%w: entry %d: trap kind %d", ErrHostTape, i, e.Trap)
+		}
+		rt := m.store.funcs[e.Func].typ.Results
+		if e.Trap == TrapNone && len(e.Results) == len(rt) {
+			for j, r := range e.Results {
+				if !validBits(rt[j], r, len(m.store.funcs)) {
+					return fmt.Errorf("%w: entry %d: result %d: %#x is not a valid %s", ErrHostTape, i, j, r, rt[j])
+				}
+			}
+		}
+		if uint64(len(e.Results)) > math.MaxUint32 || uint64(len(e.Writes)) > math.MaxUint32 {
+			return fmt.Errorf("%w: entry %d: too many results or writes", ErrHostTape, i)
+		}
+		for j, w := range e.Writes {
+			if uint64(len(w.Data)) > math.MaxUint32 {
+				return fmt.Errorf("%w: entry %d: write %d of %d bytes", ErrHostTape, i, j, len(w.Data))
+			}
 		}
 	}
 	return nil

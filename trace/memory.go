@@ -83,13 +83,14 @@ func (mm *Memory) Max() uint32 { return mm.max }
 // NumPages returns the number of 4 KiB storage pages (Size()*16).
 func (mm *Memory) NumPages() int { return len(mm.pages) }
 
-// Page returns a copy of storage page i, or nil if it was never written
-// (all zeros). It is a copy so that host code cannot write memory behind
-// the machine's back (a recording machine captures Write and SetPage).
+// Page returns storage page i, or nil if it was never written (all zeros).
+// The caller must not modify it. While a recording machine runs a host
+// function, Page returns a copy, so that host code cannot write memory
+// behind the recorder (trace/host_tape.go).
 func (mm *Memory) Page(i int) *[PageSize]byte {
 	p := mm.pages[i]
-	if p == nil {
-		return nil
+	if p == nil || mm.rec == nil {
+		return p
 	}
 	cp := *p
 	return &cp

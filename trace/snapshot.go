@@ -1,6 +1,6 @@
 package trace
 
-// Snapshot encoding, version 1. docs/snapshot.md is the byte-by-byte
+// Snapshot encoding, version 2. docs/snapshot.md is the byte-by-byte
 // specification; this comment is its summary. Integers are big-endian,
 // every variable-length part is prefixed by its count, and there are no
 // optional fields: the same machine state always gives the same bytes, and
@@ -9,7 +9,7 @@ package trace
 //
 //	offset  width  field
 //	0       16     magic "referee/snapshot"
-//	16      1      version (1)
+//	16      1      version (2)
 //	17      32     store digest: sha256 of the instantiated modules and the
 //	               store layout (see storeDigest)
 //	49      8      Config.MaxSteps
@@ -37,6 +37,9 @@ package trace
 //	               done: u32 result count, then per result u8 type, u64 bits
 //	               trapped: u8 trap kind, u32 func, u32 offset, u64 step
 //	               idle: nothing
+//	        ...    host tape (snapshot_host.go): u8 mode (0 live, 1 recording,
+//	               2 replaying), u64 cursor, u32 entry count, then per entry
+//	               its committed encoding and u32 length + bytes of its error
 //
 // Not encoded, because nothing observable depends on it: the dead value
 // stack and frames of a call that has ended, the error of a host function
@@ -55,7 +58,7 @@ import (
 
 const (
 	snapshotMagic   = "referee/snapshot"
-	snapshotVersion = 1
+	snapshotVersion = 2
 
 	// Offsets of the fixed header, each the previous plus its width.
 	snapOffVersion    = len(snapshotMagic)  // 16
@@ -181,7 +184,9 @@ func (m *Machine) Snapshot() ([]byte, error) {
 		b = binary.BigEndian.AppendUint32(b, m.trap.Offset)
 		b = binary.BigEndian.AppendUint64(b, m.trap.Step)
 	}
-	return b, nil
+
+	// ---- host tape ----
+	return m.appendHostSnapshot(b), nil
 }
 
 // snapshotSizeHint estimates the encoded size so Snapshot allocates once.

@@ -41,6 +41,9 @@ type snapState struct {
 	stackLen    int // value-stack slots the frames need
 	results     []Value
 	trap        Trap
+	host        hostMode
+	tape        HostTape
+	hostCursor  uint64
 }
 
 type snapMem struct {
@@ -187,6 +190,7 @@ func (m *Machine) decodeSnapshot(b []byte) (*snapState, error) {
 			r.fail("trap step", "step %d is after the step count %d", st.trap.Step, st.steps)
 		}
 	}
+	m.decodeHostSnapshot(r, st)
 	if r.err == nil && r.pos != len(b) {
 		r.fail("end", "%d trailing bytes", len(b)-r.pos)
 	}
@@ -374,4 +378,6 @@ func (m *Machine) applySnapshot(st *snapState) {
 	m.results = st.results
 	m.trap = st.trap
 	m.hostErr = nil
+	m.host, m.tape, m.hostCursor = st.host, st.tape, st.hostCursor
+	m.tapeGen++
 }

@@ -241,7 +241,7 @@ func TestSnapshotHeader(t *testing.T) {
 		want []byte
 	}{
 		{"magic", 0, []byte("referee/snapshot")},
-		{"version", snapOffVersion, []byte{1}},
+		{"version", snapOffVersion, []byte{2}},
 		{"store digest", snapOffDigest, d[:]},
 		{"MaxSteps", snapOffMaxSteps, []byte{0, 0, 0, 0, 0, 0, 0x03, 0xe8}},
 		{"MaxStackValues", snapOffMaxStack, []byte{0, 0, 0x13, 0x88}},
@@ -472,9 +472,13 @@ func TestSnapshotRejectsDeadCodeFrame(t *testing.T) {
 	if len(fc.ops) < 4 || fc.ops[3].kind != wasm.OpI32Add {
 		t.Fatalf("unexpected compiled code %+v", fc.ops)
 	}
-	// The tail is: u32 sp = 2, two slots, u32 frame count = 1, one frame.
+	// The tail is: u32 sp = 2, two slots, u32 frame count = 1, one frame,
+	// then the host section of a live machine (u8 mode, u64 cursor, u32
+	// entry count, all 0).
+	host := good[len(good)-13:]
+	good = good[:len(good)-13]
 	tail := 4 + 16 + 4 + 16
-	if n := len(good) - tail; binary.BigEndian.Uint32(good[n:]) != 2 {
+	if n := len(good) - tail; binary.BigEndian.Uint32(good[n:]) != 2 || !bytes.Equal(host, make([]byte, 13)) {
 		t.Fatalf("unexpected snapshot tail % x", good[n:])
 	}
 	var bad []byte
@@ -486,6 +490,7 @@ func TestSnapshotRejectsDeadCodeFrame(t *testing.T) {
 	bad = binary.BigEndian.AppendUint32(bad, 3)
 	bad = binary.BigEndian.AppendUint32(bad, fc.ops[3].offset)
 	bad = binary.BigEndian.AppendUint32(bad, 0)
+	bad = append(bad, host...)
 	dst, _ := c.build(t)
 	err = dst.Restore(bad)
 	if !errors.Is(err, ErrSnapshot) || !strings.Contains(err.Error(), "unreachable") {
