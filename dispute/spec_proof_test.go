@@ -3,11 +3,13 @@ package dispute
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/refereevm/referee/trace"
@@ -88,12 +90,30 @@ func (v specValue) value() (trace.Value, bool) {
 
 // specStats counts what the spec test proved.
 type specStats struct {
+	mu                           sync.Mutex
 	invocations, steps, unproven int
+	hostCalls                    uint64
 	notProvable                  map[string]int
 }
 
-// runSpecFile runs one command file, proving every step of its
-// invocations (every k-th invocation when k > 1).
+// add merges one file's counts into st.
+func (st *specStats) add(f *specStats) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.invocations += f.invocations
+	st.steps += f.steps
+	st.unproven += f.unproven
+	st.hostCalls += f.hostCalls
+	for k, n := range f.notProvable {
+		st.notProvable[k] += n
+	}
+}
+
+// runSpecFile runs one command file twice, as the honest party of a
+// dispute would: once recording its host calls (spectest's print
+// functions) on one machine, then on a second machine replaying that tape,
+// proving every step of its invocations (every k-th invocation when
+// k > 1).
 func runSpecFile(t *testing.T, path string, k int, st *specStats) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -103,12 +123,44 @@ func runSpecFile(t *testing.T, path string, k int, st *specStats) {
 	if err := json.Unmarshal(b, &sc); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	dir := filepath.Dir(path)
+	rec := trace.NewMachine(trace.Config{})
+	rec.RegisterSpectest()
+	if err := rec.RecordHost(); err != nil {
+		t.Fatal(err)
+	}
+	want := runSpecCommands(t, path, &sc, rec, 0, nil)
 	m := trace.NewMachine(trace.Config{})
 	m.RegisterSpectest()
-	c := trace.NewCommitter(m)
+	if err := m.ReplayHost(rec.HostTape()); err != nil {
+		t.Fatal(err)
+	}
+	got := runSpecCommands(t, path, &sc, m, k, st)
+	if m.HostCalls() != rec.HostCalls() || m.HostCalls() != uint64(len(rec.HostTape())) {
+		t.Fatalf("%s: replay took %d host calls, the recording made %d", path, m.HostCalls(), rec.HostCalls())
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d invocations replayed, %d recorded", path, len(got), len(want))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("%s: invocation %d: replayed %s, recorded %s", path, i, got[i], want[i])
+		}
+	}
+	st.hostCalls += m.HostCalls()
+}
+
+// runSpecCommands runs the commands of a file on m; with st set it proves
+// every step of every k-th invocation. It returns each invocation's
+// outcome.
+func runSpecCommands(t *testing.T, path string, sc *specScript, m *trace.Machine, k int, st *specStats) []string {
+	dir := filepath.Dir(path)
+	var c *trace.Committer
+	if st != nil {
+		c = trace.NewCommitter(m)
+	}
 	named := map[string]*trace.Instance{} // only looked up
 	var cur *trace.Instance
+	var outcomes []string
 	n := 0
 	for _, cmd := range sc.Commands {
 		switch cmd.Type {
@@ -171,7 +223,7 @@ func runSpecFile(t *testing.T, path string, k int, st *specStats) {
 				continue
 			}
 			n++
-			prove := cmd.Type != "action" && (k <= 1 || n%k == 0)
+			prove := st != nil && cmd.Type != "action" && (k <= 1 || n%k == 0)
 			if prove {
 				st.invocations++
 			}
@@ -195,11 +247,13 @@ func runSpecFile(t *testing.T, path string, k int, st *specStats) {
 				}
 				if m.Status() == trace.StatusRunning {
 					t.Logf("%s line %d: still running after 10^7 steps; file abandoned", path, cmd.Line)
-					return
+					return outcomes
 				}
 			}
+			outcomes = append(outcomes, fmt.Sprintf("line %d: %s %v %s", cmd.Line, m.Status(), m.Results(), m.TrapKind()))
 		}
 	}
+	return outcomes
 }
 
 // TestSpecEveryStepProof proves every step of the spec suite's
@@ -216,12 +270,19 @@ func TestSpecEveryStepProof(t *testing.T) {
 		k = 1
 	}
 	st := &specStats{notProvable: map[string]int{}}
-	for _, f := range files {
-		if strings.HasPrefix(filepath.Base(f), "simd") {
-			continue
+	t.Run("files", func(t *testing.T) {
+		for _, f := range files {
+			if strings.HasPrefix(filepath.Base(f), "simd") {
+				continue
+			}
+			t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
+				t.Parallel()
+				fs := &specStats{notProvable: map[string]int{}}
+				runSpecFile(t, f, k, fs)
+				st.add(fs)
+			})
 		}
-		runSpecFile(t, f, k, st)
-	}
+	})
 	keys := make([]string, 0, len(st.notProvable))
 	for m := range st.notProvable {
 		keys = append(keys, m)
@@ -230,5 +291,5 @@ func TestSpecEveryStepProof(t *testing.T) {
 	for _, m := range keys {
 		t.Logf("%d× %s", st.notProvable[m], m)
 	}
-	t.Logf("%d invocations, %d steps proven and verified, %d not provable yet", st.invocations, st.steps-st.unproven, st.unproven)
+	t.Logf("%d invocations, %d steps proven and verified (%d host calls replayed from tapes), %d not provable yet", st.invocations, st.steps-st.unproven, st.hostCalls, st.unproven)
 }
