@@ -11,6 +11,7 @@ import (
 
 	"github.com/refereevm/referee/dispute"
 	"github.com/refereevm/referee/trace"
+	"github.com/refereevm/referee/wasm"
 )
 
 const proveUsage = `  referee prove [--step N] [--max-steps N] [-o FILE] [--json] MODULE.wasm FUNC [ARG...]
@@ -32,6 +33,16 @@ const rootUsage = `  referee root [--step N] [--max-steps N] [--json] MODULE.was
 
 // proofMachine builds the machine of MODULE FUNC ARGS, starts the call and
 // runs it to step N (all steps when N < 0). It returns the committer.
+//
+// A module that imports functions (spectest's print functions) can call
+// host code, which is proven from a committed host tape
+// (docs/state-commitment.md §11): the call is first run to its end (or to
+// --max-steps) recording its host calls, then run again to step N on a
+// fresh machine replaying that tape; the replaying machine is the one
+// returned. The tape is the whole run's whatever N, so every step's root
+// is the same for prove and root. A module without function imports runs once, with
+// host functions live (it cannot call any), so its roots are unchanged by
+// the tape.
 func proofMachine(pos []string, maxSteps uint64, n int64) (*trace.Committer, error) {
 	if len(pos) < 2 {
 		return nil, errors.New("want MODULE.wasm FUNC [ARG...]")
@@ -40,9 +51,39 @@ func proofMachine(pos []string, maxSteps uint64, n int64) (*trace.Committer, err
 	if err != nil {
 		return nil, err
 	}
+	if t.mod.NumImports(wasm.ExternFunc) == 0 {
+		return runToStep(t, maxSteps, n, hostLive, nil)
+	}
+	rec, err := runToStep(t, maxSteps, -1, hostRecord, nil)
+	if err != nil {
+		return nil, err
+	}
+	return runToStep(t, maxSteps, n, hostReplay, rec.Machine().HostTape())
+}
+
+// How runToStep's machine runs host functions.
+const (
+	hostLive   = iota // they run
+	hostRecord        // they run, recorded (Machine.RecordHost)
+	hostReplay        // the tape stands for them (Machine.ReplayHost)
+)
+
+// runToStep builds the machine of t, starts the call and runs it to step N
+// (all steps when N < 0), with host functions run as host says.
+func runToStep(t *callTarget, maxSteps uint64, n int64, host int, tape trace.HostTape) (*trace.Committer, error) {
 	path, name, mod, vals := t.path, t.name, t.mod, t.args
 	m := trace.NewMachine(trace.Config{MaxSteps: maxSteps})
 	m.RegisterSpectest()
+	switch host {
+	case hostRecord:
+		if err := m.RecordHost(); err != nil {
+			return nil, err
+		}
+	case hostReplay:
+		if err := m.ReplayHost(tape); err != nil {
+			return nil, err
+		}
+	}
 	inst, err := m.Instantiate(mod)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -70,6 +111,15 @@ func proofMachine(pos []string, maxSteps uint64, n int64) (*trace.Committer, err
 		return nil, fmt.Errorf("step %d: the call ended (%s) at step %d", n, m.Status(), m.Steps())
 	}
 	return c, nil
+}
+
+// withTape adds to a JSON object, for a machine that replays a host tape,
+// its entry count ("host_tape") and the entries taken ("host_calls").
+func withTape(m *trace.Machine, v map[string]any) map[string]any {
+	if m.Replaying() {
+		v["host_tape"], v["host_calls"] = len(m.HostTape()), m.HostCalls()
+	}
+	return v
 }
 
 func rootHex(r [32]byte) string { return "0x" + hex.EncodeToString(r[:]) }
@@ -125,10 +175,10 @@ func proveCommand(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if *jsonOn {
-		return proveJSON(stdout, map[string]any{
+		return proveJSON(stdout, withTape(c.Machine(), map[string]any{
 			"step": *step + 1, "pre": rootHex(p.Pre), "post": rootHex(post), "op": info.Op,
 			"func": info.Func, "offset": fmt.Sprintf("0x%x", info.Offset), "bytes": len(p.Bytes), "file": *out,
-		})
+		}))
 	}
 	fmt.Fprintf(stdout, "pre   %s\npost  %s\nstep  %d: func[%d] +0x%x %s\nproof %d bytes -> %s\n",
 		rootHex(p.Pre), rootHex(post), *step+1, info.Func, info.Offset, info.Op, len(p.Bytes), *out)
@@ -211,7 +261,7 @@ func rootCommand(args []string, stdout, stderr io.Writer) int {
 	m := c.Machine()
 	r := c.Root()
 	if *jsonOn {
-		return proveJSON(stdout, map[string]any{"step": m.Steps(), "status": m.Status().String(), "root": rootHex(r)})
+		return proveJSON(stdout, withTape(m, map[string]any{"step": m.Steps(), "status": m.Status().String(), "root": rootHex(r)}))
 	}
 	fmt.Fprintln(stdout, rootHex(r))
 	return exitOK

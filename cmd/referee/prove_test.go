@@ -22,6 +22,8 @@ func TestProveVerifyRoot(t *testing.T) {
 		{"fac-rec", []string{facWasm, "fac-rec", "i64:25"}, []string{"0", "1", "50", "200", "306"}},
 		{"sha256", []string{"../../testdata/workloads/sha256.wasm", "run", "i32:100", "i32:1"}, []string{"0", "777", "5000"}},
 		{"indirect", []string{"../../testdata/workloads/indirect.wasm", "run", "i32:100", "i32:1"}, []string{"10", "3000"}},
+		// step 2 calls spectest's print_i32: proven from a recorded host tape
+		{"imports", []string{"testdata/imports.wasm", "g"}, []string{"0", "1", "2"}},
 	}
 	for _, c := range cases {
 		for _, n := range c.steps {
@@ -59,6 +61,19 @@ func TestProveVerifyRoot(t *testing.T) {
 				}
 			})
 		}
+	}
+	// a module importing functions is proven from a replayed tape, which
+	// --json reports
+	code, out, _ := cli("root", "--json", "testdata/imports.wasm", "g")
+	var rj struct {
+		HostTape  *int `json:"host_tape"`
+		HostCalls *int `json:"host_calls"`
+	}
+	if err := json.Unmarshal([]byte(out), &rj); code != 0 || err != nil || rj.HostTape == nil || *rj.HostTape != 1 || *rj.HostCalls != 1 {
+		t.Errorf("root --json of imports.wasm: exit %d, %s", code, out)
+	}
+	if code, out, _ := cli("root", "--json", facWasm, "fac-rec", "i64:3"); code != 0 || strings.Contains(out, "host_") {
+		t.Errorf("root --json of fac: exit %d, %s", code, out)
 	}
 	if code, _, _ := cli("verify", filepath.Join(dir, "missing.bin")); code != 2 {
 		t.Errorf("verify of a missing file: exit %d, want 2", code)

@@ -213,6 +213,12 @@ func (c ReexecChecker) CheckStep(step uint64, pre, post [32]byte, proof []byte) 
 // FromModule returns a Setup that decodes and validates a module,
 // instantiates it (with the spectest host module registered) and starts a
 // call to its export fn with args.
+//
+// When the module imports functions, its host calls are proven from a
+// host tape (docs/state-commitment.md §11): the first Setup runs the call
+// once to its end recording them, and every machine it returns replays
+// that tape, so that every step, host calls included, has a one-step
+// proof (MerkleProver) and all machines commit the same tape.
 func FromModule(bin []byte, fn string, args []trace.Value, cfg trace.Config) (Setup, error) {
 	mod, err := wasm.Decode(bin)
 	if err != nil {
@@ -221,9 +227,19 @@ func FromModule(bin []byte, fn string, args []trace.Value, cfg trace.Config) (Se
 	if err := wasm.Validate(mod, wasm.DefaultLimits()); err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
-	return func() (*trace.Machine, error) {
+	build := func(record bool, tape trace.HostTape) (*trace.Machine, error) {
 		m := trace.NewMachine(cfg)
 		m.RegisterSpectest()
+		switch {
+		case record:
+			if err := m.RecordHost(); err != nil {
+				return nil, err
+			}
+		case tape != nil:
+			if err := m.ReplayHost(tape); err != nil {
+				return nil, err
+			}
+		}
 		inst, err := m.Instantiate(mod)
 		if err != nil {
 			return nil, fmt.Errorf("instantiate: %w", err)
@@ -236,5 +252,24 @@ func FromModule(bin []byte, fn string, args []trace.Value, cfg trace.Config) (Se
 			return nil, fmt.Errorf("call %s: %w", fn, err)
 		}
 		return m, nil
+	}
+	if mod.NumImports(wasm.ExternFunc) == 0 {
+		return func() (*trace.Machine, error) { return build(false, nil) }, nil
+	}
+	var tape trace.HostTape // recorded by the first Setup
+	return func() (*trace.Machine, error) {
+		if tape == nil {
+			rec, err := build(true, nil)
+			if err != nil {
+				return nil, err
+			}
+			if rec.Status() == trace.StatusRunning {
+				if _, err := rec.Run(0); err != nil {
+					return nil, fmt.Errorf("record the host tape: %w", err)
+				}
+			}
+			tape = rec.HostTape()
+		}
+		return build(false, tape)
 	}, nil
 }

@@ -148,6 +148,8 @@ func TestMerkleGames(t *testing.T) {
 	}{
 		{"fac", setupFile(t, "../../testdata/spectest/wasm-2.0/fac.0.wasm", "fac-rec", trace.I64(20)), 32},
 		{"sha256", setupFile(t, "../../testdata/workloads/sha256.wasm", "run", trace.I32(64), trace.I32(1)), 1024},
+		// step 2 calls spectest's print_i32: FromModule replays a recorded tape
+		{"imports", setupFile(t, "../../cmd/referee/testdata/imports.wasm", "g"), 2},
 	} {
 		newTrace := func() *Trace {
 			root, prove := Merkle()
