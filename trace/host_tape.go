@@ -169,17 +169,19 @@ func (m *Machine) runHost(addr uint32, f *funcInst, args []Value) (res []Value, 
 		m.inHost = false
 		return res, err
 	}
-	e := HostEffect{Func: addr}
+	e := &HostEffect{Func: addr}
 	for i, mm := range m.store.mems {
-		mm.rec, mm.addr = &e, uint32(i)
+		mm.rec, mm.addr = e, uint32(i)
 	}
+	defer func() { // also if the host function panics
+		m.inHost = false
+		for _, mm := range m.store.mems {
+			mm.rec = nil
+		}
+	}()
 	m.inHost = true
 	res, err = f.host(m, args)
-	m.inHost = false
-	for _, mm := range m.store.mems {
-		mm.rec = nil
-	}
-	m.pendingEffect = e
+	m.pendingEffect = *e
 	return res, err
 }
 

@@ -413,6 +413,18 @@ func FuzzRestore(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte(snapshotMagic))
+	// a machine replaying a host tape (spectest's print_i32, store address 1)
+	m, ex := state.build(f)
+	if err := m.ReplayHost(HostTape{{Func: 1}, {Func: 1, Trap: TrapUnreachable, Writes: []HostWrite{{Mem: 0, Addr: 8, Data: []byte{1}}}, Err: "x"}}); err != nil {
+		f.Fatal(err)
+	}
+	if err := m.Call(ex, state.args); err != nil {
+		f.Fatal(err)
+	}
+	m.Run(37)
+	if b, err := m.Snapshot(); err == nil {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		restoreAndRun(t, state, b)
 	})
