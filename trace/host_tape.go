@@ -138,11 +138,15 @@ func (m *Machine) ReplayHost(tape HostTape) error {
 }
 
 // LiveHost makes host functions run live again, dropping any tape.
-func (m *Machine) LiveHost() {
+func (m *Machine) LiveHost() error {
+	if m.status == StatusRunning || m.inHost {
+		return fmt.Errorf("%w: live: a call is in progress", ErrHostTape)
+	}
 	m.host = hostLive
 	m.tape = nil
 	m.hostCursor = 0
 	m.tapeGen++
+	return nil
 }
 
 // HostTape returns a copy of the machine's tape: the one being recorded,

@@ -165,6 +165,12 @@ func TestHostTapeRoot(t *testing.T) {
 	if r.m.Root() == before {
 		t.Error("the cursor is not committed")
 	}
+	// LiveHost drops the tape: the root is a live machine's again
+	l := newTapeRig(t)
+	l.m.ReplayHost(tape)
+	if err := l.m.LiveHost(); err != nil || l.m.Root() != newTapeRig(t).m.Root() || l.m.HostTape() != nil {
+		t.Errorf("LiveHost: %v", err)
+	}
 	if HostTapeRoot(nil) != emptyTapeRoot || HostTapeRoot(tape) == emptyTapeRoot {
 		t.Error("HostTapeRoot")
 	}

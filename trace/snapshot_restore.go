@@ -3,6 +3,7 @@ package trace
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"github.com/refereevm/referee/wasm"
@@ -17,6 +18,9 @@ import (
 // error wrapping ErrSnapshot for anything Snapshot could not have produced.
 // On error m is unchanged.
 func (m *Machine) Restore(b []byte) error {
+	if m.inHost {
+		return errors.New("restore: called from a host function")
+	}
 	st, err := m.decodeSnapshot(b)
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)
