@@ -98,10 +98,10 @@ func TestProofVector(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pre, _ := ParseRoot("0x2b883d5f0b96df0714e28b09459b2761b09ea9734732935b157ecbe494ad528a")
-	want, _ := ParseRoot("0x9f4fa035ef15fd3770a5efd42158414c2f13878b3aae2aec7c41572f27485e79")
+	pre, _ := ParseRoot("0x9ca7397e35b67e07ef5c90dd21306d0f43784e892c6d8c1af2721c3ffe881ae5")
+	want, _ := ParseRoot("0x911abf4b095e8bb7eaaef05290db6f193a8b4e23da003fc4f3b15d7fa766c40d")
 	post, err := Verify(pre, b)
-	if err != nil || post != want || len(b) != 840 {
+	if err != nil || post != want || len(b) != 759 {
 		t.Fatalf("verify: %x, %v (len %d), want %x", post, err, len(b), want)
 	}
 	pc := proofCase{module: specDir + "fac.0.wasm", export: "fac-rec", args: []trace.Value{trace.I64(25)}}
@@ -160,8 +160,8 @@ func TestProofRefold(t *testing.T) {
 		}
 		return s
 	}
-	pre, _ := ParseRoot("0x2b883d5f0b96df0714e28b09459b2761b09ea9734732935b157ecbe494ad528a")
-	if keccak([]byte("referee/state/v2"), b[1:409]) != pre {
+	pre, _ := ParseRoot("0x9ca7397e35b67e07ef5c90dd21306d0f43784e892c6d8c1af2721c3ffe881ae5")
+	if keccak([]byte("referee/state/v2"), b[1:328]) != pre {
 		t.Fatal("state does not hash to the pre-root")
 	}
 	// state offsets are those of docs/state-commitment.md §1 minus the 16-byte label, plus the version byte
@@ -172,22 +172,22 @@ func TestProofRefold(t *testing.T) {
 	if frameAddr != 7 || pc != 0 || nFuncs != 15 {
 		t.Fatalf("frame %d pc %d functions %d", frameAddr, pc, nFuncs)
 	}
-	rec := b[409 : 409+77]
-	got, err := merkle.Fold(merkle.NewDomain("funcs"), uint64(frameAddr), keccak([]byte("referee/func/v1"), rec), sibs(486, 4))
+	rec := b[328 : 328+77]
+	got, err := merkle.Fold(merkle.NewDomain("funcs"), uint64(frameAddr), keccak([]byte("referee/func/v1"), rec), sibs(405, 4))
 	if err != nil || [32]byte(got) != funcsRoot {
 		t.Fatalf("function record does not fold to the functions root: %v", err)
 	}
-	codeRoot := word(409 + 37)
-	got, err = merkle.Fold(merkle.NewDomain("code"), uint64(pc), word(614), sibs(646, 4))
+	codeRoot := word(328 + 37)
+	got, err = merkle.Fold(merkle.NewDomain("code"), uint64(pc), word(533), sibs(565, 4))
 	if err != nil || [32]byte(got) != codeRoot {
 		t.Fatalf("op does not fold to the code root: %v", err)
 	}
-	if b[614] != 0x00 || b[615] != 0x20 {
-		t.Fatalf("op kind %x, want 0020 (local.get)", b[614:616])
+	if b[533] != 0x00 || b[534] != 0x20 {
+		t.Fatalf("op kind %x, want 0020 (local.get)", b[533:535])
 	}
-	leaf := word(808) // locals 0..3, u64 each: local 0 is 25
+	leaf := word(727) // locals 0..3, u64 each: local 0 is 25
 	got, err = merkle.Fold(merkle.NewDomain("locals"), 0, leaf, nil)
-	if err != nil || [32]byte(got) != localsRoot || leaf[7] != 25 || len(b) != 840 {
+	if err != nil || [32]byte(got) != localsRoot || leaf[7] != 25 || len(b) != 759 {
 		t.Fatalf("local does not fold to the locals root: %v", err)
 	}
 }

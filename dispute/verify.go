@@ -3,6 +3,8 @@ package dispute
 import (
 	"errors"
 	"fmt"
+
+	"github.com/refereevm/referee/wasm"
 )
 
 // ProofVersion is the first byte of every one-step proof this package
@@ -103,6 +105,12 @@ func (v *vm) run(pre [32]byte) error {
 		v.trap(trapStepLimit)
 		return nil
 	}
+	// ---- aux: tables, segments and the host tape, if the op reads them ----
+	if v.op.needsAux() {
+		if err := v.openAux(); err != nil {
+			return err
+		}
+	}
 	// ---- op-specific extras, and the step itself ----
 	if err := v.exec(); err != nil {
 		return err
@@ -111,6 +119,34 @@ func (v *vm) run(pre [32]byte) error {
 		v.s.stack = v.chain()
 	}
 	return nil
+}
+
+// openAux reads the aux encoding (without its label) and checks it
+// against the state's aux hash.
+func (v *vm) openAux() error {
+	start := v.r.off
+	b, err := v.r.take(auxBodySize, "aux")
+	if err != nil {
+		return err
+	}
+	if keccak([]byte(auxLabel), b) != v.s.aux {
+		return fmt.Errorf("%w: aux at byte %d: does not hash to the state's aux hash", ErrBadProof, start)
+	}
+	v.s.decodeAux(b)
+	return nil
+}
+
+// needsAux reports whether the op reads the aux encoding: table and
+// segment ops, call_indirect, and a call of a host function.
+func (o opRec) needsAux() bool {
+	switch wasm.Opcode(o.kind) {
+	case wasm.OpCallIndirect, wasm.OpTableGet, wasm.OpTableSet, wasm.OpTableSize, wasm.OpTableGrow,
+		wasm.OpTableFill, wasm.OpTableCopy, wasm.OpTableInit, wasm.OpElemDrop, wasm.OpMemoryInit, wasm.OpDataDrop:
+		return true
+	case wasm.OpCall:
+		return o.callee().host
+	}
+	return false
 }
 
 // readInstruction reads the running function's record and the op at pc.

@@ -225,6 +225,9 @@ func (v *vm) entryHost() error {
 		v.s.trapAt(trapStepLimit, hostFuncIndex, 0)
 		return nil
 	}
+	if err := v.openAux(); err != nil {
+		return err
+	}
 	if err := v.checkHostMode(v.s.entry); err != nil {
 		return err
 	}

@@ -17,7 +17,9 @@ const (
 	funcLabel     = "referee/func/v1"
 	tableLabel    = "referee/table/v1"
 	segmentLabel  = "referee/segment/v1"
-	stateBodySize = 408 // state encoding without its 16-byte label
+	stateBodySize = 327 // state encoding without its 16-byte label
+	auxLabel      = "referee/aux/v2"
+	auxBodySize   = 113 // aux encoding without its label
 	frameRecSize  = 76
 	funcRecSize   = 77
 	noMemAddr     = 0xffffffff
@@ -134,12 +136,15 @@ type state struct {
 	funcs                 [32]byte
 	nGlobals              uint32
 	globals               [32]byte
-	nTables               uint32
-	tables                [32]byte
 	nMems                 uint32
 	mems                  [32]byte
-	nSegs                 uint32
-	segments              [32]byte
+	aux                   [32]byte
+	// the aux encoding's fields, valid once auxOpen (openAux)
+	auxOpen  bool
+	nTables  uint32
+	tables   [32]byte
+	nSegs    uint32
+	segments [32]byte
 	// the host tape (verify_host.go): mode 1 = host calls replay it
 	hostMode byte
 	nTape    uint32
@@ -166,17 +171,38 @@ func decodeState(b []byte) state {
 	copy(s.funcs[:], b[191:223])
 	s.nGlobals = binary.BigEndian.Uint32(b[223:])
 	copy(s.globals[:], b[227:259])
-	s.nTables = binary.BigEndian.Uint32(b[259:])
-	copy(s.tables[:], b[263:295])
-	s.nMems = binary.BigEndian.Uint32(b[295:])
-	copy(s.mems[:], b[299:331])
-	s.nSegs = binary.BigEndian.Uint32(b[331:])
-	copy(s.segments[:], b[335:367])
-	s.hostMode = b[367]
-	s.nTape = binary.BigEndian.Uint32(b[368:])
-	copy(s.tape[:], b[372:404])
-	s.cursor = binary.BigEndian.Uint32(b[404:])
+	s.nMems = binary.BigEndian.Uint32(b[259:])
+	copy(s.mems[:], b[263:295])
+	copy(s.aux[:], b[295:327])
 	return s
+}
+
+// decodeAux fills the aux fields from the aux encoding without its label.
+func (s *state) decodeAux(b []byte) {
+	s.nTables = binary.BigEndian.Uint32(b[0:])
+	copy(s.tables[:], b[4:36])
+	s.nSegs = binary.BigEndian.Uint32(b[36:])
+	copy(s.segments[:], b[40:72])
+	s.hostMode = b[72]
+	s.nTape = binary.BigEndian.Uint32(b[73:])
+	copy(s.tape[:], b[77:109])
+	s.cursor = binary.BigEndian.Uint32(b[109:])
+	s.auxOpen = true
+}
+
+// encodeAux returns the aux encoding, label included.
+func (s *state) encodeAux() []byte {
+	b := make([]byte, 0, len(auxLabel)+auxBodySize)
+	b = append(b, auxLabel...)
+	b = binary.BigEndian.AppendUint32(b, s.nTables)
+	b = append(b, s.tables[:]...)
+	b = binary.BigEndian.AppendUint32(b, s.nSegs)
+	b = append(b, s.segments[:]...)
+	b = append(b, s.hostMode)
+	b = binary.BigEndian.AppendUint32(b, s.nTape)
+	b = append(b, s.tape[:]...)
+	b = binary.BigEndian.AppendUint32(b, s.cursor)
+	return b
 }
 
 // encode returns the state's hash input, label included.
@@ -200,17 +226,13 @@ func (s *state) encode() []byte {
 	b = append(b, s.funcs[:]...)
 	b = binary.BigEndian.AppendUint32(b, s.nGlobals)
 	b = append(b, s.globals[:]...)
-	b = binary.BigEndian.AppendUint32(b, s.nTables)
-	b = append(b, s.tables[:]...)
 	b = binary.BigEndian.AppendUint32(b, s.nMems)
 	b = append(b, s.mems[:]...)
-	b = binary.BigEndian.AppendUint32(b, s.nSegs)
-	b = append(b, s.segments[:]...)
-	b = append(b, s.hostMode)
-	b = binary.BigEndian.AppendUint32(b, s.nTape)
-	b = append(b, s.tape[:]...)
-	b = binary.BigEndian.AppendUint32(b, s.cursor)
-	return b
+	aux := s.aux
+	if s.auxOpen { // the step may have changed a field
+		aux = keccak(s.encodeAux())
+	}
+	return append(b, aux[:]...)
 }
 
 func (s *state) root() [32]byte { return keccak(s.encode()) }

@@ -29,13 +29,20 @@ import (
 //	171    32    frame chain hash (the callers, outermost first)
 //	203    4+32  function count, functions root
 //	239    4+32  global count, globals root
-//	275    4+32  table count, tables root
-//	311    4+32  memory count, memories root
-//	347    4+32  segment count, segments root
-//	383    1     host mode: 1 if host calls replay the tape, else 0
-//	384    4+32  host tape: entry count, root of the tape tree (commit_tape.go)
-//	420    4     host cursor: tape entries taken
-//	424          end
+//	275    4+32  memory count, memories root
+//	311    32    aux hash: H(aux encoding), below
+//	343          end
+//
+// The aux encoding gathers what few steps read (tables, segments, the host
+// tape), so that other steps' proofs leave it behind one hash:
+//
+//	0      14    label "referee/aux/v2"
+//	14     4+32  table count, tables root
+//	50     4+32  segment count, segments root
+//	86     1     host mode: 1 if host calls replay the tape, else 0
+//	87     4+32  host tape: entry count, root of the tape tree (commit_tape.go)
+//	123    4     host cursor: tape entries taken
+//	127          end
 //
 // Fields that do not apply to the status are zero: a trapped machine
 // commits neither stack nor frames (the call is over; how far the trapping
@@ -58,14 +65,18 @@ const (
 	stOffFrames   = stOffStack + 32
 	stOffFuncs    = stOffFrames + 32
 	stOffGlobals  = stOffFuncs + 36
-	stOffTables   = stOffGlobals + 36
-	stOffMems     = stOffTables + 36
-	stOffSegments = stOffMems + 36
-	stOffHostMode = stOffSegments + 36
-	stOffTape     = stOffHostMode + 1
-	stOffCursor   = stOffTape + 36
+	stOffMems     = stOffGlobals + 36
+	stOffAux      = stOffMems + 36
 	// StateEncodingSize is the size of the state root's hash input.
-	StateEncodingSize = stOffCursor + 4
+	StateEncodingSize = stOffAux + 32
+
+	auxOffTables   = len(auxLabel)
+	auxOffSegments = auxOffTables + 36
+	auxOffHostMode = auxOffSegments + 36
+	auxOffTape     = auxOffHostMode + 1
+	auxOffCursor   = auxOffTape + 36
+	// AuxEncodingSize is the size of the aux hash's input.
+	AuxEncodingSize = auxOffCursor + 4
 )
 
 // FrameRecordSize is the size of a frame record: func addr u32, pc u32,
@@ -76,6 +87,7 @@ const FrameRecordSize = 12 + 32 + 32
 // Labels of the hashes that are not Merkle trees.
 const (
 	stateLabel   = "referee/state/v2"
+	auxLabel     = "referee/aux/v2"
 	stackLabel   = "referee/stack/v1"
 	framesLabel  = "referee/frames/v1"
 	funcLabel    = "referee/func/v1"
@@ -168,6 +180,9 @@ type Committer struct {
 	stack    stackCache
 	frames   []frameCache
 	enc      [StateEncodingSize]byte
+	aux      [AuxEncodingSize]byte // the aux hash's input at the last root
+	auxHash  [32]byte
+	auxSet   bool
 	operands []uint64
 }
 
@@ -231,13 +246,19 @@ func (c *Committer) encode() {
 	putCount(e[stOffFuncs:], n, r)
 	n, r = c.globals.root(m)
 	putCount(e[stOffGlobals:], n, r)
-	n, r = c.tablesRoot()
-	putCount(e[stOffTables:], n, r)
 	n, r = c.memsRoot()
 	putCount(e[stOffMems:], n, r)
+	var a [AuxEncodingSize]byte
+	copy(a[:], auxLabel)
+	n, r = c.tablesRoot()
+	putCount(a[auxOffTables:], n, r)
 	n, r = c.segs.root(m)
-	putCount(e[stOffSegments:], n, r)
-	c.encodeTape(e)
+	putCount(a[auxOffSegments:], n, r)
+	c.encodeTape(a[:])
+	if !c.auxSet || a != c.aux {
+		c.aux, c.auxHash, c.auxSet = a, keccak(a[:]), true
+	}
+	copy(e[stOffAux:], c.auxHash[:])
 }
 
 func putCount(b []byte, n int, r [32]byte) {

@@ -87,20 +87,20 @@ func (c *tapeCache) build(t HostTape) {
 	c.built = true
 }
 
-// encodeTape fills the host fields of the state encoding.
+// encodeTape fills the host fields of the aux encoding e.
 func (c *Committer) encodeTape(e []byte) {
 	m := c.m
 	if m.host != hostReplay {
-		putCount(e[stOffTape:], 0, emptyTapeRoot)
+		putCount(e[auxOffTape:], 0, emptyTapeRoot)
 		return
 	}
 	if !c.tape.built || c.tape.gen != m.tapeGen {
 		c.tape.build(m.tape)
 		c.tape.gen = m.tapeGen
 	}
-	e[stOffHostMode] = 1
-	putCount(e[stOffTape:], len(m.tape), c.tape.tree.Root())
-	binary.BigEndian.PutUint32(e[stOffCursor:], uint32(m.hostCursor))
+	e[auxOffHostMode] = 1
+	putCount(e[auxOffTape:], len(m.tape), c.tape.tree.Root())
+	binary.BigEndian.PutUint32(e[auxOffCursor:], uint32(m.hostCursor))
 }
 
 // appendHost appends the extras of a host call of function addr
@@ -266,5 +266,6 @@ func (c *Committer) appendEntryHost(w []byte) []byte {
 		return c.appendWindow(w, 0)
 	}
 	w = c.appendWindow(w, len(m.store.funcs[m.entry].typ.Params))
+	w = c.appendAux(w)
 	return c.appendHost(w, m.entry)
 }

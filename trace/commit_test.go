@@ -139,8 +139,8 @@ func TestRootSensitive(t *testing.T) {
 // TestStateEncodingSize pins the layout's size and the root of an idle
 // empty machine.
 func TestStateEncodingSize(t *testing.T) {
-	if StateEncodingSize != 424 {
-		t.Fatalf("StateEncodingSize = %d, want 424", StateEncodingSize)
+	if StateEncodingSize != 343 || AuxEncodingSize != 127 {
+		t.Fatalf("StateEncodingSize = %d, AuxEncodingSize = %d, want 343 and 127", StateEncodingSize, AuxEncodingSize)
 	}
 	m := NewMachine(Config{})
 	c := NewCommitter(m)
@@ -149,7 +149,7 @@ func TestStateEncodingSize(t *testing.T) {
 		t.Fatalf("encoding %x", enc)
 	}
 	r := m.Root()
-	if got, want := hex.EncodeToString(r[:]), "3c4dec7c17cf7c6e408aa15d14df20cceb8e3bc352f96f1961e291f04af8baf5"; got != want {
+	if got, want := hex.EncodeToString(r[:]), "67a30697084f087b7070c9cadbe805a4ebb84845b3adecd4f893d4022a4746c1"; got != want {
 		t.Fatalf("empty machine root %s, want %s", got, want)
 	}
 }

@@ -51,9 +51,30 @@ func (c *Committer) Witness() ([]byte, error) {
 	if fuel {
 		return w, nil
 	}
+	// ---- aux: tables, segments and the host tape, if the op reads them ----
+	if c.needsAux(o) {
+		w = c.appendAux(w)
+	}
 	// ---- op-specific extras ----
 	return c.appendExtras(w, o, fr), nil
 }
+
+// needsAux reports whether op o reads the aux encoding (tables, segments,
+// the host tape): table and segment ops, call_indirect, and a call of a
+// host function.
+func (c *Committer) needsAux(o *op) bool {
+	switch o.kind {
+	case wasm.OpCallIndirect, wasm.OpTableGet, wasm.OpTableSet, wasm.OpTableSize, wasm.OpTableGrow,
+		wasm.OpTableFill, wasm.OpTableCopy, wasm.OpTableInit, wasm.OpElemDrop, wasm.OpMemoryInit, wasm.OpDataDrop:
+		return true
+	case wasm.OpCall:
+		return c.m.store.funcs[o.a].host != nil
+	}
+	return false
+}
+
+// appendAux appends the aux encoding without its label.
+func (c *Committer) appendAux(w []byte) []byte { return append(w, c.aux[len(auxLabel):]...) }
 
 func appendSiblings(w []byte, sib [][32]byte) []byte {
 	for i := range sib {

@@ -114,10 +114,10 @@ func TestHostTapeRecordReplay(t *testing.T) {
 	}
 	// the recording machine commits no tape: its host fields are a live
 	// machine's (and only they differ from the replaying machine's)
-	live := newCommitter(newTapeRig(t).m, false).Encoding()[stOffHostMode:]
+	live := newCommitter(newTapeRig(t).m, false).Encoding()[stOffAux:]
 	recEnc := newCommitter(rec.m, false).Encoding()
 	repEnc := newCommitter(rep.m, false).Encoding()
-	if !bytes.Equal(recEnc[stOffHostMode:], live) || bytes.Equal(repEnc[stOffHostMode:], live) || !bytes.Equal(recEnc[:stOffHostMode], repEnc[:stOffHostMode]) {
+	if !bytes.Equal(recEnc[stOffAux:], live) || bytes.Equal(repEnc[stOffAux:], live) || !bytes.Equal(recEnc[:stOffAux], repEnc[:stOffAux]) {
 		t.Fatal("the recording is committed, or the replay is not")
 	}
 	// a third call finds the tape exhausted: trap unreachable, cursor stays
