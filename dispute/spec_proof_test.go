@@ -94,6 +94,23 @@ type specStats struct {
 	invocations, steps, unproven int
 	hostCalls                    uint64
 	notProvable                  map[string]int
+	largest                      map[string]sizeAt // per proofClass
+}
+
+// sizeAt is a proof size and where it was seen.
+type sizeAt struct {
+	bytes int
+	where string
+}
+
+// note records proof p of an op of class cl if it is the largest so far.
+func (st *specStats) note(cl string, bytes int, where string) {
+	if st.largest == nil {
+		st.largest = map[string]sizeAt{}
+	}
+	if cur, ok := st.largest[cl]; !ok || bytes > cur.bytes || (bytes == cur.bytes && where < cur.where) {
+		st.largest[cl] = sizeAt{bytes, where}
+	}
 }
 
 // add merges one file's counts into st.
@@ -106,6 +123,9 @@ func (st *specStats) add(f *specStats) {
 	st.hostCalls += f.hostCalls
 	for k, n := range f.notProvable {
 		st.notProvable[k] += n
+	}
+	for cl, x := range f.largest {
+		st.note(cl, x.bytes, x.where)
 	}
 }
 
@@ -228,7 +248,11 @@ func runSpecCommands(t *testing.T, path string, sc *specScript, m *trace.Machine
 				st.invocations++
 			}
 			for i := 0; prove && i < maxProvenSteps && m.Status() == trace.StatusRunning; i++ {
-				if _, err := stepAndCheck(t, c); err != nil {
+				p, err := stepAndCheck(t, c)
+				if err == nil {
+					info, _ := DescribeProof(p.Bytes)
+					st.note(proofClass(info.Op), len(p.Bytes), fmt.Sprintf("%s:%d %s", filepath.Base(path), cmd.Line, info.Op))
+				} else {
 					if !errors.Is(err, ErrNotProvable) {
 						t.Fatalf("%s line %d: %v", path, cmd.Line, err)
 					}
@@ -291,6 +315,14 @@ func TestSpecEveryStepProof(t *testing.T) {
 	sort.Strings(keys)
 	for _, m := range keys {
 		t.Logf("%d× %s", st.notProvable[m], m)
+	}
+	classes := make([]string, 0, len(st.largest))
+	for cl := range st.largest {
+		classes = append(classes, cl)
+	}
+	sort.Strings(classes)
+	for _, cl := range classes {
+		t.Logf("largest %s proof: %d B (%s)", cl, st.largest[cl].bytes, st.largest[cl].where)
 	}
 	t.Logf("%d invocations, %d steps proven and verified (%d host calls replayed from tapes), %d not provable yet", st.invocations, st.steps-st.unproven, st.hostCalls, st.unproven)
 	if st.unproven != 0 {
