@@ -344,7 +344,7 @@ func replacements() [][]wasm.Instr {
 	types := []wasm.ValType{wasm.I32, wasm.I64, wasm.F32, wasm.F64, wasm.FuncRef, wasm.ExternRef}
 	var out [][]wasm.Instr
 	for _, t := range types {
-		out = append(out, []wasm.Instr{zeroConst(t)})
+		out = append(out, []wasm.Instr{wasm.ZeroConst(t)})
 	}
 	drop := wasm.Instr{Op: wasm.OpDrop}
 	for k := 1; k <= 3; k++ {
@@ -354,7 +354,7 @@ func replacements() [][]wasm.Instr {
 		}
 		out = append(out, drops)
 		for _, t := range types {
-			out = append(out, append(append([]wasm.Instr(nil), drops...), zeroConst(t)))
+			out = append(out, append(append([]wasm.Instr(nil), drops...), wasm.ZeroConst(t)))
 		}
 	}
 	return out
@@ -400,21 +400,6 @@ func isConst(op wasm.Opcode) bool {
 		return true
 	}
 	return false
-}
-
-// zeroConst is the zero value of t: a 0 constant or a null reference.
-func zeroConst(t wasm.ValType) wasm.Instr {
-	switch t {
-	case wasm.I32:
-		return wasm.Instr{Op: wasm.OpI32Const}
-	case wasm.I64:
-		return wasm.Instr{Op: wasm.OpI64Const}
-	case wasm.F32:
-		return wasm.Instr{Op: wasm.OpF32Const}
-	case wasm.F64:
-		return wasm.Instr{Op: wasm.OpF64Const}
-	}
-	return wasm.Instr{Op: wasm.OpRefNull, Const: uint64(t)}
 }
 
 // matchingEnd returns the index of the end closing the block, loop or if

@@ -74,11 +74,11 @@ func withoutFunc(m *wasm.Module, d int) *wasm.Module {
 					out = append(out, wasm.Instr{Op: wasm.OpDrop})
 				}
 				for _, t := range ft.Results {
-					out = append(out, zeroConst(t))
+					out = append(out, wasm.ZeroConst(t))
 				}
 				continue
 			case in.Op == wasm.OpRefFunc && in.Index == fi:
-				out = append(out, zeroConst(wasm.FuncRef))
+				out = append(out, wasm.ZeroConst(wasm.FuncRef))
 				continue
 			case (in.Op == wasm.OpCall || in.Op == wasm.OpRefFunc) && in.Index > fi:
 				in.Index--

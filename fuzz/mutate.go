@@ -92,7 +92,7 @@ func mutateOnce(m *wasm.Module, s *Source, kind int) *wasm.Module {
 				repl = append(repl, wasm.Instr{Op: wasm.OpDrop})
 			}
 			if s.Bool() {
-				repl = append(repl, zeroOf(numTypes[s.Intn(len(numTypes))]))
+				repl = append(repl, wasm.ZeroConst(numTypes[s.Intn(len(numTypes))]))
 			}
 		}
 		out = append(append(append([]wasm.Instr(nil), ins[:at]...), repl...), ins[at+1:]...)
@@ -130,7 +130,7 @@ func insertion(s *Source) []wasm.Instr {
 			bin = append(bin, o.op)
 		}
 	}
-	k := zeroOf(t)
+	k := wasm.ZeroConst(t)
 	k.Const = constValue(s, k.Op, 0)
 	return []wasm.Instr{k, {Op: bin[s.Intn(len(bin))]}}
 }
@@ -199,16 +199,4 @@ func constValue(s *Source, op wasm.Opcode, old uint64) uint64 {
 		return f64Value(s)
 	}
 	return old
-}
-
-func zeroOf(t wasm.ValType) wasm.Instr {
-	switch t {
-	case wasm.I64:
-		return wasm.Instr{Op: wasm.OpI64Const}
-	case wasm.F32:
-		return wasm.Instr{Op: wasm.OpF32Const}
-	case wasm.F64:
-		return wasm.Instr{Op: wasm.OpF64Const}
-	}
-	return wasm.Instr{Op: wasm.OpI32Const}
 }

@@ -30,3 +30,20 @@ func EncodeBody(ins []Instr) []byte {
 	}
 	return b
 }
+
+// ZeroConst is the constant instruction that pushes the zero value of t:
+// t.const 0 for a number type, ref.null t for a reference type (v128 and
+// unknown types get ref.null too, which validation rejects).
+func ZeroConst(t ValType) Instr {
+	switch t {
+	case I32:
+		return Instr{Op: OpI32Const}
+	case I64:
+		return Instr{Op: OpI64Const}
+	case F32:
+		return Instr{Op: OpF32Const}
+	case F64:
+		return Instr{Op: OpF64Const}
+	}
+	return Instr{Op: OpRefNull, Const: uint64(t)}
+}

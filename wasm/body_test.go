@@ -33,3 +33,23 @@ func TestDecodeBody(t *testing.T) {
 		t.Errorf("truncated body: err = %v, want ErrUnexpectedEOF", err)
 	}
 }
+
+// TestZeroConst: a function returning ZeroConst(t) of each value type
+// validates, and the constant decodes back to the zero of t.
+func TestZeroConst(t *testing.T) {
+	for _, vt := range []ValType{I32, I64, F32, F64, FuncRef, ExternRef} {
+		body := EncodeBody([]Instr{ZeroConst(vt), {Op: OpEnd}})
+		m := &Module{
+			Types: []FuncType{{Results: []ValType{vt}}},
+			Funcs: []uint32{0},
+			Codes: []Code{{Body: body}},
+		}
+		if err := Validate(m, DefaultLimits()); err != nil {
+			t.Errorf("%s: %v", vt, err)
+		}
+		ins, err := DecodeBody(body)
+		if z := ZeroConst(vt); err != nil || len(ins) != 2 || ins[0].Op != z.Op || ins[0].Const != z.Const {
+			t.Errorf("%s: decoded %v, %v", vt, ins, err)
+		}
+	}
+}
