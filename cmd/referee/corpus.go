@@ -100,15 +100,11 @@ func minimizeFinding(st *corpus.Store, f *corpus.Finding, enginesFlag string, st
 		fmt.Fprintf(stderr, "referee corpus minimize: "+format+"\n", a...)
 		return exitBad
 	}
-	names := f.Engines
-	if enginesFlag != "" {
-		names = strings.Split(enginesFlag, ",")
-	}
-	engines, raw, err := fuzzEngines(names)
+	o, names, closeEngines, err := findingOracle(f, enginesFlag)
 	if err != nil {
 		return bad("engines: %v", err)
 	}
-	defer diff.CloseEngines(engines)
+	defer closeEngines()
 	bin, err := st.Module(f.ID)
 	if err != nil {
 		return bad("%v", err)
@@ -120,8 +116,6 @@ func minimizeFinding(st *corpus.Store, f *corpus.Finding, enginesFlag string, st
 	if f.Divergence.Call >= len(f.Calls) {
 		return bad("finding %s: diverging call %d of %d", f.ID, f.Divergence.Call, len(f.Calls))
 	}
-	o := corpus.NewDiffOracle(engines)
-	o.GasLimit, o.Raw = fuzzGas, raw
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var one []corpus.Call // the diverging call (none for a gate crash)
@@ -216,20 +210,33 @@ type replayJSON struct {
 	Divergence *corpus.Divergence `json:"divergence,omitempty"`
 }
 
-func replayFinding(st *corpus.Store, f *corpus.Finding, enginesFlag string, original, jsonOn bool, stdout, stderr io.Writer) int {
-	bad := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "referee corpus replay: "+format+"\n", a...)
-		return exitBad
-	}
-	names := f.Engines
+// findingOracle sets up the engines a finding is replayed or minimized on
+// (its own, or the comma-separated enginesFlag) and the oracle that
+// compares them as the campaign did; closeEngines releases them.
+func findingOracle(f *corpus.Finding, enginesFlag string) (o *corpus.DiffOracle, names []string, closeEngines func(), err error) {
+	names = f.Engines
 	if enginesFlag != "" {
 		names = strings.Split(enginesFlag, ",")
 	}
 	engines, raw, err := fuzzEngines(names)
 	if err != nil {
+		return nil, nil, nil, err
+	}
+	o = corpus.NewDiffOracle(engines)
+	o.GasLimit, o.Raw = fuzzGas, raw
+	return o, names, func() { diff.CloseEngines(engines) }, nil
+}
+
+func replayFinding(st *corpus.Store, f *corpus.Finding, enginesFlag string, original, jsonOn bool, stdout, stderr io.Writer) int {
+	bad := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "referee corpus replay: "+format+"\n", a...)
+		return exitBad
+	}
+	o, names, closeEngines, err := findingOracle(f, enginesFlag)
+	if err != nil {
 		return bad("engines: %v", err)
 	}
-	defer diff.CloseEngines(engines)
+	defer closeEngines()
 	which, calls := "minimized", []corpus.Call(nil)
 	var bin []byte
 	if f.Minimized != nil && !original {
@@ -246,8 +253,6 @@ func replayFinding(st *corpus.Store, f *corpus.Finding, enginesFlag string, orig
 	if err != nil {
 		return bad("finding %s: %s module: %v", f.ID, which, err)
 	}
-	o := corpus.NewDiffOracle(engines)
-	o.GasLimit, o.Raw = fuzzGas, raw
 	d, err := o.Check(context.Background(), m, calls)
 	if err != nil {
 		return bad("finding %s: %v", f.ID, err)
