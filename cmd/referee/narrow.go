@@ -15,10 +15,12 @@ import (
 	"github.com/refereevm/referee/dispute/narrow"
 )
 
-const narrowUsage = `  referee narrow BLOCK.json --tx I --engines A,B [--k K] [--max-steps N] [--json] [-o FILE]
+const narrowUsage = `  referee narrow BLOCK.json [--tx I] --engines A,B [--k K] [--max-steps N] [--json] [-o FILE]
   referee narrow --module M.wasm --func F --engines A,B [--k K] [--max-steps N] [--json] [-o FILE] [ARG...]
         find the first instruction at which engines A and B disagree on
-        transaction I (or on the call F(ARG...)) by re-running both to k-1
+        transaction I (default: the first transaction on which they
+        disagree; each one before it costs a whole run on each engine) or
+        on the call F(ARG...), by re-running both to k-1
         points per round (default k: cores/2+1, at least 2); prints the
         step, function, offset, opcode, operands and each engine's result
         and writes the reference machine's one-step proof of that step to
@@ -31,7 +33,7 @@ const narrowUsage = `  referee narrow BLOCK.json --tx I --engines A,B [--k K] [-
 // narrowCommand implements "referee narrow".
 func narrowCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("narrow", flag.ContinueOnError)
-	txFlag := fs.Int("tx", -1, "the transaction `I` of the block (from 0)")
+	txFlag := fs.Int("tx", -1, "the transaction `I` of the block (from 0; default: the first on which the engines disagree)")
 	modFlag := fs.String("module", "", "narrow a call of `M.wasm` instead of a block transaction")
 	funcFlag := fs.String("func", "", "with --module: the exported function `F` to call")
 	enginesFlag := fs.String("engines", "", "the two engines, `A,B`")
@@ -56,6 +58,7 @@ func narrowCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx := context.Background()
 	var tg *narrow.Target
+	var blk *block.Block
 	var what string
 	if *modFlag != "" {
 		if *txFlag >= 0 {
@@ -70,24 +73,39 @@ func narrowCommand(args []string, stdout, stderr io.Writer) int {
 		if len(pos) != 1 {
 			return bad("want one BLOCK.json (run 'referee help narrow')")
 		}
-		if *txFlag < 0 {
-			return bad("--tx I is required with a block")
-		}
-		b, err := block.Load(pos[0])
-		if err != nil {
+		var err error
+		if blk, err = block.Load(pos[0]); err != nil {
 			return bad("%v", err)
 		}
-		if tg, err = narrow.BlockTarget(ctx, b, *txFlag); err != nil {
-			return bad("%s: %v", pos[0], err)
+		if *txFlag >= 0 {
+			if tg, err = narrow.BlockTarget(ctx, blk, *txFlag); err != nil {
+				return bad("%s: %v", pos[0], err)
+			}
+			what = fmt.Sprintf("%s tx %d", pos[0], *txFlag)
 		}
-		what = fmt.Sprintf("%s tx %d", pos[0], *txFlag)
 	}
 	es, err := narrow.NewEngines(names, diff.EngineConfig{})
 	if err != nil {
 		return bad("--engines: %v", err)
 	}
 	defer narrow.CloseEngines(es)
-	r, err := narrow.Narrow(ctx, tg, es[0], es[1], narrow.Options{K: *kFlag, MaxSteps: *maxSteps})
+	opts := narrow.Options{K: *kFlag, MaxSteps: *maxSteps}
+	var r *narrow.Result
+	if tg != nil {
+		r, err = narrow.Narrow(ctx, tg, es[0], es[1], opts)
+	} else { // a block without --tx: its first disagreeing transaction
+		var tx int
+		tx, r, err = narrow.NarrowBlock(ctx, blk, es[0], es[1], opts)
+		if errors.Is(err, narrow.ErrAgree) {
+			if *jsonOn {
+				proveJSON(stdout, map[string]any{"target": pos[0], "agree": true, "transactions": len(blk.Txs)})
+				return exitNothing
+			}
+			fmt.Fprintf(stdout, "%s: %s and %s agree on all %d transactions\n", pos[0], names[0], names[1], len(blk.Txs))
+			return exitNothing
+		}
+		what = fmt.Sprintf("%s tx %d", pos[0], tx)
+	}
 	if errors.Is(err, narrow.ErrAgree) {
 		if *jsonOn {
 			proveJSON(stdout, map[string]any{"target": what, "agree": true, "totalSteps": r.Total[0], "runs": r.Runs})

@@ -33,7 +33,12 @@ func TestNarrowCommand(t *testing.T) {
 		{name: "one engine", code: exitBad, args: []string{"narrow", "--module", sha, "--func", "run", "--engines", "wazero-interp", "i32:1", "i32:1"}},
 		{name: "bad plant", code: exitBad, args: []string{"narrow", "--module", sha, "--func", "run", "--engines", "planted-op:f32.add@1,reference", "i32:1", "i32:1"}},
 		{name: "wrong args", code: exitBad, args: []string{"narrow", "--module", sha, "--func", "run", "--engines", "reference,wazero-interp", "i64:1"}},
-		{name: "no tx", code: exitBad, args: []string{"narrow", "../../examples/blocks/mixed.json", "--engines", "reference,wazero-interp"}},
+		{name: "first diverging tx", code: exitOK,
+			args: []string{"narrow", "../../examples/blocks/mixed.json", "--engines", "planted-op:i32.add@20000,wazero-compiler", "-o", filepath.Join(dir, "c.bin")},
+			want: []string{"mixed.json tx 4:", "step     196414", "i32.add"}},
+		{name: "block agrees", code: exitNothing,
+			args: []string{"narrow", "../../examples/blocks/token.json", "--engines", "reference,wazero-interp"},
+			want: []string{"agree on all 9 transactions"}},
 		{name: "tx out of range", code: exitBad, args: []string{"narrow", "../../examples/blocks/mixed.json", "--tx", "9", "--engines", "reference,wazero-interp"}},
 		{name: "k 1", code: exitBad, args: []string{"narrow", "--k", "1", "--module", sha, "--func", "run", "--engines", "reference,wazero-interp", "i32:1", "i32:1"}},
 	}
