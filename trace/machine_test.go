@@ -268,3 +268,64 @@ func TestValueStackLimitExact(t *testing.T) {
 		prev = m.Steps()
 	}
 }
+
+// TestFramesAfterTrap: after a trap, Frames is the backtrace as the
+// instruction trapped — the innermost frame at the trap's location — by
+// Run and by Step alike; a call whose entry traps has none.
+func TestFramesAfterTrap(t *testing.T) {
+	for _, byStep := range []bool{false, true} {
+		m, inst := load(t, "testdata/steps.wasm", Config{MaxCallDepth: 50})
+		run := func() {
+			for m.Status() == StatusRunning {
+				var err error
+				if byStep {
+					_, err = m.Step()
+				} else {
+					_, err = m.Run(0)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		div, _ := inst.Export("div")
+		if err := m.Call(div, []Value{I32(7), I32(0)}); err != nil {
+			t.Fatal(err)
+		}
+		run()
+		tr := m.Trap()
+		fr := m.Frames()
+		if tr == nil || len(fr) != 1 || fr[0].PC != (PC{Func: tr.Func, Offset: tr.Offset}) ||
+			len(fr[0].Locals) != 2 || fr[0].Locals[0] != I32(7) || fr[0].Locals[1] != I32(0) {
+			t.Fatalf("step=%v div: trap %v, frames %+v", byStep, tr, fr)
+		}
+		rec, _ := inst.Export("rec")
+		if err := m.Call(rec, []Value{I32(0)}); err != nil {
+			t.Fatal(err)
+		}
+		run()
+		tr, fr = m.Trap(), m.Frames()
+		if tr == nil || tr.Kind != TrapCallStackExhausted || len(fr) != 50 || fr[49].PC != (PC{Func: tr.Func, Offset: tr.Offset}) {
+			t.Fatalf("step=%v rec: trap %v, %d frames", byStep, tr, len(fr))
+		}
+		for i := range fr {
+			// rec calls itself with its argument + 1: frame i holds i; the
+			// callers stand at their call's return address, as when running
+			if fr[i].Locals[0] != I32(uint32(i)) || (i < 49 && fr[i].PC != fr[0].PC) {
+				t.Fatalf("step=%v rec: frame %d: %+v", byStep, i, fr[i])
+			}
+		}
+		if m.Stack() != nil {
+			t.Errorf("Stack after a trap: %v", m.Stack())
+		}
+	}
+	// the entry traps (its frame does not fit): no frames
+	m, inst := load(t, "testdata/steps.wasm", Config{MaxCallDepth: 50, MaxStackValues: 1})
+	div, _ := inst.Export("div")
+	if err := m.Call(div, []Value{I32(7), I32(0)}); err != nil {
+		t.Fatal(err)
+	}
+	if m.Status() != StatusTrapped || len(m.Frames()) != 0 {
+		t.Fatalf("entry trap: status %s, frames %+v", m.Status(), m.Frames())
+	}
+}

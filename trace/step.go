@@ -217,9 +217,14 @@ func (m *Machine) operandTypes(i int) []wasm.ValType {
 	return ts[:len(ts)-params]
 }
 
-// Frames returns the call frames, outermost first.
+// Frames returns the call frames, outermost first. After a trap it
+// returns them as they stood when the instruction trapped (a backtrace: the
+// innermost frame at the trapping instruction, or at the call of a host
+// function that trapped, its locals as they were); none when the call's
+// entry itself trapped. The post-mortem frames are not state: the
+// commitment and snapshots of a trapped machine hold no frames.
 func (m *Machine) Frames() []Frame {
-	if m.status != StatusRunning {
+	if m.status != StatusRunning && (m.status != StatusTrapped || m.trap.Func == hostFunc) {
 		return nil
 	}
 	out := make([]Frame, len(m.frames))

@@ -61,6 +61,8 @@ func TestCLI(t *testing.T) {
 		{name: "start traps", args: []string{"run", "testdata/start.wasm", "f"}, code: 1, stdout: "trap: unreachable\n"},
 		{name: "spectest imports", args: []string{"run", "testdata/imports.wasm", "g"}, stdout: "i32:666\n"},
 		{name: "json trap", args: []string{"run", divWasm, "div", "i32:1", "i32:0", "--json"}, code: 1, stdoutHas: `"status":"trapped"`},
+		{name: "json backtrace", args: []string{"run", facWasm, "fac-rec", "i64:25", "--max-steps", "30", "--json"}, code: 1,
+			stdoutHas: `"backtrace":[{"func":0,"offset":"0x8"},{"func":0,"offset":"0x16"},{"func":0,"offset":"0x16"},{"func":0,"offset":"0x16"}]`},
 		// Bad input: exit 2, one line on stderr.
 		{name: "truncated module", args: []string{"run", "testdata/truncated.wasm", "div", "i32:1", "i32:0"}, code: 2, stderrHas: "offset 0x"},
 		{name: "unlinkable", args: []string{"run", "testdata/link.wasm", "f"}, code: 2, stderrHas: `link: unknown import "env"."missing"`},

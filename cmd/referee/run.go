@@ -64,7 +64,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	var t *trace.Trap
 	if errors.As(err, &t) {
-		printTrap(out, *jsonOn, m.Steps(), t)
+		printTrap(out, *jsonOn, m.Steps(), t, m.Frames())
 		return exitNo
 	}
 	out.Flush()
@@ -121,6 +121,14 @@ type jsonTrapped struct {
 	Trap   string `json:"trap"`
 	Func   uint32 `json:"func"`
 	Offset string `json:"offset"`
+	// Backtrace is the call frames when the instruction trapped, innermost
+	// first (the trapping instruction, then each caller's return address).
+	Backtrace []jsonFrame `json:"backtrace,omitempty"`
+}
+
+type jsonFrame struct {
+	Func   uint32 `json:"func"`
+	Offset string `json:"offset"`
 }
 
 // stepWriter returns a tracer writing one line per step to w.
@@ -158,9 +166,13 @@ func printResults(w io.Writer, asJSON bool, steps uint64, res []trace.Value) {
 	}
 }
 
-func printTrap(w io.Writer, asJSON bool, steps uint64, t *trace.Trap) {
+func printTrap(w io.Writer, asJSON bool, steps uint64, t *trace.Trap, frames []trace.Frame) {
 	if asJSON {
-		_ = json.NewEncoder(w).Encode(jsonTrapped{Status: "trapped", Steps: steps, Trap: t.Kind.String(), Func: t.Func, Offset: fmt.Sprintf("0x%x", t.Offset)})
+		j := jsonTrapped{Status: "trapped", Steps: steps, Trap: t.Kind.String(), Func: t.Func, Offset: fmt.Sprintf("0x%x", t.Offset)}
+		for i := len(frames) - 1; i >= 0; i-- {
+			j.Backtrace = append(j.Backtrace, jsonFrame{Func: frames[i].PC.Func, Offset: fmt.Sprintf("0x%x", frames[i].PC.Offset)})
+		}
+		_ = json.NewEncoder(w).Encode(j)
 		return
 	}
 	fmt.Fprintf(w, "trap: %s\n", t.Kind)
