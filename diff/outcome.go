@@ -104,6 +104,8 @@ func finish(req *Request, call *block.Call, trapped bool, engineTrap string, res
 			engineTrap, o.GuestGas = block.TrapOutOfGas, limit
 		case o.Exit == meter.ExitCallDepth:
 			engineTrap = TrapCallStack
+		case o.Exit == meter.ExitBulkLimit:
+			engineTrap = block.TrapLimit
 		case engineTrap == "" && call.Trap() == nil:
 			engineTrap = "unreachable"
 		}

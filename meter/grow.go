@@ -36,3 +36,29 @@ func (e *emitter) dynamic(perUnit uint64, words bool, nest uint32) {
 	e.subCheck(nest)
 	e.idx(wasm.OpLocalGet, n)
 }
+
+// bulkCap emits a check that the length on top of the stack (the i32 n of
+// memory.copy, memory.init, table.copy, table.init) is at most max,
+// leaving the stack as it was; a longer one traps with ExitBulkLimit before
+// any charge:
+//
+//	local.tee $n; i32.const max; i32.gt_u
+//	if; i32.const ExitBulkLimit; global.set $exit; unreachable; end
+//	local.get $n
+//
+// max 0 emits nothing (no cap).
+func (e *emitter) bulkCap(max uint32) {
+	if max == 0 {
+		return
+	}
+	n := e.scratchLocal(wasm.I32)
+	e.idx(wasm.OpLocalTee, n)
+	e.i32(max)
+	e.op(wasm.OpI32GtU)
+	e.ifEmpty()
+	e.i32(ExitBulkLimit)
+	e.idx(wasm.OpGlobalSet, e.g.exit)
+	e.op(wasm.OpUnreachable)
+	e.op(wasm.OpEnd)
+	e.idx(wasm.OpLocalGet, n)
+}

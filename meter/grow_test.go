@@ -1,6 +1,11 @@
 package meter
 
-import "testing"
+import (
+	"errors"
+	"testing"
+
+	"github.com/refereevm/referee/wasm"
+)
 
 // TestDynamicCharges: memory.grow, memory.fill, memory.copy and table.grow
 // charge in proportion to their size operand, the same on every engine,
@@ -37,6 +42,13 @@ func TestDynamicCharges(t *testing.T) {
 		// (a trapped transaction is charged its whole limit): not compared.
 		{name: "fill out of bounds traps", export: "fill", arg: 65537, trapped: true},
 		{name: "copy 64", export: "copy", arg: 64, used: 3*c.Base + c.Bulk + 2*c.BulkPerWord},
+		// memory.copy is capped at MaxBulkBytes (a longer one could not be
+		// proven in one step): past it, ExitBulkLimit before any charge;
+		// at it, the copy runs (here out of bounds: a guest trap).
+		{name: "copy 65520", export: "copy", arg: 65520, used: 3*c.Base + c.Bulk + 2048*c.BulkPerWord},
+		{name: "copy at the bulk cap, out of bounds", export: "copy", arg: 65536, trapped: true},
+		{name: "copy over the bulk cap", export: "copy", arg: 65537, trapped: true, exit: ExitBulkLimit},
+		{name: "copy 2^32-1 over the bulk cap", export: "copy", arg: 0xffffffff, trapped: true, exit: ExitBulkLimit},
 		{name: "table.grow 3", export: "table_grow", arg: 3, result: []uint64{1},
 			used: 2*c.Base + c.Grow + 3*c.TablePerElem},
 	}
@@ -61,6 +73,47 @@ func TestDynamicCharges(t *testing.T) {
 						tt.export, tt.arg, got, used, tt.result, tt.trapped, tt.exit, tt.used)
 				}
 			})
+		}
+	}
+}
+
+// TestBulkCapSegments: Instrument refuses a passive data segment longer
+// than MaxBulkBytes and a passive element segment longer than
+// MaxBulkElems (memory.init and table.init from them could not be proven),
+// and accepts them at the caps, and any length without caps.
+func TestBulkCapSegments(t *testing.T) {
+	o := DefaultOptions()
+	refNull := wasm.ConstExpr{Op: byte(wasm.OpRefNull), Imm: uint64(wasm.FuncRef)}
+	for _, tc := range []struct {
+		name  string
+		data  int
+		elems int
+		ok    bool
+	}{
+		{"data at the cap", int(o.MaxBulkBytes), 0, true},
+		{"data over the cap", int(o.MaxBulkBytes) + 1, 0, false},
+		{"elems at the cap", 0, int(o.MaxBulkElems), true},
+		{"elems over the cap", 0, int(o.MaxBulkElems) + 1, false},
+	} {
+		m := &wasm.Module{Memories: []wasm.MemoryType{{Limits: wasm.Limits{Min: 1}}}}
+		if tc.data > 0 {
+			m.Datas = []wasm.Data{{Mode: wasm.SegmentPassive, Init: make([]byte, tc.data)}}
+		}
+		if tc.elems > 0 {
+			e := wasm.Elem{Type: wasm.FuncRef, Mode: wasm.SegmentPassive}
+			for range tc.elems {
+				e.Init = append(e.Init, refNull)
+			}
+			m.Elems = []wasm.Elem{e}
+		}
+		_, err := Instrument(m, o)
+		if (err == nil) != tc.ok || (err != nil && !errors.Is(err, wasm.ErrLimit)) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		uncapped := o
+		uncapped.MaxBulkBytes, uncapped.MaxBulkElems = 0, 0
+		if _, err := Instrument(m, uncapped); err != nil {
+			t.Errorf("%s, no caps: %v", tc.name, err)
 		}
 	}
 }

@@ -20,6 +20,7 @@ const (
 	ExitNone      = 0
 	ExitOutOfGas  = 1
 	ExitCallDepth = 2
+	ExitBulkLimit = 3 // a memory.copy/init or table.copy/init longer than MaxBulkBytes/MaxBulkElems
 )
 
 // ErrReservedExport: the module already exports one of the names
@@ -61,6 +62,16 @@ type Options struct {
 	// blocks in all its functions together, not counting each function's
 	// entry block (MaxFuncs bounds those).
 	MaxBlocksPerModule uint32
+	// MaxBulkBytes, if not 0, bounds memory.copy and memory.init: one of
+	// more bytes sets referee_exit to ExitBulkLimit and traps before it
+	// runs, and a passive data segment of more bytes is refused. The one-step
+	// proof of such an instruction carries the bytes it moves
+	// (docs/proof-format.md §5), so a block whose every step must be provable
+	// caps them; memory.fill needs no cap (its proof is two chunks).
+	MaxBulkBytes uint32
+	// MaxBulkElems bounds table.copy and table.init, and passive element
+	// segments, in elements, as MaxBulkBytes does.
+	MaxBulkElems uint32
 	// MaxBrTableTargets, if not 0, refuses a br_table with more targets:
 	// wazero's compiler adds each as a predecessor in quadratic time.
 	MaxBrTableTargets uint32
@@ -84,6 +95,9 @@ func DefaultOptions() Options {
 		MaxBlocksPerFunc:   512,
 		MaxBlocksPerModule: 2048,
 		MaxBrTableTargets:  1024,
+
+		MaxBulkBytes: 65536, // dispute.MaxCopyBytes
+		MaxBulkElems: 8192,  // dispute.MaxCopyBytes / 8: a proof carries 8 bytes per element
 	}
 }
 
@@ -113,6 +127,16 @@ func Instrument(m *wasm.Module, o Options) (*wasm.Module, error) {
 	}
 	if len(m.Funcs) != len(m.Codes) {
 		return nil, fmt.Errorf("%w", wasm.ErrFuncCodeMismatch)
+	}
+	for i, d := range m.Datas {
+		if o.MaxBulkBytes != 0 && d.Mode == wasm.SegmentPassive && uint64(len(d.Init)) > uint64(o.MaxBulkBytes) {
+			return nil, fmt.Errorf("data[%d]: %w: a passive segment of %d bytes exceeds the bulk cap of %d", i, wasm.ErrLimit, len(d.Init), o.MaxBulkBytes)
+		}
+	}
+	for i, e := range m.Elems {
+		if o.MaxBulkElems != 0 && e.Mode == wasm.SegmentPassive && uint64(len(e.Init)) > uint64(o.MaxBulkElems) {
+			return nil, fmt.Errorf("elem[%d]: %w: a passive segment of %d elements exceeds the bulk cap of %d", i, wasm.ErrLimit, len(e.Init), o.MaxBulkElems)
+		}
 	}
 	out := *m
 	out.Types = append([]wasm.FuncType(nil), m.Types...)

@@ -168,9 +168,15 @@ func instrumentFunc(m *wasm.Module, c *wasm.Code, ft wasm.FuncType, g globals, p
 		case in.op == wasm.OpMemoryGrow:
 			e.dynamic(o.GrowCostPerPage, false, in.nest)
 		case in.op == wasm.OpMemoryCopy || in.op == wasm.OpMemoryFill || in.op == wasm.OpMemoryInit:
+			if in.op != wasm.OpMemoryFill {
+				e.bulkCap(o.MaxBulkBytes)
+			}
 			e.dynamic(o.Costs.BulkPerWord, true, in.nest)
 		case in.op == wasm.OpTableCopy || in.op == wasm.OpTableFill || in.op == wasm.OpTableInit ||
 			in.op == wasm.OpTableGrow:
+			if in.op == wasm.OpTableCopy || in.op == wasm.OpTableInit {
+				e.bulkCap(o.MaxBulkElems)
+			}
 			e.dynamic(o.Costs.TablePerElem, false, in.nest)
 		}
 		e.out = append(e.out, c.Body[in.start:in.end]...)

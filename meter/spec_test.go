@@ -52,6 +52,7 @@ func TestSpecSuitePreserved(t *testing.T) {
 	o.MaxCallDepth = 1 << 20 // traps leave the counter raised; the machine's own limit decides
 	o.MaxMemoryPages = 0
 	o.MaxBlocksPerFunc, o.MaxBlocksPerModule, o.MaxBrTableTargets = 0, 0, 0 // the gate's shape limits, not semantics
+	o.MaxBulkBytes, o.MaxBulkElems = 0, 0                                   // the blocks' provability caps, not semantics
 	total := 0
 	for _, f := range files {
 		total += specFile(t, f, o)
