@@ -6,13 +6,14 @@ import (
 	"github.com/refereevm/referee/merkle"
 )
 
-// The host tape in the state commitment (docs/state-commitment.md §11):
+// The host tape in the aux encoding (trace/commit.go,
+// docs/state-commitment.md §1 and §11):
 //
 //	offset width field
-//	383    1     host mode: 1 if host calls replay the tape, else 0
-//	384    4     tape entry count (0 unless replaying)
-//	388    32    tape root: the tree over the entries (empty tree unless replaying)
-//	420    4     cursor: entries taken (0 unless replaying)
+//	86     1     host mode: 1 if host calls replay the tape, else 0
+//	87     4     tape entry count (0 unless replaying)
+//	91     32    tape root: the tree over the entries (empty tree unless replaying)
+//	123    4     cursor: entries taken (0 unless replaying)
 //
 // The tape tree is a merkle.Tree in domain "hosttape" of depth
 // ⌈log2(count)⌉ whose leaf i is H("referee/hostcall/v2" || entry i's
@@ -121,11 +122,7 @@ func (c *Committer) appendHost(w []byte, addr uint32) []byte {
 	e := &m.tape[i]
 	w = append(w, c.tape.enc[i]...)
 	w = appendSiblings(w, c.tape.tree.Prove(i).Siblings)
-	f := &m.store.funcs[addr]
-	if e.Func != addr || (e.Trap != TrapNone && len(e.Results) != 0) || (e.Trap == TrapNone && len(e.Results) != len(f.typ.Results)) {
-		return w
-	}
-	if len(e.Writes) == 0 {
+	if checkCall(e, addr, &m.store.funcs[addr]) != nil || len(e.Writes) == 0 {
 		return w
 	}
 	sc := newWriteScratch(c)
@@ -134,11 +131,7 @@ func (c *Committer) appendHost(w []byte, addr uint32) []byte {
 			return w
 		}
 		sm := sc.mem(wr.Mem)
-		w = binary.BigEndian.AppendUint32(w, sm.mm.size)
-		w = binary.BigEndian.AppendUint32(w, sm.mm.max)
-		root := sm.tree.Root()
-		w = append(w, root[:]...)
-		w = appendSiblings(w, sc.memsT.Prove(uint64(wr.Mem)).Siblings)
+		w = appendMemRecordOf(w, sm.mm, sm.tree, sc.memsT, wr.Mem)
 		n := uint64(len(wr.Data))
 		if !sm.mm.inBounds(uint64(wr.Addr), n) || n > MaxCopyBytes {
 			return w

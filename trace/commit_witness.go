@@ -274,8 +274,8 @@ func (c *Committer) appendMemOp(w []byte, o *op, fn *funcCode) []byte {
 	case k == wasm.OpMemoryCopy:
 		d, src, n := uint64(uint32(s[sp-3])), uint64(uint32(s[sp-2])), uint64(uint32(s[sp-1]))
 		if d+n <= bytes && src+n <= bytes && n > 0 && n <= MaxCopyBytes {
-			w = c.appendRange(w, mm, mc, src, n)
-			w = c.appendRange(w, mm, mc, d, n)
+			w = appendMemRange(w, mc.tree, mm.read, src, n)
+			w = appendMemRange(w, mc.tree, mm.read, d, n)
 		}
 	}
 	return w
@@ -285,22 +285,23 @@ func (c *Committer) appendMemOp(w []byte, o *op, fn *funcCode) []byte {
 // dispute.MaxCopyBytes).
 const MaxCopyBytes = 65536
 
-// appendRange appends the range proof of the chunks holding [addr,
-// addr+n) of memory mm (appendMemRange).
-func (c *Committer) appendRange(w []byte, mm *Memory, mc *memCache, addr, n uint64) []byte {
-	return appendMemRange(w, mc.tree, mm.read, addr, n)
-}
-
 // appendMemRecord appends the record of fn's memory and its proof.
 func (c *Committer) appendMemRecord(w []byte, fn *funcCode) ([]byte, *Memory, *memCache) {
 	addr := fn.inst.mems[0]
 	mm := c.m.store.mems[addr]
 	mc := &c.mems[addr]
+	return appendMemRecordOf(w, mm, mc.tree, c.memsT, addr), mm, mc
+}
+
+// appendMemRecordOf appends the record of memory mm (store address addr,
+// tree t) — size, max, tree root — and its siblings in the memories tree
+// memsT.
+func appendMemRecordOf(w []byte, mm *Memory, t *merkle.MemoryTree, memsT *merkle.Tree, addr uint32) []byte {
 	w = binary.BigEndian.AppendUint32(w, mm.size)
 	w = binary.BigEndian.AppendUint32(w, mm.max)
-	root := mc.tree.Root()
+	root := t.Root()
 	w = append(w, root[:]...)
-	return appendSiblings(w, c.memsT.Prove(uint64(addr)).Siblings), mm, mc
+	return appendSiblings(w, memsT.Prove(uint64(addr)).Siblings)
 }
 
 func (c *Committer) appendChunk(w []byte, mc *memCache, addr uint32) []byte {
@@ -470,7 +471,7 @@ func (c *Committer) appendSegmentOp(w []byte, o *op, fn *funcCode) []byte {
 		var ln uint64
 		w, ln = c.appendSegment(w, fn, 1, o.b)
 		if ln <= MaxSegmentBytes && src+n <= ln && d+n <= uint64(mm.size)<<wasmPageShift && n > 0 && n <= MaxCopyBytes {
-			w = c.appendRange(w, mm, mc, d, n)
+			w = appendMemRange(w, mc.tree, mm.read, d, n)
 		}
 		return w
 	case wasm.OpTableInit:

@@ -259,16 +259,10 @@ func (m *Machine) hostReplay(addr uint32, f *funcInst) ([]uint64, TrapKind) {
 }
 
 // checkEffect reports why entry e cannot be applied to a call of function
-// addr, or nil.
+// addr, or nil: checkCall, then every write's memory and bounds.
 func (m *Machine) checkEffect(e *HostEffect, addr uint32, f *funcInst) error {
-	if e.Func != addr {
-		return fmt.Errorf("recorded a call of function %d, not %d", e.Func, addr)
-	}
-	if e.Trap != TrapNone && len(e.Results) != 0 {
-		return fmt.Errorf("traps (%s) but has %d results", e.Trap, len(e.Results))
-	}
-	if e.Trap == TrapNone && len(e.Results) != len(f.typ.Results) {
-		return fmt.Errorf("has %d results, function %d returns %d", len(e.Results), addr, len(f.typ.Results))
+	if err := checkCall(e, addr, f); err != nil {
+		return err
 	}
 	for j, w := range e.Writes {
 		if uint64(w.Mem) >= uint64(len(m.store.mems)) {
@@ -277,6 +271,22 @@ func (m *Machine) checkEffect(e *HostEffect, addr uint32, f *funcInst) error {
 		if !m.store.mems[w.Mem].inBounds(uint64(w.Addr), uint64(len(w.Data))) {
 			return fmt.Errorf("write %d: %d bytes at %#x past the size of memory %d", j, len(w.Data), w.Addr, w.Mem)
 		}
+	}
+	return nil
+}
+
+// checkCall reports why entry e does not stand for a call of function addr
+// (f): it names another function, or carries results although it traps, or
+// another number of results than f returns although it does not trap.
+func checkCall(e *HostEffect, addr uint32, f *funcInst) error {
+	if e.Func != addr {
+		return fmt.Errorf("recorded a call of function %d, not %d", e.Func, addr)
+	}
+	if e.Trap != TrapNone && len(e.Results) != 0 {
+		return fmt.Errorf("traps (%s) but has %d results", e.Trap, len(e.Results))
+	}
+	if e.Trap == TrapNone && len(e.Results) != len(f.typ.Results) {
+		return fmt.Errorf("has %d results, function %d returns %d", len(e.Results), addr, len(f.typ.Results))
 	}
 	return nil
 }
