@@ -10,8 +10,8 @@ import (
 	"os"
 
 	"github.com/refereevm/referee/dispute"
+	"github.com/refereevm/referee/dispute/reftrace"
 	"github.com/refereevm/referee/trace"
-	"github.com/refereevm/referee/wasm"
 )
 
 const proveUsage = `  referee prove [--step N] [--max-steps N] [-o FILE] [--json] MODULE.wasm FUNC [ARG...]
@@ -34,15 +34,14 @@ const rootUsage = `  referee root [--step N] [--max-steps N] [--json] MODULE.was
 // proofMachine builds the machine of MODULE FUNC ARGS, starts the call and
 // runs it to step N (all steps when N < 0). It returns the committer.
 //
-// A module that imports functions (spectest's print functions) can call
+// The machine is reftrace's (FromDecoded), as `referee dispute` plays on:
+// a module that imports functions (spectest's print functions) can call
 // host code, which is proven from a committed host tape
-// (docs/state-commitment.md §11): the call is first run to its end (or to
-// --max-steps) recording its host calls, then run again to step N on a
-// fresh machine replaying that tape; the replaying machine is the one
-// returned. The tape is the whole run's whatever N, so every step's root
-// is the same for prove and root. A module without function imports runs once, with
-// host functions live (it cannot call any), so its roots are unchanged by
-// the tape.
+// (docs/state-commitment.md §11), so the call is first run to its end (or
+// to --max-steps) recording its host calls, and the machine returned
+// replays that tape. The tape is the whole run's whatever N, so every
+// step's root is the same for prove and root. A module without function
+// imports runs once, with host functions live (it cannot call any).
 func proofMachine(pos []string, maxSteps uint64, n int64) (*trace.Committer, error) {
 	if len(pos) < 2 {
 		return nil, errors.New("want MODULE.wasm FUNC [ARG...]")
@@ -51,46 +50,9 @@ func proofMachine(pos []string, maxSteps uint64, n int64) (*trace.Committer, err
 	if err != nil {
 		return nil, err
 	}
-	if t.mod.NumImports(wasm.ExternFunc) == 0 {
-		return runToStep(t, maxSteps, n, hostLive, nil)
-	}
-	rec, err := runToStep(t, maxSteps, -1, hostRecord, nil)
+	m, err := reftrace.FromDecoded(t.mod, t.name, t.args, trace.Config{MaxSteps: maxSteps})()
 	if err != nil {
-		return nil, err
-	}
-	return runToStep(t, maxSteps, n, hostReplay, rec.Machine().HostTape())
-}
-
-// How runToStep's machine runs host functions.
-const (
-	hostLive   = iota // they run
-	hostRecord        // they run, recorded (Machine.RecordHost)
-	hostReplay        // the tape stands for them (Machine.ReplayHost)
-)
-
-// runToStep builds the machine of t, starts the call and runs it to step N
-// (all steps when N < 0), with host functions run as host says.
-func runToStep(t *callTarget, maxSteps uint64, n int64, host int, tape trace.HostTape) (*trace.Committer, error) {
-	path, name, mod, vals := t.path, t.name, t.mod, t.args
-	m := trace.NewMachine(trace.Config{MaxSteps: maxSteps})
-	m.RegisterSpectest()
-	switch host {
-	case hostRecord:
-		if err := m.RecordHost(); err != nil {
-			return nil, err
-		}
-	case hostReplay:
-		if err := m.ReplayHost(tape); err != nil {
-			return nil, err
-		}
-	}
-	inst, err := m.Instantiate(mod)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	ex, _ := inst.Export(name)
-	if err := m.Call(ex, vals); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", t.path, err)
 	}
 	if n >= 0 && uint64(n) < m.Steps() {
 		return nil, fmt.Errorf("step %d: instantiation already took %d steps", n, m.Steps())

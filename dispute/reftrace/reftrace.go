@@ -227,6 +227,11 @@ func FromModule(bin []byte, fn string, args []trace.Value, cfg trace.Config) (Se
 	if err := wasm.Validate(mod, wasm.DefaultLimits()); err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
+	return FromDecoded(mod, fn, args, cfg), nil
+}
+
+// FromDecoded is FromModule for a module already decoded and validated.
+func FromDecoded(mod *wasm.Module, fn string, args []trace.Value, cfg trace.Config) Setup {
 	build := func(record bool, tape trace.HostTape) (*trace.Machine, error) {
 		m := trace.NewMachine(cfg)
 		m.RegisterSpectest()
@@ -254,7 +259,7 @@ func FromModule(bin []byte, fn string, args []trace.Value, cfg trace.Config) (Se
 		return m, nil
 	}
 	if mod.NumImports(wasm.ExternFunc) == 0 {
-		return func() (*trace.Machine, error) { return build(false, nil) }, nil
+		return func() (*trace.Machine, error) { return build(false, nil) }
 	}
 	var tape trace.HostTape // recorded by the first Setup
 	return func() (*trace.Machine, error) {
@@ -271,5 +276,5 @@ func FromModule(bin []byte, fn string, args []trace.Value, cfg trace.Config) (Se
 			tape = rec.HostTape()
 		}
 		return build(false, tape)
-	}, nil
+	}
 }
