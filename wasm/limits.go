@@ -76,11 +76,19 @@ func DefaultLimits() ResourceLimits {
 		// this only stops a single body from being the whole module.
 		MaxFuncBodySize: 8 << 20,
 
-		// 1,024 nested blocks: compilers lower a C switch to one block per
-		// case, so a switch with ~1,000 cases is the realistic worst case.
-		// Validation and the machine keep one control frame per level; the
-		// cap keeps that stack small and stops the 100k-block nesting bomb.
-		MaxBlockDepth: 1024,
+		// 65,536 nested blocks. Real compilers nest deeply: Go's Wasm back
+		// end puts one block per resume point around a br_table (3,289 in
+		// a 14 MB Go program), Emscripten lowers a switch to one block per
+		// case (tree-sitter lexers: 1,110-1,917). wazero, wasmtime and V8
+		// have no nesting limit of their own. What a level costs here is a
+		// control frame in the validator (72 B) and one in the machine's
+		// compiler (about 100 B), both flat slices, never recursion: 65,536
+		// levels hold at most about 11 MiB while validating one function,
+		// about the size of the bytes that declare them (2 B a block at
+		// least, so such a body is at least 128 KiB). The cap stops a body
+		// of millions of nested blocks from costing hundreds of MiB. The
+		// block gate keeps its own, much smaller, limit (meter.BlockLimits).
+		MaxBlockDepth: 65536,
 
 		// 16 MiB of initial data per segment and 1 Mi entries per element
 		// segment: large static data (fonts, tables) fits; a segment larger
