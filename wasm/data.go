@@ -36,7 +36,7 @@ func (r *reader) data(d *Data) error {
 			return err
 		}
 	default:
-		return errAt(fmt.Sprintf("read segment flags %d (want 0..2)", flags), off, ErrDataKind)
+		return errAt(fmt.Sprintf("read segment flags 0x%02x (want 0x00..0x02)", flags), off, ErrDataKind)
 	}
 	if d.Mode == SegmentActive {
 		if d.Offset, err = r.constExpr("offset"); err != nil {

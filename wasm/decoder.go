@@ -69,7 +69,7 @@ func Decode(b []byte) (*Module, error) {
 		idOff := r.off()
 		id, _ := r.byte1("section id")
 		if int(id) >= len(sectionNames) {
-			return nil, errAt(fmt.Sprintf("read section id %d", id), idOff, ErrSectionID)
+			return nil, errAt(fmt.Sprintf("read section id 0x%02x (want 0x00..0x0c)", id), idOff, ErrSectionID)
 		}
 		name := sectionNames[id]
 		size, err := r.u32("section size")

@@ -33,7 +33,7 @@ func (r *reader) elem(e *Elem) error {
 		return err
 	}
 	if flags > 7 {
-		return errAt(fmt.Sprintf("read segment flags %d (want 0..7)", flags), off, ErrElemKind)
+		return errAt(fmt.Sprintf("read segment flags 0x%02x (want 0x00..0x07)", flags), off, ErrElemKind)
 	}
 	e.Type = FuncRef
 	switch {

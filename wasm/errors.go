@@ -12,7 +12,10 @@ import (
 //	section code: func[3].local[1]: read value type at offset 0x1a2: unexpected end
 //
 // The texts are the spec test suite's assert_malformed texts where one
-// exists, so a spec driver can match them with strings.Contains.
+// exists, so a spec driver can match them with strings.Contains. Numbers
+// follow one rule: offsets and byte values read from the binary (section
+// ids, flags, kinds, opcodes) are hex; counts, sizes and indices are
+// decimal.
 var (
 	// ErrUnexpectedEOF: the input ended inside a value.
 	ErrUnexpectedEOF = errors.New("unexpected end")

@@ -265,7 +265,7 @@ func (r *reader) miscInstr(in *Instr, start uint32) error {
 		return err
 	}
 	if sub >= uint32(len(miscNames)) {
-		return errAt(fmt.Sprintf("read opcode 0xfc %d", sub), start, ErrIllegalOpcode)
+		return errAt(fmt.Sprintf("read opcode 0xfc 0x%02x", sub), start, ErrIllegalOpcode)
 	}
 	in.Op = Opcode(0xFC00 | sub)
 	switch in.Op {
@@ -344,7 +344,7 @@ func (r *reader) simdInstr(in *Instr, start uint32) error {
 	in.SIMD = sub
 	switch simdKind(sub) {
 	case simdIllegal:
-		return errAt(fmt.Sprintf("read opcode 0xfd %d", sub), start, ErrIllegalOpcode)
+		return errAt(fmt.Sprintf("read opcode 0xfd 0x%02x", sub), start, ErrIllegalOpcode)
 	case simdMem:
 		return r.memarg(in)
 	case simdMemLane:

@@ -76,7 +76,7 @@ func TestReadInstrErrors(t *testing.T) {
 		{name: "empty", in: nil, err: ErrUnexpectedEOF, msg: "read opcode at offset 0x0"},
 		{name: "pc past the end", in: []byte{0x01}, pc: 7, err: ErrUnexpectedEOF, msg: "at offset 0x7"},
 		{name: "illegal 0x06", in: []byte{0x01, 0x06}, pc: 1, err: ErrIllegalOpcode, msg: "read opcode 0x06 at offset 0x1"},
-		{name: "illegal 0xfc 18", in: []byte{0xfc, 0x12}, err: ErrIllegalOpcode, msg: "read opcode 0xfc 18 at offset 0x0"},
+		{name: "illegal 0xfc 18", in: []byte{0xfc, 0x12}, err: ErrIllegalOpcode, msg: "read opcode 0xfc 0x12 at offset 0x0"},
 		{name: "illegal simd 0x9a", in: []byte{0xfd, 0x9a, 0x01}, err: ErrIllegalOpcode},
 		{name: "illegal simd 0x100", in: []byte{0xfd, 0x80, 0x02}, err: ErrIllegalOpcode},
 		{name: "0xfc sub-opcode too long", in: []byte{0xfc, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00}, err: ErrIntTooLong},
