@@ -13,10 +13,11 @@ import (
 	"github.com/refereevm/referee/diff"
 	"github.com/refereevm/referee/dispute"
 	"github.com/refereevm/referee/dispute/narrow"
+	"github.com/refereevm/referee/wasm"
 )
 
-const narrowUsage = `  referee narrow BLOCK.json [--tx I] --engines A,B [--k K] [--max-steps N] [--json] [-o FILE]
-  referee narrow --module M.wasm --func F --engines A,B [--k K] [--max-steps N] [--json] [-o FILE] [ARG...]
+const narrowUsage = `  referee narrow BLOCK.json [--tx I] --engines A,B [--k K] [--max-steps N] [--json] [-o FILE] [--write-module FILE]
+  referee narrow --module M.wasm --func F --engines A,B [--k K] [--max-steps N] [--json] [-o FILE] [--write-module FILE] [ARG...]
         find the first instruction at which engines A and B disagree on
         transaction I (default: the first transaction on which they
         disagree; each one before it costs a whole run on each engine) or
@@ -24,7 +25,10 @@ const narrowUsage = `  referee narrow BLOCK.json [--tx I] --engines A,B [--k K] 
         points per round (default k: cores/2+1, at least 2); prints the
         step, function, offset, opcode, operands and each engine's result
         and writes the reference machine's one-step proof of that step to
-        FILE (default proof.bin); exit 0 narrowed, 3 the engines agree;
+        FILE (default proof.bin); a block transaction is narrowed in its
+        metered contract, whose offsets are printed: --write-module FILE
+        writes the module the offsets are in; exit 0 narrowed, 3 the
+        engines agree, 2 neither engine can run the target;
         engines: those of check, and planted-op[:OP@N] (wazero's compiler
         with the Nth OP's result corrupted, default i32.add@1000000); runs
         still going after --max-steps (default 2^32) are compared there
@@ -41,10 +45,13 @@ func narrowCommand(args []string, stdout, stderr io.Writer) int {
 	maxSteps := fs.Uint64("max-steps", narrow.DefaultMaxSteps, "stop whole runs after `N` steps and compare there")
 	jsonOn := fs.Bool("json", false, "print a JSON object")
 	out := fs.String("o", "proof.bin", "write the one-step proof to `FILE`")
+	writeModule := fs.String("write-module", "", "write the module the printed offsets are in (for a block: the metered contract) to `FILE`")
 	pos, code, ok := parseFlags(fs, narrowUsage, args, stdout, stderr)
 	if !ok {
 		return code
 	}
+	funcSet := false // --func "" names the export called "", as run accepts it
+	fs.Visit(func(f *flag.Flag) { funcSet = funcSet || f.Name == "func" })
 	bad := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "referee narrow: "+format+"\n", a...)
 		return exitBad
@@ -65,6 +72,9 @@ func narrowCommand(args []string, stdout, stderr io.Writer) int {
 			return bad("--tx and --module exclude each other")
 		}
 		var err error
+		if !funcSet {
+			return bad("--module needs --func F")
+		}
 		if tg, err = moduleTarget(*modFlag, *funcFlag, pos); err != nil {
 			return bad("%v", err)
 		}
@@ -108,11 +118,21 @@ func narrowCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	if errors.Is(err, narrow.ErrAgree) {
 		if *jsonOn {
-			proveJSON(stdout, map[string]any{"target": what, "agree": true, "totalSteps": r.Total[0], "runs": r.Runs})
+			v := map[string]any{"target": what, "agree": true, "totalSteps": r.Total[0], "runs": r.Runs}
+			if r.PlantNote != "" {
+				v["plantNote"] = r.PlantNote
+			}
+			proveJSON(stdout, v)
 		} else {
 			fmt.Fprintf(stdout, "%s: %s and %s agree (%d steps)\n", what, names[0], names[1], r.Total[0])
+			if r.PlantNote != "" {
+				fmt.Fprintf(stdout, "note: %s\n", r.PlantNote)
+			}
 		}
 		return exitNothing
+	}
+	if errors.Is(err, narrow.ErrUnrunnable) {
+		return bad("%s: %v", what, err)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "referee narrow: %s: %v\n", what, err)
@@ -123,9 +143,17 @@ func narrowCommand(args []string, stdout, stderr io.Writer) int {
 			return bad("%v", err)
 		}
 	}
+	if *writeModule != "" {
+		if err := os.WriteFile(*writeModule, wasm.Encode(r.Base), 0o644); err != nil {
+			return bad("--write-module: %v", err)
+		}
+	}
 	if *jsonOn {
 		v := map[string]any{"target": what, "agree": false, "narrowed": r,
 			"offsetHex": fmt.Sprintf("0x%x", r.Offset), "wallMs": r.Wall.Milliseconds()}
+		if *writeModule != "" {
+			v["module"] = *writeModule
+		}
 		if r.Proof != nil {
 			v["proof"] = map[string]any{"file": *out, "bytes": len(r.Proof.Bytes), "pre": dispute.Hex(r.Proof.Pre), "post": dispute.Hex(r.ProofPost)}
 		}
@@ -142,9 +170,6 @@ func narrowCommand(args []string, stdout, stderr io.Writer) int {
 
 // moduleTarget reads the module form's target: M.wasm, F and its arguments.
 func moduleTarget(path, name string, pos []string) (*narrow.Target, error) {
-	if name == "" {
-		return nil, errors.New("--module needs --func F")
-	}
 	t, err := loadCallTarget(path, name, pos)
 	if err != nil {
 		return nil, err

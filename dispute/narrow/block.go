@@ -54,7 +54,7 @@ func NarrowBlock(ctx context.Context, blk *block.Block, a, b Engine, o Options) 
 }
 
 func txTarget(progs map[string]*diff.Prepared, st *block.State, tx block.Tx, i int) *Target {
-	return &Target{Base: progs[tx.Contract].Module, Entry: tx.Entry, Tx: tx, TxIndex: i, State: st}
+	return &Target{Base: progs[tx.Contract].Module, Entry: tx.Entry, Tx: tx, TxIndex: i, State: st, Metered: true}
 }
 
 // advance applies transaction j's writes, as the reference machine

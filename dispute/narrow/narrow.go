@@ -28,6 +28,11 @@ const DefaultMaxSteps = 1 << 32
 // ErrAgree reports that the two engines' runs are identical.
 var ErrAgree = errors.New("the engines agree")
 
+// ErrUnrunnable reports a target that neither engine can run at all: both
+// refuse to compile or instantiate it (an import no host provides, say).
+// It is bad input, not a divergence.
+var ErrUnrunnable = errors.New("neither engine can run the target")
+
 // Target is the execution to narrow: a call of Entry in Base, which is what
 // every engine runs (for a block transaction, the metered contract).
 type Target struct {
@@ -40,6 +45,10 @@ type Target struct {
 	Tx      block.Tx
 	TxIndex int
 	State   *block.State
+	// Metered says that Base is the gatekeeper's metered contract (a
+	// block transaction), so the offsets a Result names are offsets in
+	// it, not in the module as the block's author wrote it.
+	Metered bool
 }
 
 // Engine is one side of a narrowing: a diff engine, and for "planted-op"
@@ -90,6 +99,13 @@ type Result struct {
 	Rounds    int            `json:"rounds"`
 	Runs      int            `json:"runs"`
 	Wall      time.Duration  `json:"wallNanos"`
+	// Metered: Func and Offset are in the metered contract (Target.Metered).
+	Metered bool `json:"metered,omitempty"`
+	// Base is the module whose function and offset the result names.
+	Base *wasm.Module `json:"-"`
+	// PlantNote says why a planted engine agreed: its planted instruction
+	// never ran as often as the plant's N (set with ErrAgree only).
+	PlantNote string `json:"plantNote,omitempty"`
 }
 
 type side struct {
@@ -122,7 +138,7 @@ func Narrow(ctx context.Context, t *Target, a, b Engine, o Options) (*Result, er
 		}
 		sides[i] = side{e: e, prog: prepared(in)}
 	}
-	res := &Result{K: k}
+	res := &Result{K: k, Metered: t.Metered, Base: t.Base}
 	st := t.State
 	if st == nil {
 		st = block.NewState(block.PreState{})
@@ -163,6 +179,9 @@ func Narrow(ctx context.Context, t *Target, a, b Engine, o Options) (*Result, er
 	first := run([]uint64{limit, 0})
 	full := first[0]
 	if err := failed(sides, full); err != nil && full[0].Failure != "" && full[1].Failure != "" {
+		if full[0].Failure == diff.ClassRejected && full[1].Failure == diff.ClassRejected {
+			return nil, fmt.Errorf("narrow: %w: %s", ErrUnrunnable, full[0].Detail)
+		}
 		return nil, fmt.Errorf("narrow: whole runs: %w", err)
 	}
 	// An engine failure (a crash, a refusal) is a state like any other:
@@ -171,6 +190,11 @@ func Narrow(ctx context.Context, t *Target, a, b Engine, o Options) (*Result, er
 		res.Total[i] = global(&full[i], ExportSteps)
 	}
 	if diff.Compare(&full[0], &full[1]) == nil {
+		for _, sd := range sides {
+			if sd.e.Plant != nil {
+				res.PlantNote = plantNote(ctx, t, sd.e, limit)
+			}
+		}
 		res.Wall = time.Since(start)
 		return res, ErrAgree
 	}
@@ -261,15 +285,46 @@ func global(o *diff.Outcome, name string) uint64 {
 	return 0
 }
 
+// plantNote runs e's planted module once more with its plant counter
+// exported and says how often the planted instruction ran, if it never
+// reached the plant's N (the reason such an engine agrees); "" otherwise.
+func plantNote(ctx context.Context, t *Target, e Engine, limit uint64) string {
+	in, err := instrument(t.Base, t.Entry, e.Plant, true)
+	if err != nil {
+		return ""
+	}
+	st := t.State
+	if st == nil {
+		st = block.NewState(block.PreState{})
+	}
+	tx := t.Tx
+	tx.Entry = EntryName
+	o := diff.RunSafe(ctx, e.Inner, &diff.Request{Prog: prepared(in), Tx: tx, TxIndex: t.TxIndex, State: st,
+		Args: append(append([]uint64(nil), t.Args...), limit)})
+	n := global(&o, ExportPlanted)
+	if o.Failure != "" || n >= e.Plant.Nth {
+		return ""
+	}
+	return fmt.Sprintf("%s: the planted %s never fired: the run executes %s %d times, fewer than %d",
+		e.Name, e.Plant, e.Plant.Op, n, e.Plant.Nth)
+}
+
 // Describe renders r for people, one fact a line.
 func (r *Result) Describe() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "step     %d (of %d / %d)\n", r.Step, r.Total[0], r.Total[1])
-	fmt.Fprintf(&b, "at       func[%d] +0x%x %s\n", r.Func, r.Offset, r.Op)
+	fmt.Fprintf(&b, "at       func[%d] +0x%x %s", r.Func, r.Offset, r.Op)
+	if r.Metered {
+		b.WriteString(" (offset in the metered contract: --write-module writes it)")
+	}
+	b.WriteString("\n")
 	fmt.Fprintf(&b, "operands %s\n", hexList(r.Operands))
 	if r.HasResult {
 		fmt.Fprintf(&b, "result   reference 0x%x", r.Reference)
 		for _, e := range r.Engines {
+			if e.Engine == "reference" && e.Failure == "" {
+				continue // printed first, from the reference machine's own run
+			}
 			if e.Failure != "" {
 				fmt.Fprintf(&b, ", %s failed (%s)", e.Engine, e.Failure)
 				continue

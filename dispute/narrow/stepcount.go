@@ -17,6 +17,7 @@ const (
 	ExportHash    = "referee_rhash"        // i64: running hash of every observed result
 	ExportValue   = "referee_val"          // i64: at a stop, the last step's result (zero-extended bits), if it has one
 	ExportPos     = "referee_pos"          // i32: at a stop, the site index of the next instruction
+	ExportPlanted = "referee_planted"      // i64: executions of the planted op so far (only in plantNote's run)
 	exportGas     = "referee_gas"          // the diff adapters set it; added if the base module lacks it
 	globalPrefix  = "referee_g"            // + index: a base module's unexported global, made visible
 	maxExtraExps  = 8                      // unexported globals exported at most (the hash covers the rest)
@@ -65,6 +66,13 @@ type added struct {
 // reference machine's steps of the base module (docs/step.md). It adds
 // the export EntryName wrapping entry. base is not modified.
 func Instrument(base *wasm.Module, entry string, plant *Plant) (*Instrumented, error) {
+	return instrument(base, entry, plant, false)
+}
+
+// instrument is Instrument; with exportPlant it also exports the plant's
+// execution counter as ExportPlanted (never in a compared run: the other
+// engine's module has no such global).
+func instrument(base *wasm.Module, entry string, plant *Plant, exportPlant bool) (*Instrumented, error) {
 	m := *base
 	m.Types = append([]wasm.FuncType(nil), base.Types...)
 	m.Funcs = append([]uint32(nil), base.Funcs...)
@@ -128,7 +136,11 @@ func Instrument(base *wasm.Module, entry string, plant *Plant) (*Instrumented, e
 		pos:     newGlobal(wasm.I32, 0, ExportPos),
 	}
 	if plant != nil {
-		g.plantCount = newGlobal(wasm.I64, 0, "")
+		name := ""
+		if exportPlant {
+			name = ExportPlanted
+		}
+		g.plantCount = newGlobal(wasm.I64, 0, name)
 	}
 	if _, ok := exportIndex(base, exportGas, wasm.ExternGlobal); !ok {
 		newGlobal(wasm.I64, 0, exportGas)
