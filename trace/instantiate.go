@@ -221,15 +221,16 @@ func (m *Machine) initSegments(mod *wasm.Module, inst *Instance) *Trap {
 	for i, e := range mod.Elems {
 		switch e.Mode {
 		case wasm.SegmentActive:
+			segTrap := &Trap{Kind: TrapOutOfBoundsTable, Func: NoFunc, Offset: e.Offset.Offset, Segment: fmt.Sprintf("elem[%d]", i)}
 			off, err := m.evalConst(inst, e.Offset)
 			if err != nil || uint64(e.Table) >= uint64(len(inst.tables)) {
-				return &Trap{Kind: TrapOutOfBoundsTable, Func: hostFunc, Offset: e.Offset.Offset}
+				return segTrap
 			}
 			t := m.store.tables[inst.tables[e.Table]]
 			seg := inst.elems[i]
 			d := uint64(uint32(off))
 			if d+uint64(len(seg)) > uint64(len(t.elems)) {
-				return &Trap{Kind: TrapOutOfBoundsTable, Func: hostFunc, Offset: e.Offset.Offset}
+				return segTrap
 			}
 			copy(t.elems[d:], seg)
 			inst.elems[i] = nil
@@ -241,14 +242,15 @@ func (m *Machine) initSegments(mod *wasm.Module, inst *Instance) *Trap {
 		if d.Mode != wasm.SegmentActive {
 			continue
 		}
+		segTrap := &Trap{Kind: TrapOutOfBoundsMemory, Func: NoFunc, Offset: d.Offset.Offset, Segment: fmt.Sprintf("data[%d]", i)}
 		off, err := m.evalConst(inst, d.Offset)
 		if err != nil || uint64(d.Memory) >= uint64(len(inst.mems)) {
-			return &Trap{Kind: TrapOutOfBoundsMemory, Func: hostFunc, Offset: d.Offset.Offset}
+			return segTrap
 		}
 		mm := m.store.mems[inst.mems[d.Memory]]
 		a := uint64(uint32(off))
 		if !mm.inBounds(a, uint64(len(d.Init))) {
-			return &Trap{Kind: TrapOutOfBoundsMemory, Func: hostFunc, Offset: d.Offset.Offset}
+			return segTrap
 		}
 		mm.write(a, d.Init)
 		inst.datas[i] = nil

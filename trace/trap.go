@@ -51,15 +51,30 @@ func (k TrapKind) String() string {
 // traps. Func and Offset locate the instruction that trapped (function
 // index in its module, byte offset in the code section); Step is the
 // number of that step.
+//
+// A trap outside every function — an active element or data segment out
+// of bounds while Instantiate applies it — has Func == NoFunc, Segment
+// naming the segment ("elem[2]", "data[0]") and Offset the byte offset of
+// the segment's offset expression in the module binary.
 type Trap struct {
-	Kind   TrapKind
-	Func   uint32
-	Offset uint32
-	Step   uint64
+	Kind    TrapKind
+	Func    uint32
+	Offset  uint32
+	Step    uint64
+	Segment string
 }
 
-// Error formats the trap, e.g. "trap: integer divide by zero at step 12 (func[3] +0x1a)".
+// NoFunc is Trap.Func (and PC.Func) where no function of the module is
+// running: a host function, or the segment initialisation of Instantiate.
+const NoFunc = hostFunc
+
+// Error formats the trap, e.g. "trap: integer divide by zero at step 12
+// (func[3] +0x1a)", or "trap: out of bounds table access at
+// instantiation (elem[0], offset expression at module offset 0x24)".
 func (t *Trap) Error() string {
+	if t.Segment != "" {
+		return fmt.Sprintf("trap: %s at instantiation (%s, offset expression at module offset 0x%x)", t.Kind, t.Segment, t.Offset)
+	}
 	return fmt.Sprintf("trap: %s at step %d (func[%d] +0x%x)", t.Kind, t.Step, t.Func, t.Offset)
 }
 

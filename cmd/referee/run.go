@@ -166,7 +166,28 @@ func printResults(w io.Writer, asJSON bool, steps uint64, res []trace.Value) {
 	}
 }
 
+// jsonSegmentTrapped is the last line of --json output when instantiation
+// traps applying an active segment: no function runs, so there is no func
+// or offset; segment names it ("elem[0]", "data[1]") and moduleOffset is
+// the byte offset of its offset expression in the module.
+type jsonSegmentTrapped struct {
+	Status       string `json:"status"` // "trapped"
+	Steps        uint64 `json:"steps"`
+	Trap         string `json:"trap"`
+	Segment      string `json:"segment"`
+	ModuleOffset string `json:"moduleOffset"`
+}
+
 func printTrap(w io.Writer, asJSON bool, steps uint64, t *trace.Trap, frames []trace.Frame) {
+	if asJSON && t.Segment != "" {
+		_ = json.NewEncoder(w).Encode(jsonSegmentTrapped{Status: "trapped", Steps: steps, Trap: t.Kind.String(),
+			Segment: t.Segment, ModuleOffset: fmt.Sprintf("0x%x", t.Offset)})
+		return
+	}
+	if t.Segment != "" {
+		fmt.Fprintf(w, "trap: %s (instantiation: %s, module offset 0x%x)\n", t.Kind, t.Segment, t.Offset)
+		return
+	}
 	if asJSON {
 		j := jsonTrapped{Status: "trapped", Steps: steps, Trap: t.Kind.String(), Func: t.Func, Offset: fmt.Sprintf("0x%x", t.Offset)}
 		for i := len(frames) - 1; i >= 0; i-- {
