@@ -37,6 +37,29 @@ func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("corpus: %w", err)
 	}
+	return open(dir)
+}
+
+// ErrNoStore: OpenExisting was given a directory that does not exist.
+var ErrNoStore = errors.New("no findings directory")
+
+// OpenExisting opens the store in dir for reading what it holds: unlike
+// Open it never creates dir, and a missing dir is ErrNoStore.
+func OpenExisting(dir string) (*Store, error) {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("corpus: %s: %w", dir, ErrNoStore)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("corpus: %w", err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("corpus: %s: not a directory", dir)
+	}
+	return open(dir)
+}
+
+func open(dir string) (*Store, error) {
 	s := &Store{dir: dir, bySig: map[string]*Finding{}}
 	fs, err := s.List()
 	if err != nil {

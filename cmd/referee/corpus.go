@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -43,7 +44,14 @@ func corpusCommand(args []string, stdout, stderr io.Writer) int {
 	if len(pos) == 0 {
 		return bad("want list, show ID or replay ID (run 'referee help corpus')")
 	}
-	st, err := corpus.Open(*dir)
+	st, err := corpus.OpenExisting(*dir) // reading: never create DIR
+	if errors.Is(err, corpus.ErrNoStore) && pos[0] == "list" {
+		if *jsonOn {
+			return writeJSON(stdout, []*corpus.Finding{}) + exitNothing
+		}
+		fmt.Fprintf(stdout, "no findings: %s does not exist\n", *dir)
+		return exitNothing
+	}
 	if err != nil {
 		return bad("--corpus: %v", err)
 	}
@@ -88,14 +96,14 @@ func corpusCommand(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if verb == "minimize" {
-		return minimizeFinding(st, f, *enginesFlag, stdout, stderr)
+		return minimizeFinding(st, f, *enginesFlag, *jsonOn, stdout, stderr)
 	}
 	return replayFinding(st, f, *enginesFlag, *original, *jsonOn, stdout, stderr)
 }
 
 // minimizeFinding minimizes f's module as found, with its diverging call,
 // while the stored signature holds, and stores the result.
-func minimizeFinding(st *corpus.Store, f *corpus.Finding, enginesFlag string, stdout, stderr io.Writer) int {
+func minimizeFinding(st *corpus.Store, f *corpus.Finding, enginesFlag string, jsonOn bool, stdout, stderr io.Writer) int {
 	bad := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "referee corpus minimize: "+format+"\n", a...)
 		return exitBad
@@ -124,6 +132,9 @@ func minimizeFinding(st *corpus.Store, f *corpus.Finding, enginesFlag string, st
 	}
 	keep := o.Holds(ctx, one, f.Signature)
 	if !keep(m) {
+		if jsonOn {
+			return writeJSON(stdout, minimizeJSON{ID: f.ID, Engines: names, Signature: f.Signature}) + exitNo
+		}
 		fmt.Fprintf(stdout, "finding %s: no longer diverges with signature %s on %s\n", f.ID, f.Signature, strings.Join(names, ","))
 		return exitNo
 	}
@@ -134,9 +145,30 @@ func minimizeFinding(st *corpus.Store, f *corpus.Finding, enginesFlag string, st
 	if err := st.PutMinimized(f.ID, mbin, info); err != nil {
 		return bad("%v", err)
 	}
+	if jsonOn {
+		return writeJSON(stdout, minimizeJSON{ID: f.ID, Engines: names, Signature: f.Signature, Diverges: true,
+			Minimized: &info, From: &minimizeFrom{Funcs: f.Funcs, Size: f.Size}})
+	}
 	fmt.Fprintf(stdout, "finding %s: minimized to %d functions, %d instructions, %d bytes (from %d functions, %d bytes; %d tries)\n",
 		f.ID, info.Funcs, info.Instrs, info.Size, f.Funcs, f.Size, info.Tries)
 	return exitOK
+}
+
+// minimizeJSON is minimize's --json output: the finding, whether its
+// module as found still diverges with its signature, and if so what it
+// was minimized to (the record stored beside it) from what.
+type minimizeJSON struct {
+	ID        string            `json:"id"`
+	Engines   []string          `json:"engines"`
+	Signature string            `json:"signature"`
+	Diverges  bool              `json:"diverges"`
+	Minimized *corpus.Minimized `json:"minimized,omitempty"`
+	From      *minimizeFrom     `json:"from,omitempty"`
+}
+
+type minimizeFrom struct {
+	Funcs int `json:"funcs"`
+	Size  int `json:"size"`
 }
 
 func writeJSON(w io.Writer, v any) int {

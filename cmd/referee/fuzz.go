@@ -21,7 +21,8 @@ const fuzzUsage = `  referee fuzz [--engines LIST] [--duration D] [--workers N] 
         differential fuzzing: generate valid modules, run every export on the
         engines (default: all built in) and store each new divergence in DIR
         (default findings), at once, then minimized; live progress on stderr,
-        a summary at the end (exit 0); Ctrl-C stops and loses no finding;
+        a summary at the end; exit 1 if the engines diverged on any module
+        (like check; --exit-zero: 0), 0 if not; Ctrl-C stops and loses no finding;
         deterministic for a seed, worker count and --execs; engines as for
         check, except that planted[:OP] is the reference with a planted bug
         in a rare case of OP (i64.rem_s (default): negative dividend;
@@ -41,6 +42,7 @@ type fuzzFlags struct {
 	tries    int
 	gas      uint64
 	every    time.Duration
+	exitZero bool
 }
 
 // fuzzCommand implements "referee fuzz".
@@ -57,6 +59,7 @@ func fuzzCommand(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&f.tries, "minimize-tries", 0, "predicate budget `N` of each minimization (0: default, <0: none)")
 	fs.Uint64Var(&f.gas, "gas", fuzzGas, "gas `G` of each call")
 	fs.DurationVar(&f.every, "progress", time.Second, "progress every `D` on stderr (0: none)")
+	fs.BoolVar(&f.exitZero, "exit-zero", false, "exit 0 even when the engines diverged (for scripts that read the summary)")
 	pos, code, ok := parseFlags(fs, fuzzUsage, args, stdout, stderr)
 	if !ok {
 		return code
@@ -114,9 +117,12 @@ func fuzzCommand(args []string, stdout, stderr io.Writer) int {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		enc.Encode(fuzzJSON{Engines: names, Corpus: f.dir, Coverage: sum.Progress.Coverage(), Summary: sum})
-		return exitOK
+	} else {
+		writeFuzzText(stdout, names, f.dir, sum)
 	}
-	writeFuzzText(stdout, names, f.dir, sum)
+	if sum.Progress.Findings > 0 && !f.exitZero {
+		return exitNo // the engines diverged: a definite "no", as check says it
+	}
 	return exitOK
 }
 
