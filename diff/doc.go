@@ -26,8 +26,7 @@
 // engine-timeout; they never change a result. docs/divergence.md documents
 // the classes and signatures.
 //
-// Against the contract in notes/block-api.md the interface differs in one
-// way: Run takes a *Request (prepared module, transaction, its index, the
+// Run takes a *Request (prepared module, transaction, its index, the
 // state to read, and optional entry arguments) instead of a ready
 // block.Call. Each engine builds its own Call from the state and the
 // transaction, which is what lets an engine run in a child process

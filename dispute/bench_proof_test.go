@@ -43,7 +43,7 @@ func proofClass(op string) string {
 // TestProofSizes measures proof bytes per instruction class over every
 // case of the every-step test, and checks issue 5's targets: 1,792 B for
 // simple ops, 2,700 B for one-chunk memory ops. Set PROOF_FIGURES=1 to run it and print the
-// table (docs: /work/notes/proof-figures.md).
+// table.
 func TestProofSizes(t *testing.T) {
 	if os.Getenv("PROOF_FIGURES") == "" {
 		t.Skip("set PROOF_FIGURES=1 to measure (TestEveryStepProof checks the targets per proof)")

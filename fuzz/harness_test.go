@@ -370,8 +370,8 @@ func diffRuns(calls []call, a, b run) string {
 	return ""
 }
 
-// Findings against wazero v1.12.0 that are not ours (see
-// /work/notes/fuzz-findings.md and testdata/regress/). A module that can
+// Findings against wazero v1.12.0 that are not ours (docs/divergence.md
+// and testdata/regress/). A module that can
 // reach one of them is not compared.
 const (
 	findingActiveData    = "F1 wazero keeps active data segments after instantiation: memory.init from one does not trap"
