@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/refereevm/referee/internal/input"
 )
 
 // Version is the only block format version this package reads and writes.
@@ -98,28 +100,86 @@ func (p *PreState) Code(addr string) []byte {
 }
 
 // Load reads and parses the block file at path. Code paths in the block are
-// relative to the block file's directory. Every error is a *FormatError naming
-// path and the field (or line and column) at fault, and matches ErrFormat.
-func Load(path string) (*Block, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, &FormatError{File: path, Err: err}
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, &FormatError{File: path, Err: err}
-	}
-	if len(data) > MaxFileSize {
-		return nil, &FormatError{File: path, Err: fmt.Errorf("file larger than %d bytes", MaxFileSize)}
-	}
-	return parse(path, data, filepath.Dir(path))
+// relative to the block file's directory and must stay inside it (LoadWith
+// lifts that). Every error is a *FormatError naming path and the field (or
+// line and column) at fault, and matches ErrFormat.
+func Load(path string) (*Block, error) { return LoadWith(path, LoadOptions{}) }
+
+// LoadOptions configures LoadWith.
+type LoadOptions struct {
+	// AllowOutside lets code paths leave the block file's directory (with
+	// "..", or through a symbolic link); they are still relative to it.
+	// Off, such a path is ErrOutside: a block from elsewhere must not make
+	// a validator read its other files.
+	AllowOutside bool
 }
 
-// Parse parses a block from data; code paths are relative to baseDir. Errors
-// name the file as "block".
+// ErrOutside: a code path of the block leaves the block file's directory.
+var ErrOutside = errors.New("outside the block file's directory")
+
+// LoadWith is Load with options.
+func LoadWith(path string, o LoadOptions) (*Block, error) {
+	data, err := input.ReadFile(path, MaxFileSize)
+	if err != nil {
+		return nil, &FormatError{File: path, Err: err}
+	}
+	return parse(path, data, codeDir{dir: filepath.Dir(path), outside: o.AllowOutside})
+}
+
+// Parse parses a block from data; code paths are relative to baseDir and
+// may leave it (the caller chose baseDir). Errors name the file as "block".
 func Parse(data []byte, baseDir string) (*Block, error) {
-	return parse("block", data, baseDir)
+	return parse("block", data, codeDir{dir: baseDir, outside: true})
+}
+
+// codeDir is where a block's code paths are resolved.
+type codeDir struct {
+	dir     string
+	outside bool // paths may leave dir
+}
+
+// read reads the code file rel (slash-separated, relative to d.dir).
+func (d codeDir) read(rel string) ([]byte, error) {
+	path := filepath.Join(d.dir, filepath.FromSlash(rel))
+	if d.outside {
+		return input.ReadFile(path, MaxCodeSize)
+	}
+	// os.Root resolves rel inside dir, symbolic links included, and
+	// refuses any path that would leave it.
+	root, err := os.OpenRoot(d.dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	local := filepath.FromSlash(rel)
+	if !filepath.IsLocal(local) {
+		return nil, fmt.Errorf("%q: %w %s", rel, ErrOutside, d.dir)
+	}
+	fi, err := root.Stat(local)
+	if err != nil {
+		if strings.Contains(err.Error(), "escapes") {
+			return nil, fmt.Errorf("%q: %w %s (a symbolic link leads out)", rel, ErrOutside, d.dir)
+		}
+		return nil, fmt.Errorf("open %s: %w", path, unwrapPath(err))
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, input.NotRegular(path, fi.Mode())
+	}
+	f, err := root.Open(local)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, unwrapPath(err))
+	}
+	defer f.Close()
+	return input.ReadOpen(f, path, MaxCodeSize)
+}
+
+// unwrapPath drops a *PathError's own path (the caller names the file).
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // The JSON shapes. Pointers mark required fields so that a missing field is
@@ -151,7 +211,7 @@ type jsonTx struct {
 	GasLimit *uint64 `json:"gasLimit"`
 }
 
-func parse(file string, data []byte, baseDir string) (*Block, error) {
+func parse(file string, data []byte, baseDir codeDir) (*Block, error) {
 	fieldErr := func(field string, format string, args ...any) error {
 		return &FormatError{File: file, Field: field, Err: fmt.Errorf(format, args...)}
 	}
@@ -215,7 +275,7 @@ func parse(file string, data []byte, baseDir string) (*Block, error) {
 	return b, nil
 }
 
-func parseContract(jc jsonContract, baseDir string) (Contract, error) {
+func parseContract(jc jsonContract, baseDir codeDir) (Contract, error) {
 	var c Contract
 	fail := func(field string, err error) (Contract, error) {
 		return Contract{}, &FormatError{Field: field, Err: err}
@@ -238,7 +298,7 @@ func parseContract(jc jsonContract, baseDir string) (Contract, error) {
 		if filepath.IsAbs(*jc.Code) || strings.HasPrefix(*jc.Code, "/") {
 			return fail("code", fmt.Errorf("absolute path %s: paths are relative to the block file", quoteShort(*jc.Code)))
 		}
-		code, err := readCode(filepath.Join(baseDir, filepath.FromSlash(*jc.Code)))
+		code, err := baseDir.read(*jc.Code)
 		if err != nil {
 			return fail("code", err)
 		}
@@ -261,28 +321,6 @@ func parseContract(jc jsonContract, baseDir string) (Contract, error) {
 	}
 	c.Storage = st
 	return c, nil
-}
-
-func readCode(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	// Only regular files: a FIFO or a device would block or never end.
-	if fi, err := f.Stat(); err != nil {
-		return nil, err
-	} else if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	code, err := io.ReadAll(io.LimitReader(f, MaxCodeSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if len(code) > MaxCodeSize {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, MaxCodeSize)
-	}
-	return code, nil
 }
 
 // parseStorage reads a JSON object of hex key to hex value by tokens, so that

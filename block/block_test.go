@@ -45,7 +45,10 @@ func TestLoad(t *testing.T) {
     {"contract": "`+addr1+`", "entry": "go", "gasLimit": 0}
   ]
 }`))
-	b, err := Load(p)
+	if _, err := Load(p); !errors.Is(err, ErrOutside) || !errors.Is(err, ErrFormat) {
+		t.Fatalf("Load of a block whose code path leaves its directory: %v, want ErrOutside", err)
+	}
+	b, err := LoadWith(p, LoadOptions{AllowOutside: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +115,7 @@ func TestParseErrors(t *testing.T) {
 		{name: "absolute code path", json: `{"version": 1, "pre": {"contracts": [{"address": "` + addr1 + `", "code": "/dev/stdin"}]}, "txs": []}`,
 			want: `block: pre.contracts[0].code: absolute path "/dev/stdin": paths are relative to the block file`},
 		{name: "code path is a directory", json: `{"version": 1, "pre": {"contracts": [{"address": "` + addr1 + `", "code": "."}]}, "txs": []}`,
-			want: `block: pre.contracts[0].code: ` + dir + ` is not a regular file`},
+			want: `block: pre.contracts[0].code: ` + dir + ` is not a regular file (a directory)`},
 		{name: "no code", json: `{"version": 1, "pre": {"contracts": [{"address": "` + addr1 + `"}]}, "txs": []}`,
 			want: `block: pre.contracts[0].code: missing (give code, a path, or codeBase64)`},
 		{name: "both codes", json: `{"version": 1, "pre": {"contracts": [{"address": "` + addr1 + `", "code": "ok.wasm", "codeBase64": ""}]}, "txs": []}`,

@@ -9,7 +9,14 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/refereevm/referee/internal/input"
 )
+
+// maxStoredFile bounds what the store reads back (a findings directory
+// may come from another machine): a module is at most the decoder's
+// 64 MiB, a record far less.
+const maxStoredFile = 64 << 20
 
 // ErrNotFound is returned for an ID (or prefix) no stored finding has.
 var ErrNotFound = errors.New("no such finding")
@@ -181,7 +188,7 @@ func (s *Store) Module(id string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return os.ReadFile(filepath.Join(s.dir, full+moduleExt))
+	return input.ReadFile(filepath.Join(s.dir, full+moduleExt), maxStoredFile)
 }
 
 // MinModule returns the minimized module of finding id, or ErrNotFound
@@ -191,7 +198,7 @@ func (s *Store) MinModule(id string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := os.ReadFile(filepath.Join(s.dir, full+minModuleExt))
+	b, err := input.ReadFile(filepath.Join(s.dir, full+minModuleExt), maxStoredFile)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("finding %s: minimized module: %w", full, ErrNotFound)
 	}
@@ -270,7 +277,7 @@ func (s *Store) resolve(id string) (string, error) {
 }
 
 func (s *Store) read(id string) (*Finding, error) {
-	b, err := os.ReadFile(filepath.Join(s.dir, id+recordExt))
+	b, err := input.ReadFile(filepath.Join(s.dir, id+recordExt), maxStoredFile)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("finding %s: %w", id, ErrNotFound)
 	}

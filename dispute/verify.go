@@ -11,6 +11,12 @@ import (
 // reads and writes (docs/proof-format.md).
 const ProofVersion = 2
 
+// MaxProofSize bounds a one-step proof: the largest step proves a bulk
+// copy of MaxCopyBytes (about 135 KiB of proof) or a host call's writes,
+// so 4 MiB leaves room and lets a reader refuse a larger input before
+// reading it (docs/proof-format.md §1). Verify rejects longer proofs.
+const MaxProofSize = 4 << 20
+
 // Verify checks a one-step proof against the pre-state root and returns
 // the root of the state after that one step. It re-executes the step over
 // the witness alone: it imports no machine. A rejection wraps ErrBadProof
@@ -18,6 +24,9 @@ const ProofVersion = 2
 // or ErrNotProvable (a valid state whose instruction this verifier does
 // not cover yet). Verify never panics on any input.
 func Verify(pre [32]byte, proof []byte) (post [32]byte, err error) {
+	if len(proof) > MaxProofSize {
+		return [32]byte{}, fmt.Errorf("%w: proof of %d bytes: larger than %d bytes", ErrBadProof, len(proof), MaxProofSize)
+	}
 	v := &vm{r: reader{b: proof}}
 	if err := v.run(pre); err != nil {
 		return [32]byte{}, err

@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 
+	"github.com/refereevm/referee/internal/input"
 	"github.com/refereevm/referee/trace"
 	"github.com/refereevm/referee/wasm"
 )
@@ -177,7 +177,7 @@ type callTarget struct {
 // loadCallTarget reads and checks a call target. Its errors are one line
 // naming the file and what is wrong with it, ready to print.
 func loadCallTarget(path, name string, argv []string) (*callTarget, error) {
-	b, err := os.ReadFile(path)
+	b, err := input.ReadFile(path, int64(wasm.DefaultLimits().MaxModuleSize))
 	if err != nil {
 		return nil, err
 	}

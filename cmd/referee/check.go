@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,7 +17,7 @@ import (
 	"github.com/refereevm/referee/diff"
 )
 
-const checkUsage = `  referee check [--engines LIST] [--json] [--isolate] [--bundle DIR] [--timeout D] [--interrupt MODE] BLOCK.json
+const checkUsage = `  referee check [--engines LIST] [--json] [--isolate] [--bundle DIR] [--timeout D] [--interrupt MODE] [--allow-outside] BLOCK.json
         apply the block on every engine (default: all built in) and compare
         everything observable; exit 0 when all agree (prints the post-state
         commitment, each receipt and each engine's time), exit 1 at the first
@@ -24,6 +25,17 @@ const checkUsage = `  referee check [--engines LIST] [--json] [--isolate] [--bun
         writes a replay bundle); engines: reference, wazero-interp,
         wazero-compiler, wasmtime (cgo builds), planted[:FIELD@TX]
 `
+
+// loadBlock loads a block file; a code path that leaves the block's
+// directory is refused unless allowOutside, and the error says how to
+// allow it.
+func loadBlock(path string, allowOutside bool) (*block.Block, error) {
+	b, err := block.LoadWith(path, block.LoadOptions{AllowOutside: allowOutside})
+	if errors.Is(err, block.ErrOutside) {
+		return nil, fmt.Errorf("%w (--allow-outside reads it)", err)
+	}
+	return b, err
+}
 
 // checkCommand implements "referee check".
 func checkCommand(args []string, stdout, stderr io.Writer) int {
@@ -35,6 +47,7 @@ func checkCommand(args []string, stdout, stderr io.Writer) int {
 	timeout := fs.Duration("timeout", diff.DefaultRunBudget, "wall-clock budget of one engine running one transaction (0 = none)")
 	interrupt := fs.String("interrupt", "cheap", "which engines stop themselves at the deadline: `MODE` cheap (wasmtime epochs, reference), all (also wazero's close-on-context-done, up to 20x slower on tight loops), none; the others are abandoned after the deadline plus 1 s")
 	child := fs.Bool("engine-child", false, "internal: serve one isolated run on stdin/stdout")
+	allowOutside := fs.Bool("allow-outside", false, "let the block's code paths leave its directory")
 	pos, code, ok := parseFlags(fs, checkUsage, args, stdout, stderr)
 	if !ok {
 		return code
@@ -56,7 +69,7 @@ func checkCommand(args []string, stdout, stderr io.Writer) int {
 		return exitBad
 	}
 	path := pos[0]
-	b, err := block.Load(path)
+	b, err := loadBlock(path, *allowOutside)
 	if err != nil {
 		return bad("%v", err)
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/refereevm/referee/wasm"
 )
 
-const narrowUsage = `  referee narrow BLOCK.json [--tx I] --engines A,B [--k K] [--max-steps N] [--json] [-o FILE] [--write-module FILE]
+const narrowUsage = `  referee narrow BLOCK.json [--tx I] --engines A,B [--k K] [--max-steps N] [--json] [-o FILE] [--write-module FILE] [--allow-outside]
   referee narrow --module M.wasm --func F --engines A,B [--k K] [--max-steps N] [--json] [-o FILE] [--write-module FILE] [ARG...]
         find the first instruction at which engines A and B disagree on
         transaction I (default: the first transaction on which they
@@ -45,6 +45,7 @@ func narrowCommand(args []string, stdout, stderr io.Writer) int {
 	maxSteps := fs.Uint64("max-steps", narrow.DefaultMaxSteps, "stop whole runs after `N` steps and compare there")
 	jsonOn := fs.Bool("json", false, "print a JSON object")
 	out := fs.String("o", "proof.bin", "write the one-step proof to `FILE`")
+	allowOutside := fs.Bool("allow-outside", false, "let the block's code paths leave its directory")
 	writeModule := fs.String("write-module", "", "write the module the printed offsets are in (for a block: the metered contract) to `FILE`")
 	pos, code, ok := parseFlags(fs, narrowUsage, args, stdout, stderr)
 	if !ok {
@@ -84,7 +85,7 @@ func narrowCommand(args []string, stdout, stderr io.Writer) int {
 			return bad("want one BLOCK.json (run 'referee help narrow')")
 		}
 		var err error
-		if blk, err = block.Load(pos[0]); err != nil {
+		if blk, err = loadBlock(pos[0], *allowOutside); err != nil {
 			return bad("%v", err)
 		}
 		if *txFlag >= 0 {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/refereevm/referee/dispute"
 	"github.com/refereevm/referee/dispute/reftrace"
+	"github.com/refereevm/referee/internal/input"
 	"github.com/refereevm/referee/trace"
 )
 
@@ -172,9 +173,12 @@ func verifyCommand(args []string, stdout, stderr io.Writer) int {
 	var b []byte
 	var err error
 	if pos[0] == "-" {
-		b, err = io.ReadAll(os.Stdin)
+		b, err = io.ReadAll(io.LimitReader(os.Stdin, dispute.MaxProofSize+1))
+		if err == nil && len(b) > dispute.MaxProofSize {
+			err = fmt.Errorf("stdin: more than %d bytes: not a proof (dispute.MaxProofSize)", dispute.MaxProofSize)
+		}
 	} else {
-		b, err = os.ReadFile(pos[0])
+		b, err = input.ReadFile(pos[0], dispute.MaxProofSize)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "referee verify: %v\n", err)

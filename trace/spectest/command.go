@@ -3,7 +3,8 @@ package spectest
 import (
 	"encoding/json"
 	"fmt"
-	"os"
+
+	"github.com/refereevm/referee/internal/input"
 )
 
 // commandFile is the top level of a wast2json output file.
@@ -66,7 +67,7 @@ func (v jsonValue) text() (s string, ok bool) {
 
 // readCommandFile reads and decodes one wast2json output file.
 func readCommandFile(path string) (*commandFile, error) {
-	b, err := os.ReadFile(path)
+	b, err := input.ReadFile(path, maxSpecFile)
 	if err != nil {
 		return nil, err
 	}

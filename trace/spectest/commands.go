@@ -3,10 +3,10 @@ package spectest
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/refereevm/referee/internal/input"
 	"github.com/refereevm/referee/trace"
 	"github.com/refereevm/referee/wasm"
 )
@@ -87,9 +87,22 @@ func (r *runner) noModule(name string) error {
 	return fmt.Errorf("no %s", strings.TrimPrefix(what, "the "))
 }
 
+// maxSpecFile bounds a command file and a module it names: the suite's
+// largest are a few MiB.
+const maxSpecFile = 64 << 20
+
+// readModule reads a module a command file names: a file beside it (a
+// name that leaves the directory is refused), of at most maxSpecFile bytes.
+func (r *runner) readModule(filename string) ([]byte, error) {
+	if !filepath.IsLocal(filepath.FromSlash(filename)) {
+		return nil, fmt.Errorf("module %q: not a file beside the command file", filename)
+	}
+	return input.ReadFile(filepath.Join(r.dir, filepath.FromSlash(filename)), maxSpecFile)
+}
+
 // load reads, decodes and validates a binary module.
 func (r *runner) load(filename string) (*wasm.Module, error) {
-	b, err := os.ReadFile(filepath.Join(r.dir, filename))
+	b, err := r.readModule(filename)
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +269,7 @@ func (r *runner) assertInvalid(c command) outcome {
 	if isText(c.Filename) || c.ModuleType == "text" {
 		return skip()
 	}
-	b, err := os.ReadFile(filepath.Join(r.dir, c.Filename))
+	b, err := r.readModule(c.Filename)
 	if err != nil {
 		return failErr("read", err)
 	}
