@@ -121,7 +121,7 @@ var ErrOutside = errors.New("outside the block file's directory")
 func LoadWith(path string, o LoadOptions) (*Block, error) {
 	data, err := input.ReadFile(path, MaxFileSize)
 	if err != nil {
-		return nil, &FormatError{File: path, Err: err}
+		return nil, &FormatError{File: path, Err: unwrapPath(err)} // the FormatError names path
 	}
 	return parse(path, data, codeDir{dir: filepath.Dir(path), outside: o.AllowOutside})
 }

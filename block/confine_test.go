@@ -80,7 +80,7 @@ func TestLoadRefusesSpecialFiles(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		select {
 		case err := <-done:
-			if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "is not a regular file") {
+			if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "not a regular file") {
 				t.Errorf("got %v, want a not-a-regular-file error", err)
 			}
 		case <-time.After(10 * time.Second):

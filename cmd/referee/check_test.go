@@ -10,8 +10,11 @@ import (
 
 // TestMain lets this test binary serve isolated runs: with --isolate the
 // CLI re-executes os.Executable() as "check --engine-child", which here is
-// the test binary.
+// the test binary; and be the CLI itself for execCLI.
 func TestMain(m *testing.M) {
+	if os.Getenv("REFEREE_TEST_AS_CLI") == "1" { // execCLI: be the CLI
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
 	if len(os.Args) >= 3 && os.Args[1] == "check" && os.Args[2] == "--engine-child" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}

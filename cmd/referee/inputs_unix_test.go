@@ -29,15 +29,15 @@ func TestSpecialInputs(t *testing.T) {
 		args []string
 		has  string
 	}{
-		{[]string{"verify", "/dev/zero"}, "is not a regular file (a device)"},
-		{[]string{"verify", fifo}, "is not a regular file (a named pipe)"},
+		{[]string{"verify", "/dev/zero"}, "not a regular file (a device)"},
+		{[]string{"verify", fifo}, "not a regular file (a named pipe)"},
 		{[]string{"verify", big}, "larger than the limit of 4194304 bytes"},
-		{[]string{"check", "/dev/zero"}, "is not a regular file (a device)"},
-		{[]string{"check", fifo}, "is not a regular file (a named pipe)"},
-		{[]string{"narrow", fifo, "--engines", "reference,wazero-interp"}, "is not a regular file (a named pipe)"},
-		{[]string{"run", fifo, "f"}, "is not a regular file (a named pipe)"},
-		{[]string{"run", "/dev/zero", "f"}, "is not a regular file (a device)"},
-		{[]string{"prove", fifo, "f", "--step", "1"}, "is not a regular file (a named pipe)"},
+		{[]string{"check", "/dev/zero"}, "not a regular file (a device)"},
+		{[]string{"check", fifo}, "not a regular file (a named pipe)"},
+		{[]string{"narrow", fifo, "--engines", "reference,wazero-interp"}, "not a regular file (a named pipe)"},
+		{[]string{"run", fifo, "f"}, "not a regular file (a named pipe)"},
+		{[]string{"run", "/dev/zero", "f"}, "not a regular file (a device)"},
+		{[]string{"prove", fifo, "f", "--step", "1"}, "not a regular file (a named pipe)"},
 		{[]string{"spec", fifo}, "not a regular file"},
 	}
 	for _, tc := range cases {

@@ -16,20 +16,21 @@ import (
 )
 
 // ReadFile reads the regular file at path if it holds at most max
-// bytes. It refuses, without blocking or reading without bound, what is
+// bytes. Its errors are *os.PathError values naming path (Op "open" or
+// "read"). It refuses, without blocking or reading without bound, what is
 // not a regular file (a FIFO, a device such as /dev/zero, a directory):
 // every input referee reads by path goes through it.
 func ReadFile(path string, max int64) ([]byte, error) {
 	fi, err := os.Stat(path) // before Open: opening a FIFO blocks
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, unwrapPath(err))
+		return nil, &os.PathError{Op: "open", Path: path, Err: unwrapPath(err)}
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, NotRegular(path, fi.Mode())
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, unwrapPath(err))
+		return nil, &os.PathError{Op: "open", Path: path, Err: unwrapPath(err)}
 	}
 	defer f.Close()
 	return ReadOpen(f, path, max)
@@ -47,14 +48,14 @@ func ReadOpen(f *os.File, path string, max int64) ([]byte, error) {
 		return nil, NotRegular(path, fi.Mode())
 	}
 	if fi.Size() > max {
-		return nil, fmt.Errorf("%s: %d bytes, larger than the limit of %d bytes", path, fi.Size(), max)
+		return nil, &os.PathError{Op: "read", Path: path, Err: fmt.Errorf("%d bytes, larger than the limit of %d bytes", fi.Size(), max)}
 	}
 	data, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, &os.PathError{Op: "read", Path: path, Err: unwrapPath(err)}
 	}
 	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%s: larger than the limit of %d bytes", path, max)
+		return nil, &os.PathError{Op: "read", Path: path, Err: fmt.Errorf("larger than the limit of %d bytes", max)}
 	}
 	return data, nil
 }
@@ -62,7 +63,7 @@ func ReadOpen(f *os.File, path string, max int64) ([]byte, error) {
 // NotRegular is the error for a path that names something other than a
 // regular file.
 func NotRegular(path string, m os.FileMode) error {
-	return fmt.Errorf("%s is not a regular file (%s)", path, fileKind(m))
+	return &os.PathError{Op: "read", Path: path, Err: fmt.Errorf("not a regular file (%s)", fileKind(m))}
 }
 
 func fileKind(m os.FileMode) string {
