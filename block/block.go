@@ -110,7 +110,9 @@ type LoadOptions struct {
 	// AllowOutside lets code paths leave the block file's directory (with
 	// "..", or through a symbolic link); they are still relative to it.
 	// Off, such a path is ErrOutside: a block from elsewhere must not make
-	// a validator read its other files.
+	// a validator read its other files. On, the caller vouches for every
+	// file the block can name: a regular file that blocks its reader
+	// (/proc/kmsg) would block Load.
 	AllowOutside bool
 }
 
@@ -127,9 +129,9 @@ func LoadWith(path string, o LoadOptions) (*Block, error) {
 }
 
 // Parse parses a block from data; code paths are relative to baseDir and
-// may leave it (the caller chose baseDir). Errors name the file as "block".
+// must stay inside it, as for Load. Errors name the file as "block".
 func Parse(data []byte, baseDir string) (*Block, error) {
-	return parse("block", data, codeDir{dir: baseDir, outside: true})
+	return parse("block", data, codeDir{dir: baseDir})
 }
 
 // codeDir is where a block's code paths are resolved.
