@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -66,14 +67,15 @@ func FuzzHTTPHost(f *testing.F) {
 
 // waitTurn waits until h is waiting for a move.
 func waitTurn(t *testing.T, h *HTTPHost) {
-	for i := 0; i < 2000; i++ {
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
 		h.mu.Lock()
 		w := h.waiting
 		h.mu.Unlock()
 		if w {
 			return
 		}
-		time.Sleep(time.Millisecond)
+		runtime.Gosched()
 	}
 	t.Fatal("Exchange never waited for a move")
 }
