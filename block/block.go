@@ -502,7 +502,11 @@ func jsonError(file string, data []byte, dec *json.Decoder, err error) error {
 		return &FormatError{File: file, Line: line, Col: col, Err: err}
 	case errors.As(err, &typ):
 		line, col := lineCol(data, typ.Offset)
-		return &FormatError{File: file, Field: typ.Field, Line: line, Col: col,
+		field := typ.Field
+		if p, ok := pathAt(data, typ.Offset); ok {
+			field = p // with array indices: txs[3].gasLimit, not txs.gasLimit
+		}
+		return &FormatError{File: file, Field: field, Line: line, Col: col,
 			Err: fmt.Errorf("want %s, found JSON %s", typ.Type, typ.Value)}
 	case errors.Is(err, io.EOF):
 		return &FormatError{File: file, Err: errors.New("empty file, want a block object")}
@@ -521,6 +525,83 @@ func jsonError(file string, data []byte, dec *json.Decoder, err error) error {
 	}
 	line, col := lineCol(data, off)
 	return &FormatError{File: file, Line: line, Col: col, Err: err}
+}
+
+// pathAt returns the JSON path (e.g. "txs[3].gasLimit") of the value that
+// ends at byte offset off of data, which is where json.UnmarshalTypeError
+// points; ok is false if no value ends there.
+func pathAt(data []byte, off int64) (string, bool) {
+	type level struct {
+		array bool
+		index int
+		key   string
+	}
+	var stack []level
+	path := func() string {
+		var b strings.Builder
+		for i, l := range stack {
+			switch {
+			case l.array:
+				fmt.Fprintf(&b, "[%d]", l.index)
+			case i > 0:
+				b.WriteString("." + l.key)
+			default:
+				b.WriteString(l.key)
+			}
+		}
+		return b.String()
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	expectKey := false
+	for dec.InputOffset() < off {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		// a value (scalar, or a closed container) completes one element
+		done := func() {
+			if n := len(stack); n > 0 {
+				if stack[n-1].array {
+					stack[n-1].index++
+				} else {
+					expectKey = true
+				}
+			}
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			if (t == '{' || t == '[') && dec.InputOffset() >= off {
+				return path(), true // the error is about this container
+			}
+			switch t {
+			case '{':
+				stack = append(stack, level{})
+				expectKey = true
+			case '[':
+				stack = append(stack, level{array: true})
+			case '}', ']':
+				stack = stack[:len(stack)-1]
+				if dec.InputOffset() >= off {
+					break
+				}
+				done()
+			}
+		default:
+			if n := len(stack); n > 0 && !stack[n-1].array && expectKey {
+				stack[n-1].key, expectKey = fmt.Sprint(t), false
+				continue
+			}
+			if dec.InputOffset() >= off {
+				return path(), true
+			}
+			done()
+		}
+	}
+	if len(stack) == 0 {
+		return "", false
+	}
+	return path(), true
 }
 
 // lineCol converts a 0-based byte offset into a 1-based line and byte column.

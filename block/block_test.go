@@ -143,7 +143,7 @@ func TestParseErrors(t *testing.T) {
 		{name: "tx missing entry", json: tx(`{"contract": "` + addr1 + `", "gasLimit": 1}`), want: `block: txs[0].entry: missing`},
 		{name: "tx missing gas", json: tx(`{"contract": "` + addr1 + `", "entry": "f"}`), want: `block: txs[0].gasLimit: missing`},
 		{name: "tx negative gas", json: tx(`{"contract": "` + addr1 + `", "entry": "f", "gasLimit": -1}`),
-			want: `block:1:213: txs.gasLimit: want uint64, found JSON number -1`},
+			want: `block:1:213: txs[0].gasLimit: want uint64, found JSON number -1`},
 		{name: "tx gas over the limit", json: tx(`{"contract": "` + addr1 + `", "entry": "f", "gasLimit": 281474976710657}`),
 			want: `block: txs[0].gasLimit: 281474976710657 exceeds the limit 281474976710656`},
 		{name: "tx unknown field", json: tx(`{"contract": "` + addr1 + `", "entry": "f", "gasLimit": 1, "gas": 2}`),
@@ -239,4 +239,21 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("JSON round trip differs:\n%s\n%s", b.JSON(), back.JSON())
 		}
 	})
+}
+
+// TestTypeErrorPath: a value of the wrong JSON type is named by its path
+// with array indices.
+func TestTypeErrorPath(t *testing.T) {
+	tx := `{"contract": "` + addr1 + `", "entry": "f", "gasLimit": 1}`
+	for _, tc := range []struct{ json, want string }{
+		{`{"version": 1, "pre": {"contracts": []}, "txs": [` + tx + `, ` + tx + `, {"contract": "` + addr1 + `", "entry": "f", "gasLimit": "many"}]}`, "txs[2].gasLimit: want uint64"},
+		{`{"version": "1", "pre": {"contracts": []}, "txs": []}`, "version: want int"},
+		{`{"version": 1, "pre": {"contracts": [{"address": 5}]}, "txs": []}`, "pre.contracts[0].address: want string"},
+		{`{"version": 1, "pre": {"contracts": []}, "txs": {}}`, "txs: want []block.jsonTx"},
+	} {
+		_, err := Parse([]byte(tc.json), t.TempDir())
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want %q", tc.json, err, tc.want)
+		}
+	}
 }
