@@ -33,6 +33,7 @@ func commands() []command {
 		{name: "run", usage: runUsage, run: runCommand},
 		{name: "spec", usage: specUsage, run: specCommand},
 		{name: "check", usage: checkUsage, run: checkCommand},
+		{name: "diff", usage: diffUsage, run: diffCommand},
 		{name: "dispute", usage: disputeUsage, run: disputeCommand},
 		{name: "fuzz", usage: fuzzUsage, run: fuzzCommand},
 		{name: "corpus", usage: corpusUsage, run: corpusCommand},
