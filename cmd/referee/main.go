@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	_ "github.com/refereevm/referee/remote" // engines outside the binary: exec:CMD, wazero-*@VERSION, v8-*
 )
 
 // Exit codes, shared by every subcommand (docs/cli.md).
