@@ -46,15 +46,15 @@ type message struct {
 	ResultTypes []string `json:"resultTypes,omitempty"`
 	GlobalTypes []string `json:"globalTypes,omitempty"`
 	Type        string   `json:"type,omitempty"`
-	Globals  []string `json:"globals,omitempty"`
-	Memory   string   `json:"memory,omitempty"`
-	Tables   []string `json:"tables,omitempty"`
-	Dirty    bool     `json:"dirty,omitempty"`
-	Name     string   `json:"name,omitempty"`
-	Value    string   `json:"value,omitempty"`
-	Offset   uint32   `json:"offset,omitempty"`
-	Length   uint32   `json:"length,omitempty"`
-	Data     []byte   `json:"data,omitempty"`
+	Globals     []string `json:"globals,omitempty"`
+	Memory      string   `json:"memory,omitempty"`
+	Tables      []string `json:"tables,omitempty"`
+	Dirty       bool     `json:"dirty,omitempty"`
+	Name        string   `json:"name,omitempty"`
+	Value       string   `json:"value,omitempty"`
+	Offset      uint32   `json:"offset,omitempty"`
+	Length      uint32   `json:"length,omitempty"`
+	Data        []byte   `json:"data,omitempty"`
 
 	// replies
 	Error    string      `json:"error,omitempty"`
