@@ -46,6 +46,9 @@ type StepOutcome struct {
 	Results []uint64      `json:"results,omitempty"`
 	Obs     *ObserveReply `json:"observed,omitempty"` // nil when there is no instance to observe
 	Time    time.Duration `json:"timeNs"`
+	// ResultTypes are the results' types where known (not compared): a
+	// difference of two NaNs is class nan-bits only for f32 and f64.
+	ResultTypes []wasm.ValType `json:"-"`
 }
 
 // ModuleStep is a step of a module run: the instantiation (index 0), or a
@@ -305,6 +308,7 @@ func CallLabel(i int, c ModuleCall, mod *wasm.Module) string {
 func normalizeStep(o *StepOutcome, mt *moduleTypes, call int) {
 	if call >= 0 && call < len(mt.results) {
 		rt := mt.results[call]
+		o.ResultTypes = rt
 		for i := range o.Results {
 			if i < len(rt) && rt[i] == wasm.FuncRef && o.Results[i] != 0 {
 				o.Results[i] = 1
@@ -335,17 +339,9 @@ const ClassTables = "tables"
 func firstModuleDivergence(outs []StepOutcome, call int) *ModuleDivergence {
 	var dv *ModuleDivergence
 	for j := 1; j < len(outs) && dv == nil; j++ {
-		if d := compareSteps(&outs[0], &outs[j], call); d != nil {
+		if d := CompareSteps(&outs[0], &outs[j], call); d != nil {
 			dv = &ModuleDivergence{Class: d.Class, Field: d.Field, Engines: [2]string{outs[0].Engine, outs[j].Engine}, Values: [2]string{d.A, d.B}}
-			dv.Signature = d.Class + "/" + fieldStem(d.Field)
-			if d.Class == ClassTrapKind || d.Class == ClassTrapVsOK {
-				for _, o := range []*StepOutcome{&outs[0], &outs[j]} {
-					if o.Status.TrapOp != "" {
-						dv.Signature += "/" + o.Status.TrapOp
-						break
-					}
-				}
-			}
+			dv.Signature = StepSignature(d, &outs[0], &outs[j])
 		}
 	}
 	if dv == nil {
@@ -355,7 +351,7 @@ func firstModuleDivergence(outs []StepOutcome, call int) *ModuleDivergence {
 	for j := range outs {
 		placed := false
 		for g, r := range reps {
-			if compareSteps(&outs[r], &outs[j], call) == nil {
+			if CompareSteps(&outs[r], &outs[j], call) == nil {
 				dv.Groups[g] = append(dv.Groups[g], outs[j].Engine)
 				placed = true
 				break
@@ -369,11 +365,11 @@ func firstModuleDivergence(outs []StepOutcome, call int) *ModuleDivergence {
 	return dv
 }
 
-// compareSteps returns the first difference of two outcomes of one step, in
+// CompareSteps returns the first difference of two outcomes of one step, in
 // this order: status, trap kind, results, globals (in index order), memory
 // (size, contents), tables (size, null elements). Fields of the
 // instantiation step (call < 0) start with "instantiate.".
-func compareSteps(a, b *StepOutcome, call int) *Difference {
+func CompareSteps(a, b *StepOutcome, call int) *Difference {
 	pre := ""
 	if call < 0 {
 		pre = "instantiate."
@@ -385,7 +381,7 @@ func compareSteps(a, b *StepOutcome, call int) *Difference {
 	if sa.Kind != sb.Kind {
 		return d(statusClass(sa.Kind, sb.Kind), "status", sa, sb)
 	}
-	if sa.Trap != sb.Trap {
+	if !TrapsAgree(sa.Trap, sb.Trap) {
 		return d(ClassTrapKind, "trap", sa, sb)
 	}
 	if len(a.Results) != len(b.Results) {
@@ -393,7 +389,11 @@ func compareSteps(a, b *StepOutcome, call int) *Difference {
 	}
 	for i := range a.Results {
 		if x, y := a.Results[i], b.Results[i]; x != y {
-			return d(valueClass(x, y), fmt.Sprintf("results[%d]", i), fmt.Sprintf("%#x", x), fmt.Sprintf("%#x", y))
+			class := valueClass(x, y)
+			if i < len(a.ResultTypes) && a.ResultTypes[i] != wasm.F32 && a.ResultTypes[i] != wasm.F64 {
+				class = ClassValue
+			}
+			return d(class, fmt.Sprintf("results[%d]", i), fmt.Sprintf("%#x", x), fmt.Sprintf("%#x", y))
 		}
 	}
 	oa, ob := a.Obs, b.Obs
@@ -490,4 +490,40 @@ func memoryDetail(ctx context.Context, insts []Instance, outs []StepOutcome, nam
 		}
 	}
 	return fmt.Sprintf("sizes differ: %d and %d bytes", len(bs[0]), len(bs[1]))
+}
+
+// StepSignature is the stable signature of a difference between two step
+// outcomes: CLASS/FIELD, and the trapping opcode for the classes about how
+// a step ended (as Signature for blocks).
+func StepSignature(d *Difference, a, b *StepOutcome) string {
+	s := d.Class + "/" + fieldStem(d.Field)
+	if d.Class == ClassTrapKind || d.Class == ClassTrapVsOK {
+		for _, o := range []*StepOutcome{a, b} {
+			if o.Status.TrapOp != "" {
+				return s + "/" + o.Status.TrapOp
+			}
+		}
+	}
+	return s
+}
+
+// TrapsAgree compares two trap kinds. An engine that cannot tell some kinds
+// apart reports the candidates joined by "|" (V8 says "float unrepresentable
+// in integer range" for both integer overflow and invalid conversion): such
+// a kind agrees with any of its candidates.
+func TrapsAgree(a, b string) bool {
+	if a == b {
+		return true
+	}
+	if !strings.Contains(a, "|") && !strings.Contains(b, "|") {
+		return false
+	}
+	for _, x := range strings.Split(a, "|") {
+		for _, y := range strings.Split(b, "|") {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
 }

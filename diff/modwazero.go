@@ -96,6 +96,9 @@ func (i *wzInstance) Invoke(ctx context.Context, export string, args []uint64) (
 			return nil, statusf(StatusTimeout, "%s", msg)
 		}
 		k, ok := strings.CutPrefix(msg, "wasm error: ")
+		if !ok && strings.Contains(msg, "stack overflow") { // wazero's native stack guard, without the prefix
+			k, ok = TrapCallStack, true
+		}
 		if !ok {
 			return nil, statusf(StatusCrash, "%s", msg)
 		}

@@ -131,7 +131,12 @@ func status(w *wireStatus) diff.Status {
 	}
 	st := diff.Status{Kind: w.Status, Detail: w.Detail}
 	if st.Kind == diff.StatusTrap {
-		st.Trap = diff.NormalizeTrap(w.Trap)
+		// an ambiguous trap lists its candidates: each is normalised
+		kinds := strings.Split(w.Trap, "|")
+		for i, k := range kinds {
+			kinds[i] = diff.NormalizeTrap(k)
+		}
+		st.Trap = strings.Join(kinds, "|")
 	}
 	switch st.Kind {
 	case diff.StatusOK, diff.StatusTrap, diff.StatusRejected, diff.StatusLink, diff.StatusCrash, diff.StatusTimeout:

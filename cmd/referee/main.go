@@ -36,6 +36,7 @@ func commands() []command {
 		{name: "spec", usage: specUsage, run: specCommand},
 		{name: "check", usage: checkUsage, run: checkCommand},
 		{name: "diff", usage: diffUsage, run: diffCommand},
+		{name: "gate", usage: gateUsage, run: gateCommand},
 		{name: "dispute", usage: disputeUsage, run: disputeCommand},
 		{name: "fuzz", usage: fuzzUsage, run: fuzzCommand},
 		{name: "corpus", usage: corpusUsage, run: corpusCommand},

@@ -91,11 +91,13 @@ const trapTexts = [
   ['remainder by zero', 'integer divide by zero'],
   ['divide result unrepresentable', 'integer overflow'],
   ['integer overflow', 'integer overflow'],
-  ['float unrepresentable in integer range', 'invalid conversion to integer'],
+  // One message for two kinds: the candidates, joined by "|" (the
+  // protocol's ambiguous trap; it agrees with either).
+  ['float unrepresentable in integer range', 'integer overflow|invalid conversion to integer'],
   ['table index is out of bounds', 'out of bounds table access'],
   ['element segment', 'out of bounds table access'],
   ['table access', 'out of bounds table access'],
-  ['null function or function signature mismatch', 'indirect call type mismatch'],
+  ['null function or function signature mismatch', 'uninitialized element|indirect call type mismatch'],
   ['function signature mismatch', 'indirect call type mismatch'],
   ['Maximum call stack size exceeded', 'call stack exhausted'],
 ];

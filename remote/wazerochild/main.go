@@ -492,6 +492,9 @@ func (s *server) callStatus(err error) *status {
 	if _, k, ok := strings.Cut(msg, "wasm error: "); ok {
 		return &status{Status: "trap", Trap: k, Detail: msg}
 	}
+	if strings.Contains(msg, "stack overflow") { // the native stack guard, without the prefix
+		return &status{Status: "trap", Trap: "call stack exhausted", Detail: msg}
+	}
 	return &status{Status: "crash", Detail: msg}
 }
 
