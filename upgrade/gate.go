@@ -220,11 +220,11 @@ func (g *gate) module(ctx context.Context, p string) error {
 	if err != nil {
 		return err
 	}
-	calls, err := ModuleCalls(p, bin)
+	calls, links, err := ModuleCalls(p, bin)
 	if err != nil {
 		return err
 	}
-	rep, err := diff.RunModule(ctx, g.mods[:], &diff.ModuleRun{Name: p, Bin: bin, Calls: calls, Timeout: g.opts.Timeout})
+	rep, err := diff.RunModule(ctx, g.mods[:], &diff.ModuleRun{Name: p, Bin: bin, Links: links, Calls: calls, Timeout: g.opts.Timeout})
 	if err != nil {
 		return err
 	}
@@ -235,32 +235,48 @@ func (g *gate) module(ctx context.Context, p string) error {
 	return nil
 }
 
-// ModuleCalls returns the calls of a corpus module: those of NAME.calls.json
-// beside it ({"calls": [{"invoke": "f", "args": [RAW_BITS...]}]}), else one
-// call of each exported function without parameters, in export order.
-func ModuleCalls(p string, bin []byte) ([]diff.ModuleCall, error) {
+// ModuleCalls returns the calls and links of a corpus module: those of
+// NAME.calls.json beside it ({"links": {"NAME": "M.wasm"}, "calls":
+// [{"invoke": "f", "args": [RAW_BITS...]}]}, link paths relative to the
+// file), else one call of each exported function without parameters, in
+// export order, and no links.
+func ModuleCalls(p string, bin []byte) ([]diff.ModuleCall, []diff.Link, error) {
 	cp := strings.TrimSuffix(p, ".wasm") + ".calls.json"
 	if b, err := os.ReadFile(cp); err == nil {
 		var cf struct {
+			Links map[string]string `json:"links"`
 			Calls []struct {
 				Invoke string   `json:"invoke"`
 				Args   []uint64 `json:"args"`
 			} `json:"calls"`
 		}
 		if err := json.Unmarshal(b, &cf); err != nil {
-			return nil, fmt.Errorf("%s: %w", cp, err)
+			return nil, nil, fmt.Errorf("%s: %w", cp, err)
 		}
 		var out []diff.ModuleCall
 		for _, c := range cf.Calls {
 			out = append(out, diff.ModuleCall{Export: c.Invoke, Args: c.Args})
 		}
-		return out, nil
+		var names []string
+		for n := range cf.Links {
+			names = append(names, n)
+		}
+		sort.Strings(names) // instantiated in name order, never map order
+		var links []diff.Link
+		for _, n := range names {
+			lb, err := os.ReadFile(filepath.Join(filepath.Dir(cp), cf.Links[n]))
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: links.%s: %w", cp, n, err)
+			}
+			links = append(links, diff.Link{Name: n, Bin: lb})
+		}
+		return out, links, nil
 	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, err
+		return nil, nil, err
 	}
 	m, err := wasm.Decode(bin)
 	if err != nil {
-		return nil, nil // instantiation only: the engines must refuse it alike
+		return nil, nil, nil // instantiation only: the engines must refuse it alike
 	}
 	var out []diff.ModuleCall
 	for _, e := range m.Exports {
@@ -271,7 +287,7 @@ func ModuleCalls(p string, bin []byte) ([]diff.ModuleCall, error) {
 			out = append(out, diff.ModuleCall{Export: e.Name})
 		}
 	}
-	return out, nil
+	return out, nil, nil
 }
 
 // findings replays every finding of a corpus store (its minimized module
