@@ -37,6 +37,7 @@ func commands() []command {
 		{name: "check", usage: checkUsage, run: checkCommand},
 		{name: "diff", usage: diffUsage, run: diffCommand},
 		{name: "gate", usage: gateUsage, run: gateCommand},
+		{name: "engine", usage: engineUsage, run: engineCommand},
 		{name: "dispute", usage: disputeUsage, run: disputeCommand},
 		{name: "fuzz", usage: fuzzUsage, run: fuzzCommand},
 		{name: "corpus", usage: corpusUsage, run: corpusCommand},
