@@ -2,7 +2,9 @@ package remote
 
 import (
 	"context"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -57,6 +59,21 @@ func wazeroDir(cache, version string) string { return filepath.Join(cache, "waze
 
 const wazeroBinary = "wazerochild"
 
+// sourceStamp is the file of a build that names the child source it was
+// built from: a build from another referee's source is rebuilt.
+const sourceStamp = "source.sha256"
+
+func sourceHash() string {
+	sum := sha256.Sum256(wazeroChildSource)
+	return hex.EncodeToString(sum[:])
+}
+
+// upToDate reports whether the build in dir exists and is of this source.
+func upToDate(dir string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, sourceStamp))
+	return err == nil && strings.TrimSpace(string(b)) == sourceHash() && fileExists(filepath.Join(dir, wazeroBinary))
+}
+
 // BuildTimeout bounds one build of a wazero release.
 const BuildTimeout = 10 * time.Minute
 
@@ -70,12 +87,12 @@ func WazeroChild(ctx context.Context, cache, version string, log io.Writer) (str
 		return "", err
 	}
 	bin := filepath.Join(wazeroDir(cache, version), wazeroBinary)
-	if _, err := os.Stat(bin); err == nil {
+	if upToDate(wazeroDir(cache, version)) {
 		return bin, nil
 	}
 	buildMu.Lock()
 	defer buildMu.Unlock()
-	if _, err := os.Stat(bin); err == nil {
+	if upToDate(wazeroDir(cache, version)) {
 		return bin, nil
 	}
 	return bin, BuildWazero(ctx, cache, version, log)
@@ -125,10 +142,13 @@ func BuildWazero(ctx context.Context, cache, version string, log io.Writer) erro
 		}
 		return fmt.Errorf("build wazero %s: %v: %s", version, err, msg)
 	}
+	if err := os.WriteFile(filepath.Join(tmp, sourceStamp), []byte(sourceHash()+"\n"), 0o644); err != nil {
+		return err
+	}
 	dst := wazeroDir(cache, version)
 	os.RemoveAll(dst)
 	if err := os.Rename(tmp, dst); err != nil {
-		if _, serr := os.Stat(filepath.Join(dst, wazeroBinary)); serr == nil {
+		if upToDate(dst) {
 			return nil // another process built it at the same time
 		}
 		return err
@@ -155,8 +175,8 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
-// Built lists the wazero releases built in the cache directory, oldest
-// version first.
+// Built lists the wazero releases built in the cache directory from this
+// referee's child source, oldest version first.
 func Built(cache string) ([]string, error) {
 	ents, err := os.ReadDir(cache)
 	if errors.Is(err, os.ErrNotExist) {
@@ -168,7 +188,7 @@ func Built(cache string) ([]string, error) {
 	var out []string
 	for _, e := range ents {
 		v, ok := strings.CutPrefix(e.Name(), "wazero@")
-		if ok && e.IsDir() && fileExists(filepath.Join(cache, e.Name(), wazeroBinary)) {
+		if ok && e.IsDir() && upToDate(filepath.Join(cache, e.Name())) {
 			out = append(out, v)
 		}
 	}

@@ -189,11 +189,6 @@ func exportsMemory(m *wasm.Module) bool {
 // host ABI referee-v1 stays in this process, and the child calls back for
 // every host function (docs/engine-protocol.md, "The block host ABI").
 func (e *Engine) Run(ctx context.Context, req *diff.Request) (diff.Outcome, error) {
-	c, err := e.acquire(ctx)
-	if err != nil {
-		return diff.Outcome{}, &diff.Failure{Class: diff.ClassEngineCrash, Detail: fmt.Sprintf("%s: %v", e.name, err)}
-	}
-	defer e.release(c)
 	fail := func(st diff.Status) (diff.Outcome, error) {
 		class := diff.ClassEngineCrash
 		switch st.Kind {
@@ -204,6 +199,11 @@ func (e *Engine) Run(ctx context.Context, req *diff.Request) (diff.Outcome, erro
 		}
 		return diff.Outcome{}, &diff.Failure{Class: class, Detail: fmt.Sprintf("%s: %s", e.name, st)}
 	}
+	c, err := e.acquire(ctx)
+	if err != nil {
+		return fail(errStatus(ctx, err))
+	}
+	defer e.release(c)
 	p := req.Prog
 	h, st, err := c.compile(ctx, p.Code, p.Hash)
 	if err != nil {
