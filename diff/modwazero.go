@@ -29,8 +29,9 @@ type wzStore struct {
 }
 
 type wzInstance struct {
-	name string
-	mod  api.Module
+	name  string
+	mod   api.Module
+	funcs map[string]api.Function // lookups only: ExportedFunction allocates a call engine each time
 }
 
 func (s *wzStore) Close() error { return s.rt.Close(context.Background()) }
@@ -49,7 +50,7 @@ func (s *wzStore) Instantiate(ctx context.Context, bin []byte, as string) (inst 
 	if err != nil {
 		return nil, wazeroInstantiateStatus(ctx, err)
 	}
-	return &wzInstance{name: s.name, mod: mod}, OK
+	return &wzInstance{name: s.name, mod: mod, funcs: map[string]api.Function{}}, OK
 }
 
 // wazeroInstantiateStatus classes an instantiation error of wazero: a
@@ -80,9 +81,12 @@ func (i *wzInstance) Invoke(ctx context.Context, export string, args []uint64) (
 			res, st = nil, statusf(StatusCrash, "%s panicked: %v", i.name, r)
 		}
 	}()
-	fn := i.mod.ExportedFunction(export)
+	fn := i.funcs[export]
 	if fn == nil {
-		return nil, statusf(StatusCrash, "no exported function %q", export)
+		if fn = i.mod.ExportedFunction(export); fn == nil {
+			return nil, statusf(StatusCrash, "no exported function %q", export)
+		}
+		i.funcs[export] = fn
 	}
 	pts := fn.Definition().ParamTypes()
 	if len(pts) != len(args) {

@@ -80,6 +80,7 @@ type digest struct {
 
 type instance struct {
 	mod      api.Module
+	funcs    map[string]api.Function // ExportedFunction allocates a call engine each time
 	snapshot map[uint32][]byte // non-zero 4 KiB pages right after instantiation
 	snapMem  string
 }
@@ -220,7 +221,7 @@ func (s *server) handle(m *message) (rep *message) {
 			rep.Status = s.instantiateStatus(err)
 			return rep
 		}
-		in := &instance{mod: mod}
+		in := &instance{mod: mod, funcs: map[string]api.Function{}}
 		if m.Snapshot != "" {
 			in.snapMem = m.Snapshot
 			in.snapshot = map[uint32][]byte{}
@@ -240,10 +241,13 @@ func (s *server) handle(m *message) (rep *message) {
 		if !ok || m.Export == nil {
 			return fail("no instance %d or no export", m.Instance)
 		}
-		fn := in.mod.ExportedFunction(*m.Export)
+		fn := in.funcs[*m.Export]
 		if fn == nil {
-			rep.Status = &status{Status: "crash", Detail: fmt.Sprintf("no exported function %q", *m.Export)}
-			return rep
+			if fn = in.mod.ExportedFunction(*m.Export); fn == nil {
+				rep.Status = &status{Status: "crash", Detail: fmt.Sprintf("no exported function %q", *m.Export)}
+				return rep
+			}
+			in.funcs[*m.Export] = fn
 		}
 		args, err := parseAll(m.Args)
 		if err != nil {
