@@ -116,6 +116,9 @@ func diffCommand(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return bad("%s: %v", path, err)
 	}
+	if rep.Divergence == nil && rep.Steps[0].Outcomes[0].Status.Kind == diff.StatusLink {
+		return bad("%s: unlinkable on every engine: %s (give --link NAME=M.wasm)", path, rep.Steps[0].Outcomes[0].Status.Detail)
+	}
 	var nr *narrowReport
 	if *narrowOn && rep.Divergence != nil {
 		nr = narrowDivergence(ctx, mod, calls, rep)
@@ -351,8 +354,15 @@ type jsonDiffOutcome struct {
 		Pages uint32 `json:"pages"`
 		Hash  string `json:"hash"`
 	} `json:"memory,omitempty"`
-	Tables [][2]uint64 `json:"tables,omitempty"` // size, null-hash
+	Tables []jsonTable `json:"tables,omitempty"`
 	TimeNs int64       `json:"timeNs"`
+}
+
+// jsonTable is a table's summary: its size and the FNV-1a hash of the
+// indexes of its non-null elements (docs/engine-protocol.md).
+type jsonTable struct {
+	Size     uint64 `json:"size"`
+	NullHash string `json:"nonNullHash"`
 }
 
 type jsonDiffStep struct {
@@ -392,7 +402,9 @@ func writeDiffJSON(w io.Writer, path string, mod *wasm.Module, calls []diff.Modu
 					Pages uint32 `json:"pages"`
 					Hash  string `json:"hash"`
 				}{ob.Memory.Pages, fmt.Sprintf("0x%x", ob.Memory.Hash)}
-				jo.Tables = ob.Tables
+				for _, t := range ob.Tables {
+					jo.Tables = append(jo.Tables, jsonTable{Size: t[0], NullHash: fmt.Sprintf("0x%016x", t[1])})
+				}
 			}
 			js.Outcomes = append(js.Outcomes, jo)
 		}
