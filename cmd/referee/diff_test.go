@@ -59,7 +59,7 @@ func TestDiffCommand(t *testing.T) {
 		{name: "no file", code: exitBad, args: []string{"diff", "missing.wasm", "--instantiate"}, want: []string{"referee diff: open missing.wasm: no such file or directory"}},
 		{name: "nothing to call", code: exitBad, args: []string{"diff", f1}, want: []string{"referee diff: nothing to call: give --invoke, --export-index, --calls or --instantiate"}},
 		{name: "unknown export", code: exitBad, args: []string{"diff", f1, "--invoke", "nope"}, want: []string{`unknown function "nope" (exported functions: init)`}},
-		{name: "bad argument", code: exitBad, args: []string{"diff", f1, "--invoke", "init i32:1"}, want: []string{`function "init" takes 0 arguments () , got 1`}},
+		{name: "bad argument", code: exitBad, args: []string{"diff", f1, "--invoke", "init i32:1"}, want: []string{`function "init" takes 0 arguments (), got 1`}},
 		{name: "export index", code: exitBad, args: []string{"diff", f1, "--export-index", "3"}, want: []string{"export index 3: the module has 1 exports"}},
 		{name: "bad calls", code: exitBad, args: []string{"diff", mods + "import.wasm", "--calls", badCalls}, want: []string{"calls[0]: want exactly one of invoke, export and exportIndex"}},
 		{name: "unknown engine", code: exitBad, args: []string{"diff", f1, "--invoke", "init", "--engines", "reference,v9"}, want: []string{`--engines: unknown engine "v9"`}},
