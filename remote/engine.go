@@ -254,7 +254,7 @@ func (e *Engine) Run(ctx context.Context, req *diff.Request) (diff.Outcome, erro
 	default:
 		return fail(st)
 	}
-	names := append([]string{meter.ExportGas, meter.ExportExit}, p.Globals...)
+	names := p.Globals // every exported global, referee_gas and referee_exit among them when the module has them
 	q := &message{Op: "observe", Instance: inst, Globals: names, GlobalTypes: types.globalTypes(names)}
 	if hasMem {
 		q.Memory, q.Dirty = "memory", true

@@ -14,7 +14,11 @@ import (
 	"time"
 
 	"github.com/refereevm/referee/block"
+	"github.com/refereevm/referee/corpus"
 	"github.com/refereevm/referee/diff"
+	"github.com/refereevm/referee/dispute/narrow"
+	"github.com/refereevm/referee/fuzz"
+	"github.com/refereevm/referee/wasm"
 )
 
 // TestMain lets the test binary play broken engines: with
@@ -298,4 +302,65 @@ func TestBuildRelease(t *testing.T) {
 	if rep.Divergence == nil || rep.Divergence.Signature != "trap-vs-ok/status/memory.init" {
 		t.Errorf("F1 on wazero %s: divergence %+v, want trap-vs-ok/status/memory.init (F1 predates v1.6.0)", v, rep.Divergence)
 	}
+}
+
+// TestProtocolNarrow narrows a planted fault against each protocol engine:
+// the same step as against the built-in engines (narrow runs the
+// step-counting module through diff.Engine.Run, so it takes any engine).
+func TestProtocolNarrow(t *testing.T) {
+	bin := must(os.ReadFile(filepath.Join("..", "testdata", "workloads", "sha256.wasm")))
+	mod, err := wasm.Decode(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planted, err := narrow.NewEngines([]string{"planted-op:i32.add@18000"}, diff.EngineConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer narrow.CloseEngines(planted)
+	tg := &narrow.Target{Base: mod, Entry: "run", Args: []uint64{1000, 1}, TxIndex: -1}
+	for _, e := range protocolEngines(t) {
+		t.Run(e.Name(), func(t *testing.T) {
+			r, err := narrow.Narrow(context.Background(), tg, planted[0], narrow.Engine{Name: e.Name(), Inner: e}, narrow.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Op != "i32.add" || r.Engines[0].Result^r.Engines[1].Result != 1 {
+				t.Errorf("narrowed to step %d %s, results %#x / %#x", r.Step, r.Op, r.Engines[0].Result, r.Engines[1].Result)
+			}
+		})
+	}
+}
+
+// TestProtocolCampaign runs one fixed campaign of the reference machine
+// against wazero's compiler built in and over the protocol (seed 1, 800
+// modules: F1 shows at iteration 748): the same modules must give the same
+// findings, signature for signature.
+func TestProtocolCampaign(t *testing.T) {
+	run := func(e diff.Engine) *fuzz.Summary {
+		engines := []diff.Engine{diff.Reference{}, e}
+		c := &fuzz.Campaign{Seed: 1, Workers: 1, Execs: 800, Oracle: corpus.NewDiffOracle(engines), MinimizeTries: -1}
+		s, err := c.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	builtin := diff.NewWazero(true, true)
+	defer builtin.Close()
+	want := run(builtin)
+	e := NewEngine("wazero-compiler@module", []string{wazeroChild(t), "compiler"}, nil)
+	defer e.Close()
+	got := run(e)
+	if got.Progress.Execs != want.Progress.Execs || got.Progress.Findings != want.Progress.Findings || len(got.Signatures) != len(want.Signatures) {
+		t.Fatalf("protocol: %d execs %d findings %d signatures; built in: %d %d %d", got.Progress.Execs, got.Progress.Findings, len(got.Signatures),
+			want.Progress.Execs, want.Progress.Findings, len(want.Signatures))
+	}
+	for i := range got.Signatures {
+		g, w := got.Signatures[i], want.Signatures[i]
+		if g.Signature != w.Signature || g.Count != w.Count || g.Iter != w.Iter || g.Worker != w.Worker {
+			t.Errorf("signature %d: protocol %+v, built in %+v", i, g, w)
+		}
+	}
+	t.Logf("%d execs, %d findings, %d signatures on both", got.Progress.Execs, got.Progress.Findings, len(got.Signatures))
 }
