@@ -81,7 +81,7 @@ type digest struct {
 type instance struct {
 	mod      api.Module
 	funcs    map[string]api.Function // ExportedFunction allocates a call engine each time
-	snapshot map[uint32][]byte // non-zero 4 KiB pages right after instantiation
+	snapshot map[uint32][]byte       // non-zero 4 KiB pages right after instantiation
 	snapMem  string
 }
 
