@@ -136,3 +136,41 @@ func TestParseKnownErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestKnownValueModels checks the models that read the divergence itself:
+// two NaNs (or a signalling-NaN argument of a value difference) are
+// V8-NAN on a V8 engine only, candidate trap kinds V8-TRAP, and other
+// differences nothing.
+func TestKnownValueModels(t *testing.T) {
+	cl := &Classifier{List: ShippedKnown()}
+	m := &wasm.Module{
+		Types:   []wasm.FuncType{{Params: []wasm.ValType{wasm.F32}}},
+		Funcs:   []uint32{0},
+		Exports: []wasm.Export{{Name: "f", Kind: wasm.ExternFunc}},
+		Codes:   []wasm.Code{{Body: []byte{byte(wasm.OpEnd)}}},
+	}
+	snan, qnan := []Call{{Export: "f", Args: []uint64{0x7fa00000}}}, []Call{{Export: "f", Args: []uint64{0x7fc00000}}}
+	for _, tc := range []struct {
+		name    string
+		engines [2]string
+		class   string
+		field   string
+		values  [2]string
+		calls   []Call
+		want    string
+	}{
+		{"f32 NaNs", [2]string{"reference", "v8-liftoff"}, "value-mismatch", "results[0]", [2]string{"0x7fa00000", "0x7fe00000"}, qnan, "V8-NAN"},
+		{"f64 NaN global", [2]string{"reference", "v8-turbofan"}, "globals", "globals.g", [2]string{"g=0x7ff8000000000001", "g=0x7ff8000000000000"}, qnan, "V8-NAN"},
+		{"signalling argument", [2]string{"reference", "v8-liftoff"}, "globals", "globals.checksum", [2]string{"checksum=0x1", "checksum=0x2"}, snan, "V8-NAN"},
+		{"quiet argument", [2]string{"reference", "v8-liftoff"}, "globals", "globals.checksum", [2]string{"checksum=0x1", "checksum=0x2"}, qnan, ""},
+		{"signalling argument, trap", [2]string{"reference", "v8-liftoff"}, "trap-kind", "trap", [2]string{"unreachable", "integer overflow"}, snan, ""},
+		{"NaNs on wazero", [2]string{"reference", "wazero-compiler"}, "value-mismatch", "results[0]", [2]string{"0x7fa00000", "0x7fe00000"}, qnan, ""},
+		{"candidate traps", [2]string{"reference", "v8-turbofan"}, "trap-kind", "trap", [2]string{"integer overflow", "integer overflow|invalid conversion to integer"}, qnan, "V8-TRAP"},
+		{"wrong candidates", [2]string{"reference", "v8-turbofan"}, "trap-kind", "trap", [2]string{"unreachable", "integer overflow|invalid conversion to integer"}, qnan, ""},
+	} {
+		d := &Divergence{Call: 0, Class: tc.class, Field: tc.field, Engines: tc.engines, Values: tc.values}
+		if got := cl.Classify(context.Background(), m, tc.calls, d); got != tc.want {
+			t.Errorf("%s: classified %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
