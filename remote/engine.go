@@ -214,7 +214,11 @@ func (e *Engine) Run(ctx context.Context, req *diff.Request) (diff.Outcome, erro
 	}
 	call := block.NewCall(req.State, req.Tx)
 	hasMem := exportsMemory(p.Module)
+	types := exportTypes{p.Module}
 	in := &message{Op: "instantiate", Hash: h, Host: hostImports(p.Module, block.ImportModule)}
+	if types.globalType(meter.ExportGas) != "" {
+		in.Set = []globalSet{{Name: meter.ExportGas, Type: "i64", Value: bits(req.Tx.GasLimit)}}
+	}
 	if hasMem {
 		in.Snapshot = "memory"
 	}
@@ -233,11 +237,12 @@ func (e *Engine) Run(ctx context.Context, req *diff.Request) (diff.Outcome, erro
 		return fail(st)
 	}
 	inst := rep.Instance
-	defer c.call(context.Background(), &message{Op: "drop", Instance: inst}, nil)
-	types := exportTypes{p.Module}
-	if _, err := c.call(ctx, &message{Op: "global.set", Instance: inst, Name: meter.ExportGas, Type: "i64", Value: bits(req.Tx.GasLimit)}, nil); err != nil {
-		return fail(errStatus(ctx, err))
-	}
+	dropped := false
+	defer func() {
+		if !dropped {
+			c.call(context.Background(), &message{Op: "drop", Instance: inst}, nil)
+		}
+	}()
 	pt, rt := types.funcType(req.Tx.Entry)
 	rep, err = c.call(ctx, &message{Op: "invoke", Instance: inst, Export: strp(req.Tx.Entry), Args: bitsList(req.Args), ParamTypes: pt, ResultTypes: rt}, host)
 	if err != nil {
@@ -255,7 +260,7 @@ func (e *Engine) Run(ctx context.Context, req *diff.Request) (diff.Outcome, erro
 		return fail(st)
 	}
 	names := p.Globals // every exported global, referee_gas and referee_exit among them when the module has them
-	q := &message{Op: "observe", Instance: inst, Globals: names, GlobalTypes: types.globalTypes(names)}
+	q := &message{Op: "observe", Instance: inst, Globals: names, GlobalTypes: types.globalTypes(names), Drop: true}
 	if hasMem {
 		q.Memory, q.Dirty = "memory", true
 	}
@@ -263,6 +268,7 @@ func (e *Engine) Run(ctx context.Context, req *diff.Request) (diff.Outcome, erro
 	if err != nil {
 		return fail(errStatus(ctx, err))
 	}
+	dropped = true
 	view := &diff.RunView{Globals: map[string]uint64{}}
 	gs, err := parseBitsList(obs.Globals)
 	if err != nil || len(gs) != len(names) {

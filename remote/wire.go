@@ -34,6 +34,8 @@ type message struct {
 	As       string       `json:"as,omitempty"`
 	Host     []hostImport `json:"host,omitempty"`
 	Snapshot string       `json:"snapshot,omitempty"` // memory export whose pages are kept for dirty counts
+	Set      []globalSet  `json:"set,omitempty"`      // exported globals to set right after instantiation
+	Drop     bool         `json:"drop,omitempty"`     // observe: drop the instance after observing
 
 	// invoke, observe, global.set, memory.*, drop
 	Instance int      `json:"instance,omitempty"`
@@ -75,6 +77,13 @@ type hostImport struct {
 	Name    string   `json:"name"`
 	Params  []string `json:"params"`
 	Results []string `json:"results"`
+}
+
+// globalSet sets an exported mutable global.
+type globalSet struct {
+	Name  string `json:"name"`
+	Type  string `json:"type"`
+	Value string `json:"value"`
 }
 
 // wireStatus is a status as the child reports it.

@@ -222,6 +222,11 @@ function handle(m) {
         if (e instanceof WebAssembly.LinkError || e instanceof TypeError) return { status: { status: 'link', detail: String(e.message) } };
         return { status: trapStatus(e) };
       }
+      for (const gs of m.set || []) {
+        const g = inst.exports[gs.name];
+        if (!(g instanceof WebAssembly.Global)) throw new Error('set ' + JSON.stringify(gs.name) + ': not an exported global');
+        g.value = toJS(gs.type, gs.value);
+      }
       const id = ++nextInstance;
       const rec = { inst, snapshot: null };
       if (m.snapshot) {
@@ -288,6 +293,7 @@ function handle(m) {
         const r = rec.inst.exports[name]();
         out.summaries.push([hex(r[0] >>> 0), hex(BigInt.asUintN(64, r[1]))]);
       }
+      if (m.drop) instances.delete(m.instance);
       return out;
     }
     case 'memory.read':

@@ -39,6 +39,8 @@ type message struct {
 	As       string       `json:"as,omitempty"`
 	Host     []hostImport `json:"host,omitempty"`
 	Snapshot string       `json:"snapshot,omitempty"`
+	Set      []globalSet  `json:"set,omitempty"`
+	Drop     bool         `json:"drop,omitempty"`
 	Instance int          `json:"instance,omitempty"`
 	Export   *string      `json:"export,omitempty"`
 	Args     []string     `json:"args,omitempty"`
@@ -65,6 +67,12 @@ type hostImport struct {
 	Name    string   `json:"name"`
 	Params  []string `json:"params"`
 	Results []string `json:"results"`
+}
+
+type globalSet struct {
+	Name  string `json:"name"`
+	Type  string `json:"type"`
+	Value string `json:"value"`
 }
 
 type status struct {
@@ -221,6 +229,15 @@ func (s *server) handle(m *message) (rep *message) {
 			rep.Status = s.instantiateStatus(err)
 			return rep
 		}
+		for _, gs := range m.Set {
+			g, ok := mod.ExportedGlobal(gs.Name).(api.MutableGlobal)
+			v, err := strconv.ParseUint(gs.Value, 0, 64)
+			if !ok || err != nil {
+				mod.Close(s.ctx)
+				return fail("set %q: not an exported mutable global, or value %q", gs.Name, gs.Value)
+			}
+			g.Set(v)
+		}
 		in := &instance{mod: mod, funcs: map[string]api.Function{}}
 		if m.Snapshot != "" {
 			in.snapMem = m.Snapshot
@@ -325,6 +342,10 @@ func (s *server) handle(m *message) (rep *message) {
 				return fail("table summary %q: %v", name, err)
 			}
 			rep.Summary = append(rep.Summary, [2]string{hexBits(res[0] & 0xffffffff), hexBits(res[1])})
+		}
+		if m.Drop {
+			in.mod.Close(s.ctx)
+			delete(s.instances, m.Instance)
 		}
 	case "memory.read", "memory.write":
 		in, ok := s.instances[m.Instance]
