@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -166,5 +167,34 @@ func TestGateCommand(t *testing.T) {
 		if code := run(args, &out, &errb); code != exitBad || strings.Count(errb.String(), "\n") != 1 {
 			t.Errorf("%v: exit %d, stderr %q", args, code, errb.String())
 		}
+	}
+}
+
+// TestExecEngine checks that check, diff, narrow, fuzz and gate take an
+// engine outside the binary as exec:CMD: the wazero child built from this
+// module (the same wazero as the built-in engines).
+func TestExecEngine(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "wazerochild")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../remote/wazerochild").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v: %s", err, out)
+	}
+	ex := "exec:" + bin + " compiler"
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"check", "../../examples/blocks/token.json", "--engines", "reference," + ex}, exitOK, "all 2 engines agree; post-state commitment 0xe819613cba3a285bea9975ec05b286306a911726ec7e689fcb28616cae994ea4"},
+		{[]string{"diff", regressDir + "F1-active-data-not-dropped.wasm", "--invoke", "init", "--engines", "reference," + ex}, exitNo, "signature trap-vs-ok/status/memory.init"},
+		{[]string{"narrow", "--module", "../../testdata/workloads/sha256.wasm", "--func", "run", "--engines", "planted-op:i32.add@18000," + ex, "-o", filepath.Join(t.TempDir(), "p.bin"), "i32:1000", "i32:1"}, exitOK, "i32.add"},
+		{[]string{"fuzz", "--engines", "reference," + ex, "--execs", "20", "--progress", "0", "--corpus", t.TempDir()}, exitOK, "20 execs"},
+		{[]string{"gate", "--old", "wazero-compiler", "--new", ex, "../../examples/blocks", regressDir}, exitOK, "no behavioural difference"},
+	} {
+		t.Run(tc.args[0], func(t *testing.T) {
+			var out, errb bytes.Buffer
+			if code := run(tc.args, &out, &errb); code != tc.code || !strings.Contains(out.String(), tc.want) {
+				t.Errorf("exit %d (want %d), output lacks %q:\n%s%s", code, tc.code, tc.want, out.String(), errb.String())
+			}
+		})
 	}
 }
