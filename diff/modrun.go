@@ -135,19 +135,32 @@ func RunModule(ctx context.Context, engines []ModuleEngine, r *ModuleRun) (*Modu
 	stores := make([]Store, len(engines))
 	insts := make([]Instance, len(engines))
 	defer func() {
+		var cwg sync.WaitGroup
 		for _, s := range stores {
 			if s != nil {
-				s.Close()
+				cwg.Add(1)
+				go func() { defer cwg.Done(); s.Close() }()
 			}
 		}
+		cwg.Wait()
 	}()
+	// Stores are made concurrently: an engine outside the process starts
+	// its child here (node takes ~100 ms to start).
+	errs := make([]error, len(engines))
+	var swg sync.WaitGroup
 	for i, e := range engines {
 		rep.Engines = append(rep.Engines, e.Name())
-		s, err := e.NewStore(ctx)
+		swg.Add(1)
+		go func() {
+			defer swg.Done()
+			stores[i], errs[i] = e.NewStore(ctx)
+		}()
+	}
+	swg.Wait()
+	for i, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", e.Name(), err)
+			return nil, fmt.Errorf("%s: %w", engines[i].Name(), err)
 		}
-		stores[i] = s
 	}
 	budget := r.Timeout
 	if budget <= 0 {

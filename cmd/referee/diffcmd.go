@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/refereevm/referee/diff"
@@ -136,12 +137,17 @@ func diffCommand(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// closeModuleEngines closes the engines concurrently (an engine outside
+// the process waits for its children to exit).
 func closeModuleEngines(es []diff.ModuleEngine) {
+	var wg sync.WaitGroup
 	for _, e := range es {
 		if c, ok := e.(diff.Closer); ok {
-			c.Close()
+			wg.Add(1)
+			go func() { defer wg.Done(); c.Close() }()
 		}
 	}
+	wg.Wait()
 }
 
 // narrowReport is what --narrow adds.
