@@ -273,7 +273,7 @@ func TestBuildRelease(t *testing.T) {
 		t.Skip(err)
 	}
 	const v = "v1.6.0"
-	if !fileExists(filepath.Join(wazeroDir(cache, v), wazeroBinary)) {
+	if !upToDate(wazeroDir(cache, v)) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		out, err := exec.CommandContext(ctx, "go", "mod", "download", "github.com/tetratelabs/wazero@"+v).CombinedOutput()
 		cancel()
