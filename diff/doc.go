@@ -26,6 +26,17 @@
 // engine-timeout; they never change a result. docs/divergence.md documents
 // the classes and signatures.
 //
+// Whole modules (module.go, modrun.go): a ModuleEngine makes a Store in
+// which modules are instantiated as given (neither gatekept nor metered),
+// registered under names for the imports of later modules, and called in
+// order on one instance; RunModule (referee diff, referee gate) runs each
+// step on every engine at once and compares status, trap kind, results,
+// every global, the memory and every table, exported or not, through an
+// observable copy of the module (observe.go) that adds exports and table
+// summaries without moving anything. Engines outside the process (package
+// remote) join through RegisterProvider (registry.go); diff never imports
+// them.
+//
 // Run takes a *Request (prepared module, transaction, its index, the
 // state to read, and optional entry arguments) instead of a ready
 // block.Call. Each engine builds its own Call from the state and the

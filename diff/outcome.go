@@ -93,10 +93,14 @@ func finish(req *Request, call *block.Call, trapped bool, engineTrap string, res
 		o.GuestGas = 0 // the meter never adds gas; a larger value shows in Globals
 	}
 	o.HostGas = call.HostGas()
-	mem := inst.memory()
-	o.MemoryPages = uint32(mem.numPages() * DirtyPageSize / 65536)
-	o.MemoryHash = memoryHash(mem)
-	o.DirtyPages = initMem.dirty(mem)
+	if d, ok := inst.(digestedView); ok { // an engine outside the process: it hashed and counted
+		o.MemoryPages, o.MemoryHash, o.DirtyPages = d.digest()
+	} else {
+		mem := inst.memory()
+		o.MemoryPages = uint32(mem.numPages() * DirtyPageSize / 65536)
+		o.MemoryHash = memoryHash(mem)
+		o.DirtyPages = initMem.dirty(mem)
+	}
 	charged := false // the whole limit is charged already
 	if trapped {
 		switch {

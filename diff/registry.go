@@ -61,7 +61,53 @@ func Engines(names []string, c EngineConfig) ([]Engine, error) {
 	return out, nil
 }
 
+// Provider adds engines that are not built into this binary: package
+// remote registers exec:CMD, wazero-interp@VERSION, wazero-compiler@VERSION,
+// v8-liftoff and v8-turbofan.
+type Provider struct {
+	// Make builds the named engine; ok is false if the name is not the
+	// provider's.
+	Make func(name string, c EngineConfig) (e Engine, ok bool, err error)
+	// All lists the provider's engines that the engine list "all" includes
+	// on this machine, and one note for each it leaves out (e.g.
+	// "v8-liftoff: skipped: node not found").
+	All func() (names, notes []string)
+	// Known describes its names for the unknown-engine message.
+	Known string
+}
+
+var providers []Provider
+
+// RegisterProvider adds p to the engines Engines knows (at init time).
+func RegisterProvider(p Provider) { providers = append(providers, p) }
+
+// ExpandEngines turns an --engines value into engine names: "" is the
+// engines built in (AllEngineNames), "all" adds every provider's engines
+// available on this machine (notes say which were left out and why), and
+// anything else is a comma-separated list.
+func ExpandEngines(list string) (names, notes []string) {
+	switch list {
+	case "":
+		return AllEngineNames(), nil
+	case "all":
+		names = AllEngineNames()
+		for _, p := range providers {
+			if p.All != nil {
+				n, nt := p.All()
+				names, notes = append(names, n...), append(notes, nt...)
+			}
+		}
+		return names, notes
+	}
+	return strings.Split(list, ","), nil
+}
+
 func newEngine(name string, c EngineConfig) (Engine, error) {
+	for _, p := range providers {
+		if e, ok, err := p.Make(name, c); ok {
+			return e, err
+		}
+	}
 	if name == "planted" {
 		return NewPlanted("")
 	}
@@ -76,7 +122,11 @@ func newEngine(name string, c EngineConfig) (Engine, error) {
 			return m.make(c), nil
 		}
 	}
-	return nil, fmt.Errorf("unknown engine %q (known: %s, planted)", name, strings.Join(AllEngineNames(), ", "))
+	known := append(AllEngineNames(), "planted")
+	for _, p := range providers {
+		known = append(known, p.Known)
+	}
+	return nil, fmt.Errorf("unknown engine %q (known: %s)", name, strings.Join(known, ", "))
 }
 
 // CloseEngines closes the engines that hold resources.

@@ -51,6 +51,11 @@ type Campaign struct {
 	ProgressEvery time.Duration
 	// Engines names the oracle's engines in stored findings.
 	Engines []string
+	// Known, if set, names the known engine bug that explains a
+	// divergence, or "" (corpus.Classifier.Classify): a known bug is
+	// counted in Summary.Known, neither stored nor counted as a finding,
+	// so that new bugs stand out.
+	Known func(ctx context.Context, m *wasm.Module, calls []corpus.Call, d *corpus.Divergence) string
 }
 
 // Progress is a campaign's state. Wall-clock fields (Elapsed, ExecsPerSec,
@@ -69,7 +74,8 @@ type Progress struct {
 	// there (incomplete). Nonzero means the machine was too slow for the
 	// budget and the campaign's results may differ from run to run.
 	TimedOut uint64 `json:"timedOut,omitempty"`
-	Findings uint64 `json:"findings"` // divergent modules, duplicates included
+	Findings uint64 `json:"findings"` // divergent modules, duplicates included, known bugs not
+	Known    uint64 `json:"known"`    // divergent modules explained by a known bug (Campaign.Known)
 	Unique   int    `json:"unique"`   // distinct signatures
 	// Stored counts the signatures whose finding this campaign wrote to
 	// the store (a later write of an earlier finding of the same
@@ -111,12 +117,21 @@ type SignatureReport struct {
 	Size     int `json:"size"`
 }
 
+// KnownReport counts the modules a known bug explained.
+type KnownReport struct {
+	ID         string   `json:"id"`
+	Count      uint64   `json:"count"`
+	Signatures []string `json:"signatures"` // the signatures it showed as, sorted
+}
+
 // Summary is the result of a campaign.
 type Summary struct {
 	Seed       uint64            `json:"seed"`
 	Workers    int               `json:"workers"`
 	Progress   Progress          `json:"progress"`
 	Signatures []SignatureReport `json:"signatures"` // sorted by signature
+	// Known are the known bugs the campaign met, sorted by ID.
+	Known []KnownReport `json:"known,omitempty"`
 	// Errors are the first maxErrors errors in (iteration, worker) order.
 	Errors []string `json:"errors,omitempty"`
 }
@@ -172,10 +187,11 @@ type campaignRun struct {
 	c     *Campaign
 	start time.Time
 
-	execs, rejected, timedOut, findings atomic.Uint64
+	execs, rejected, timedOut, findings, known atomic.Uint64
 
 	mu      sync.Mutex
 	sigs    map[string]*SignatureReport // lookups only; reports are sorted
+	knowns  map[string]*KnownReport     // lookups only; reports are sorted
 	stored  map[string]bool             // signatures written to the store (counted, never iterated)
 	ops     [0x10000]bool
 	opsSeen int
@@ -210,7 +226,7 @@ func (c *Campaign) Run(ctx context.Context) (*Summary, error) {
 		return nil, errors.New("campaign: no oracle")
 	}
 	workers := max(c.Workers, 1)
-	r := &campaignRun{c: c, start: time.Now(), sigs: map[string]*SignatureReport{}, stored: map[string]bool{}}
+	r := &campaignRun{c: c, start: time.Now(), sigs: map[string]*SignatureReport{}, knowns: map[string]*KnownReport{}, stored: map[string]bool{}}
 	done := make(chan struct{})
 	var progWG sync.WaitGroup
 	if c.Progress != nil {
@@ -255,6 +271,7 @@ func (c *Campaign) Run(ctx context.Context) (*Summary, error) {
 	for _, rep := range r.sortedSigs() {
 		s.Signatures = append(s.Signatures, *rep)
 	}
+	s.Known = r.sortedKnown()
 	return s, nil
 }
 
@@ -268,6 +285,7 @@ func (r *campaignRun) progress() Progress {
 		Rejected:   r.rejected.Load(),
 		TimedOut:   r.timedOut.Load(),
 		Findings:   r.findings.Load(),
+		Known:      r.known.Load(),
 		Stored:     stored,
 		Unique:     unique,
 		OpsCovered: covered,
@@ -287,6 +305,36 @@ func (r *campaignRun) sortedSigs() []*SignatureReport {
 		out = append(out, rep)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Signature < out[j].Signature })
+	return out
+}
+
+// countKnown counts a module explained by known bug id.
+func (r *campaignRun) countKnown(id, sig string) {
+	r.known.Add(1)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	k := r.knowns[id]
+	if k == nil {
+		k = &KnownReport{ID: id}
+		r.knowns[id] = k
+	}
+	k.Count++
+	i := sort.SearchStrings(k.Signatures, sig)
+	if i == len(k.Signatures) || k.Signatures[i] != sig {
+		k.Signatures = append(k.Signatures, "")
+		copy(k.Signatures[i+1:], k.Signatures[i:])
+		k.Signatures[i] = sig
+	}
+}
+
+func (r *campaignRun) sortedKnown() []KnownReport {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []KnownReport
+	for _, k := range r.knowns { // collected, then sorted
+		out = append(out, *k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
 
@@ -399,6 +447,12 @@ func (r *campaignRun) worker(ctx context.Context, w int) {
 		}
 		r.execs.Add(1)
 		prev = m
+		if d != nil && c.Known != nil {
+			if id := c.Known(ctx, m, calls, d); id != "" {
+				r.countKnown(id, d.Signature)
+				continue
+			}
+		}
 		if d != nil {
 			r.found(ctx, w, iter, ms, origin, m, calls, d)
 		}

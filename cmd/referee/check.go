@@ -23,7 +23,9 @@ const checkUsage = `  referee check [--engines LIST] [--json] [--isolate] [--bun
         commitment, each receipt and each engine's time), exit 1 at the first
         divergence (outcomes side by side, class and signature; --bundle DIR
         writes a replay bundle); engines: reference, wazero-interp,
-        wazero-compiler, wasmtime (cgo builds), planted[:FIELD@TX]
+        wazero-compiler, wasmtime (cgo builds), planted[:FIELD@TX], and
+        over the engine protocol exec:CMD, wazero-interp@VERSION,
+        wazero-compiler@VERSION, v8-liftoff, v8-turbofan
 `
 
 // loadBlock loads a block file; a code path that leaves the block's

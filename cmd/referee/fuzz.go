@@ -43,6 +43,7 @@ type fuzzFlags struct {
 	gas      uint64
 	every    time.Duration
 	exitZero bool
+	known    string
 }
 
 // fuzzCommand implements "referee fuzz".
@@ -60,6 +61,7 @@ func fuzzCommand(args []string, stdout, stderr io.Writer) int {
 	fs.Uint64Var(&f.gas, "gas", fuzzGas, "gas `G` of each call")
 	fs.DurationVar(&f.every, "progress", time.Second, "progress every `D` on stderr (0: none)")
 	fs.BoolVar(&f.exitZero, "exit-zero", false, "exit 0 even when the engines diverged (for scripts that read the summary)")
+	fs.StringVar(&f.known, "known", "", "classify divergences against the known engine bugs of `FILE` (default: the shipped list, docs/divergence.md; none: off); a known bug is counted, not stored")
 	pos, code, ok := parseFlags(fs, fuzzUsage, args, stdout, stderr)
 	if !ok {
 		return code
@@ -92,6 +94,18 @@ func fuzzCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	oracle := corpus.NewDiffOracle(engines)
 	oracle.GasLimit, oracle.Raw = f.gas, raw
+	var known *corpus.Classifier
+	switch f.known {
+	case "none":
+	case "":
+		known = &corpus.Classifier{List: corpus.ShippedKnown(), Engines: engines, Gate: oracle.Gate, Gas: f.gas}
+	default:
+		l, err := corpus.LoadKnown(f.known)
+		if err != nil {
+			return bad("--known: %v", err)
+		}
+		known = &corpus.Classifier{List: l, Engines: engines, Gate: oracle.Gate, Gas: f.gas}
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -104,6 +118,9 @@ func fuzzCommand(args []string, stdout, stderr io.Writer) int {
 	c := &fuzz.Campaign{
 		Seed: f.seed, Workers: f.workers, Execs: f.execs, Oracle: oracle, Store: st,
 		MinimizeTries: f.tries, Engines: names, ProgressEvery: f.every,
+	}
+	if known != nil {
+		c.Known = known.Classify
 	}
 	if f.every > 0 {
 		c.Progress = live.show
@@ -179,8 +196,8 @@ type fuzzJSON struct {
 }
 
 func progressText(p fuzz.Progress) string {
-	s := fmt.Sprintf("fuzz %s: %d execs (%.0f/s), %d rejected, %d findings, %d unique, %d stored, opcode coverage %.1f%% (%d/%d)",
-		p.Elapsed.Round(time.Second), p.Execs, p.ExecsPerSec, p.Rejected, p.Findings, p.Unique, p.Stored,
+	s := fmt.Sprintf("fuzz %s: %d execs (%.0f/s), %d rejected, %d findings, %d unique, %d stored, %d known, opcode coverage %.1f%% (%d/%d)",
+		p.Elapsed.Round(time.Second), p.Execs, p.ExecsPerSec, p.Rejected, p.Findings, p.Unique, p.Stored, p.Known,
 		100*p.Coverage(), p.OpsCovered, p.OpsTotal)
 	if p.TimedOut > 0 {
 		// Timed-out checks decide nothing (they are neither findings nor
@@ -208,6 +225,9 @@ func writeFuzzText(w io.Writer, engines []string, dir string, s *fuzz.Summary) {
 			fmt.Fprintf(w, ", minimized to %d functions, %d bytes", r.MinFuncs, r.MinSize)
 		}
 		fmt.Fprintln(w)
+	}
+	for _, k := range s.Known {
+		fmt.Fprintf(w, "known %s: %d modules (%s), not stored\n", k.ID, k.Count, strings.Join(k.Signatures, ", "))
 	}
 	for _, e := range s.Errors {
 		fmt.Fprintf(w, "note: %s\n", e)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	_ "github.com/refereevm/referee/remote" // engines outside the binary: exec:CMD, wazero-*@VERSION, v8-*
 )
 
 // Exit codes, shared by every subcommand (docs/cli.md).
@@ -33,6 +35,9 @@ func commands() []command {
 		{name: "run", usage: runUsage, run: runCommand},
 		{name: "spec", usage: specUsage, run: specCommand},
 		{name: "check", usage: checkUsage, run: checkCommand},
+		{name: "diff", usage: diffUsage, run: diffCommand},
+		{name: "gate", usage: gateUsage, run: gateCommand},
+		{name: "engine", usage: engineUsage, run: engineCommand},
 		{name: "dispute", usage: disputeUsage, run: disputeCommand},
 		{name: "fuzz", usage: fuzzUsage, run: fuzzCommand},
 		{name: "corpus", usage: corpusUsage, run: corpusCommand},
