@@ -122,6 +122,18 @@ func Parse(data []byte, baseDir string) (*Block, error) {
 	return parse("block", data, baseDir)
 }
 
+// ParseInline parses a block whose code is inline (codeBase64) only: a
+// contract that names a file ("code") is refused, so a service parsing a
+// request never reads a path the request chose. Errors name the input as
+// name (e.g. "request body").
+func ParseInline(name string, data []byte) (*Block, error) {
+	return parse(name, data, inlineOnly)
+}
+
+// inlineOnly is the baseDir that refuses code paths (no directory has a
+// NUL byte in its name).
+const inlineOnly = "\x00inline"
+
 // The JSON shapes. Pointers mark required fields so that a missing field is
 // told apart from a zero one.
 type jsonBlock struct {
@@ -231,6 +243,8 @@ func parseContract(jc jsonContract, baseDir string) (Contract, error) {
 	switch {
 	case jc.Code != nil && jc.CodeBase64 != nil:
 		return fail("code", errors.New("both code and codeBase64 given; give one"))
+	case jc.Code != nil && baseDir == inlineOnly:
+		return fail("code", errors.New("a file path is not accepted here; give the code inline as codeBase64"))
 	case jc.Code != nil:
 		if *jc.Code == "" {
 			return fail("code", errors.New("empty path"))
