@@ -127,8 +127,10 @@ func buildEngines(names []string, isolate bool, cfg diff.EngineConfig) ([]diff.E
 	return out, nil
 }
 
-func txLabel(b *block.Block, i int) string {
-	tx := b.Txs[i]
+func txLabel(b *block.Block, i int) string { return txLabelOf(i, b.Txs[i]) }
+
+// txLabelOf names transaction i for people: "tx 2 0x…0001.transfer (comment)".
+func txLabelOf(i int, tx block.Tx) string {
 	s := fmt.Sprintf("tx %d %s.%s", i, shortAddr(tx.Contract), tx.Entry)
 	if tx.Comment != "" {
 		s += " (" + tx.Comment + ")"
