@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/refereevm/referee/dispute"
+	"github.com/refereevm/referee/dispute/reftrace"
 	"github.com/refereevm/referee/trace"
 )
 
@@ -53,23 +54,9 @@ func proofMachine(pos []string, tx int, maxSteps uint64, n int64) (*trace.Commit
 	if err != nil {
 		return nil, err
 	}
-	if n >= 0 && uint64(n) < m.Steps() {
-		return nil, fmt.Errorf("step %d: instantiation already took %d steps", n, m.Steps())
-	}
 	c := trace.NewCommitter(m)
-	if m.Status() == trace.StatusRunning {
-		limit := uint64(0)
-		if n >= 0 {
-			limit = uint64(n) - m.Steps()
-		}
-		if limit > 0 || n < 0 {
-			if _, err := m.Run(limit); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if n >= 0 && m.Steps() != uint64(n) {
-		return nil, fmt.Errorf("step %d: the call ended (%s) at step %d", n, m.Status(), m.Steps())
+	if err := reftrace.RunTo(m, n); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

@@ -106,3 +106,27 @@ func (t *BlockTx) Machine(cfg trace.Config, record bool, tape trace.HostTape) (*
 	}
 	return m, nil
 }
+
+// RunTo runs m to the state after n machine steps (counted from the start
+// of instantiation), or to the end of its call when n < 0. It is an error
+// if the call ends before step n or instantiation already took more.
+func RunTo(m *trace.Machine, n int64) error {
+	if n >= 0 && uint64(n) < m.Steps() {
+		return fmt.Errorf("step %d: instantiation already took %d steps", n, m.Steps())
+	}
+	if m.Status() == trace.StatusRunning {
+		limit := uint64(0)
+		if n >= 0 {
+			limit = uint64(n) - m.Steps()
+		}
+		if limit > 0 || n < 0 {
+			if _, err := m.Run(limit); err != nil {
+				return err
+			}
+		}
+	}
+	if n >= 0 && m.Steps() != uint64(n) {
+		return fmt.Errorf("step %d: the call ended (%s) at step %d", n, m.Status(), m.Steps())
+	}
+	return nil
+}
