@@ -276,7 +276,9 @@ func (w *blockingWriter) Write(p []byte) (int, error) {
 func TestCheckStreamsReceipts(t *testing.T) {
 	w := &blockingWriter{mark: "tx 0 ", seen: make(chan string, 1), release: make(chan struct{})}
 	done := make(chan int, 1)
-	go func() { done <- run([]string{"check", blocksDir + "token.json", "--engines", "reference,wazero-interp"}, w, io.Discard) }()
+	go func() {
+		done <- run([]string{"check", blocksDir + "token.json", "--engines", "reference,wazero-interp"}, w, io.Discard)
+	}()
 	var so string
 	select {
 	case so = <-w.seen:
