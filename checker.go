@@ -203,7 +203,8 @@ type CheckOptions struct {
 	// with a fault, built for the check). Empty: the configured ones.
 	Engines []string
 	// OnStart, if set, is called with the engines' names in comparison
-	// order once they are resolved, before the block is gated.
+	// order once they are resolved and the block has passed the gate,
+	// before any engine runs.
 	OnStart func(engines []string)
 	// OnReceipt, if set, is called with each transaction's receipt as
 	// soon as every engine agrees on it, in order.
@@ -253,6 +254,11 @@ func (k *Checker) Check(ctx context.Context, b *block.Block, o *CheckOptions) (*
 		es = append(es, pe...)
 	}
 	if o.OnStart != nil {
+		// Gate first (through the cache, so CheckBlock's gating is free):
+		// a block refused as bad input starts nothing.
+		if _, err := k.cache.GateBlock(b, k.opts.Gate); err != nil {
+			return nil, err
+		}
 		var ns []string
 		for _, e := range es {
 			ns = append(ns, e.Name())

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/refereevm/referee/block"
 	"github.com/refereevm/referee/diff"
@@ -78,6 +79,7 @@ type DocumentOutcome struct {
 	Failure     string        `json:"failure,omitempty"`
 	Detail      string        `json:"detail,omitempty"`
 	Receipt     block.Receipt `json:"receipt"`
+	Results     []uint64      `json:"results"` // the entry's result bits (i32/f32 in the low 32 bits)
 	GuestGas    uint64        `json:"guestGas"`
 	HostGas     uint64        `json:"hostGas"`
 	Exit        uint32        `json:"exit"`
@@ -90,7 +92,7 @@ type DocumentOutcome struct {
 // OutcomeDocument is o as a DocumentOutcome.
 func OutcomeDocument(o diff.Outcome) DocumentOutcome {
 	return DocumentOutcome{
-		Engine: o.Engine, Failure: o.Failure, Detail: o.Detail, Receipt: o.Receipt,
+		Engine: o.Engine, Failure: o.Failure, Detail: o.Detail, Receipt: o.Receipt, Results: append([]uint64{}, o.Results...),
 		GuestGas: o.GuestGas, HostGas: o.HostGas, Exit: o.Exit, MemoryPages: o.MemoryPages,
 		MemoryHash: block.FormatHex(o.MemoryHash[:]), DirtyPages: o.DirtyPages, TimeNs: o.Time.Nanoseconds(),
 	}
@@ -164,4 +166,42 @@ outcomes.json holds the agreed receipts before the divergence and every
 engine's outcome of the divergent transaction.
 `, dv.Tx, dv.Class, dv.Field, dv.Signature, strings.Join(rep.Engines, ", "), strings.Join(v.Engines, ","))
 	return append(files, File{"README.txt", []byte(readme)})
+}
+
+// Report rebuilds the diff.Report a Document was made from, as far as the
+// document carries it (a client of referee serve prints a remote verdict
+// so): engines, receipts, the divergence and its transaction's outcomes,
+// the commitment and the engines' times. Programs and the outcomes of the
+// transactions agreed on are not in a document.
+func (d *Document) Report() (*diff.Report, error) {
+	rep := &diff.Report{Engines: d.Engines, Receipts: d.Receipts}
+	for _, e := range d.Engines {
+		rep.EngineTime = append(rep.EngineTime, time.Duration(d.TimeNs[e]))
+	}
+	if d.Agree {
+		c, err := block.ParseHex(d.Commitment)
+		if err != nil || len(c) != 32 {
+			return nil, fmt.Errorf("commitment %q: want 0x and 64 hex digits", d.Commitment)
+		}
+		copy(rep.Commitment[:], c)
+		return rep, nil
+	}
+	dv := d.Divergence
+	if dv == nil {
+		return nil, fmt.Errorf("a refusal without its divergence")
+	}
+	if dv.Tx != len(d.Receipts) {
+		return nil, fmt.Errorf("divergence at tx %d after %d receipts", dv.Tx, len(d.Receipts))
+	}
+	rep.Divergence = &diff.Divergence{Tx: dv.Tx, Class: dv.Class, Field: dv.Field, Signature: dv.Signature, Engines: dv.Engines, Values: dv.Values}
+	rep.Txs = make([][]diff.Outcome, dv.Tx+1)
+	for _, o := range d.Outcomes {
+		out := diff.Outcome{Engine: o.Engine, Failure: o.Failure, Detail: o.Detail, Receipt: o.Receipt, Results: o.Results,
+			GuestGas: o.GuestGas, HostGas: o.HostGas, Exit: o.Exit, MemoryPages: o.MemoryPages, DirtyPages: o.DirtyPages, Time: time.Duration(o.TimeNs)}
+		if h, err := block.ParseHex(o.MemoryHash); err == nil && len(h) == 32 {
+			copy(out.MemoryHash[:], h)
+		}
+		rep.Txs[dv.Tx] = append(rep.Txs[dv.Tx], out)
+	}
+	return rep, nil
 }

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/refereevm/referee/block"
 )
 
 // maxCachedModules bounds the compiled modules an engine keeps on its own
@@ -156,6 +158,12 @@ func (c *ModuleCache) Gate(code []byte, o GateOptions) (*Prepared, error) {
 	}
 	release()
 	return it.(*Prepared), nil
+}
+
+// GateBlock is GateBlock through the cache: each contract's prepared
+// module is kept for the next block.
+func (c *ModuleCache) GateBlock(b *block.Block, o GateOptions) (map[string]*Prepared, error) {
+	return gateBlock(b, o, c)
 }
 
 // gateFingerprint hashes the parts of o that decide the Prepared module:

@@ -19,7 +19,8 @@ import (
 // The answer to POST /v1/check is the verdict's document (referee check
 // --json; its "block" is the keccak256 of the block's canonical JSON)
 // with "id", the id of its record, first. In an NDJSON answer each
-// receipt is a line {"type":"receipt","tx":I,"receipt":{…}}, the verdict
+// receipt is a line {"type":"receipt","tx":I,"receipt":{…}} after a first
+// line {"type":"start","engines":[…],"txs":N}, the verdict
 // is the last line, {"type":"verdict","id":…,…}, and an error after the
 // first line is {"type":"error","status":CODE,"error":"…"}.
 
@@ -28,6 +29,14 @@ type receiptLine struct {
 	Type    string        `json:"type"`
 	Tx      int           `json:"tx"`
 	Receipt block.Receipt `json:"receipt"`
+}
+
+// startLine is the first line of an NDJSON answer, once the engines are
+// known and before the block is gated.
+type startLine struct {
+	Type    string   `json:"type"`
+	Engines []string `json:"engines"`
+	Txs     int      `json:"txs"`
 }
 
 // errorLine is the error line of an NDJSON answer.
@@ -175,6 +184,11 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 	}
 	opts := &referee.CheckOptions{Engines: engineList(r)}
 	if stream {
+		opts.OnStart = func(engines []string) {
+			startStream()
+			enc.Encode(startLine{Type: "start", Engines: engines, Txs: len(b.Txs)})
+			rc.Flush()
+		}
 		opts.OnReceipt = func(tx int, rc0 block.Receipt) {
 			startStream()
 			enc.Encode(receiptLine{Type: "receipt", Tx: tx, Receipt: rc0})

@@ -443,9 +443,10 @@ func TestStream(t *testing.T) {
 			}
 			lines = append(lines, l)
 		}
-		if len(lines) != 10 {
-			t.Fatalf("%d lines, want 9 receipts and the verdict", len(lines))
+		if len(lines) != 11 || string(lines[0]["type"]) != `"start"` || string(lines[0]["txs"]) != "9" || string(lines[0]["engines"]) != `["reference","wazero-interp"]` {
+			t.Fatalf("%d lines, first %v; want the start line, 9 receipts and the verdict", len(lines), lines[0])
 		}
+		lines = lines[1:]
 		var pw wire
 		json.Unmarshal(plain.body, &pw)
 		for i, l := range lines[:9] {

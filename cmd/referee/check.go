@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +19,7 @@ import (
 )
 
 const checkUsage = `  referee check [--engines LIST] [--json] [--isolate] [--bundle DIR] [--post-state FILE] [--timeout D] [--interrupt MODE] BLOCK.json
+  referee check --server URL [--token-file FILE] [--engines LIST] [--json] [--bundle DIR] [--post-state FILE] BLOCK.json
         apply the block on every engine (default: all built in) and compare
         everything observable; prints each receipt as the engines agree on
         it; exit 0 when all agree (prints the post-state commitment and each
@@ -25,7 +27,8 @@ const checkUsage = `  referee check [--engines LIST] [--json] [--isolate] [--bun
         block's "pre" section), exit 1 at the first divergence (outcomes
         side by side, class and signature; --bundle DIR writes a replay
         bundle); engines: reference, wazero-interp, wazero-compiler,
-        wasmtime (cgo builds), planted[:FIELD@TX]
+        wasmtime (cgo builds), planted[:FIELD@TX]; with --server, the block
+        (code inlined) is checked by a running referee serve, printed alike
 `
 
 // checkCommand implements "referee check".
@@ -39,6 +42,8 @@ func checkCommand(args []string, stdout, stderr io.Writer) int {
 	timeout := fs.Duration("timeout", diff.DefaultRunBudget, "wall-clock budget of one engine running one transaction (0 = none)")
 	interrupt := fs.String("interrupt", "cheap", "which engines stop themselves at the deadline: `MODE` cheap (wasmtime epochs, reference), all (also wazero's close-on-context-done, up to 20x slower on tight loops), none; the others are abandoned after the deadline plus 1 s")
 	child := fs.Bool("engine-child", false, "internal: serve isolated runs on stdin/stdout until stdin ends")
+	server := fs.String("server", "", "check on the referee serve at `URL` instead of here")
+	tokenFile := fs.String("token-file", "", "with --server: send the bearer token in `FILE`")
 	pos, code, ok := parseFlags(fs, checkUsage, args, stdout, stderr)
 	if !ok {
 		return code
@@ -67,6 +72,19 @@ func checkCommand(args []string, stdout, stderr io.Writer) int {
 	var names []string
 	if *enginesFlag != "" {
 		names = strings.Split(*enginesFlag, ",")
+	}
+	if *server != "" {
+		rc := &remoteCheck{server: *server, path: path, b: b, engines: names, json: *jsonOn, bundle: *bundle, post: *postState,
+			out: bufio.NewWriter(stdout), stderr: stderr, client: &http.Client{Timeout: remoteTimeout}}
+		defer rc.out.Flush()
+		if *tokenFile != "" {
+			tb, err := os.ReadFile(*tokenFile)
+			if err != nil {
+				return bad("--token-file: %v", err)
+			}
+			rc.token = strings.TrimSpace(string(tb))
+		}
+		return rc.run()
 	}
 	switch *interrupt {
 	case "cheap", "all", "none":

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"io"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/refereevm/referee/block"
+	"github.com/refereevm/referee/serve"
 )
 
 // TestMain lets this test binary serve isolated runs: with --isolate the
@@ -291,5 +293,43 @@ func TestCheckStreamsReceipts(t *testing.T) {
 	close(w.release)
 	if code := <-done; code != 0 || !strings.Contains(w.buf.String(), "all 2 engines agree") {
 		t.Fatalf("exit %d, stdout %q", code, w.buf.String())
+	}
+}
+
+// TestCheckServer: check --server prints what a local check prints (the
+// goldens), plus the record's id, and writes the bundle it fetches.
+func TestCheckServer(t *testing.T) {
+	s, err := serve.New(serve.Config{DataDir: t.TempDir(), Engines: []string{"reference", "wazero-interp", "wazero-compiler"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	defer s.Close()
+	defer ts.Close()
+	withoutID := func(s string) string {
+		i := strings.Index(s, "recorded as ")
+		if i < 0 {
+			t.Fatalf("no record id in %q", s)
+		}
+		j := strings.IndexByte(s[i:], '\n')
+		return s[:i] + s[i+j+1:]
+	}
+	code, out, errs := cli("check", "--server", ts.URL, blocksDir+"token.json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	golden(t, "token", withoutTimes(withoutID(out)))
+	bundle := filepath.Join(t.TempDir(), "bundle")
+	code, out, errs = cli("check", "--server", ts.URL, blocksDir+"token.json", "--engines", "reference,planted", "--bundle", bundle)
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	out = strings.Replace(withoutID(out), "bundle written to "+bundle+"\n", "", 1)
+	golden(t, "planted", withoutTimes(out))
+	if b, err := os.ReadFile(filepath.Join(bundle, "README.txt")); err != nil || !strings.Contains(string(b), "referee check block.json --engines reference,planted") {
+		t.Fatalf("bundle README: %v %s", err, b)
+	}
+	if code, _, errs := cli("check", "--server", ts.URL, blocksDir+"token.json", "--engines", "v8"); code != 2 || !strings.Contains(errs, `unknown engine "v8"`) {
+		t.Fatalf("unknown engine: exit %d, %s", code, errs)
 	}
 }
