@@ -325,6 +325,23 @@ func TestKill9(t *testing.T) {
 		all = append(all, got...)
 		q := startServer(t, sc)
 		verifyAnswered(t, q.url, all)
+		listed := map[string]bool{}
+		for after := ""; ; {
+			var page refusalList
+			json.Unmarshal(get(t, q.url+"/v1/refusals?limit=7&after="+after).body, &page)
+			for _, r := range page.Refusals {
+				listed[r.ID] = true
+			}
+			if page.Next == "" {
+				break
+			}
+			after = page.Next
+		}
+		for _, a := range all {
+			if a.refused && !listed[a.id] {
+				t.Fatalf("refusal %s answered before the kill is not listed by GET /v1/refusals after the restart", a.id)
+			}
+		}
 		q.cmd.Process.Signal(syscall.SIGTERM)
 		<-q.exited
 	}
