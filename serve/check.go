@@ -113,13 +113,21 @@ func checkDepth(body []byte, max int) error {
 	return nil
 }
 
-// engineList reads the engines query parameter ("" = the server's).
-func engineList(r *http.Request) []string {
+// maxRequestEngines bounds the engines one request may name: each is a
+// goroutine running every transaction.
+const maxRequestEngines = 16
+
+// engineList reads the engines query parameter (nil: the server's).
+func engineList(r *http.Request) ([]string, error) {
 	q := r.URL.Query().Get("engines")
 	if q == "" {
-		return nil
+		return nil, nil
 	}
-	return strings.Split(q, ",")
+	names := strings.Split(q, ",")
+	if len(names) > maxRequestEngines {
+		return nil, fmt.Errorf("engines: %d engines named, at most %d", len(names), maxRequestEngines)
+	}
+	return names, nil
 }
 
 // wantStream reports whether the client asked for NDJSON.
@@ -152,6 +160,16 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 	defer s.adm.leave()
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
 	defer cancel()
+	rc := http.NewResponseController(w)
+	if dl, ok := ctx.Deadline(); ok {
+		rc.SetReadDeadline(dl) // a client that sends its body slowly keeps its slot until the deadline at most
+	}
+	engines, err := engineList(r)
+	if err != nil {
+		s.m.verdicts.WithLabelValues("bad-input").Inc()
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	b, code, err := s.readRequest(w, r)
 	if err != nil {
 		s.m.verdicts.WithLabelValues("bad-input").Inc()
@@ -170,7 +188,6 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 
 	stream := wantStream(r)
 	var enc *json.Encoder
-	rc := http.NewResponseController(w)
 	started := false
 	startStream := func() {
 		if !started {
@@ -182,7 +199,7 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 			started = true
 		}
 	}
-	opts := &referee.CheckOptions{Engines: engineList(r)}
+	opts := &referee.CheckOptions{Engines: engines}
 	if stream {
 		opts.OnStart = func(engines []string) {
 			startStream()

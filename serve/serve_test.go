@@ -302,6 +302,7 @@ func TestBadRequests(t *testing.T) {
 		{"unknown engine", "POST", "/v1/check?engines=reference,v8", tok, 400, `unknown engine "v8"`},
 		{"engine not served", "POST", "/v1/check?engines=wasmtime", tok, 400, `unknown engine "wasmtime" (this checker has: reference, wazero-interp)`},
 		{"engine twice", "POST", "/v1/check?engines=reference,reference", tok, 400, `listed twice`},
+		{"too many engines", "POST", "/v1/check?engines=" + strings.Repeat("planted,", 20) + "planted", tok, 400, `21 engines named, at most 16`},
 		{"code path", "POST", "/v1/check", withPath, 400, "pre.contracts[0].code: a file path is not accepted here"},
 		{"too deep", "POST", "/v1/check", deep, 400, "JSON nested deeper than 32"},
 		{"refused contract", "POST", "/v1/check", simd, 400, "pre.contracts[0].code: refused by the gatekeeper"},
