@@ -426,18 +426,21 @@ func TestSIGTERMDrain(t *testing.T) {
 // engine-crash refusal with its child replaced, and nothing answered is
 // lost.
 func TestCrashingEngineUnderLoad(t *testing.T) {
-	requests := 120
+	requests, conc := 120, 6
 	if testing.Short() {
 		requests = 40
+	}
+	if os.Getenv("REFEREE_LOAD") == "full" { // the load: 2,000 requests at concurrency 32
+		requests, conc = 2000, 32
 	}
 	s, ts := testServer(t, Config{Engines: []string{"reference", "wazero-interp"}, Workers: 2,
 		Isolate: &referee.IsolateConfig{Cmd: []string{os.Args[0]}, Env: []string{childModeEnv + "=child:crash:wazero-interp:40"}}})
 	tok := string(inlineBlock(t, "token.json"))
-	stop := make(chan struct{})
 	var got []answered
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for c := 0; c < 6; c++ {
+	start := time.Now()
+	for c := 0; c < conc; c++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -465,7 +468,6 @@ func TestCrashingEngineUnderLoad(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	close(stop)
 	crashes := 0
 	for _, a := range got {
 		var w wire
@@ -491,7 +493,8 @@ func TestCrashingEngineUnderLoad(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d checks, %d engine-crash refusals, %v children replaced after a crash", len(got), crashes, restarts)
+	t.Logf("%d checks at concurrency %d in %v (%.0f/s), %d engine-crash refusals, %v children replaced after a crash",
+		len(got), conc, time.Since(start).Round(time.Millisecond), float64(len(got))/time.Since(start).Seconds(), crashes, restarts)
 	if crashes == 0 || float64(crashes) != restarts {
 		t.Fatalf("%d engine-crash verdicts, %v crash restarts: want as many, and some", crashes, restarts)
 	}
