@@ -433,7 +433,7 @@ func TestCrashingEngineUnderLoad(t *testing.T) {
 	if os.Getenv("REFEREE_LOAD") == "full" { // the load: 2,000 requests at concurrency 32
 		requests, conc = 2000, 32
 	}
-	s, ts := testServer(t, Config{Engines: []string{"reference", "wazero-interp"}, Workers: 2,
+	s, ts := testServer(t, Config{Engines: []string{"reference", "wazero-interp"}, Workers: 2, Queue: 64,
 		Isolate: &referee.IsolateConfig{Cmd: []string{os.Args[0]}, Env: []string{childModeEnv + "=child:crash:wazero-interp:40"}}})
 	tok := string(inlineBlock(t, "token.json"))
 	var got []answered
