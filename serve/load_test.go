@@ -116,7 +116,8 @@ func heapAfterGC() uint64 {
 // number of requests; it reports throughput and latency. By default it
 // is small (seconds); REFEREE_LOAD=full runs the figures: 2,000
 // requests at concurrency 32 and at concurrency = workers, and 10,000 for
-// the growth check.
+// the growth check (REFEREE_LOAD=workers: 2,000 at concurrency = workers
+// only).
 func TestLoad(t *testing.T) {
 	workers := runtime.GOMAXPROCS(0)
 	n, conc, growth := 150, 8, 300
@@ -126,6 +127,9 @@ func TestLoad(t *testing.T) {
 	full := os.Getenv("REFEREE_LOAD") == "full"
 	if full {
 		n, conc, growth = 2000, 32, 10000
+	}
+	if os.Getenv("REFEREE_LOAD") == "workers" { // only the latency figure at concurrency = workers
+		n, conc, growth = 2000, workers, 100
 	}
 	_, ts := testServer(t, Config{Workers: workers, Queue: 64})
 	body := inlineBlock(t, "token.json")
