@@ -66,7 +66,7 @@ func (f *faultEngine) Run(ctx context.Context, req *Request) (Outcome, error) {
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		select {}
 	case f.kind == "hang" && f.runs == f.every:
-		select {}
+		time.Sleep(time.Hour) // not select{}: without cgo the runtime would report a deadlock and exit
 	}
 	o, err := f.Engine.Run(ctx, req)
 	if f.kind == "pid" {
