@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -26,6 +27,12 @@ const serveUsage = `  referee serve [--addr HOST:PORT] [--data DIR] [--engines L
         Ctrl-C drains (stops accepting, finishes what is in flight, closes
         the store) and exits 0
 `
+
+// serveGOGC is referee serve's default GOGC: the engines allocate a fresh
+// instance (memory pages included) per transaction, and at the default 100
+// the collector took a third of a warm check's CPU (docs/RATIONALE.md,
+// "Why does referee serve run the collector at GOGC=400?").
+const serveGOGC = 400
 
 // serveCommand implements "referee serve".
 func serveCommand(args []string, stdout, stderr io.Writer) int {
@@ -45,6 +52,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	cacheMB := fs.Int64("cache-mb", referee.DefaultCacheBytes>>20, "module cache bound in weighted `MiB`")
 	interrupt := fs.String("interrupt", "cheap", "which engines stop themselves at the deadline: `MODE` cheap, all or none (as referee check)")
 	drain := fs.Duration("drain", time.Minute, "on SIGTERM, wait at most `D` for the checks in flight")
+	gogc := fs.Int("gogc", serveGOGC, "the Go collector's GOGC `PERCENT` for the service (GOGC in the environment wins)")
 	pos, code, ok := parseFlags(fs, serveUsage, args, stdout, stderr)
 	if !ok {
 		return code
@@ -90,6 +98,9 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 			cfg.Logger.Warn("listening beyond loopback without --token-file: anyone who reaches the port can use the service", "addr", *addr)
 		}
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(*gogc)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
