@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -130,6 +131,9 @@ func TestLoad(t *testing.T) {
 	}
 	if os.Getenv("REFEREE_LOAD") == "workers" { // only the latency figure at concurrency = workers
 		n, conc, growth = 2000, workers, 100
+	}
+	if os.Getenv("GOGC") == "" { // as referee serve runs (its --gogc default)
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
 	_, ts := testServer(t, Config{Workers: workers, Queue: 64})
 	body := inlineBlock(t, "token.json")
