@@ -136,8 +136,9 @@ func Parse(data []byte, baseDir string) (*Block, error) {
 
 // codeDir is where a block's code paths are resolved.
 type codeDir struct {
-	dir     string
-	outside bool // paths may leave dir
+	dir        string
+	outside    bool // paths may leave dir
+	inlineOnly bool // no code path at all (ParseInline): code must be inline
 }
 
 // read reads the code file rel (slash-separated, relative to d.dir).
@@ -182,6 +183,14 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// ParseInline parses a block whose code is inline (codeBase64) only: a
+// contract that names a file ("code") is refused, so a service parsing a
+// request never reads a path the request chose. Errors name the input as
+// name (e.g. "request body").
+func ParseInline(name string, data []byte) (*Block, error) {
+	return parse(name, data, codeDir{inlineOnly: true})
 }
 
 // The JSON shapes. Pointers mark required fields so that a missing field is
@@ -293,6 +302,8 @@ func parseContract(jc jsonContract, baseDir codeDir) (Contract, error) {
 	switch {
 	case jc.Code != nil && jc.CodeBase64 != nil:
 		return fail("code", errors.New("both code and codeBase64 given; give one"))
+	case jc.Code != nil && baseDir.inlineOnly:
+		return fail("code", errors.New("a file path is not accepted here; give the code inline as codeBase64"))
 	case jc.Code != nil:
 		if *jc.Code == "" {
 			return fail("code", errors.New("empty path"))

@@ -205,3 +205,56 @@ func (r Receipt) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(out)
 }
+
+// UnmarshalJSON reads the form MarshalJSON writes (a client of referee
+// serve reads receipts so).
+func (r *Receipt) UnmarshalJSON(data []byte) error {
+	var in struct {
+		Status     string
+		Trap       string
+		AbortCode  *uint32
+		ReturnData string
+		GasUsed    uint64
+		Logs       []string
+		Writes     []struct{ Key, Value string }
+	}
+	if err := json.Unmarshal(data, &in); err != nil {
+		return err
+	}
+	switch in.Status {
+	case StatusOK, StatusAbort, StatusTrap, StatusOutOfGas:
+	default:
+		return fmt.Errorf("receipt: unknown status %q", in.Status)
+	}
+	out := Receipt{Status: in.Status, Trap: in.Trap, GasUsed: in.GasUsed}
+	if in.AbortCode != nil {
+		out.AbortCode = *in.AbortCode
+	}
+	var err error
+	if out.ReturnData, err = ParseHex(in.ReturnData); err != nil {
+		return fmt.Errorf("receipt: returnData: %w", err)
+	}
+	if len(out.ReturnData) == 0 {
+		out.ReturnData = nil
+	}
+	for i, l := range in.Logs {
+		b, err := ParseHex(l)
+		if err != nil {
+			return fmt.Errorf("receipt: logs[%d]: %w", i, err)
+		}
+		out.Logs = append(out.Logs, b)
+	}
+	for i, w := range in.Writes {
+		k, err := ParseHex(w.Key)
+		if err != nil {
+			return fmt.Errorf("receipt: writes[%d].key: %w", i, err)
+		}
+		v, err := ParseHex(w.Value)
+		if err != nil {
+			return fmt.Errorf("receipt: writes[%d].value: %w", i, err)
+		}
+		out.Writes = append(out.Writes, Write{Key: k, Value: v})
+	}
+	*r = out
+	return nil
+}

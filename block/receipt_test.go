@@ -229,3 +229,33 @@ func TestConcurrentCalls(t *testing.T) {
 		t.Fatalf("the State changed before Commit: k = %q", v)
 	}
 }
+
+// TestReceiptJSONRoundTrip: UnmarshalJSON reads what MarshalJSON writes,
+// for every status, and refuses what it cannot have written.
+func TestReceiptJSONRoundTrip(t *testing.T) {
+	for _, r := range []Receipt{
+		{Status: StatusOK, ReturnData: []byte{1, 2}, GasUsed: 7, Logs: [][]byte{{9}, {}}, Writes: []Write{{Key: []byte("k"), Value: []byte("v")}, {Key: []byte{}, Value: nil}}},
+		{Status: StatusAbort, AbortCode: 3, ReturnData: []byte{0}, GasUsed: 1},
+		{Status: StatusAbort, AbortCode: 0, GasUsed: 1},
+		{Status: StatusTrap, Trap: "unreachable", GasUsed: 100},
+		{Status: StatusOutOfGas, GasUsed: 5},
+	} {
+		js, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Receipt
+		if err := json.Unmarshal(js, &back); err != nil {
+			t.Fatalf("%s: %v", js, err)
+		}
+		if !bytes.Equal(back.Encode(), r.Encode()) {
+			t.Fatalf("%s read back as %+v, want %+v", js, back, r)
+		}
+	}
+	for _, bad := range []string{`{"status":"maybe"}`, `{"status":"ok","returnData":"12"}`, `{"status":"ok","returnData":"0x","logs":["0xz"]}`, `[]`} {
+		var r Receipt
+		if err := json.Unmarshal([]byte(bad), &r); err == nil {
+			t.Errorf("%s was accepted", bad)
+		}
+	}
+}

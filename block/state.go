@@ -136,6 +136,18 @@ func (s *State) Apply(addr string, writes []Write) bool {
 	return true
 }
 
+// Pre returns the state as a pre-state (contracts by address, storage
+// sorted by key, values copied): the post-state of a block is the
+// pre-state of the next, and NewState(s.Pre()) has s's commitment.
+// Comments are not part of a state, so the contracts carry none.
+func (s *State) Pre() PreState {
+	var p PreState
+	for _, c := range s.contracts {
+		p.Contracts = append(p.Contracts, Contract{Address: c.addr, Code: c.code, Storage: c.entries()})
+	}
+	return p
+}
+
 // Clone returns an independent copy of s (the code is shared: it never
 // changes).
 func (s *State) Clone() *State {

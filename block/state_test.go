@@ -115,3 +115,42 @@ func TestStateApply(t *testing.T) {
 		t.Error("Get on a missing contract found a value")
 	}
 }
+
+// TestStatePreRoundTrip: a state after writes, turned into a pre-state and
+// its JSON, parses back to a state with the same commitment (blocks chain
+// through referee check --post-state).
+func TestStatePreRoundTrip(t *testing.T) {
+	s := NewState(testPre())
+	if !s.Apply(addr1, []Write{{Key: []byte{0x01}, Value: nil}, {Key: []byte("k"), Value: []byte("v")}}) {
+		t.Fatal("apply")
+	}
+	pre := s.Pre()
+	if got, want := NewState(pre).Commitment(), s.Commitment(); got != want {
+		t.Fatalf("NewState(Pre()) commitment %x, want %x", got, want)
+	}
+	doc := []byte(`{"version": 1, "pre": ` + string(pre.JSON()) + `, "txs": []}`)
+	b, err := ParseInline("post-state", doc)
+	if err != nil {
+		t.Fatalf("parse the pre-state JSON: %v\n%s", err, pre.JSON())
+	}
+	if got, want := NewState(b.Pre).Commitment(), s.Commitment(); got != want {
+		t.Fatalf("parsed pre-state commitment %x, want %x", got, want)
+	}
+	if got := NewState(testPre()).Commitment(); got == s.Commitment() {
+		t.Fatal("the writes did not change the commitment: the test checks nothing")
+	}
+}
+
+// TestParseInlineRefusesPaths: ParseInline reads no file a block names.
+func TestParseInlineRefusesPaths(t *testing.T) {
+	doc := `{"version": 1, "pre": {"contracts": [{"address": "0x0000000000000000000000000000000000000001", "code": "/etc/passwd"}]}, "txs": []}`
+	_, err := ParseInline("request body", []byte(doc))
+	want := "request body: pre.contracts[0].code: a file path is not accepted here; give the code inline as codeBase64"
+	if err == nil || err.Error() != want {
+		t.Fatalf("error %v, want %q", err, want)
+	}
+	doc = `{"version": 1, "pre": {"contracts": [{"address": "0x0000000000000000000000000000000000000001", "code": "x.wasm"}]}, "txs": []}`
+	if _, err := ParseInline("request body", []byte(doc)); err == nil {
+		t.Fatal("a relative path was accepted")
+	}
+}

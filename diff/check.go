@@ -35,6 +35,13 @@ type Options struct {
 	// Grace is how long past RunBudget an engine that does not stop by
 	// itself is waited for before its run is abandoned (0: DefaultGrace).
 	Grace time.Duration
+	// Cache, if set, keeps the gatekeeper's prepared modules across blocks
+	// (engines attached to it keep their compiled modules there too).
+	Cache *ModuleCache
+	// OnReceipt, if set, is called with each transaction's index and
+	// receipt as soon as every engine agrees on it, in order, before the
+	// next transaction is compared (referee check prints receipts so).
+	OnReceipt func(tx int, r block.Receipt)
 }
 
 // DefaultRunBudget is the run budget the CLI uses.
@@ -87,7 +94,7 @@ func CheckBlock(ctx context.Context, b *block.Block, engines []Engine, o Options
 	if len(engines) == 0 {
 		return nil, errors.New("no engines")
 	}
-	progs, err := GateBlock(b, o.Gate)
+	progs, err := gateBlock(b, o.Gate, o.Cache)
 	if err != nil {
 		return nil, err
 	}
@@ -151,6 +158,9 @@ func CheckBlock(ctx context.Context, b *block.Block, engines []Engine, o Options
 		}
 		r := row[0].Receipt
 		rep.Receipts = append(rep.Receipts, r)
+		if o.OnReceipt != nil {
+			o.OnReceipt(i, r)
+		}
 		if r.Status == block.StatusOK && !st.Apply(tx.Contract, r.Writes) {
 			panic("BUG: diff: transaction on a contract missing from the state: " + tx.Contract)
 		}
@@ -234,10 +244,15 @@ func firstDivergence(tx int, outs []Outcome) *Divergence {
 // against the ABI, and checks every transaction's entry. It returns the
 // prepared contracts by address.
 func GateBlock(b *block.Block, o GateOptions) (map[string]*Prepared, error) {
+	return gateBlock(b, o, nil)
+}
+
+// gateBlock is GateBlock through cache (nil: none).
+func gateBlock(b *block.Block, o GateOptions, cache *ModuleCache) (map[string]*Prepared, error) {
 	progs := map[string]*Prepared{}
 	for i, c := range b.Pre.Contracts {
 		field := fmt.Sprintf("pre.contracts[%d].code", i)
-		p, err := Gate(c.Code, o)
+		p, err := cache.Gate(c.Code, o)
 		if err != nil {
 			return nil, &InputError{Field: field, Err: err}
 		}

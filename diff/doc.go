@@ -11,7 +11,9 @@
 // (referee's machine), Wazero (interpreter and compiler), Wasmtime
 // (wasmtime-go with Cranelift, only in cgo builds), Planted (the reference
 // with one result corrupted, for tests and demonstrations), and Isolated,
-// which runs any of them in a child process.
+// which runs any of them in a pool of long-lived child processes.
+// ModuleCache (cache.go) keeps prepared and compiled modules across blocks
+// for a long-running checker, bounded and least recently used first out.
 //
 // An Outcome (outcome.go) is the receipt (status, trap kind, abort code,
 // return data, gas used, logs, storage writes) plus result values, guest and

@@ -74,7 +74,7 @@ func (v refView) memory() pagedMemory {
 // function, so setting the global's initial value is setting it before the
 // call), binds the ABI and invokes the entry.
 func (Reference) Run(ctx context.Context, req *Request) (Outcome, error) {
-	mod := withGas(req.Prog.Module, req.Tx.GasLimit)
+	mod := WithGas(req.Prog.Module, req.Tx.GasLimit)
 	m := trace.NewMachine(trace.Config{})
 	call := block.NewCall(req.State, req.Tx)
 	var mem *traceMem
@@ -143,9 +143,9 @@ func (Reference) Run(ctx context.Context, req *Request) (Outcome, error) {
 	return Outcome{}, fmt.Errorf("BUG: reference: machine stopped with status %d", m.Status())
 }
 
-// withGas returns a shallow copy of m whose referee_gas global starts at
+// WithGas returns a shallow copy of m whose referee_gas global starts at
 // gas.
-func withGas(m *wasm.Module, gas uint64) *wasm.Module {
+func WithGas(m *wasm.Module, gas uint64) *wasm.Module {
 	out := *m
 	out.Globals = append([]wasm.Global(nil), m.Globals...)
 	for _, e := range m.Exports {

@@ -8,24 +8,31 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/refereevm/referee"
 	"github.com/refereevm/referee/block"
 	"github.com/refereevm/referee/diff"
 )
 
-const checkUsage = `  referee check [--engines LIST] [--json] [--isolate] [--bundle DIR] [--timeout D] [--interrupt MODE] [--allow-outside] BLOCK.json
+const checkUsage = `  referee check [--engines LIST] [--json] [--isolate] [--bundle DIR] [--post-state FILE] [--timeout D] [--interrupt MODE] [--allow-outside] BLOCK.json
+  referee check --server URL [--token-file FILE] [--engines LIST] [--json] [--bundle DIR] [--post-state FILE] BLOCK.json
         apply the block on every engine (default: all built in) and compare
-        everything observable; exit 0 when all agree (prints the post-state
-        commitment, each receipt and each engine's time), exit 1 at the first
-        divergence (outcomes side by side, class and signature; --bundle DIR
-        writes a replay bundle); engines: reference, wazero-interp,
-        wazero-compiler, wasmtime (cgo builds), planted[:FIELD@TX], and
-        over the engine protocol exec:CMD, wazero-interp@VERSION,
-        wazero-compiler@VERSION, v8-liftoff, v8-turbofan
+        everything observable; prints each receipt as the engines agree on
+        it; exit 0 when all agree (prints the post-state commitment and each
+        engine's time; --post-state FILE writes the post-state as the next
+        block's "pre" section), exit 1 at the first divergence (outcomes
+        side by side, class and signature; --bundle DIR writes a replay
+        bundle); engines: reference, wazero-interp, wazero-compiler,
+        wasmtime (cgo builds), planted[:FIELD@TX], and over the engine
+        protocol exec:CMD, wazero-interp@VERSION, wazero-compiler@VERSION,
+        v8-liftoff, v8-turbofan; code paths must stay in the block's
+        directory (--allow-outside lifts that); with --server, the block
+        (code inlined) is checked by a running referee serve, printed alike
 `
 
 // loadBlock loads a block file; a code path that leaves the block's
@@ -44,11 +51,14 @@ func checkCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	enginesFlag := fs.String("engines", "", "comma-separated engine `LIST` (default: every engine built in)")
 	jsonOn := fs.Bool("json", false, "print one JSON object instead of text")
-	isolate := fs.Bool("isolate", false, "run each engine in a child process")
+	isolate := fs.Bool("isolate", false, "run each engine in a long-lived child process")
 	bundle := fs.String("bundle", "", "on divergence, write a replay bundle to `DIR`")
+	postState := fs.String("post-state", "", "on agreement, write the post-state to `FILE` as a block \"pre\" section")
 	timeout := fs.Duration("timeout", diff.DefaultRunBudget, "wall-clock budget of one engine running one transaction (0 = none)")
 	interrupt := fs.String("interrupt", "cheap", "which engines stop themselves at the deadline: `MODE` cheap (wasmtime epochs, reference), all (also wazero's close-on-context-done, up to 20x slower on tight loops), none; the others are abandoned after the deadline plus 1 s")
-	child := fs.Bool("engine-child", false, "internal: serve one isolated run on stdin/stdout")
+	child := fs.Bool("engine-child", false, "internal: serve isolated runs on stdin/stdout until stdin ends")
+	server := fs.String("server", "", "check on the referee serve at `URL` instead of here")
+	tokenFile := fs.String("token-file", "", "with --server: send the bearer token in `FILE`")
 	allowOutside := fs.Bool("allow-outside", false, "let the block's code paths leave its directory")
 	pos, code, ok := parseFlags(fs, checkUsage, args, stdout, stderr)
 	if !ok {
@@ -75,43 +85,91 @@ func checkCommand(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return bad("%v", err)
 	}
-	names := diff.AllEngineNames()
+	var names []string
 	if *enginesFlag != "" {
 		names = strings.Split(*enginesFlag, ",")
 	}
-	var cfg diff.EngineConfig
+	if *server != "" {
+		rc := &remoteCheck{server: *server, path: path, b: b, engines: names, json: *jsonOn, bundle: *bundle, post: *postState,
+			out: bufio.NewWriter(stdout), stderr: stderr, client: &http.Client{Timeout: remoteTimeout}}
+		defer rc.out.Flush()
+		if *tokenFile != "" {
+			tb, err := os.ReadFile(*tokenFile)
+			if err != nil {
+				return bad("--token-file: %v", err)
+			}
+			rc.token = strings.TrimSpace(string(tb))
+		}
+		return rc.run()
+	}
 	switch *interrupt {
-	case "cheap":
-		cfg = diff.EngineConfig{Interruptible: true, NoWazeroInterrupt: true}
-	case "all":
-		cfg = diff.EngineConfig{Interruptible: true}
-	case "none":
+	case "cheap", "all", "none":
 	default:
 		return bad("--interrupt: %q is not cheap, all or none", *interrupt)
 	}
-	engines, err := buildEngines(names, *isolate, cfg)
+	cfg := referee.Config{Engines: names, Interrupt: *interrupt, RunBudget: *timeout}
+	if *timeout == 0 {
+		cfg.RunBudget = -1 // none
+	}
+	if *isolate {
+		exe, err := os.Executable()
+		if err != nil {
+			return bad("--isolate: %v", err)
+		}
+		cfg.Isolate = &referee.IsolateConfig{Cmd: []string{exe, "check", "--engine-child"}}
+	}
+	k, err := referee.NewChecker(cfg)
 	if err != nil {
 		return bad("--engines: %v", err)
 	}
-	defer diff.CloseEngines(engines)
-	opts := diff.DefaultOptions()
-	opts.RunBudget = *timeout
-	rep, err := diff.CheckBlock(context.Background(), b, engines, opts)
+	defer k.Close()
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+	// Text: each receipt is printed (and flushed) as soon as the engines
+	// agree on it; the header comes first, once the check has started (a
+	// block refused as bad input prints nothing on stdout).
+	var opts referee.CheckOptions
+	var engineNames []string
+	headed := false
+	header := func() {
+		if !headed && !*jsonOn {
+			fmt.Fprintf(out, "block %s: %d transactions, engines %s\n", path, len(b.Txs), strings.Join(engineNames, ","))
+			headed = true
+		}
+	}
+	opts.OnStart = func(ns []string) { engineNames = ns }
+	if !*jsonOn {
+		opts.OnReceipt = func(i int, r block.Receipt) {
+			header()
+			fmt.Fprintf(out, "%s: %s\n", txLabel(b, i), r)
+			out.Flush()
+		}
+	}
+	v, err := k.Check(context.Background(), b, &opts)
 	if err != nil {
 		return bad("%s: %v", path, err)
 	}
-	out := bufio.NewWriter(stdout)
-	defer out.Flush()
+	rep := v.Report
 	if *jsonOn {
-		writeCheckJSON(out, path, b, rep)
+		writeCheckJSON(out, path, v)
 	} else {
-		writeCheckText(out, path, b, rep)
+		header()
+		writeCheckResult(out, b, rep)
 	}
 	if rep.Divergence == nil {
+		if *postState != "" {
+			if err := os.WriteFile(*postState, v.PostState().JSON(), 0o644); err != nil {
+				out.Flush()
+				return bad("--post-state: %v", err)
+			}
+			if !*jsonOn {
+				fmt.Fprintf(out, "post-state written to %s\n", *postState)
+			}
+		}
 		return exitOK
 	}
 	if *bundle != "" {
-		if err := writeBundle(*bundle, b, rep, names); err != nil {
+		if err := writeBundle(*bundle, v); err != nil {
 			out.Flush()
 			fmt.Fprintf(stderr, "referee check: bundle: %v\n", err)
 		} else if !*jsonOn {
@@ -121,29 +179,10 @@ func checkCommand(args []string, stdout, stderr io.Writer) int {
 	return exitNo
 }
 
-// buildEngines builds the named engines, each in child processes when
-// isolate is set.
-func buildEngines(names []string, isolate bool, cfg diff.EngineConfig) ([]diff.Engine, error) {
-	if !isolate {
-		return diff.Engines(names, cfg)
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("--isolate: %w", err)
-	}
-	var out []diff.Engine
-	for _, n := range names {
-		e, err := diff.NewIsolated(n, []string{exe, "check", "--engine-child"}, nil)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, nil
-}
+func txLabel(b *block.Block, i int) string { return txLabelOf(i, b.Txs[i]) }
 
-func txLabel(b *block.Block, i int) string {
-	tx := b.Txs[i]
+// txLabelOf names transaction i for people: "tx 2 0x…0001.transfer (comment)".
+func txLabelOf(i int, tx block.Tx) string {
 	s := fmt.Sprintf("tx %d %s.%s", i, shortAddr(tx.Contract), tx.Entry)
 	if tx.Comment != "" {
 		s += " (" + tx.Comment + ")"
@@ -159,11 +198,9 @@ func shortAddr(a string) string {
 	return a
 }
 
-func writeCheckText(w io.Writer, path string, b *block.Block, rep *diff.Report) {
-	fmt.Fprintf(w, "block %s: %d transactions, engines %s\n", path, len(b.Txs), strings.Join(rep.Engines, ","))
-	for i, r := range rep.Receipts {
-		fmt.Fprintf(w, "%s: %s\n", txLabel(b, i), r)
-	}
+// writeCheckResult prints what follows the receipts: the divergence (its
+// outcomes side by side) or the commitment, then each engine's time.
+func writeCheckResult(w io.Writer, b *block.Block, rep *diff.Report) {
 	if dv := rep.Divergence; dv != nil {
 		fmt.Fprintf(w, "DIVERGENCE at %s\n", txLabel(b, dv.Tx))
 		fmt.Fprintf(w, "class %s, field %s: %s says %s, %s says %s\n", dv.Class, dv.Field, dv.Engines[0], dv.Values[0], dv.Engines[1], dv.Values[1])
@@ -252,117 +289,23 @@ func writesText(ws []block.Write) string {
 	return s
 }
 
-// JSON output (docs/divergence.md): lowerCamel keys, bytes as 0x hex;
-// receipts in block.Receipt's own JSON form (docs/block-format.md).
-type jsonOutcome struct {
-	Engine      string        `json:"engine"`
-	Failure     string        `json:"failure,omitempty"`
-	Detail      string        `json:"detail,omitempty"`
-	Receipt     block.Receipt `json:"receipt"`
-	GuestGas    uint64        `json:"guestGas"`
-	HostGas     uint64        `json:"hostGas"`
-	Exit        uint32        `json:"exit"`
-	MemoryPages uint32        `json:"memoryPages"`
-	MemoryHash  string        `json:"memoryHash"`
-	DirtyPages  uint32        `json:"dirtyPages"`
-	TimeNs      int64         `json:"timeNs"`
-}
-
-type jsonDivergence struct {
-	Tx        int       `json:"tx"`
-	Class     string    `json:"class"`
-	Field     string    `json:"field"`
-	Signature string    `json:"signature"`
-	Engines   [2]string `json:"engines"`
-	Values    [2]string `json:"values"`
-}
-
-type jsonCheck struct {
-	Block      string           `json:"block"`
-	Engines    []string         `json:"engines"`
-	Agree      bool             `json:"agree"`
-	Commitment string           `json:"commitment,omitempty"`
-	Receipts   []block.Receipt  `json:"receipts"`
-	Divergence *jsonDivergence  `json:"divergence,omitempty"`
-	Outcomes   []jsonOutcome    `json:"outcomes,omitempty"` // the divergent transaction's, engine order
-	TimeNs     map[string]int64 `json:"timeNs"`
-}
-
-func toJSONOutcome(o diff.Outcome) jsonOutcome {
-	return jsonOutcome{
-		Engine: o.Engine, Failure: o.Failure, Detail: o.Detail, Receipt: o.Receipt,
-		GuestGas: o.GuestGas, HostGas: o.HostGas, Exit: o.Exit, MemoryPages: o.MemoryPages,
-		MemoryHash: block.FormatHex(o.MemoryHash[:]), DirtyPages: o.DirtyPages, TimeNs: o.Time.Nanoseconds(),
-	}
-}
-
-func checkJSON(path string, rep *diff.Report) jsonCheck {
-	j := jsonCheck{Block: path, Engines: rep.Engines, Agree: rep.Divergence == nil, Receipts: []block.Receipt{}, TimeNs: map[string]int64{}}
-	j.Receipts = append(j.Receipts, rep.Receipts...)
-	if dv := rep.Divergence; dv != nil {
-		j.Divergence = &jsonDivergence{Tx: dv.Tx, Class: dv.Class, Field: dv.Field, Signature: dv.Signature, Engines: dv.Engines, Values: dv.Values}
-		for _, o := range rep.Txs[dv.Tx] {
-			j.Outcomes = append(j.Outcomes, toJSONOutcome(o))
-		}
-	} else {
-		j.Commitment = block.FormatHex(rep.Commitment[:])
-	}
-	for i, n := range rep.Engines {
-		j.TimeNs[n] = rep.EngineTime[i].Nanoseconds()
-	}
-	return j
-}
-
-func writeCheckJSON(w io.Writer, path string, b *block.Block, rep *diff.Report) {
+func writeCheckJSON(w io.Writer, path string, v *referee.Verdict) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	enc.Encode(checkJSON(path, rep)) // encoding these types cannot fail
+	enc.Encode(v.Document(path)) // encoding these types cannot fail
 }
 
-// writeBundle writes a self-contained replay bundle: block.json (code
-// inlined), modules/ADDRESS.wasm and ADDRESS.instrumented.wasm, outcomes.json
-// (the report as --json prints it) and README.txt with the command that
-// replays it.
-func writeBundle(dir string, b *block.Block, rep *diff.Report, engines []string) error {
-	if err := os.MkdirAll(filepath.Join(dir, "modules"), 0o755); err != nil {
-		return err
-	}
-	write := func(name string, data []byte) error {
-		return os.WriteFile(filepath.Join(dir, name), data, 0o644)
-	}
-	if err := write("block.json", b.JSON()); err != nil {
-		return err
-	}
-	for _, c := range b.Pre.Contracts {
-		if err := write(filepath.Join("modules", c.Address+".wasm"), c.Code); err != nil {
+// writeBundle writes the verdict's replay bundle (referee.Verdict.Bundle)
+// under dir.
+func writeBundle(dir string, v *referee.Verdict) error {
+	for _, f := range v.Bundle() {
+		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
 		}
-		if p := rep.Programs[c.Address]; p != nil {
-			if err := write(filepath.Join("modules", c.Address+".instrumented.wasm"), p.Code); err != nil {
-				return err
-			}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			return err
 		}
 	}
-	js, err := json.MarshalIndent(checkJSON("block.json", rep), "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := write("outcomes.json", append(js, '\n')); err != nil {
-		return err
-	}
-	dv := rep.Divergence
-	readme := fmt.Sprintf(`Replay bundle written by referee check.
-
-Divergence at transaction %d: class %s, field %s, signature %s.
-Engines: %s
-
-Replay:
-  referee check block.json --engines %s
-
-block.json has every contract's code inlined; modules/ holds each contract
-as given (ADDRESS.wasm) and as every engine ran it (ADDRESS.instrumented.wasm).
-outcomes.json holds the agreed receipts before the divergence and every
-engine's outcome of the divergent transaction.
-`, dv.Tx, dv.Class, dv.Field, dv.Signature, strings.Join(rep.Engines, ", "), strings.Join(engines, ","))
-	return write("README.txt", []byte(readme))
+	return nil
 }

@@ -2,10 +2,16 @@ package main
 
 import (
 	"encoding/json"
+	"io"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/refereevm/referee/block"
+	"github.com/refereevm/referee/serve"
 )
 
 // TestMain lets this test binary serve isolated runs: with --isolate the
@@ -193,5 +199,140 @@ func TestCheckJSONAndBundle(t *testing.T) {
 	code, stdout, _ = cli("check", filepath.Join(dir, "block.json"), "--engines", "reference")
 	if code != exitOK || !contains(stdout, "0x668ce195f72b15f0117a5787ff679970e64065aa2315f5b13f4d38022c3dcf44") {
 		t.Errorf("replay without the planted engine: exit %d, stdout %q", code, stdout)
+	}
+}
+
+// TestCheckPostStateChains: the post-state written by --post-state is the
+// pre-state of the next block: token.json split after transaction 4 and
+// checked as two chained blocks ends at the commitment of the whole block.
+func TestCheckPostStateChains(t *testing.T) {
+	dir := t.TempDir()
+	b, err := block.Load(blocksDir + "token.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rest := b.Txs[4:]
+	b.Txs = b.Txs[:4]
+	first := filepath.Join(dir, "first.json")
+	if err := os.WriteFile(first, b.JSON(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	post := filepath.Join(dir, "post.json")
+	code, out, errs := cli("check", first, "--post-state", post, "--engines", "reference,wazero-interp")
+	if code != 0 || !strings.HasSuffix(out, "post-state written to "+post+"\n") {
+		t.Fatalf("first block: exit %d, %q, %q", code, out, errs)
+	}
+	pre, err := os.ReadFile(post)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, err := block.ParseInline(post, []byte(`{"version": 1, "pre": `+string(pre)+`, "txs": []}`))
+	if err != nil {
+		t.Fatalf("the post-state is not a pre section: %v", err)
+	}
+	nb.Txs = rest
+	second := filepath.Join(dir, "second.json")
+	if err := os.WriteFile(second, nb.JSON(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = cli("check", second, "--engines", "reference,wazero-compiler")
+	want := "post-state commitment 0xe819613cba3a285bea9975ec05b286306a911726ec7e689fcb28616cae994ea4\n"
+	if code != 0 || !strings.Contains(out, want) {
+		t.Fatalf("second block: exit %d, %q, %q; want the whole block's commitment", code, out, errs)
+	}
+	// A refused block writes no post-state.
+	os.Remove(post)
+	if code, _, _ := cli("check", first, "--post-state", post, "--engines", "reference,planted:write@1"); code != 1 {
+		t.Fatalf("planted: exit %d", code)
+	}
+	if _, err := os.Stat(post); err == nil {
+		t.Fatal("a refused block wrote a post-state")
+	}
+}
+
+// blockingWriter holds the first write that contains mark until release
+// is closed, and reports it on seen.
+type blockingWriter struct {
+	mu      sync.Mutex
+	buf     strings.Builder
+	mark    string
+	seen    chan string
+	release chan struct{}
+	once    sync.Once
+}
+
+func (w *blockingWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	w.buf.Write(p)
+	s := w.buf.String()
+	w.mu.Unlock()
+	if strings.Contains(s, w.mark) {
+		w.once.Do(func() {
+			w.seen <- s
+			<-w.release
+		})
+	}
+	return len(p), nil
+}
+
+// TestCheckStreamsReceipts: the first receipt reaches stdout while the
+// check is still running (the writer holds the command inside that write
+// and sees no verdict yet).
+func TestCheckStreamsReceipts(t *testing.T) {
+	w := &blockingWriter{mark: "tx 0 ", seen: make(chan string, 1), release: make(chan struct{})}
+	done := make(chan int, 1)
+	go func() {
+		done <- run([]string{"check", blocksDir + "token.json", "--engines", "reference,wazero-interp"}, w, io.Discard)
+	}()
+	var so string
+	select {
+	case so = <-w.seen:
+	case code := <-done:
+		t.Fatalf("check ended (exit %d) without writing a receipt line", code)
+	}
+	if strings.Contains(so, "agree") || !strings.HasPrefix(so, "block ") {
+		t.Fatalf("at the first receipt, stdout is %q: want the header and receipts only", so)
+	}
+	close(w.release)
+	if code := <-done; code != 0 || !strings.Contains(w.buf.String(), "all 2 engines agree") {
+		t.Fatalf("exit %d, stdout %q", code, w.buf.String())
+	}
+}
+
+// TestCheckServer: check --server prints what a local check prints (the
+// goldens), plus the record's id, and writes the bundle it fetches.
+func TestCheckServer(t *testing.T) {
+	s, err := serve.New(serve.Config{DataDir: t.TempDir(), Engines: []string{"reference", "wazero-interp", "wazero-compiler"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	defer s.Close()
+	defer ts.Close()
+	withoutID := func(s string) string {
+		i := strings.Index(s, "recorded as ")
+		if i < 0 {
+			t.Fatalf("no record id in %q", s)
+		}
+		j := strings.IndexByte(s[i:], '\n')
+		return s[:i] + s[i+j+1:]
+	}
+	code, out, errs := cli("check", "--server", ts.URL, blocksDir+"token.json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	golden(t, "token", withoutTimes(withoutID(out)))
+	bundle := filepath.Join(t.TempDir(), "bundle")
+	code, out, errs = cli("check", "--server", ts.URL, blocksDir+"token.json", "--engines", "reference,planted", "--bundle", bundle)
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	out = strings.Replace(withoutID(out), "bundle written to "+bundle+"\n", "", 1)
+	golden(t, "planted", withoutTimes(out))
+	if b, err := os.ReadFile(filepath.Join(bundle, "README.txt")); err != nil || !strings.Contains(string(b), "referee check block.json --engines reference,planted") {
+		t.Fatalf("bundle README: %v %s", err, b)
+	}
+	if code, _, errs := cli("check", "--server", ts.URL, blocksDir+"token.json", "--engines", "v8"); code != 2 || !strings.Contains(errs, `unknown engine "v8"`) {
+		t.Fatalf("unknown engine: exit %d, %s", code, errs)
 	}
 }

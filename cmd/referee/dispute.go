@@ -37,6 +37,9 @@ const disputeUsage = `  referee dispute serve [--addr HOST:PORT] [--k K] [--roun
 
 // disputeCommand implements "referee dispute serve|play".
 func disputeCommand(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && isHelpFlag(args[0]) {
+		args = append([]string{"play"}, args...) // the flags are the same for serve and play
+	}
 	if len(args) == 0 || (args[0] != "serve" && args[0] != "play") {
 		fmt.Fprintf(stderr, "referee dispute: want serve or play (run 'referee help dispute')\n")
 		return exitBad

@@ -45,6 +45,8 @@ func commands() []command {
 		{name: "verify", usage: verifyUsage, run: verifyCommand},
 		{name: "root", usage: rootUsage, run: rootCommand},
 		{name: "narrow", usage: narrowUsage, run: narrowCommand},
+		{name: "serve", usage: serveUsage, run: serveCommand},
+		{name: "version", usage: versionUsage, run: versionCommand},
 	}
 }
 
@@ -61,8 +63,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if len(args) > 1 {
 			for _, c := range commands() {
 				if c.name == args[1] {
-					fmt.Fprint(stdout, c.usage)
-					return exitOK
+					return c.run([]string{"-h"}, stdout, stderr) // the usage and every flag
 				}
 			}
 			fmt.Fprintf(stderr, "referee help: unknown command %q\n", args[1])
@@ -105,6 +106,7 @@ func parseFlags(fs *flag.FlagSet, usage string, args []string, stdout, stderr io
 		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
+			printFlags(stdout, fs)
 			return nil, exitOK, false
 		}
 		if err != nil {
@@ -122,3 +124,25 @@ func parseFlags(fs *flag.FlagSet, usage string, args []string, stdout, stderr io
 		args = rest[1:]
 	}
 }
+
+// printFlags lists every flag of fs, in name order, with its value's
+// name, its meaning and its default (what -h prints after the usage).
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "\nFlags of referee %s:\n", fs.Name())
+	fs.VisitAll(func(f *flag.Flag) {
+		arg, usage := flag.UnquoteUsage(f)
+		name := "--" + f.Name
+		if arg != "" {
+			name += " " + arg
+		}
+		def := f.DefValue
+		if g, ok := f.Value.(flag.Getter); ok {
+			if _, isString := g.Get().(string); isString {
+				def = fmt.Sprintf("%q", def)
+			}
+		}
+		fmt.Fprintf(w, "  %s\n        %s (default %s)\n", name, usage, def)
+	})
+}
+
+func isHelpFlag(s string) bool { return s == "-h" || s == "-help" || s == "--help" || s == "--h" }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -270,5 +271,38 @@ func TestParseFlagsInterleaved(t *testing.T) {
 				t.Errorf("pos %q steps %d trace %v; want %q %d %v", pos, *steps, *tr, tt.pos, tt.steps, tt.trace)
 			}
 		})
+	}
+}
+
+// TestHelpListsEveryFlag: every subcommand's -h (and help COMMAND) prints
+// its usage and every flag with its default, and every --flag its usage
+// names is one of them.
+func TestHelpListsEveryFlag(t *testing.T) {
+	flagRE := regexp.MustCompile(`--[a-z][a-z-]*`)
+	for _, c := range commands() {
+		for _, args := range [][]string{{c.name, "-h"}, {c.name, "--help"}, {"help", c.name}} {
+			code, out, errs := cli(args...)
+			if code != 0 || !strings.HasPrefix(out, c.usage) || errs != "" {
+				t.Errorf("%v: exit %d, stderr %q, stdout does not start with the usage:\n%s", args, code, errs, out)
+				continue
+			}
+			flags := out[len(c.usage):]
+			if !strings.Contains(flags, "Flags of referee "+c.name+":") || !strings.Contains(flags, "(default ") {
+				t.Errorf("%v: no flag list:\n%s", args, flags)
+				continue
+			}
+			listed := map[string]bool{}
+			for _, l := range strings.Split(flags, "\n") {
+				if strings.HasPrefix(l, "  --") {
+					name, _, _ := strings.Cut(strings.TrimPrefix(l, "  "), " ")
+					listed[name] = true
+				}
+			}
+			for _, f := range flagRE.FindAllString(c.usage, -1) {
+				if !listed[f] {
+					t.Errorf("%s: the usage names %s, -h does not list it", c.name, f)
+				}
+			}
+		}
 	}
 }

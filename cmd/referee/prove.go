@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,10 +15,13 @@ import (
 )
 
 const proveUsage = `  referee prove [--step N] [--max-steps N] [-o FILE] [--json] MODULE.wasm FUNC [ARG...]
+  referee prove --tx I [--step N] [--max-steps N] [-o FILE] [--json] BLOCK.json
         write the one-step proof of step N+1 of the call (the state after
         N machine steps, start function included) to FILE ("-" = stdout,
         default proof.bin); prints the pre- and post-state roots and the
-        instruction (docs/proof-format.md)
+        instruction (docs/proof-format.md); with --tx, the call is
+        transaction I of the block: its metered contract with the host ABI,
+        on the state the transactions before it leave
 `
 
 const verifyUsage = `  referee verify [--pre ROOT] [--json] PROOF
@@ -28,8 +30,9 @@ const verifyUsage = `  referee verify [--pre ROOT] [--json] PROOF
 `
 
 const rootUsage = `  referee root [--step N] [--max-steps N] [--json] MODULE.wasm FUNC [ARG...]
+  referee root --tx I [--step N] [--max-steps N] [--json] BLOCK.json
         print the state root after N machine steps of the call (default: at
-        its end; docs/state-commitment.md)
+        its end; docs/state-commitment.md); --tx I: of block transaction I
 `
 
 // proofMachine builds the machine of MODULE FUNC ARGS, starts the call and
@@ -43,35 +46,18 @@ const rootUsage = `  referee root [--step N] [--max-steps N] [--json] MODULE.was
 // replays that tape. The tape is the whole run's whatever N, so every
 // step's root is the same for prove and root. A module without function
 // imports runs once, with host functions live (it cannot call any).
-func proofMachine(pos []string, maxSteps uint64, n int64) (*trace.Committer, error) {
-	if len(pos) < 2 {
-		return nil, errors.New("want MODULE.wasm FUNC [ARG...]")
-	}
-	t, err := loadCallTarget(pos[0], pos[1], pos[2:])
+//
+// With tx >= 0, pos is one BLOCK.json and the call is its transaction tx
+// (blockTx): a contract calls the host ABI, so it is always recorded and
+// replayed.
+func proofMachine(pos []string, tx int, maxSteps uint64, n int64) (*trace.Committer, error) {
+	m, err := stepMachine(pos, tx, maxSteps)
 	if err != nil {
 		return nil, err
 	}
-	m, err := reftrace.FromDecoded(t.mod, t.name, t.args, trace.Config{MaxSteps: maxSteps})()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", t.path, err)
-	}
-	if n >= 0 && uint64(n) < m.Steps() {
-		return nil, fmt.Errorf("step %d: instantiation already took %d steps", n, m.Steps())
-	}
 	c := trace.NewCommitter(m)
-	if m.Status() == trace.StatusRunning {
-		limit := uint64(0)
-		if n >= 0 {
-			limit = uint64(n) - m.Steps()
-		}
-		if limit > 0 || n < 0 {
-			if _, err := m.Run(limit); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if n >= 0 && m.Steps() != uint64(n) {
-		return nil, fmt.Errorf("step %d: the call ended (%s) at step %d", n, m.Status(), m.Steps())
+	if err := reftrace.RunTo(m, n); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -92,6 +78,7 @@ func proveCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("prove", flag.ContinueOnError)
 	step := fs.Int64("step", 0, "prove the step from the state after `N` steps")
 	maxSteps := fs.Uint64("max-steps", 0, "machine fuel: trap after `N` steps (0 = no limit)")
+	tx := fs.Int("tx", -1, "prove a step of transaction `I` of a BLOCK.json (from 0)")
 	out := fs.String("o", "proof.bin", "write the proof to `FILE` (\"-\" = stdout)")
 	jsonOn := fs.Bool("json", false, "print a JSON object")
 	pos, code, ok := parseFlags(fs, proveUsage, args, stdout, stderr)
@@ -105,7 +92,7 @@ func proveCommand(args []string, stdout, stderr io.Writer) int {
 	if *step < 0 {
 		return fail(exitBad, "--step %d: want N >= 0", *step)
 	}
-	c, err := proofMachine(pos, *maxSteps, *step)
+	c, err := proofMachine(pos, *tx, *maxSteps, *step)
 	if err != nil {
 		return fail(exitBad, "%v", err)
 	}
@@ -214,12 +201,13 @@ func rootCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("root", flag.ContinueOnError)
 	step := fs.Int64("step", -1, "the state after `N` steps (default: the end of the call)")
 	maxSteps := fs.Uint64("max-steps", 0, "machine fuel: trap after `N` steps (0 = no limit)")
+	tx := fs.Int("tx", -1, "the root of transaction `I` of a BLOCK.json (from 0)")
 	jsonOn := fs.Bool("json", false, "print a JSON object")
 	pos, code, ok := parseFlags(fs, rootUsage, args, stdout, stderr)
 	if !ok {
 		return code
 	}
-	c, err := proofMachine(pos, *maxSteps, *step)
+	c, err := proofMachine(pos, *tx, *maxSteps, *step)
 	if err != nil {
 		fmt.Fprintf(stderr, "referee root: %v\n", err)
 		return exitBad

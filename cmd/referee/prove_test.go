@@ -24,6 +24,12 @@ func TestProveVerifyRoot(t *testing.T) {
 		{"indirect", []string{"../../testdata/workloads/indirect.wasm", "run", "i32:100", "i32:1"}, []string{"10", "3000"}},
 		// step 2 calls spectest's print_i32: proven from a recorded host tape
 		{"imports", []string{"testdata/imports.wasm", "g"}, []string{"0", "1", "2"}},
+		// block transactions (issue 12): the metered contract and the host
+		// ABI; steps 31, 135 and 281 of token tx 0 call the host
+		// (storage_read, storage_write, log), 294 is its last step
+		{"token-tx0", []string{"--tx", "0", blocksDir + "token.json"}, []string{"0", "31", "135", "281", "294"}},
+		{"token-tx5", []string{blocksDir + "token.json", "--tx", "5"}, []string{"0", "100"}},
+		{"mixed-tx4", []string{"--tx", "4", blocksDir + "mixed.json"}, []string{"654321"}},
 	}
 	for _, c := range cases {
 		for _, n := range c.steps {

@@ -14,10 +14,24 @@ import (
 )
 
 const runUsage = `  referee run [--max-steps N] [--trace] [--json] MODULE.wasm FUNC [ARG...]
+  referee run --tx I [--max-steps N] [--trace] [--json] BLOCK.json
         run the exported function FUNC; ARG is TYPE:VALUE (i32:7 i64:-1
         f32:1.5 f64:0x7ff8000000000000 funcref:null externref:3);
-        prints one TYPE:VALUE line per result, or "trap: KIND" (exit 1)
+        prints one TYPE:VALUE line per result, or "trap: KIND" (exit 1);
+        with --tx, run transaction I of the block (its metered contract with
+        the host ABI, on the state the transactions before it leave) and
+        print its receipt (exit 1 unless the receipt is ok)
 `
+
+// runConfig is what runBlockTx needs of the run command's flags.
+type runConfig struct {
+	pos         []string
+	tx          int
+	maxSteps    uint64
+	trace, json bool
+	out         io.Writer
+	fail        func(format string, a ...any) int
+}
 
 // runCommand implements "referee run".
 func runCommand(args []string, stdout, stderr io.Writer) int {
@@ -25,16 +39,26 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	maxSteps := fs.Uint64("max-steps", 0, "trap with \"step limit exceeded\" after `N` steps (0 = no limit)")
 	traceOn := fs.Bool("trace", false, "print one line per executed step before the results")
 	jsonOn := fs.Bool("json", false, "print JSON lines: step objects (with --trace) and a summary object")
+	tx := fs.Int("tx", -1, "run transaction `I` of a BLOCK.json (from 0)")
 	pos, code, ok := parseFlags(fs, runUsage, args, stdout, stderr)
 	if !ok {
 		return code
 	}
-	if len(pos) < 2 {
-		fmt.Fprintf(stderr, "referee run: want MODULE.wasm FUNC [ARG...] (run 'referee help run')\n")
-		return exitBad
-	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "referee run: "+format+"\n", a...)
+		return exitBad
+	}
+	if *tx >= 0 {
+		out := bufio.NewWriter(stdout)
+		defer out.Flush()
+		return runBlockTx(&runConfig{pos: pos, tx: *tx, maxSteps: *maxSteps, trace: *traceOn, json: *jsonOn, out: out,
+			fail: func(format string, a ...any) int { out.Flush(); return fail(format, a...) }})
+	}
+	if len(pos) == 1 && strings.HasSuffix(pos[0], ".json") {
+		return fail("%s: a block needs --tx I, the transaction", pos[0])
+	}
+	if len(pos) < 2 {
+		fmt.Fprintf(stderr, "referee run: want MODULE.wasm FUNC [ARG...] (run 'referee help run')\n")
 		return exitBad
 	}
 	target, err := loadCallTarget(pos[0], pos[1], pos[2:])

@@ -1,0 +1,5 @@
+//go:build cgo
+
+package diff
+
+func (w *Wasmtime) attachCache(c *ModuleCache) error { return w.cache.attach(c, w.Name()) }
