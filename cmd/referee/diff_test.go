@@ -147,7 +147,7 @@ func TestGateCommand(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("differences:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if s := rep.Stats["block"]; s.Inputs != 3 || s.Differences != 0 {
+	if s := rep.Stats["block"]; s.Inputs != 6 || s.Differences != 0 { // examples/blocks and its inline/ copies
 		t.Errorf("block stats %+v", s)
 	}
 	out.Reset()
