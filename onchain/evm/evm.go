@@ -20,6 +20,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/core/vm"
 	"github.com/ethereum/go-ethereum/core/vm/runtime"
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/holiman/uint256"
 
 	"github.com/refereevm/referee/onchain"
@@ -151,4 +152,32 @@ func (c *Contract) revertReason(data []byte) string {
 func (e *EVM) SetTime(number, timestamp uint64) {
 	e.cfg.BlockNumber = new(big.Int).SetUint64(number)
 	e.cfg.Time = timestamp
+}
+
+// Selector returns the 4-byte selector of a function or error signature.
+func Selector(sig string) [4]byte {
+	var s [4]byte
+	copy(s[:], crypto.Keccak256([]byte(sig))[:4])
+	return s
+}
+
+// DecodeString decodes ABI-encoded (string).
+func DecodeString(b []byte) (string, error) {
+	t, _ := abi.NewType("string", "", nil)
+	vals, err := abi.Arguments{{Type: t}}.Unpack(b)
+	if err != nil {
+		return "", err
+	}
+	return vals[0].(string), nil
+}
+
+// DecodeStringUint decodes ABI-encoded (string, uint256).
+func DecodeStringUint(b []byte) (string, uint64, error) {
+	ts, _ := abi.NewType("string", "", nil)
+	tu, _ := abi.NewType("uint256", "", nil)
+	vals, err := abi.Arguments{{Type: ts}, {Type: tu}}.Unpack(b)
+	if err != nil {
+		return "", 0, err
+	}
+	return vals[0].(string), vals[1].(*big.Int).Uint64(), nil
 }
