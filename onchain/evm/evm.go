@@ -181,3 +181,6 @@ func DecodeStringUint(b []byte) (string, uint64, error) {
 	}
 	return vals[0].(string), vals[1].(*big.Int).Uint64(), nil
 }
+
+// SetGasLimit sets the gas later calls may use.
+func (e *EVM) SetGasLimit(g uint64) { e.cfg.GasLimit = g }
