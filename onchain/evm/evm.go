@@ -17,6 +17,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core"
 	"github.com/ethereum/go-ethereum/core/state"
+	"github.com/ethereum/go-ethereum/core/tracing"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/core/vm"
 	"github.com/ethereum/go-ethereum/core/vm/runtime"
@@ -184,3 +185,15 @@ func DecodeStringUint(b []byte) (string, uint64, error) {
 
 // SetGasLimit sets the gas later calls may use.
 func (e *EVM) SetGasLimit(g uint64) { e.cfg.GasLimit = g }
+
+// OpcodeGas makes later calls add the gas of each opcode executed into
+// counts (by opcode name), for profiling a contract; nil stops it.
+func (e *EVM) OpcodeGas(counts map[string]uint64) {
+	if counts == nil {
+		e.cfg.EVMConfig.Tracer = nil
+		return
+	}
+	e.cfg.EVMConfig.Tracer = &tracing.Hooks{OnOpcode: func(_ uint64, op byte, _, cost uint64, _ tracing.OpContext, _ []byte, _ int, _ error) {
+		counts[vm.OpCode(op).String()] += cost
+	}}
+}

@@ -72,11 +72,11 @@ library Ranges {
         tr.data = new bytes(32 * tr.n);
         bytes memory data = tr.data;
         if (values) {
-            uint256 pos = v.take(8 * tr.n, "range leaves");
-            for (uint256 i = 0; i < tr.n; i++) {
-                uint256 x = Machine.cdUint(pos + 8 * i, 8);
-                assembly ("memory-safe") {
-                    mstore(add(add(data, 32), mul(i, 32)), x)
+            uint256 cnt = tr.n;
+            uint256 pos = v.take(8 * cnt, "range leaves");
+            assembly ("memory-safe") {
+                for { let i := 0 } lt(i, cnt) { i := add(i, 1) } {
+                    mstore(add(add(data, 32), mul(i, 32)), shr(192, calldataload(add(pos, mul(i, 8)))))
                 }
             }
         } else {
@@ -95,36 +95,53 @@ library Ranges {
         if (rootOf(tr) != root) revert Rejected("range: does not fold to the committed root", start);
     }
 
-    /// @notice Folds the run of leaves with its boundary siblings.
-    function rootOf(Range memory tr) internal pure returns (bytes32) {
-        Dom memory d = tr.d;
-        bytes32[] memory level = new bytes32[](tr.n);
-        bytes memory data = tr.data;
-        for (uint256 i = 0; i < tr.n; i++) {
-            bytes32 w;
-            assembly ("memory-safe") {
-                w := mload(add(add(data, 32), mul(i, 32)))
-            }
-            level[i] = Hashing.leafHash(d, w);
-        }
+    /// @notice Folds the run of leaves with its boundary siblings. The level
+    /// being folded lives past the free-memory pointer (scratch, never
+    /// allocated): one array of the run's length, parents written over their
+    /// children (a parent is written after both of its children were read).
+    function rootOf(Range memory tr) internal pure returns (bytes32 root) {
+        bytes32 ll = tr.d.leaf;
+        bytes32 nl = tr.d.node;
+        uint256 len = tr.d.len;
+        uint256 n = tr.n;
+        uint256 depth = tr.depth;
         uint256 lo = tr.first;
-        uint256 hi = tr.first + tr.n - 1;
-        for (uint256 h = 0; h < tr.depth; h++) {
-            // nodes lo … hi of this level are level[0 … hi-lo]; their parents
-            // overwrite the front of the array (a parent is written after both
-            // of its children were read)
-            uint256 plo = lo >> 1;
-            uint256 phi = hi >> 1;
-            for (uint256 p = plo; p <= phi; p++) {
-                uint256 c = 2 * p;
-                bytes32 lc = c < lo ? tr.left[h] : level[c - lo];
-                bytes32 rc = c + 1 > hi ? tr.right[h] : level[c + 1 - lo];
-                level[p - plo] = Hashing.nodeHash(d, lc, rc);
+        bytes memory data = tr.data;
+        bytes32[] memory left = tr.left;
+        bytes32[] memory right = tr.right;
+        assembly ("memory-safe") {
+            let level := mload(0x40)
+            let scratch := add(level, mul(n, 32))
+            let src := add(data, 32)
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                mstore(scratch, ll)
+                mstore(add(scratch, len), mload(add(src, mul(i, 32))))
+                mstore(add(level, mul(i, 32)), keccak256(scratch, add(len, 32)))
             }
-            lo = plo;
-            hi = phi;
+            let hi := add(lo, sub(n, 1))
+            for { let h := 0 } lt(h, depth) { h := add(h, 1) } {
+                let plo := shr(1, lo)
+                let phi := shr(1, hi)
+                for { let p := plo } iszero(gt(p, phi)) { p := add(p, 1) } {
+                    let c := shl(1, p)
+                    let lc := 0
+                    switch lt(c, lo)
+                    case 1 { lc := mload(add(add(left, 32), mul(h, 32))) }
+                    default { lc := mload(add(level, mul(sub(c, lo), 32))) }
+                    let rc := 0
+                    switch gt(add(c, 1), hi)
+                    case 1 { rc := mload(add(add(right, 32), mul(h, 32))) }
+                    default { rc := mload(add(level, mul(sub(add(c, 1), lo), 32))) }
+                    mstore(scratch, nl)
+                    mstore(add(scratch, len), lc)
+                    mstore(add(scratch, add(len, 32)), rc)
+                    mstore(add(level, mul(sub(p, plo), 32)), keccak256(scratch, add(len, 64)))
+                }
+                lo := plo
+                hi := phi
+            }
+            root := mload(level)
         }
-        return level[0];
     }
 
     /// @notice Reads the range proof of the chunks holding [addr, addr+n).
