@@ -22,6 +22,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/vm"
 	"github.com/ethereum/go-ethereum/core/vm/runtime"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/params"
 	"github.com/holiman/uint256"
 
 	"github.com/refereevm/referee/onchain"
@@ -35,13 +36,30 @@ type EVM struct {
 	cfg runtime.Config
 }
 
-// New returns an empty chain state (Cancun rules).
+// ChainConfig is the fork the contracts are measured under, in process and
+// on the simulated chain: Osaka (Ethereum mainnet since December 2025), so
+// that calldata is priced with Prague's floor (EIP-7623) and a transaction
+// may use at most 2^24 gas (EIP-7825). go-ethereum's dev config also
+// enables a later fork with state-gas repricing (EIP-8037/8038), which is
+// turned off here: its figures would be those of no live chain.
+func ChainConfig() *params.ChainConfig {
+	c := *params.AllDevChainProtocolChanges
+	c.BogotaTime = nil
+	return &c
+}
+
+// MaxTxGas is EIP-7825's cap on one transaction's gas.
+const MaxTxGas = 1 << 24
+
+// New returns an empty chain state (Osaka rules, ChainConfig).
 func New() *EVM {
 	st, _ := state.New(types.EmptyRootHash, state.NewDatabaseForTesting())
 	return &EVM{cfg: runtime.Config{
-		State:    st,
-		GasLimit: DefaultGasLimit,
-		Origin:   common.HexToAddress("0x00000000000000000000000000000000000fee"),
+		ChainConfig: ChainConfig(),
+		State:       st,
+		GasLimit:    DefaultGasLimit,
+		Origin:      common.HexToAddress("0x00000000000000000000000000000000000fee"),
+		Random:      &common.Hash{},
 	}}
 }
 
@@ -82,7 +100,7 @@ func (e *EVM) Deploy(name string, args ...any) (*Contract, error) {
 type Result struct {
 	Return  []byte // the returned bytes (or the revert data)
 	ExecGas uint64 // gas used by execution
-	TxGas   uint64 // ExecGas plus the intrinsic gas of a transaction with this calldata
+	TxGas   uint64 // ExecGas plus the intrinsic gas of a transaction with this calldata (at least the EIP-7623 floor)
 	Input   []byte // the calldata
 }
 
@@ -103,6 +121,11 @@ func (c *Contract) CallRaw(input []byte) (Result, error) {
 	ig, ierr := core.IntrinsicGas(input, nil, nil, c.evm.cfg.Origin, &c.Address, new(uint256.Int), rules)
 	if ierr == nil {
 		res.TxGas = res.ExecGas + ig
+	}
+	if rules.IsPrague { // EIP-7623: calldata-heavy transactions pay at least the floor
+		if floor, ferr := core.FloorDataGas(rules, c.evm.cfg.Origin, &c.Address, new(uint256.Int), input, nil); ferr == nil && floor > res.TxGas {
+			res.TxGas = floor
+		}
 	}
 	if err != nil {
 		if errors.Is(err, vm.ErrExecutionReverted) {

@@ -58,4 +58,3 @@ func TestWorkloadsDifferential(t *testing.T) {
 	}
 	st.summary(t)
 }
-
