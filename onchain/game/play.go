@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"time"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
@@ -171,15 +172,51 @@ type Options struct {
 	MaxIdle   uint64
 	Bond      *big.Int // default 1 ether
 	MaxRounds int      // safety bound on the driver loop (default 4·depth + 64)
+	// UseTimestamps counts the clocks in seconds instead of blocks.
+	UseTimestamps bool
 	// OnRound, if set, is called after every round.
 	OnRound func(MoveRecord)
 }
 
+// Match is one game being played on a deployment: its parties, options
+// and transcript so far. Several matches may be played on one deployment at
+// once, their rounds interleaved.
+type Match struct {
+	d          *Deployment
+	k          int
+	steps      uint64
+	parties    [2]dispute.Party
+	opt        Options
+	res        *Result
+	before     [2]*big.Int
+	startBlock uint64
+	round      int
+	over       bool
+}
+
+var acct = [2]int{DefenderAccount, ChallengerAccount}
+
 // Play plays one game between parties on the deployment: each side's
 // claim and bond, then one round per move; a round the party on turn lets
-// pass (no move, or a rejected one) lasts Round blocks, after which the
-// other side claims a timeout whenever the contract allows it.
+// pass (no move, or a rejected one) lasts Round blocks (seconds with
+// UseTimestamps), after which the other side claims a timeout whenever the
+// contract allows it.
 func (d *Deployment) Play(k int, steps uint64, initial [32]byte, parties [2]dispute.Party, opt Options) (*Result, error) {
+	m, err := d.Start(k, steps, initial, parties, opt)
+	if err != nil {
+		return nil, err
+	}
+	for !m.over {
+		if err := m.Round(); err != nil {
+			return m.res, err
+		}
+	}
+	return m.res, nil
+}
+
+// Start posts both claims and bonds and returns the match, ready for its
+// first round.
+func (d *Deployment) Start(k int, steps uint64, initial [32]byte, parties [2]dispute.Party, opt Options) (*Match, error) {
 	if opt.Round == 0 {
 		opt.Round = 4
 	}
@@ -190,7 +227,7 @@ func (d *Deployment) Play(k int, steps uint64, initial [32]byte, parties [2]disp
 		opt.MaxRounds = 4*int(dispute.Depth(steps, k)) + 64
 	}
 	cfg := Config{K: uint16(k), Steps: steps, Initial: initial, Checker: opt.Checker, Round: opt.Round,
-		Grace: opt.Grace, MaxIdle: opt.MaxIdle, Window: 10}
+		Grace: opt.Grace, MaxIdle: opt.MaxIdle, Window: 10, UseTimestamps: opt.UseTimestamps}
 	var claims [2][32]byte
 	for s := range parties {
 		c, err := parties[s].Claim(steps)
@@ -206,11 +243,10 @@ func (d *Deployment) Play(k int, steps uint64, initial [32]byte, parties [2]disp
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{ID: id[0].(*big.Int), Config: cfg, Bond: opt.Bond}
-	acct := [2]int{DefenderAccount, ChallengerAccount}
-	var before [2]*big.Int
+	m := &Match{d: d, k: k, steps: steps, parties: parties, opt: opt,
+		res: &Result{ID: id[0].(*big.Int), Config: cfg, Bond: opt.Bond}}
 	for s, a := range acct {
-		if before[s], err = d.credit(a); err != nil {
+		if m.before[s], err = d.credit(a); err != nil {
 			return nil, err
 		}
 	}
@@ -221,95 +257,131 @@ func (d *Deployment) Play(k int, steps uint64, initial [32]byte, parties [2]disp
 	if err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
 	}
-	res.ClaimGas[0] = tx.Gas
-	if tx, err = d.Game.Send(ChallengerAccount, opt.Bond, "challenge", res.ID, claims[1]); err == nil && tx.Reverted != nil {
+	m.res.ClaimGas[0] = tx.Gas
+	if tx, err = d.Game.Send(ChallengerAccount, opt.Bond, "challenge", m.res.ID, claims[1]); err == nil && tx.Reverted != nil {
 		err = tx.Reverted
 	}
 	if err != nil {
 		return nil, fmt.Errorf("challenge: %w", err)
 	}
-	res.ClaimGas[1] = tx.Gas
-	startBlock := d.Chain.Block()
-	for round := 1; round <= opt.MaxRounds; round++ {
-		gv, err := d.ReadView(res.ID)
-		if err != nil {
-			return nil, err
-		}
-		if gv.Status == StatusOver {
-			break
-		}
-		side := dispute.Side(gv.Turn)
-		v := dispute.View{Seq: gv.Seq, Round: uint64(round - 1), Turn: side, K: k, Steps: steps, Lo: gv.Lo, Hi: gv.Hi,
-			Gindex: gv.Gindex, LoRoot: gv.LoRoot, HiRoot: [2][32]byte{gv.DefenderRoot, gv.ChallengerRoot},
-			Clock: [2]uint64{gv.ClockLeft[0] / opt.Round, gv.ClockLeft[1] / opt.Round}}
-		var split [][32]byte
-		if side == dispute.Challenger {
-			if split, err = d.splitRoots(res.ID, gv.Seq-1, startBlock); err != nil {
-				return nil, err
-			}
-			v.Points = dispute.Split(gv.Lo, gv.Hi, k)
-			v.Roots = append(append([][32]byte{gv.LoRoot}, split...), gv.DefenderRoot)
-		}
-		mv, merr := parties[side].Move(v)
-		rec := MoveRecord{Round: uint64(round), Side: side, Move: mv}
-		if merr != nil {
-			rec.Err = merr.Error()
-			mv = nil
-		}
-		if mv != nil {
-			var tx Tx
-			switch mv.Kind {
-			case dispute.KindSplit:
-				rec.Method = "split"
-				tx, err = d.Game.Send(acct[side], nil, "split", res.ID, mv.Seq, mv.Roots)
-			case dispute.KindPick:
-				rec.Method = "pick"
-				tx, err = d.Game.Send(acct[side], nil, "pick", res.ID, mv.Seq, mv.Index, mv.Root, split)
-			case dispute.KindProof:
-				rec.Method = "prove"
-				tx, err = d.Game.Send(acct[side], nil, "prove", res.ID, mv.Seq, mv.Proof)
-			default:
-				err = fmt.Errorf("move of unknown kind %v", mv.Kind)
-			}
-			if err != nil {
-				return nil, fmt.Errorf("round %d: %w", round, err)
-			}
-			rec.Gas, rec.Calldata, rec.Block = tx.Gas, tx.Calldata, tx.Receipt.BlockNumber.Uint64()
-			res.GasBySide[side] += tx.Gas
-			if tx.Reverted != nil {
-				rec.Err = tx.Reverted.Error()
-				d.Chain.Mine(int(opt.Round) - 1) // the rest of the wasted round
-			}
-		} else {
-			d.Chain.Mine(int(opt.Round)) // the round passes without a move
-		}
-		if opt.OnRound != nil {
-			opt.OnRound(rec)
-		}
-		res.Rounds = append(res.Rounds, rec)
-		// the side waiting claims the timeout as soon as the rules allow it
-		if (mv == nil || rec.Err != "") && d.Game.Try(acct[side.Other()], "claimTimeout", res.ID) {
-			tx, err := d.Game.Send(acct[side.Other()], nil, "claimTimeout", res.ID)
-			if err != nil {
-				return nil, err
-			}
-			tr := MoveRecord{Round: uint64(round), Side: side.Other(), Method: "claimTimeout", Gas: tx.Gas, Calldata: tx.Calldata, Block: tx.Receipt.BlockNumber.Uint64()}
-			if tx.Reverted != nil {
-				tr.Err = tx.Reverted.Error()
-			}
-			res.GasBySide[side.Other()] += tx.Gas
-			if opt.OnRound != nil {
-				opt.OnRound(tr)
-			}
-			res.Rounds = append(res.Rounds, tr)
-		}
+	m.res.ClaimGas[1] = tx.Gas
+	m.startBlock = d.Chain.Block()
+	return m, nil
+}
+
+// Over reports whether the match has ended.
+func (m *Match) Over() bool { return m.over }
+
+// Result returns the transcript and, once over, the outcome.
+func (m *Match) Result() *Result { return m.res }
+
+// pass lets n rounds' worth of time go by: blocks, or seconds.
+func (m *Match) pass(units uint64) {
+	if units == 0 {
+		return
 	}
+	if m.opt.UseTimestamps {
+		_ = m.d.Chain.Sim.AdjustTime(time.Duration(units) * time.Second)
+		return
+	}
+	m.d.Chain.Mine(int(units))
+}
+
+// Round plays one round: the party on turn moves (or not), then the other
+// side claims a timeout if the rules allow it.
+func (m *Match) Round() error {
+	d, res, k, opt := m.d, m.res, m.k, m.opt
+	m.round++
 	gv, err := d.ReadView(res.ID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if gv.Status != StatusOver {
-		return res, errors.New("game not over after the driver's round bound")
+	if gv.Status == StatusOver {
+		return m.finish()
+	}
+	if m.round > opt.MaxRounds {
+		return errors.New("game not over after the driver's round bound")
+	}
+	side := dispute.Side(gv.Turn)
+	v := dispute.View{Seq: gv.Seq, Round: uint64(m.round - 1), Turn: side, K: k, Steps: m.steps, Lo: gv.Lo, Hi: gv.Hi,
+		Gindex: gv.Gindex, LoRoot: gv.LoRoot, HiRoot: [2][32]byte{gv.DefenderRoot, gv.ChallengerRoot},
+		Clock: [2]uint64{gv.ClockLeft[0] / opt.Round, gv.ClockLeft[1] / opt.Round}}
+	var split [][32]byte
+	if side == dispute.Challenger {
+		if split, err = d.splitRoots(res.ID, gv.Seq-1, m.startBlock); err != nil {
+			return err
+		}
+		v.Points = dispute.Split(gv.Lo, gv.Hi, k)
+		v.Roots = append(append([][32]byte{gv.LoRoot}, split...), gv.DefenderRoot)
+	}
+	mv, merr := m.parties[side].Move(v)
+	rec := MoveRecord{Round: uint64(m.round), Side: side, Move: mv}
+	if merr != nil {
+		rec.Err = merr.Error()
+		mv = nil
+	}
+	if mv != nil {
+		var tx Tx
+		switch mv.Kind {
+		case dispute.KindSplit:
+			rec.Method = "split"
+			tx, err = d.Game.Send(acct[side], nil, "split", res.ID, mv.Seq, mv.Roots)
+		case dispute.KindPick:
+			rec.Method = "pick"
+			tx, err = d.Game.Send(acct[side], nil, "pick", res.ID, mv.Seq, mv.Index, mv.Root, split)
+		case dispute.KindProof:
+			rec.Method = "prove"
+			tx, err = d.Game.Send(acct[side], nil, "prove", res.ID, mv.Seq, mv.Proof)
+		default:
+			err = fmt.Errorf("move of unknown kind %v", mv.Kind)
+		}
+		if err != nil {
+			return fmt.Errorf("round %d: %w", m.round, err)
+		}
+		rec.Gas, rec.Calldata, rec.Block = tx.Gas, tx.Calldata, tx.Receipt.BlockNumber.Uint64()
+		res.GasBySide[side] += tx.Gas
+		if tx.Reverted != nil {
+			rec.Err = tx.Reverted.Error()
+			m.pass(opt.Round - 1) // the rest of the wasted round
+		}
+	} else {
+		m.pass(opt.Round) // the round passes without a move
+	}
+	if opt.OnRound != nil {
+		opt.OnRound(rec)
+	}
+	res.Rounds = append(res.Rounds, rec)
+	// the side waiting claims the timeout as soon as the rules allow it
+	if (mv == nil || rec.Err != "") && d.Game.Try(acct[side.Other()], "claimTimeout", res.ID) {
+		tx, err := d.Game.Send(acct[side.Other()], nil, "claimTimeout", res.ID)
+		if err != nil {
+			return err
+		}
+		tr := MoveRecord{Round: uint64(m.round), Side: side.Other(), Method: "claimTimeout", Gas: tx.Gas, Calldata: tx.Calldata, Block: tx.Receipt.BlockNumber.Uint64()}
+		if tx.Reverted != nil {
+			tr.Err = tx.Reverted.Error()
+		}
+		res.GasBySide[side.Other()] += tx.Gas
+		if opt.OnRound != nil {
+			opt.OnRound(tr)
+		}
+		res.Rounds = append(res.Rounds, tr)
+	}
+	if gv, err = d.ReadView(res.ID); err != nil {
+		return err
+	}
+	if gv.Status == StatusOver {
+		return m.finish()
+	}
+	return nil
+}
+
+// finish reads the outcome and where the bonds went.
+func (m *Match) finish() error {
+	d, res := m.d, m.res
+	gv, err := d.ReadView(res.ID)
+	if err != nil {
+		return err
 	}
 	res.Winner = dispute.Side(gv.Winner)
 	res.Reason = ReasonNames[gv.Reason]
@@ -317,11 +389,12 @@ func (d *Deployment) Play(k int, steps uint64, initial [32]byte, parties [2]disp
 	for s, a := range acct {
 		c, err := d.credit(a)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		res.Credit[s] = new(big.Int).Sub(c, before[s])
+		res.Credit[s] = new(big.Int).Sub(c, m.before[s])
 	}
-	return res, nil
+	m.over = true
+	return nil
 }
 
 // credit reads account a's credit in the game contract.
