@@ -57,6 +57,16 @@ func playCommand(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("root at step 0: %v", err)
 	}
+	var claims [2][32]byte
+	for s := range parties {
+		if claims[s], err = parties[s].Claim(tr.Len()); err != nil {
+			return fail("%v claim: %v", dispute.Side(s), err)
+		}
+	}
+	if claims[0] == claims[1] {
+		fmt.Fprintf(stdout, "no dispute: both parties claim %s\n", dispute.Hex(claims[0]))
+		return exitNothing
+	}
 	d, err := game.Deploy()
 	if err != nil {
 		return fail("deploy: %v", err)
