@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @title SoftFloatCore: IEEE-754 arithmetic on one binary format
+/// @notice The format-generic half of SoftFloat. A format is named by two
+/// numbers: p, the significand bits counting the hidden one (24 for binary32,
+/// 53 for binary64), and w, the width (32, 64). Values travel as their bit
+/// patterns in a uint256 (the high bits zero). Every function here returns
+/// the positive canonical NaN (quiet bit only) when its result is a NaN,
+/// and rounds to nearest, ties to even.
+///
+/// How: a finite operand is decoded into an integer significand m and a
+/// biased exponent (subnormals get exponent 1 and no hidden bit, so m·2^(e -
+/// bias - (p-1)) is the value in both cases). Each operation computes its
+/// exact result, or an integer with a sticky low bit that rounds the same
+/// way, as m·2^e with m < 2^256, and `round` turns that into bits: one
+/// rounding, in one place, covering subnormal results and overflow to
+/// infinity. The EVM's 256-bit words hold every such m (a 53x53-bit product
+/// is 106 bits; the widest is the 2p+2-bit shifted dividend), so no
+/// double-word arithmetic is needed.
+library SoftFloatCore {
+    // ---- format constants, from (p, w) ----
+
+    function bias(uint256 p, uint256 w) internal pure returns (uint256) {
+        unchecked {
+            return (1 << (w - p - 1)) - 1;
+        }
+    }
+
+    /// The bits of +infinity (exponent all ones, fraction zero).
+    function inf(uint256 p, uint256 w) internal pure returns (uint256) {
+        unchecked {
+            return ((1 << (w - p)) - 1) << (p - 1);
+        }
+    }
+
+    /// The positive canonical NaN: infinity's bits plus the quiet bit.
+    function nan(uint256 p, uint256 w) internal pure returns (uint256) {
+        unchecked {
+            return inf(p, w) | (1 << (p - 2));
+        }
+    }
+
+    // ---- bit length and rounding ----
+
+    /// The number of bits of x (0 for 0): a binary search over halves down
+    /// to a nibble, then a 16-entry table packed in one constant.
+    function bitLength(uint256 x) internal pure returns (uint256 n) {
+        unchecked {
+            if (x >> 128 != 0) {
+                x >>= 128;
+                n = 128;
+            }
+            if (x >> 64 != 0) {
+                x >>= 64;
+                n += 64;
+            }
+            if (x >> 32 != 0) {
+                x >>= 32;
+                n += 32;
+            }
+            if (x >> 16 != 0) {
+                x >>= 16;
+                n += 16;
+            }
+            if (x >> 8 != 0) {
+                x >>= 8;
+                n += 8;
+            }
+            if (x >> 4 != 0) {
+                x >>= 4;
+                n += 4;
+            }
+            // bitLength(x) for x < 16, four bits per entry.
+            n += (0x4444444433332210 >> (x << 2)) & 0xf;
+        }
+    }
+
+    /// Rounds m·2^e (m > 0) to the nearest value of the format, ties to
+    /// even, and returns its bits without a sign: a subnormal or zero when
+    /// the value is that small, +infinity when it overflows.
+    function round(uint256 m, int256 e, uint256 p, uint256 w) internal pure returns (uint256) {
+        return roundN(m, bitLength(m), e, p, w);
+    }
+
+    /// round with n = bitLength(m) already known.
+    function roundN(uint256 m, uint256 n, int256 e, uint256 p, uint256 w) internal pure returns (uint256) {
+        unchecked {
+            int256 b = int256(bias(p, w));
+            // Keep p bits, or fewer when the value is below the smallest
+            // normal: the result's quantum is then 2^(2 - bias - p).
+            int256 shift = int256(n) - int256(p);
+            int256 sub = 2 - b - int256(p) - e;
+            if (sub > shift) shift = sub;
+            uint256 q;
+            if (shift <= 0) {
+                q = m << uint256(-shift);
+            } else {
+                // Below half the smallest subnormal: rounds to zero.
+                if (shift > int256(n)) return 0;
+                uint256 s = uint256(shift);
+                q = m >> s;
+                // Round up when the rest exceeds half, or equals it and q
+                // is odd: rest + (q & 1) > half in integers.
+                if ((m & ((1 << s) - 1)) + (q & 1) > (1 << (s - 1))) q += 1;
+            }
+            // q < 2^p is the significand with its hidden bit (or a
+            // subnormal's, then k = 0). Adding q to k << (p-1), where k is
+            // the biased exponent minus one, sets the exponent field; a
+            // carry out of rounding (q = 2^p, or 2^(p-1) from a subnormal)
+            // moves into the exponent by itself. k >= 0 because shift >= sub.
+            uint256 k = uint256(e + shift + int256(p) - 2 + b);
+            uint256 bits = (k << (p - 1)) + q;
+            uint256 infBits = inf(p, w);
+            return bits >= infBits ? infBits : bits;
+        }
+    }
+
+    /// Splits finite nonzero-or-zero bits (no sign) into the integer
+    /// significand and the biased exponent, subnormals at exponent 1.
+    function decode(uint256 abs, uint256 p) internal pure returns (uint256 m, uint256 e) {
+        unchecked {
+            uint256 fb = p - 1;
+            e = abs >> fb;
+            m = abs & ((1 << fb) - 1);
+            if (e == 0) e = 1;
+            else m |= 1 << fb;
+        }
+    }
+
+    // ---- arithmetic ----
+
+    function add(uint256 a, uint256 b, uint256 p, uint256 w) internal pure returns (uint256) {
+        unchecked {
+            uint256 signBit = 1 << (w - 1);
+            uint256 absA = a & (signBit - 1);
+            uint256 absB = b & (signBit - 1);
+            uint256 infBits = inf(p, w);
+            if (absA > infBits || absB > infBits) return nan(p, w);
+            // Order by magnitude: then a's exponent is at least b's, the
+            // difference of significands is never negative, and a nonzero
+            // result has a's sign.
+            if (absA < absB) (a, b, absA, absB) = (b, a, absB, absA);
+            if (absA == infBits) {
+                // inf + -inf is NaN; inf + anything else is that inf.
+                return absB == infBits && a != b ? nan(p, w) : a;
+            }
+            if (absB == 0) {
+                // x + ±0 = x; ±0 + ±0 is -0 only when both are -0.
+                return absA == 0 ? a & b : a;
+            }
+            (uint256 ma, uint256 ea) = decode(absA, p);
+            (uint256 mb, uint256 eb) = decode(absB, p);
+            uint256 d = ea - eb;
+            // Past p+3 places b is below a sixteenth of a's ulp (a is normal
+            // since d > 0) and any such b rounds alike: replace it by the
+            // smallest one at p+3 places, a sticky bit.
+            if (d > p + 3) {
+                d = p + 3;
+                mb = 1;
+            }
+            uint256 m = (a ^ b) & signBit == 0 ? (ma << d) + mb : (ma << d) - mb;
+            // An exact zero from opposite signs is +0 in this rounding mode.
+            if (m == 0) return 0;
+            // m counts units of b's quantum, or of the sticky bit's.
+            return (a & signBit) | round(m, int256(ea - d) - int256(bias(p, w) + p - 1), p, w);
+        }
+    }
+
+    function mul(uint256 a, uint256 b, uint256 p, uint256 w) internal pure returns (uint256) {
+        unchecked {
+            uint256 signBit = 1 << (w - 1);
+            uint256 absA = a & (signBit - 1);
+            uint256 absB = b & (signBit - 1);
+            uint256 infBits = inf(p, w);
+            if (absA > infBits || absB > infBits) return nan(p, w);
+            uint256 sign = (a ^ b) & signBit;
+            if (absA == infBits || absB == infBits) {
+                // inf * 0 is NaN.
+                return absA == 0 || absB == 0 ? nan(p, w) : sign | infBits;
+            }
+            if (absA == 0 || absB == 0) return sign;
+            (uint256 ma, uint256 ea) = decode(absA, p);
+            (uint256 mb, uint256 eb) = decode(absB, p);
+            int256 e = int256(ea + eb) - 2 * int256(bias(p, w) + p - 1);
+            return sign | round(ma * mb, e, p, w);
+        }
+    }
+
+    function div(uint256 a, uint256 b, uint256 p, uint256 w) internal pure returns (uint256) {
+        unchecked {
+            uint256 signBit = 1 << (w - 1);
+            uint256 absA = a & (signBit - 1);
+            uint256 absB = b & (signBit - 1);
+            uint256 infBits = inf(p, w);
+            if (absA > infBits || absB > infBits) return nan(p, w);
+            uint256 sign = (a ^ b) & signBit;
+            if (absA == infBits) return absB == infBits ? nan(p, w) : sign | infBits;
+            if (absB == infBits) return sign;
+            if (absB == 0) return absA == 0 ? nan(p, w) : sign | infBits;
+            if (absA == 0) return sign;
+            (uint256 ma, uint256 ea) = decode(absA, p);
+            (uint256 mb, uint256 eb) = decode(absB, p);
+            // Shift the dividend by s = 2p+2 so that the quotient has at
+            // least p+2 bits even for a one-bit subnormal dividend; the
+            // remainder becomes a sticky low bit below the rounding bit.
+            uint256 s = 2 * p + 2;
+            uint256 n = ma << s;
+            uint256 q = n / mb;
+            uint256 m = (q << 1) | (n % mb == 0 ? 0 : 1);
+            return sign | round(m, int256(ea) - int256(eb) - int256(s) - 1, p, w);
+        }
+    }
+
+    function sqrt(uint256 a, uint256 p, uint256 w) internal pure returns (uint256) {
+        unchecked {
+            uint256 signBit = 1 << (w - 1);
+            uint256 abs = a & (signBit - 1);
+            uint256 infBits = inf(p, w);
+            if (abs > infBits) return nan(p, w);
+            if (abs == 0) return a; // sqrt(±0) = ±0
+            if (a & signBit != 0) return nan(p, w);
+            if (abs == infBits) return a;
+            (uint256 m, uint256 eb) = decode(abs, p);
+            int256 e = int256(eb) - int256(bias(p, w) + p - 1);
+            if (m >> (p - 1) == 0) {
+                // Normalise a subnormal so that m has exactly p bits.
+                uint256 z = p - bitLength(m);
+                m <<= z;
+                e -= int256(z);
+            }
+            // M = m·2^s lies in [2^(2p+2), 2^(2p+4)) with e - s even, so
+            // r = isqrt(M) has exactly p+2 bits and the result is r·2^((e-s)/2).
+            uint256 s = p + 3;
+            if ((uint256(e) ^ s) & 1 != 0) s += 1;
+            uint256 mm = m << s;
+            uint256 r = isqrt(mm, p);
+            // Round r to p bits: two dropped bits and a sticky bit for an
+            // inexact root (a square root is never exactly a tie).
+            uint256 t = ((r & 3) << 1) | (r * r == mm ? 0 : 1);
+            uint256 q = r >> 2;
+            if (t + (q & 1) > 4) q += 1;
+            // Biased exponent minus one of q·2^((e-s)/2 + 2); a sqrt is
+            // always normal and never overflows, and q = 2^p carries.
+            uint256 k = uint256((e - int256(s)) / 2 + int256(bias(p, w) + p));
+            return (k << (p - 1)) + q;
+        }
+    }
+
+    /// floor(sqrt(x)) for x in [2^(2p+2), 2^(2p+4)), by Newton's method
+    /// from a two-interval guess: 2^(p+1.25) or 2^(p+1.75) (ratio 1.19 and
+    /// 1.68, in 16-bit fixed point), within 2^-0.25 of the root. The relative
+    /// error then squares each step (0.015, 1.1e-4, 6.4e-9, 2.1e-17,
+    /// 2.2e-34): after five steps it is below one unit of a (p+2)-bit root,
+    /// the iterate (never below the floor) is the floor or one above, and
+    /// one test fixes that.
+    function isqrt(uint256 x, uint256 p) internal pure returns (uint256 r) {
+        unchecked {
+            r = uint256(x >> (2 * p + 3) == 0 ? 77936 : 110218) << (p - 15);
+            r = (r + x / r) >> 1;
+            r = (r + x / r) >> 1;
+            r = (r + x / r) >> 1;
+            r = (r + x / r) >> 1;
+            r = (r + x / r) >> 1;
+            if (r * r > x) r -= 1;
+        }
+    }
+
+    // ---- min, max, comparisons ----
+
+    /// A key whose unsigned order is the float order of non-NaN bits, with
+    /// -0 below +0: negative values reversed below the positive ones.
+    function key(uint256 a, uint256 w) internal pure returns (uint256) {
+        unchecked {
+            uint256 signBit = 1 << (w - 1);
+            return a & signBit != 0 ? ~a & ((signBit << 1) - 1) : a | signBit;
+        }
+    }
+
+    function isNaN(uint256 a, uint256 p, uint256 w) internal pure returns (bool) {
+        unchecked {
+            return a & ((1 << (w - 1)) - 1) > inf(p, w);
+        }
+    }
+
+    /// min (wantMax false) or max: NaN if either is NaN, -0 < +0.
+    function minMax(uint256 a, uint256 b, uint256 p, uint256 w, bool wantMax) internal pure returns (uint256) {
+        if (isNaN(a, p, w) || isNaN(b, p, w)) return nan(p, w);
+        bool aBelow = key(a, w) < key(b, w);
+        return aBelow != wantMax ? a : b;
+    }
+
+    function eq(uint256 a, uint256 b, uint256 p, uint256 w) internal pure returns (bool) {
+        if (isNaN(a, p, w) || isNaN(b, p, w)) return false;
+        return a == b || bothZero(a, b, w);
+    }
+
+    function lt(uint256 a, uint256 b, uint256 p, uint256 w) internal pure returns (bool) {
+        if (isNaN(a, p, w) || isNaN(b, p, w) || bothZero(a, b, w)) return false;
+        return key(a, w) < key(b, w);
+    }
+
+    function le(uint256 a, uint256 b, uint256 p, uint256 w) internal pure returns (bool) {
+        if (isNaN(a, p, w) || isNaN(b, p, w)) return false;
+        return bothZero(a, b, w) || key(a, w) <= key(b, w);
+    }
+
+    function bothZero(uint256 a, uint256 b, uint256 w) internal pure returns (bool) {
+        unchecked {
+            return (a | b) & ((1 << (w - 1)) - 1) == 0;
+        }
+    }
+
+    // ---- rounding to an integral value ----
+
+    uint256 internal constant TRUNC = 0;
+    uint256 internal constant FLOOR = 1;
+    uint256 internal constant CEIL = 2;
+    uint256 internal constant NEAREST = 3;
+
+    /// ceil, floor, trunc or nearest (ties to even) of a, in its format,
+    /// by masking the fraction bits of the pattern: adding one unit to the
+    /// masked pattern steps the magnitude up by 1, carrying into the
+    /// exponent when it reaches a power of two.
+    function roundToInt(uint256 a, uint256 p, uint256 w, uint256 mode) internal pure returns (uint256) {
+        unchecked {
+            uint256 signBit = 1 << (w - 1);
+            uint256 abs = a & (signBit - 1);
+            if (abs > inf(p, w)) return nan(p, w);
+            uint256 fb = p - 1;
+            uint256 eb = abs >> fb;
+            uint256 b = bias(p, w);
+            // |a| >= 2^(p-1) (with inf) is integral already.
+            if (eb >= b + fb) return a;
+            uint256 neg = a & signBit;
+            uint256 one = b << fb;
+            if (eb < b) {
+                // |a| < 1: the result is ±0 or ±1 with a's sign.
+                if (abs == 0 || mode == TRUNC) return neg;
+                if (mode == FLOOR) return neg != 0 ? neg | one : 0;
+                if (mode == CEIL) return neg != 0 ? neg : one;
+                // nearest: ±1 only above one half ((bias-1) << fb).
+                return abs > (b - 1) << fb ? neg | one : neg;
+            }
+            // 1 <= |a| < 2^(p-1): the low f bits are the fraction.
+            uint256 unit = 1 << (b + fb - eb);
+            uint256 frac = a & (unit - 1);
+            if (frac == 0) return a;
+            uint256 t = a ^ frac;
+            if (mode == TRUNC) return t;
+            if (mode == FLOOR) return neg != 0 ? t + unit : t;
+            if (mode == CEIL) return neg != 0 ? t : t + unit;
+            // nearest: up above a half, and at a half when the integer part
+            // is odd. Its low bit is the pattern's bit at unit, also for
+            // 1 <= |a| < 2, where that bit is the exponent's lowest: bias is
+            // odd, like the integer part 1.
+            uint256 half = unit >> 1;
+            return frac > half || (frac == half && t & unit != 0) ? t + unit : t;
+        }
+    }
+
+    // ---- conversions ----
+
+    /// Converts bits of format (p, w) to format (p2, w2): demote rounds,
+    /// promote is exact; NaN becomes the target's canonical NaN.
+    function convertFloat(uint256 a, uint256 p, uint256 w, uint256 p2, uint256 w2) internal pure returns (uint256) {
+        unchecked {
+            uint256 abs = a & ((1 << (w - 1)) - 1);
+            uint256 infBits = inf(p, w);
+            if (abs > infBits) return nan(p2, w2);
+            uint256 sign = a >> (w - 1) << (w2 - 1);
+            if (abs == infBits) return sign | inf(p2, w2);
+            if (abs == 0) return sign;
+            (uint256 m, uint256 e) = decode(abs, p);
+            return sign | round(m, int256(e) - int256(bias(p, w) + p - 1), p2, w2);
+        }
+    }
+
+    /// Converts the n-bit integer a (two's complement when signed) to the
+    /// format (p, w), rounding once.
+    function fromInt(uint256 a, uint256 n, bool signed, uint256 p, uint256 w) internal pure returns (uint256) {
+        unchecked {
+            if (a == 0) return 0;
+            if (signed && a >> (n - 1) != 0) return (1 << (w - 1)) | round((1 << n) - a, 0, p, w);
+            return round(a, 0, p, w);
+        }
+    }
+
+    /// floor(|x|) for the non-NaN bits abs, capped at 2^64 (inf included):
+    /// every target range is within [-2^63, 2^64).
+    function truncMagnitude(uint256 abs, uint256 p, uint256 w) internal pure returns (uint256) {
+        unchecked {
+            uint256 fb = p - 1;
+            uint256 eb = abs >> fb;
+            uint256 b = bias(p, w);
+            if (eb < b) return 0;
+            uint256 x = eb - b; // |a| in [2^x, 2^(x+1))
+            if (x >= 64) return 1 << 64;
+            uint256 m = (abs & ((1 << fb) - 1)) | (1 << fb);
+            return x >= fb ? m << (x - fb) : m >> (fb - x);
+        }
+    }
+
+    /// Trapping truncation of a (format p, w) to an n-bit integer, as
+    /// (trap, bits): 4 (invalid conversion) for NaN, 3 (integer overflow)
+    /// when trunc(a) is outside the target range, 0 otherwise.
+    function truncToInt(uint256 a, uint256 p, uint256 w, uint256 n, bool signed)
+        internal
+        pure
+        returns (uint8, uint256)
+    {
+        unchecked {
+            uint256 signBit = 1 << (w - 1);
+            uint256 abs = a & (signBit - 1);
+            if (abs > inf(p, w)) return (4, 0);
+            uint256 t = truncMagnitude(abs, p, w);
+            if (a & signBit != 0) {
+                // -0.9 truncates to 0, valid even when unsigned.
+                if (signed ? t > 1 << (n - 1) : t != 0) return (3, 0);
+                return (0, ((1 << n) - t) & ((1 << n) - 1));
+            }
+            if (t >> (signed ? n - 1 : n) != 0) return (3, 0);
+            return (0, t);
+        }
+    }
+
+    /// Saturating truncation: NaN gives 0, out-of-range values the nearest
+    /// end of the n-bit range.
+    function truncSat(uint256 a, uint256 p, uint256 w, uint256 n, bool signed) internal pure returns (uint256) {
+        unchecked {
+            uint256 signBit = 1 << (w - 1);
+            uint256 abs = a & (signBit - 1);
+            if (abs > inf(p, w)) return 0;
+            uint256 t = truncMagnitude(abs, p, w);
+            if (a & signBit != 0) {
+                if (!signed) return 0;
+                if (t >= 1 << (n - 1)) return 1 << (n - 1);
+                return ((1 << n) - t) & ((1 << n) - 1);
+            }
+            uint256 max = signed ? (1 << (n - 1)) - 1 : (1 << n) - 1;
+            return t > max ? max : t;
+        }
+    }
+}
