@@ -129,17 +129,81 @@ library SoftFloatCore {
     }
 
     // ---- arithmetic ----
+    //
+    // add, mul and div each start with a fast path for the common case:
+    // both operands normal and the result normal before rounding. Its bit
+    // length is known from the operands, so it rounds in one expression,
+    // (m + half - 1 + lsb) >> s, and adds the rounded significand to the
+    // exponent field, where a carry (to 2.0, or from the largest finite
+    // value to infinity) lands by itself. Every other case takes the
+    // general code (addAny, mulAny, divAny, round), which is correct for
+    // all inputs on its own. The optimiser specialises these functions for
+    // the literal p and w of each caller, so the fast paths run on
+    // constants.
+
+    /// Rounds m (n bits, n > s >= 1) to nearest-even at bit s and adds it to
+    /// the exponent field k << (p-1).
+    function roundFast(uint256 m, uint256 s, uint256 k, uint256 p) private pure returns (uint256) {
+        unchecked {
+            return (k << (p - 1)) + ((m + (1 << (s - 1)) - 1 + ((m >> s) & 1)) >> s);
+        }
+    }
 
     function add(uint256 a, uint256 b, uint256 p, uint256 w) internal pure returns (uint256) {
         unchecked {
             uint256 signBit = 1 << (w - 1);
             uint256 absA = a & (signBit - 1);
             uint256 absB = b & (signBit - 1);
-            uint256 infBits = inf(p, w);
-            if (absA > infBits || absB > infBits) return nan(p, w);
             // Order by magnitude: then a's exponent is at least b's, the
             // difference of significands is never negative, and a nonzero
             // result has a's sign.
+            if (absA < absB) (a, b, absA, absB) = (b, a, absB, absA);
+            uint256 fb = p - 1;
+            uint256 ea = absA >> fb;
+            uint256 eb = absB >> fb;
+            uint256 emax = (1 << (w - p)) - 1;
+            // Special (NaN, inf) or subnormal or zero: ea == emax or eb == 0.
+            if (eb * (emax - ea) == 0) return addAny(a, b, p, w);
+            uint256 hidden = 1 << fb;
+            uint256 ma = (absA & (hidden - 1)) | hidden;
+            uint256 mb = (absB & (hidden - 1)) | hidden;
+            uint256 d = ea - eb;
+            if (d > p + 3) {
+                d = p + 3;
+                mb = 1;
+            }
+            // m has n bits: p+d or p+d+1 for a sum, p+d-1 or p+d for a
+            // difference when d >= 2 (so n > p); a difference with d <= 1
+            // may cancel any number of bits and goes to round.
+            uint256 m;
+            uint256 n;
+            if ((a ^ b) & signBit == 0) {
+                m = (ma << d) + mb;
+                n = p + d + (m >> (p + d));
+            } else if (d > 1) {
+                m = (ma << d) - mb;
+                n = p + d - 1 + (m >> (p + d - 1));
+            } else {
+                m = (ma << d) - mb;
+                // An exact zero from opposite signs is +0 in this rounding mode.
+                if (m == 0) return 0;
+                return (a & signBit) | round(m, int256(ea - d) - int256(bias(p, w) + fb), p, w);
+            }
+            // The biased exponent of the result before rounding, >= 1.
+            uint256 e = ea - d + n - p;
+            if (e < emax) return (a & signBit) | roundFast(m, n - p, e - 1, p);
+            return (a & signBit) | inf(p, w);
+        }
+    }
+
+    /// add for any operands: NaN, infinities, zeros, subnormals.
+    function addAny(uint256 a, uint256 b, uint256 p, uint256 w) private pure returns (uint256) {
+        unchecked {
+            uint256 signBit = 1 << (w - 1);
+            uint256 absA = a & (signBit - 1);
+            uint256 absB = b & (signBit - 1);
+            uint256 infBits = inf(p, w);
+            if (absA > infBits || absB > infBits) return nan(p, w);
             if (absA < absB) (a, b, absA, absB) = (b, a, absB, absA);
             if (absA == infBits) {
                 // inf + -inf is NaN; inf + anything else is that inf.
@@ -169,6 +233,26 @@ library SoftFloatCore {
 
     function mul(uint256 a, uint256 b, uint256 p, uint256 w) internal pure returns (uint256) {
         unchecked {
+            uint256 fb = p - 1;
+            uint256 emax = (1 << (w - p)) - 1;
+            uint256 ea = (a >> fb) & emax;
+            uint256 eb = (b >> fb) & emax;
+            // Special, subnormal or zero: an exponent 0 or emax.
+            if (ea * eb * (emax - ea) * (emax - eb) == 0) return mulAny(a, b, p, w);
+            uint256 sign = (a ^ b) & (1 << (w - 1));
+            uint256 hidden = 1 << fb;
+            uint256 m = ((a & (hidden - 1)) | hidden) * ((b & (hidden - 1)) | hidden);
+            // m in [2^(2p-2), 2^2p): 2p-1+hi bits.
+            uint256 hi = m >> (2 * p - 1);
+            uint256 e = ea + eb + hi - bias(p, w);
+            if (e - 1 < emax - 1) return sign | roundFast(m, fb + hi, e - 1, p);
+            return sign | roundN(m, 2 * p - 1 + hi, int256(ea + eb) - 2 * int256(bias(p, w) + fb), p, w);
+        }
+    }
+
+    /// mul for any operands.
+    function mulAny(uint256 a, uint256 b, uint256 p, uint256 w) private pure returns (uint256) {
+        unchecked {
             uint256 signBit = 1 << (w - 1);
             uint256 absA = a & (signBit - 1);
             uint256 absB = b & (signBit - 1);
@@ -188,6 +272,31 @@ library SoftFloatCore {
     }
 
     function div(uint256 a, uint256 b, uint256 p, uint256 w) internal pure returns (uint256) {
+        unchecked {
+            uint256 fb = p - 1;
+            uint256 emax = (1 << (w - p)) - 1;
+            uint256 ea = (a >> fb) & emax;
+            uint256 eb = (b >> fb) & emax;
+            if (ea * eb * (emax - ea) * (emax - eb) == 0) return divAny(a, b, p, w);
+            uint256 sign = (a ^ b) & (1 << (w - 1));
+            uint256 hidden = 1 << fb;
+            uint256 mb = (b & (hidden - 1)) | hidden;
+            uint256 n = ((a & (hidden - 1)) | hidden) << (p + 2);
+            // ma/mb is in (1/2, 2), so q is in (2^(p+1), 2^(p+3)): p+2+hi
+            // bits, at least two below the rounding bit, so a nonzero
+            // remainder can be ORed into the lowest as a sticky bit
+            // ((r + mb - 1) / mb is 1 exactly when r > 0).
+            uint256 q = n / mb;
+            q |= (n - q * mb + mb - 1) / mb;
+            uint256 hi = q >> (p + 2);
+            uint256 e = ea + bias(p, w) + hi - 1 - eb;
+            if (e - 1 < emax - 1) return sign | roundFast(q, 2 + hi, e - 1, p);
+            return sign | roundN(q, p + 2 + hi, int256(ea) - int256(eb) - int256(p + 2), p, w);
+        }
+    }
+
+    /// div for any operands.
+    function divAny(uint256 a, uint256 b, uint256 p, uint256 w) private pure returns (uint256) {
         unchecked {
             uint256 signBit = 1 << (w - 1);
             uint256 absA = a & (signBit - 1);
@@ -214,6 +323,34 @@ library SoftFloatCore {
 
     function sqrt(uint256 a, uint256 p, uint256 w) internal pure returns (uint256) {
         unchecked {
+            uint256 fb = p - 1;
+            uint256 hidden = 1 << fb;
+            // Positive, normal and finite in one test (a - hidden wraps for
+            // zero and subnormals; a negative a is above inf).
+            if (a - hidden >= inf(p, w) - hidden) return sqrtAny(a, p, w);
+            uint256 ea = a >> fb;
+            // M = m·2^s with s = p+3 or p+4 (the one that makes the exponent
+            // e - s even: with an odd bias, that is when ea is odd) lies in
+            // [2^(2p+2), 2^(2p+4)).
+            uint256 s = p + 4 - (ea & 1);
+            uint256 mm = ((a & (hidden - 1)) | hidden) << s;
+            uint256 r = isqrt(mm, p);
+            // sqrt(a) = r·2^((ea - bias - fb - s)/2) with r of p+2 bits. The
+            // field k of roundFast (biased exponent minus one, as in roundN)
+            // is that exponent + 2 + p - 2 + bias = (ea + bias + p + 1 - s)/2,
+            // an even numerator that is never negative. An inexact root ORs
+            // a sticky bit into r's lowest bit, below the rounding bit:
+            // (d + 2^(p+3) - 1) >> (p+3) is 1 exactly when d = M - r²
+            // (< 2r + 1 < 2^(p+3)) is nonzero.
+            uint256 k = (ea + bias(p, w) + p + 1 - s) >> 1;
+            uint256 sticky = (mm - r * r + (1 << (p + 3)) - 1) >> (p + 3);
+            return roundFast(r | sticky, 2, k, p);
+        }
+    }
+
+    /// sqrt for any operand: NaN, negative, zero, subnormal, inf.
+    function sqrtAny(uint256 a, uint256 p, uint256 w) private pure returns (uint256) {
+        unchecked {
             uint256 signBit = 1 << (w - 1);
             uint256 abs = a & (signBit - 1);
             uint256 infBits = inf(p, w);
@@ -221,94 +358,92 @@ library SoftFloatCore {
             if (abs == 0) return a; // sqrt(±0) = ±0
             if (a & signBit != 0) return nan(p, w);
             if (abs == infBits) return a;
-            (uint256 m, uint256 eb) = decode(abs, p);
-            int256 e = int256(eb) - int256(bias(p, w) + p - 1);
-            if (m >> (p - 1) == 0) {
-                // Normalise a subnormal so that m has exactly p bits.
-                uint256 z = p - bitLength(m);
-                m <<= z;
-                e -= int256(z);
-            }
-            // M = m·2^s lies in [2^(2p+2), 2^(2p+4)) with e - s even, so
-            // r = isqrt(M) has exactly p+2 bits and the result is r·2^((e-s)/2).
+            // A positive subnormal: normalise it so that m has exactly p
+            // bits, then as in sqrt.
+            uint256 m = abs;
+            uint256 z = p - bitLength(m);
+            m <<= z;
+            int256 e = 1 - int256(bias(p, w) + p - 1) - int256(z);
             uint256 s = p + 3;
             if ((uint256(e) ^ s) & 1 != 0) s += 1;
             uint256 mm = m << s;
             uint256 r = isqrt(mm, p);
-            // Round r to p bits: two dropped bits and a sticky bit for an
-            // inexact root (a square root is never exactly a tie).
-            uint256 t = ((r & 3) << 1) | (r * r == mm ? 0 : 1);
-            uint256 q = r >> 2;
-            if (t + (q & 1) > 4) q += 1;
-            // Biased exponent minus one of q·2^((e-s)/2 + 2); a sqrt is
-            // always normal and never overflows, and q = 2^p carries.
+            uint256 sticky = (mm - r * r + (1 << (p + 3)) - 1) >> (p + 3);
             uint256 k = uint256((e - int256(s)) / 2 + int256(bias(p, w) + p));
-            return (k << (p - 1)) + q;
+            return roundFast(r | sticky, 2, k, p);
         }
     }
 
     /// floor(sqrt(x)) for x in [2^(2p+2), 2^(2p+4)), by Newton's method
-    /// from a two-interval guess: 2^(p+1.25) or 2^(p+1.75) (ratio 1.19 and
-    /// 1.68, in 16-bit fixed point), within 2^-0.25 of the root. The relative
-    /// error then squares each step (0.015, 1.1e-4, 6.4e-9, 2.1e-17,
-    /// 2.2e-34): after five steps it is below one unit of a (p+2)-bit root,
-    /// the iterate (never below the floor) is the floor or one above, and
-    /// one test fixes that.
+    /// from a two-interval guess: 2^(p+1.25) or 2^(p+1.75) (ratios 1.19 and
+    /// 1.68 in 16-bit fixed point), within 2^±0.25 of the root. The relative
+    /// error e of an iterate then falls as e²/(2(1+e)): 0.0151, 1.12e-4,
+    /// 6.23e-9, 1.94e-17. Integer steps never go below the floor of the
+    /// root and only make it smaller, so once the error is under one unit of
+    /// the (p+2)-bit root (2^-26 for p = 24 after three steps, 2^-55 for p =
+    /// 53 after four) the iterate is the floor or one above, and the last
+    /// line fixes that: r*r - x - 1 wraps to a set top bit when r*r <= x.
     function isqrt(uint256 x, uint256 p) internal pure returns (uint256 r) {
         unchecked {
-            r = uint256(x >> (2 * p + 3) == 0 ? 77936 : 110218) << (p - 15);
+            r = (77936 + (x >> (2 * p + 3)) * (110218 - 77936)) << (p - 15);
             r = (r + x / r) >> 1;
             r = (r + x / r) >> 1;
             r = (r + x / r) >> 1;
-            r = (r + x / r) >> 1;
-            r = (r + x / r) >> 1;
-            if (r * r > x) r -= 1;
+            if (p > 24) r = (r + x / r) >> 1;
+            r = r - 1 + ((r * r - x - 1) >> 255);
         }
     }
 
     // ---- min, max, comparisons ----
 
     /// A key whose unsigned order is the float order of non-NaN bits, with
-    /// -0 below +0: negative values reversed below the positive ones.
+    /// -0 and +0 equal: signBit + |a| for positive a, signBit - |a| for
+    /// negative a (no branch: s is the sign, 0 or 1).
     function key(uint256 a, uint256 w) internal pure returns (uint256) {
         unchecked {
             uint256 signBit = 1 << (w - 1);
-            return a & signBit != 0 ? ~a & ((signBit << 1) - 1) : a | signBit;
+            uint256 abs = a & (signBit - 1);
+            return signBit + abs - (((a >> (w - 1)) * abs) << 1);
         }
     }
 
-    function isNaN(uint256 a, uint256 p, uint256 w) internal pure returns (bool) {
+    /// 1 if a is a NaN, else 0: abs + (signBit - 1 - inf) reaches signBit
+    /// exactly when abs > inf.
+    function nanBit(uint256 a, uint256 p, uint256 w) internal pure returns (uint256) {
         unchecked {
-            return a & ((1 << (w - 1)) - 1) > inf(p, w);
+            uint256 signBit = 1 << (w - 1);
+            return ((a & (signBit - 1)) + signBit - 1 - inf(p, w)) >> (w - 1);
         }
     }
 
-    /// min (wantMax false) or max: NaN if either is NaN, -0 < +0.
+    /// key(a), or a value above every key if a or b is a NaN, so that one
+    /// comparison with key(b) answers eq, lt and le.
+    function keyOrNaN(uint256 a, uint256 b, uint256 p, uint256 w) internal pure returns (uint256) {
+        unchecked {
+            return key(a, w) | ((nanBit(a, p, w) | nanBit(b, p, w)) << w);
+        }
+    }
+
+    /// min (wantMax false) or max: NaN if either is NaN, -0 < +0 (the key
+    /// less the sign bit orders -0 just below +0).
     function minMax(uint256 a, uint256 b, uint256 p, uint256 w, bool wantMax) internal pure returns (uint256) {
-        if (isNaN(a, p, w) || isNaN(b, p, w)) return nan(p, w);
-        bool aBelow = key(a, w) < key(b, w);
-        return aBelow != wantMax ? a : b;
+        unchecked {
+            if (nanBit(a, p, w) | nanBit(b, p, w) != 0) return nan(p, w);
+            bool aBelow = key(a, w) - (a >> (w - 1)) < key(b, w) - (b >> (w - 1));
+            return aBelow != wantMax ? a : b;
+        }
     }
 
     function eq(uint256 a, uint256 b, uint256 p, uint256 w) internal pure returns (bool) {
-        if (isNaN(a, p, w) || isNaN(b, p, w)) return false;
-        return a == b || bothZero(a, b, w);
+        return keyOrNaN(a, b, p, w) == key(b, w);
     }
 
     function lt(uint256 a, uint256 b, uint256 p, uint256 w) internal pure returns (bool) {
-        if (isNaN(a, p, w) || isNaN(b, p, w) || bothZero(a, b, w)) return false;
-        return key(a, w) < key(b, w);
+        return keyOrNaN(a, b, p, w) < key(b, w);
     }
 
     function le(uint256 a, uint256 b, uint256 p, uint256 w) internal pure returns (bool) {
-        if (isNaN(a, p, w) || isNaN(b, p, w)) return false;
-        return bothZero(a, b, w) || key(a, w) <= key(b, w);
-    }
-
-    function bothZero(uint256 a, uint256 b, uint256 w) internal pure returns (bool) {
-        unchecked {
-            return (a | b) & ((1 << (w - 1)) - 1) == 0;
-        }
+        return keyOrNaN(a, b, p, w) <= key(b, w);
     }
 
     // ---- rounding to an integral value ----

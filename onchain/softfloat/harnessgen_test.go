@@ -27,7 +27,9 @@ var gasGroups = []struct {
 	contract string
 	member   func(op) bool
 }{
-	{"SoftFloatGasF32", func(o op) bool { return o.in[0] == dF32 && o.out() == "uint32" && o.name[0] == 'f' && o.name != "f32DemoteF64" }},
+	{"SoftFloatGasF32", func(o op) bool {
+		return o.in[0] == dF32 && o.out() == "uint32" && o.name[0] == 'f' && o.name != "f32DemoteF64"
+	}},
 	{"SoftFloatGasF64", func(o op) bool { return o.in[0] == dF64 && o.out() == "uint64" && o.name[0] == 'f' }},
 	{"SoftFloatGasCmp", func(o op) bool { return o.out() == "bool" }},
 	{"SoftFloatGasConvert", func(o op) bool {
