@@ -92,27 +92,42 @@ func (r *rng) frac(f format) uint64 {
 	return x
 }
 
-// float returns a biased value of format f: any bits (NaNs, infinities),
-// subnormals, edge classes a few ulps off, exponents at both ends, and
-// finite values with structured fractions.
+// nan returns a NaN of any sign and payload, quiet or signalling.
+func (r *rng) nan(f format) uint64 {
+	x := f.inf() | r.bits(f.fracBits())
+	if x == f.inf() {
+		x |= 1
+	}
+	if r.neg() {
+		x |= f.signBit()
+	}
+	return x
+}
+
+// float returns a biased value of format f: any bits, NaNs, subnormals,
+// edge classes a few ulps off, exponents at both ends, and finite values
+// with structured fractions.
 func (r *rng) float(f format) uint64 {
 	p := uint64(f.p)
-	switch r.IntN(10) {
-	case 0:
+	switch r.IntN(20) {
+	case 0, 1:
 		return r.bits(f.w)
-	case 1:
+	case 2, 3:
 		return f.pack(r.neg(), 0, r.frac(f))
-	case 2:
-		e := edgesOf(map[format]domain{f32: dF32, f64: dF64}[f])
+	case 4, 5:
+		e := floatEdgeCache[f]
 		return f.step(e[r.IntN(len(e))].v, r.small(3))
-	case 3:
-		if r.neg() {
-			return f.pack(r.neg(), 1+r.Uint64N(p+2), r.frac(f))
-		}
+	case 6:
+		return f.pack(r.neg(), 1+r.Uint64N(p+2), r.frac(f))
+	case 7:
 		return f.pack(r.neg(), f.maxExp()-1-r.Uint64N(p+2), r.frac(f))
+	case 8:
+		return r.nan(f)
 	}
 	return f.pack(r.neg(), 1+r.Uint64N(f.maxExp()-1), r.frac(f))
 }
+
+var floatEdgeCache = map[format][]edge{f32: floatEdges(f32), f64: floatEdges(f64)}
 
 func expOf(f format, x uint64) int { return int(x & f.absMask() >> f.fracBits()) }
 
@@ -146,11 +161,8 @@ func (r *rng) addPair(f format) (a, b uint64) {
 		}
 	case 6:
 		top := int(f.maxExp()) - 1
-		a = f.pack(false, uint64(top-r.IntN(3)), r.frac(f))
-		b = f.pack(false, uint64(top-r.IntN(3)), r.frac(f))
-		if r.neg() {
-			a, b = a|f.signBit(), b|f.signBit()
-		}
+		a = f.pack(r.neg(), uint64(top-r.IntN(3)), r.frac(f))
+		b = f.pack(r.neg(), uint64(top-r.IntN(3)), r.frac(f))
 	case 7:
 		a = r.withExp(f, r.IntN(3))
 		b = r.withExp(f, r.IntN(3))
@@ -249,7 +261,23 @@ func (r *rng) divPair(f format) (a, b uint64) {
 	case 1:
 		return pair(r.frac(f), r.frac(f))
 	case 2:
-		return pair(r.frac(f), 0)
+		// A power-of-two divisor: an exact shift, into the subnormals
+		// (where the shifted-out bits can be a tie) or out of range.
+		// With the quotient's exponent t <= 0, 1-t bits are shifted out;
+		// setting them to 10…0 in the dividend makes an exact tie.
+		e1 := 1 + r.IntN(int(f.maxExp())-1)
+		t := 1 - p + r.IntN(p+2)
+		frac := r.frac(f)
+		switch r.IntN(3) {
+		case 0:
+			t = boundary()
+		case 1:
+			if k := uint(1 - t); t <= 0 && k < f.p {
+				frac = frac&^(1<<k-1) | 1<<(k-1)
+			}
+		}
+		e2 := max(1, min(e1-t+bias, int(f.maxExp())-1))
+		return f.pack(r.neg(), uint64(e1), frac), f.pack(r.neg(), uint64(e2), 0)
 	case 3:
 		kb := 1 + r.UintN(f.p)
 		kc := 1 + r.UintN(f.p+1-kb)
@@ -319,6 +347,9 @@ func (r *rng) roundOperand(f format) uint64 {
 // truncOperand: the integer-range boundaries a few ulps off, magnitudes in
 // [2^-2, 2^66), anything.
 func (r *rng) truncOperand(f format) uint64 {
+	if r.IntN(50) == 0 {
+		return r.nan(f)
+	}
 	switch r.IntN(4) {
 	case 0:
 		return r.float(f)
@@ -341,7 +372,7 @@ func (r *rng) truncOperand(f format) uint64 {
 // (overflow, subnormals, below them) and whose low 29 bits, dropped by the
 // rounding, are a tie, a tie ±1, zero, all ones or random.
 func (r *rng) demoteOperand() uint64 {
-	if r.IntN(4) == 0 {
+	if r.IntN(3) == 0 {
 		return r.float(f64)
 	}
 	e := uint64(1023 - 160 + r.IntN(160+132))
