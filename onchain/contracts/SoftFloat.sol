@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {SoftFloatCore as C} from "./SoftFloatCore.sol";
+import {SoftFloatConvert as V} from "./SoftFloatConvert.sol";
 
 /// @title SoftFloat: IEEE-754 binary32 and binary64 arithmetic on bit patterns
 /// @notice The float semantics of referee's reference machine (Go package
@@ -16,10 +17,11 @@ import {SoftFloatCore as C} from "./SoftFloatCore.sol";
 /// those of package numeric in lowerCamel case; they are the interface
 /// OneStepVerifier calls.
 ///
-/// The arithmetic is SoftFloatCore's, one implementation for both formats;
-/// this file fixes the format and the integer widths. It is tested bit for
-/// bit against numeric in onchain/softfloat (docs/RATIONALE.md, "Why is the
-/// soft-float library our own, and how is it tested?").
+/// The arithmetic is SoftFloatCore's and SoftFloatConvert's, one
+/// implementation for both formats; this file fixes the format and the
+/// integer widths. It is tested bit for bit against numeric in
+/// onchain/softfloat (docs/RATIONALE.md: "Why is the soft-float library
+/// our own, and how is it tested?"). Gas: docs/RATIONALE.md, same entry.
 library SoftFloat {
     // Formats as (significand bits with the hidden one, width).
     uint256 private constant P32 = 24;
@@ -65,19 +67,19 @@ library SoftFloat {
     }
 
     function f32Ceil(uint32 a) internal pure returns (uint32) {
-        return uint32(C.roundToInt(a, P32, W32, C.CEIL));
+        return uint32(V.roundToInt(a, P32, W32, V.CEIL));
     }
 
     function f32Floor(uint32 a) internal pure returns (uint32) {
-        return uint32(C.roundToInt(a, P32, W32, C.FLOOR));
+        return uint32(V.roundToInt(a, P32, W32, V.FLOOR));
     }
 
     function f32Trunc(uint32 a) internal pure returns (uint32) {
-        return uint32(C.roundToInt(a, P32, W32, C.TRUNC));
+        return uint32(V.roundToInt(a, P32, W32, V.TRUNC));
     }
 
     function f32Nearest(uint32 a) internal pure returns (uint32) {
-        return uint32(C.roundToInt(a, P32, W32, C.NEAREST));
+        return uint32(V.roundToInt(a, P32, W32, V.NEAREST));
     }
 
     function f32Abs(uint32 a) internal pure returns (uint32) {
@@ -147,19 +149,19 @@ library SoftFloat {
     }
 
     function f64Ceil(uint64 a) internal pure returns (uint64) {
-        return uint64(C.roundToInt(a, P64, W64, C.CEIL));
+        return uint64(V.roundToInt(a, P64, W64, V.CEIL));
     }
 
     function f64Floor(uint64 a) internal pure returns (uint64) {
-        return uint64(C.roundToInt(a, P64, W64, C.FLOOR));
+        return uint64(V.roundToInt(a, P64, W64, V.FLOOR));
     }
 
     function f64Trunc(uint64 a) internal pure returns (uint64) {
-        return uint64(C.roundToInt(a, P64, W64, C.TRUNC));
+        return uint64(V.roundToInt(a, P64, W64, V.TRUNC));
     }
 
     function f64Nearest(uint64 a) internal pure returns (uint64) {
-        return uint64(C.roundToInt(a, P64, W64, C.NEAREST));
+        return uint64(V.roundToInt(a, P64, W64, V.NEAREST));
     }
 
     function f64Abs(uint64 a) internal pure returns (uint64) {
@@ -197,128 +199,128 @@ library SoftFloat {
     // ---- conversions between floats ----
 
     function f32DemoteF64(uint64 a) internal pure returns (uint32) {
-        return uint32(C.convertFloat(a, P64, W64, P32, W32));
+        return uint32(V.convertFloat(a, P64, W64, P32, W32));
     }
 
     function f64PromoteF32(uint32 a) internal pure returns (uint64) {
-        return uint64(C.convertFloat(a, P32, W32, P64, W64));
+        return uint64(V.convertFloat(a, P32, W32, P64, W64));
     }
 
     // ---- integer to float (round to nearest even, once) ----
 
     function f32ConvertI32S(uint32 a) internal pure returns (uint32) {
-        return uint32(C.fromInt(a, 32, true, P32, W32));
+        return uint32(V.fromInt(a, 32, true, P32, W32));
     }
 
     function f32ConvertI32U(uint32 a) internal pure returns (uint32) {
-        return uint32(C.fromInt(a, 32, false, P32, W32));
+        return uint32(V.fromInt(a, 32, false, P32, W32));
     }
 
     function f32ConvertI64S(uint64 a) internal pure returns (uint32) {
-        return uint32(C.fromInt(a, 64, true, P32, W32));
+        return uint32(V.fromInt(a, 64, true, P32, W32));
     }
 
     function f32ConvertI64U(uint64 a) internal pure returns (uint32) {
-        return uint32(C.fromInt(a, 64, false, P32, W32));
+        return uint32(V.fromInt(a, 64, false, P32, W32));
     }
 
     function f64ConvertI32S(uint32 a) internal pure returns (uint64) {
-        return uint64(C.fromInt(a, 32, true, P64, W64));
+        return uint64(V.fromInt(a, 32, true, P64, W64));
     }
 
     function f64ConvertI32U(uint32 a) internal pure returns (uint64) {
-        return uint64(C.fromInt(a, 32, false, P64, W64));
+        return uint64(V.fromInt(a, 32, false, P64, W64));
     }
 
     function f64ConvertI64S(uint64 a) internal pure returns (uint64) {
-        return uint64(C.fromInt(a, 64, true, P64, W64));
+        return uint64(V.fromInt(a, 64, true, P64, W64));
     }
 
     function f64ConvertI64U(uint64 a) internal pure returns (uint64) {
-        return uint64(C.fromInt(a, 64, false, P64, W64));
+        return uint64(V.fromInt(a, 64, false, P64, W64));
     }
 
     // ---- float to integer, trapping (trap codes of numeric.Trap) ----
 
     function i32TruncF32S(uint32 a) internal pure returns (uint8 trap, uint32 r) {
         uint256 v;
-        (trap, v) = C.truncToInt(a, P32, W32, 32, true);
+        (trap, v) = V.truncToInt(a, P32, W32, 32, true);
         r = uint32(v);
     }
 
     function i32TruncF32U(uint32 a) internal pure returns (uint8 trap, uint32 r) {
         uint256 v;
-        (trap, v) = C.truncToInt(a, P32, W32, 32, false);
+        (trap, v) = V.truncToInt(a, P32, W32, 32, false);
         r = uint32(v);
     }
 
     function i32TruncF64S(uint64 a) internal pure returns (uint8 trap, uint32 r) {
         uint256 v;
-        (trap, v) = C.truncToInt(a, P64, W64, 32, true);
+        (trap, v) = V.truncToInt(a, P64, W64, 32, true);
         r = uint32(v);
     }
 
     function i32TruncF64U(uint64 a) internal pure returns (uint8 trap, uint32 r) {
         uint256 v;
-        (trap, v) = C.truncToInt(a, P64, W64, 32, false);
+        (trap, v) = V.truncToInt(a, P64, W64, 32, false);
         r = uint32(v);
     }
 
     function i64TruncF32S(uint32 a) internal pure returns (uint8 trap, uint64 r) {
         uint256 v;
-        (trap, v) = C.truncToInt(a, P32, W32, 64, true);
+        (trap, v) = V.truncToInt(a, P32, W32, 64, true);
         r = uint64(v);
     }
 
     function i64TruncF32U(uint32 a) internal pure returns (uint8 trap, uint64 r) {
         uint256 v;
-        (trap, v) = C.truncToInt(a, P32, W32, 64, false);
+        (trap, v) = V.truncToInt(a, P32, W32, 64, false);
         r = uint64(v);
     }
 
     function i64TruncF64S(uint64 a) internal pure returns (uint8 trap, uint64 r) {
         uint256 v;
-        (trap, v) = C.truncToInt(a, P64, W64, 64, true);
+        (trap, v) = V.truncToInt(a, P64, W64, 64, true);
         r = uint64(v);
     }
 
     function i64TruncF64U(uint64 a) internal pure returns (uint8 trap, uint64 r) {
         uint256 v;
-        (trap, v) = C.truncToInt(a, P64, W64, 64, false);
+        (trap, v) = V.truncToInt(a, P64, W64, 64, false);
         r = uint64(v);
     }
 
     // ---- float to integer, saturating (NaN gives 0) ----
 
     function i32TruncSatF32S(uint32 a) internal pure returns (uint32) {
-        return uint32(C.truncSat(a, P32, W32, 32, true));
+        return uint32(V.truncSat(a, P32, W32, 32, true));
     }
 
     function i32TruncSatF32U(uint32 a) internal pure returns (uint32) {
-        return uint32(C.truncSat(a, P32, W32, 32, false));
+        return uint32(V.truncSat(a, P32, W32, 32, false));
     }
 
     function i32TruncSatF64S(uint64 a) internal pure returns (uint32) {
-        return uint32(C.truncSat(a, P64, W64, 32, true));
+        return uint32(V.truncSat(a, P64, W64, 32, true));
     }
 
     function i32TruncSatF64U(uint64 a) internal pure returns (uint32) {
-        return uint32(C.truncSat(a, P64, W64, 32, false));
+        return uint32(V.truncSat(a, P64, W64, 32, false));
     }
 
     function i64TruncSatF32S(uint32 a) internal pure returns (uint64) {
-        return uint64(C.truncSat(a, P32, W32, 64, true));
+        return uint64(V.truncSat(a, P32, W32, 64, true));
     }
 
     function i64TruncSatF32U(uint32 a) internal pure returns (uint64) {
-        return uint64(C.truncSat(a, P32, W32, 64, false));
+        return uint64(V.truncSat(a, P32, W32, 64, false));
     }
 
     function i64TruncSatF64S(uint64 a) internal pure returns (uint64) {
-        return uint64(C.truncSat(a, P64, W64, 64, true));
+        return uint64(V.truncSat(a, P64, W64, 64, true));
     }
 
     function i64TruncSatF64U(uint64 a) internal pure returns (uint64) {
-        return uint64(C.truncSat(a, P64, W64, 64, false));
+        return uint64(V.truncSat(a, P64, W64, 64, false));
     }
 }
