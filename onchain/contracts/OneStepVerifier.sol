@@ -11,7 +11,7 @@ import {FloatOps} from "./verifier/FloatOps.sol";
 /// @title OneStepVerifier: referee's one-step proofs checked on chain
 /// @notice verify(pre, proof) returns the state root after the one step the
 /// proof opens (docs/proof-format.md, version 2), or reverts with
-/// Rejected(what, at) / NotProvable(what) exactly where dispute.Verify
+/// Rejected(field, at, why) / NotProvable(what) exactly where dispute.Verify
 /// rejects. The verifier is split, as Nitro's OneStepProver*, into provers
 /// under the 24,576-byte code limit (EIP-170); this entry contract only
 /// routes by the op kind it peeks at, and every prover re-checks the whole

@@ -195,15 +195,15 @@ func DecodeString(b []byte) (string, error) {
 	return vals[0].(string), nil
 }
 
-// DecodeStringUint decodes ABI-encoded (string, uint256).
-func DecodeStringUint(b []byte) (string, uint64, error) {
+// DecodeRejected decodes ABI-encoded (string, uint256, string).
+func DecodeRejected(b []byte) (string, uint64, string, error) {
 	ts, _ := abi.NewType("string", "", nil)
 	tu, _ := abi.NewType("uint256", "", nil)
-	vals, err := abi.Arguments{{Type: ts}, {Type: tu}}.Unpack(b)
+	vals, err := abi.Arguments{{Type: ts}, {Type: tu}, {Type: ts}}.Unpack(b)
 	if err != nil {
-		return "", 0, err
+		return "", 0, "", err
 	}
-	return vals[0].(string), vals[1].(*big.Int).Uint64(), nil
+	return vals[0].(string), vals[1].(*big.Int).Uint64(), vals[2].(string), nil
 }
 
 // SetGasLimit sets the gas later calls may use.

@@ -53,12 +53,12 @@ func New() (*Verifier, error) { return Deploy(evm.New()) }
 
 // Errors classifying a rejection, wrapped by the error Verify returns.
 var (
-	// ErrRejected: the contract reverted with Rejected(what, at), a
-	// malformed or dishonest proof (dispute.ErrBadProof).
-	ErrRejected = errors.New("rejected on chain")
+	// ErrRejected: the contract reverted with Rejected(field, at, why),
+	// a malformed or dishonest proof (dispute.ErrBadProof's twin, same text).
+	ErrRejected = errors.New("proof rejected")
 	// ErrNotProvable: NotProvable(what), a valid proof of a step the
 	// verifier does not cover (dispute.ErrNotProvable).
-	ErrNotProvable = errors.New("not provable on chain")
+	ErrNotProvable = errors.New("not provable yet")
 	// ErrFloatPending: SoftFloat.Unimplemented(), a float op whose
 	// soft-float routine is not written yet.
 	ErrFloatPending = errors.New("soft-float routine not implemented yet")
@@ -92,7 +92,7 @@ func (v *Verifier) Verify(pre [32]byte, proof []byte) (Outcome, error) {
 
 // Selectors of the errors the provers revert with.
 var (
-	selRejected      = evm.Selector("Rejected(string,uint256)")
+	selRejected      = evm.Selector("Rejected(string,uint256,string)")
 	selNotProvable   = evm.Selector("NotProvable(string)")
 	selUnimplemented = evm.Selector("Unimplemented()")
 )
@@ -104,9 +104,12 @@ func classify(rev *evm.RevertError) error {
 	}
 	switch [4]byte(d[:4]) {
 	case selRejected:
-		what, at, err := evm.DecodeStringUint(d[4:])
+		field, at, why, err := evm.DecodeRejected(d[4:])
+		if err == nil && why != "" {
+			return fmt.Errorf("%w: %s at byte %d: %s", ErrRejected, field, at, why)
+		}
 		if err == nil {
-			return fmt.Errorf("%w: %s at byte %d", ErrRejected, what, at)
+			return fmt.Errorf("%w: %s at byte %d", ErrRejected, field, at)
 		}
 	case selNotProvable:
 		what, err := evm.DecodeString(d[4:])

@@ -66,7 +66,7 @@ func parseValue(s string) (trace.Value, error) {
 			if strings.HasPrefix(v, "-") {
 				sign, v = 1, v[1:]
 			}
-			if v == "nan" {
+			if strings.EqualFold(v, "nan") {
 				if size == 32 {
 					return trace.F32(uint32(sign<<31 | 0x7fc00000)), nil
 				}

@@ -43,7 +43,7 @@ func TestVerify(t *testing.T) {
 	flipped := append([]byte(nil), p...)
 	flipped[700] ^= 0x10
 	code, out, _ = runCLI(t, flipped, "verify", "-")
-	if code != exitNo || !strings.HasPrefix(out, "rejected: rejected on chain: ") {
+	if code != exitNo || !strings.HasPrefix(out, "rejected: proof rejected: ") {
 		t.Fatalf("flipped: exit %d, %q", code, out)
 	}
 	code, out, _ = runCLI(t, flipped, "verify", "--json", "-")

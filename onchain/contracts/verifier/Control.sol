@@ -51,7 +51,7 @@ library Control {
             ret(v);
         } else if (k == 0x10) {
             // call: pops params, pushes the callee's frame (shape in the op leaf)
-            if (v.calleeHost()) revert Rejected("call of a host function sent to the Wasm prover", v.off);
+            if (v.calleeHost()) revert Rejected("call of a host function sent to the Wasm prover", v.off, "");
             Fn memory f;
             f.params = v.b;
             f.locals = v.c >> 32;
@@ -89,7 +89,7 @@ library Control {
 
     /// @notice Keeps the top n values and drops `drop` values below them.
     function branch(VM memory v, uint256 n, uint256 drop) internal pure {
-        if (n > v.wlen || drop > v.wlen || n + drop > v.wlen) revert Rejected("stack window too short for a branch", v.off);
+        if (n > v.wlen || drop > v.wlen || n + drop > v.wlen) revert Rejected("stack window too short for a branch", v.off, "");
         uint256[] memory w = v.win;
         uint256 from = v.wlen - n;
         uint256 to = from - drop;
@@ -104,10 +104,10 @@ library Control {
     /// after the ops.
     function brTable(VM memory v) internal pure {
         uint256 i = uint32(v.pop());
-        if (v.b == 0) revert Rejected("br_table with no targets", v.off);
+        if (v.b == 0) revert Rejected("br_table with no targets", v.off, "");
         if (i >= v.b - 1) i = v.b - 1;
         uint256 leafIdx = v.fn.numOps + v.a + i;
-        if (leafIdx >= v.fn.codeLeaves) revert Rejected("br_table target outside the code", v.off);
+        if (leafIdx >= v.fn.codeLeaves) revert Rejected("br_table target outside the code", v.off, "");
         (bytes32 t,) =
             v.leafProof(Hashing.codeDom(), Hashing.depthFor(v.fn.codeLeaves), leafIdx, v.fn.codeRoot, "br_table target");
         uint256 w = uint256(t);
@@ -122,7 +122,7 @@ library Control {
     function ret(VM memory v) internal pure {
         bytes memory st = v.st;
         uint256 n = v.fn.results;
-        if (n > v.wlen) revert Rejected("stack window too short for the results", v.off);
+        if (n > v.wlen) revert Rejected("stack window too short for the results", v.off, "");
         bytes32 h = Machine.getW(st, Machine.F_BASE);
         for (uint256 i = v.wlen - n; i < v.wlen; i++) h = Machine.chainPush(h, v.win[i]);
         v.stackSet = true;
@@ -140,7 +140,7 @@ library Control {
         uint256 rec = v.take(Machine.FRAME_REC, "caller frame record");
         bytes32 below = v.readWord("frame chain hash below the caller");
         if (frameLink(below, rec) != Machine.getW(st, Machine.ST_FRAMES)) {
-            revert Rejected("caller frame record: does not hash to the frame chain", start);
+            revert Rejected("caller frame record", start, "does not hash to the frame chain");
         }
         unchecked {
             Machine.set(st, Machine.ST_SP, 4, uint32(Machine.get(st, Machine.F_FP, 4) + n));
@@ -176,7 +176,7 @@ library Control {
         if (sp < f.params || sp - f.params + f.frameSize > Machine.get(st, Machine.ST_MAXSTACK, 4)) {
             return v.trap(Machine.TRAP_VALUE_STACK);
         }
-        if (f.params > v.wlen || f.locals < f.params) revert Rejected("stack window too short for the parameters", v.off);
+        if (f.params > v.wlen || f.locals < f.params) revert Rejected("stack window too short for the parameters", v.off, "");
         uint256 first = v.wlen - f.params;
         bytes32 root = localsRoot(v.win, first, f.params, localsDepth(f.locals));
         v.wlen = first;
@@ -241,7 +241,7 @@ library Control {
 
     /// @notice local.get, local.set and local.tee.
     function local(VM memory v) internal pure {
-        if (v.a >= v.fn.locals) revert Rejected("local index out of range", v.off);
+        if (v.a >= v.fn.locals) revert Rejected("local index out of range", v.off, "");
         uint256 x;
         if (v.kind != 0x20) x = v.pop();
         uint256 j = v.a / 4;
@@ -267,7 +267,7 @@ library Control {
         uint256 x;
         if (isSet) x = v.pop();
         uint256 n = Machine.get(v.st, Machine.ST_NGLOBALS, 4);
-        if (v.a >= n) revert Rejected("global index out of range", v.off);
+        if (v.a >= n) revert Rejected("global index out of range", v.off, "");
         uint256 depth = Hashing.depthFor(n);
         Dom memory d = Hashing.globalsDom();
         (bytes32 leaf, uint256 sib) = v.leafProof(d, depth, v.a, Machine.getW(v.st, Machine.ST_GLOBALS), "global");

@@ -37,7 +37,7 @@ library HostOps {
         bytes32 leaf = Machine.hashCd("referee/func/v1", 15, rec, Machine.FUNC_REC);
         (bytes32 got, bool ok) = Hashing.foldCd(Hashing.funcsDom(), addr, leaf, sib, depth);
         if (addr >= n || !ok || got != Machine.getW(v.st, Machine.ST_FUNCS)) {
-            revert Rejected("function record: does not fold to the functions root", start);
+            revert Rejected("function record", start, "does not fold to the functions root");
         }
         return Machine.decodeFn(rec);
     }
@@ -47,14 +47,14 @@ library HostOps {
         uint256 start = v.off;
         e.fn = v.readUint(4, "host entry function");
         e.trap = v.readUint(1, "host entry trap kind");
-        if (e.trap > Machine.TRAP_STEP_LIMIT) revert Rejected("host entry trap kind: unknown", v.off - 1);
+        if (e.trap > Machine.TRAP_STEP_LIMIT) revert Rejected("host entry trap kind", v.off - 1, "unknown");
         uint256 nr = v.readUint(4, "host entry result count");
-        if (nr >= 1 << 28) revert Rejected("host entry results: too many", v.off);
+        if (nr >= 1 << 28) revert Rejected("host entry results", v.off, "too many");
         uint256 pos = v.take(8 * nr, "host entry results");
         e.results = new uint256[](nr);
         for (uint256 i = 0; i < nr; i++) e.results[i] = Machine.cdUint(pos + 8 * i, 8);
         uint256 nw = v.readUint(4, "host entry write count");
-        if (12 * nw > v.len - v.off) revert Rejected("host entry writes: too many", v.off);
+        if (12 * nw > v.len - v.off) revert Rejected("host entry writes", v.off, "too many");
         e.wMem = new uint256[](nw);
         e.wAddr = new uint256[](nw);
         e.wLen = new uint256[](nw);
@@ -70,7 +70,7 @@ library HostOps {
         uint256 sib = v.siblings(depth, "host entry siblings");
         (bytes32 got, bool ok) = Hashing.foldCd(Hashing.tapeDom(), Machine.get(v.aux, Machine.AX_CURSOR, 4), leaf, sib, depth);
         if (!ok || got != Machine.getW(v.aux, Machine.AX_TAPE)) {
-            revert Rejected("host tape entry: does not fold to the tape root", start);
+            revert Rejected("host tape entry", start, "does not fold to the tape root");
         }
     }
 
@@ -120,14 +120,14 @@ library HostOps {
                 "call to a host function of a machine that runs host functions live: record a host tape and replay it"
             );
         }
-        if (mode != 1) revert Rejected("state: host mode", 1);
+        if (mode != 1) revert Rejected("state", 1, "host mode");
     }
 
     /// @notice A call or call_indirect of host function addr: pops the params,
     /// applies the tape entry, pushes the results or traps at the call.
     function call(VM memory v, uint256 addr, uint256 params, uint256 results) internal pure {
         checkHostMode(v);
-        if (params > v.wlen) revert Rejected("stack window too short for the parameters", v.off);
+        if (params > v.wlen) revert Rejected("stack window too short for the parameters", v.off, "");
         for (uint256 i = 0; i < params; i++) v.pop();
         (uint256[] memory res, uint256 t) = effect(v, addr, results);
         if (t != 0) return v.trap(t);
@@ -157,7 +157,7 @@ library HostOps {
         uint256 start = v.off;
         uint256 addr = Machine.get(st, Machine.ST_ENTRY, 4);
         Fn memory f = readFunc(v, addr, "entry function record");
-        if (!f.host) revert Rejected("entry function record: a pending host call of a Wasm function", start);
+        if (!f.host) revert Rejected("entry function record", start, "a pending host call of a Wasm function");
         v.readWindow();
         unchecked {
             uint256 steps = uint64(Machine.get(st, Machine.ST_STEPS, 8) + 1);
@@ -170,7 +170,7 @@ library HostOps {
         }
         v.openAux();
         checkHostMode(v);
-        if (f.params > v.wlen) revert Rejected("stack window too short for the arguments", v.off);
+        if (f.params > v.wlen) revert Rejected("stack window too short for the arguments", v.off, "");
         (uint256[] memory res, uint256 t) = effect(v, addr, f.results);
         Machine.set(st, Machine.ST_PENDING, 1, 0);
         if (t != 0) return Machine.trapAt(st, t, HOST_FUNC_INDEX, 0);

@@ -3,9 +3,9 @@ pragma solidity 0.8.30;
 
 import {Dom, Hashing} from "./Hashing.sol";
 
-/// @notice A proof was malformed or dishonest: `what` names the field and
-/// `at` its byte offset in the proof (dispute.ErrBadProof).
-error Rejected(string what, uint256 at);
+/// @notice A proof was malformed or dishonest: `field` names the part of the
+/// proof, `at` its byte offset, `why` what is wrong (dispute.ErrBadProof).
+error Rejected(string field, uint256 at, string why);
 /// @notice A valid proof of a step this verifier does not cover
 /// (dispute.ErrNotProvable).
 error NotProvable(string what);
@@ -151,7 +151,7 @@ library Machine {
 
     /// @notice Consumes n bytes and returns their calldata position.
     function take(VM memory v, uint256 n, string memory what) internal pure returns (uint256 pos) {
-        if (n > v.len - v.off) revert Rejected(what, v.off);
+        if (n > v.len - v.off) revert Rejected(what, v.off, "the proof ends first");
         pos = v.base + v.off;
         v.off += n;
     }
@@ -202,7 +202,7 @@ library Machine {
         leaf = readWord(v, what);
         sib = siblings(v, depth, what);
         (bytes32 got, bool ok) = Hashing.foldCd(d, index, leaf, sib, depth);
-        if (!ok || got != root) revert Rejected(what, start);
+        if (!ok || got != root) revert Rejected(what, start, "does not fold to the committed root");
     }
 
     /// @notice leafProof for a value leaf (8 bytes encoded).
@@ -215,7 +215,7 @@ library Machine {
         x = readUint(v, 8, what);
         sib = siblings(v, depth, what);
         (bytes32 got, bool ok) = Hashing.foldCd(d, index, bytes32(x), sib, depth);
-        if (!ok || got != root) revert Rejected(what, start);
+        if (!ok || got != root) revert Rejected(what, start, "does not fold to the committed root");
     }
 
     /// @notice The root after replacing a verified leaf (its siblings at sib).
@@ -240,7 +240,7 @@ library Machine {
         v.base = pos;
         v.len = proof.length;
         // ---- header ----
-        if (readUint(v, 1, "version") != PROOF_VERSION) revert Rejected("version", 0);
+        if (readUint(v, 1, "version") != PROOF_VERSION) revert Rejected("version", 0, "want 0x02");
         // ---- state ----
         pos = take(v, STATE_BODY, "state");
         v.st = new bytes(ST_SIZE);
@@ -250,8 +250,8 @@ library Machine {
             mstore(add(st, 32), label)
             calldatacopy(add(st, 48), pos, 327)
         }
-        if (keccak256(st) != pre) revert Rejected("state: does not hash to the pre-state root", 1);
-        if (get(st, ST_STATUS, 1) != RUNNING) revert Rejected("state: the machine is not running", 1);
+        if (keccak256(st) != pre) revert Rejected("state", 1, "does not hash to the pre-state root");
+        if (get(st, ST_STATUS, 1) != RUNNING) revert Rejected("state", 1, "the machine is not running");
         if (get(st, ST_PENDING, 1) != 0) {
             v.pending = true;
             return v;
@@ -279,7 +279,7 @@ library Machine {
         if (!v.pending && !v.trapped && get(st, ST_STATUS, 1) == RUNNING && !v.stackSet) {
             setW(st, ST_STACK, chain(v));
         }
-        if (v.off != v.len) revert Rejected("end: trailing bytes", v.off);
+        if (v.off != v.len) revert Rejected("end", v.off, "trailing bytes");
         if (v.aux.length != 0) setW(st, ST_AUX, keccak256(v.aux));
         return keccak256(st);
     }
@@ -304,7 +304,7 @@ library Machine {
             mstore(add(ax, 32), label)
             calldatacopy(add(ax, 46), pos, 113)
         }
-        if (keccak256(ax) != getW(v.st, ST_AUX)) revert Rejected("aux: does not hash to the state's aux hash", start);
+        if (keccak256(ax) != getW(v.st, ST_AUX)) revert Rejected("aux", start, "does not hash to the state's aux hash");
     }
 
     /// @notice Decodes a function record at calldata position pos.
@@ -333,10 +333,10 @@ library Machine {
         uint256 sib = siblings(v, depth, "function siblings");
         bytes32 leaf = hashCd("referee/func/v1", 15, rec, FUNC_REC);
         (bytes32 got, bool ok) = Hashing.foldCd(Hashing.funcsDom(), get(st, F_ADDR, 4), leaf, sib, depth);
-        if (!ok || got != getW(st, ST_FUNCS)) revert Rejected("function record: does not fold to the functions root", start);
+        if (!ok || got != getW(st, ST_FUNCS)) revert Rejected("function record", start, "does not fold to the functions root");
         v.fn = decodeFn(rec);
         uint256 pc = get(st, F_PC, 4);
-        if (v.fn.host || pc >= v.fn.numOps) revert Rejected("function record: no such op", start);
+        if (v.fn.host || pc >= v.fn.numOps) revert Rejected("function record", start, "no such op");
         (bytes32 op,) = leafProof(v, Hashing.codeDom(), Hashing.depthFor(v.fn.codeLeaves), pc, v.fn.codeRoot, "op");
         v.opLeaf = op;
         uint256 w = uint256(op);
@@ -367,7 +367,7 @@ library Machine {
         v.win = new uint256[](k + 4);
         for (uint256 i = 0; i < k; i++) v.win[i] = cdUint(pos + 8 * i, 8);
         v.wlen = k;
-        if (chain(v) != getW(v.st, ST_STACK)) revert Rejected("stack window: does not fold to the value-stack hash", start);
+        if (chain(v) != getW(v.st, ST_STACK)) revert Rejected("stack window", start, "does not fold to the value-stack hash");
     }
 
     function chainPush(bytes32 below, uint256 bits) internal pure returns (bytes32 h) {
@@ -389,7 +389,7 @@ library Machine {
     }
 
     function pop(VM memory v) internal pure returns (uint256 x) {
-        if (v.wlen == 0) revert Rejected("stack window too short", v.off);
+        if (v.wlen == 0) revert Rejected("stack window too short", v.off, "");
         v.wlen--;
         x = v.win[v.wlen];
         unchecked {

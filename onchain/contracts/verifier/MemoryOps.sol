@@ -30,7 +30,7 @@ library MemoryOps {
     function readMem(VM memory v) internal pure returns (Mem memory) {
         uint256 m = v.fn.mem;
         if (m == 0xffffffff || m >= Machine.get(v.st, Machine.ST_NMEMS, 4)) {
-            revert Rejected("memory op in a function without memory", v.off);
+            revert Rejected("memory op in a function without memory", v.off, "");
         }
         return Ranges.readMemAt(v, m);
     }
@@ -44,7 +44,7 @@ library MemoryOps {
         c.sib = new bytes32[](MEMORY_DEPTH);
         for (uint256 h = 0; h < MEMORY_DEPTH; h++) c.sib[h] = Machine.cdWord(pos + 32 + 32 * h);
         if (Hashing.foldMem(Hashing.memoryDom(), addr >> 5, c.data, c.sib) != mi.root) {
-            revert Rejected("memory chunk: does not fold to the memory root", start);
+            revert Rejected("memory chunk", start, "does not fold to the memory root");
         }
     }
 
@@ -58,7 +58,7 @@ library MemoryOps {
     {
         uint256 i = a.addr >> 5;
         uint256 j = addr >> 5;
-        if (i == j) revert Rejected("second memory chunk is the first", v.off);
+        if (i == j) revert Rejected("second memory chunk is the first", v.off, "");
         uint256 m = bitLen(i ^ j) - 1;
         uint256 start = v.off;
         c.addr = addr & ~uint256(31);
@@ -74,7 +74,7 @@ library MemoryOps {
         c.sib[m] = s;
         for (uint256 h = m + 1; h < MEMORY_DEPTH; h++) c.sib[h] = a.sib[h];
         if (Hashing.foldMem(d, j, c.data, c.sib) != mi.root) {
-            revert Rejected("memory chunk: does not fold to the memory root", start);
+            revert Rejected("memory chunk", start, "does not fold to the memory root");
         }
     }
 
@@ -239,7 +239,7 @@ library MemoryOps {
                 Ranges.writeMem(v, mi, mi.size, Ranges.rootOf(dr));
             }
         } else {
-            revert Rejected("not a memory op", v.off);
+            revert Rejected("not a memory op", v.off, "");
         }
         v.next();
     }

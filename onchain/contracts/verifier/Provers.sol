@@ -24,7 +24,7 @@ contract ProverCore is IProver {
 
     function verify(bytes32 pre, bytes calldata proof) external pure returns (bytes32) {
         VM memory v = Machine.begin(pre, proof);
-        if (v.pending) revert Rejected("an entry host call sent to the core prover", 1);
+        if (v.pending) revert Rejected("an entry host call sent to the core prover", 1, "");
         if (!v.trapped && !Control.exec(v)) IntOps.exec(v);
         return Machine.finish(v);
     }
@@ -34,9 +34,9 @@ contract ProverCore is IProver {
 contract ProverMemory is IProver {
     function verify(bytes32 pre, bytes calldata proof) external pure returns (bytes32) {
         VM memory v = Machine.begin(pre, proof);
-        if (v.pending) revert Rejected("an entry host call sent to the memory prover", 1);
+        if (v.pending) revert Rejected("an entry host call sent to the memory prover", 1, "");
         if (!v.trapped) {
-            if (!MemoryOps.isMemoryOp(v.kind)) revert Rejected("not a memory op", 0);
+            if (!MemoryOps.isMemoryOp(v.kind)) revert Rejected("not a memory op", 0, "");
             MemoryOps.exec(v);
         }
         return Machine.finish(v);
@@ -47,9 +47,9 @@ contract ProverMemory is IProver {
 contract ProverTable is IProver {
     function verify(bytes32 pre, bytes calldata proof) external pure returns (bytes32) {
         VM memory v = Machine.begin(pre, proof);
-        if (v.pending) revert Rejected("an entry host call sent to the table prover", 1);
+        if (v.pending) revert Rejected("an entry host call sent to the table prover", 1, "");
         if (!v.trapped) {
-            if (!TableOps.isTableOp(v.kind)) revert Rejected("not a table op", 0);
+            if (!TableOps.isTableOp(v.kind)) revert Rejected("not a table op", 0, "");
             TableOps.exec(v);
         }
         return Machine.finish(v);
@@ -68,7 +68,7 @@ contract ProverHost is IProver {
         } else if (!v.trapped) {
             if (v.kind == 0x10 && v.calleeHost()) HostOps.call(v, v.a, v.b, v.calleeResults());
             else if (v.kind == 0x11) HostOps.callIndirect(v);
-            else revert Rejected("not a host call or call_indirect", 0);
+            else revert Rejected("not a host call or call_indirect", 0, "");
         }
         return Machine.finish(v);
     }
@@ -78,7 +78,7 @@ contract ProverHost is IProver {
 contract ProverF32 is IProver {
     function verify(bytes32 pre, bytes calldata proof) external pure returns (bytes32) {
         VM memory v = Machine.begin(pre, proof);
-        if (v.pending) revert Rejected("an entry host call sent to the f32 prover", 1);
+        if (v.pending) revert Rejected("an entry host call sent to the f32 prover", 1, "");
         if (!v.trapped) FloatOps.exec32(v);
         return Machine.finish(v);
     }
@@ -88,7 +88,7 @@ contract ProverF32 is IProver {
 contract ProverF64 is IProver {
     function verify(bytes32 pre, bytes calldata proof) external pure returns (bytes32) {
         VM memory v = Machine.begin(pre, proof);
-        if (v.pending) revert Rejected("an entry host call sent to the f64 prover", 1);
+        if (v.pending) revert Rejected("an entry host call sent to the f64 prover", 1, "");
         if (!v.trapped) FloatOps.exec64(v);
         return Machine.finish(v);
     }

@@ -46,7 +46,7 @@ library Ranges {
         (bytes32 got, bool ok) =
             Hashing.foldCd(Hashing.memsDom(), addr, Hashing.memoryRoot(mi.size, mi.max, mi.root), mi.sib, mi.depth);
         if (!ok || got != Machine.getW(v.st, Machine.ST_MEMS)) {
-            revert Rejected("memory record: does not fold to the memories root", start);
+            revert Rejected("memory record", start, "does not fold to the memories root");
         }
     }
 
@@ -64,7 +64,7 @@ library Ranges {
         returns (Range memory tr)
     {
         uint256 start = v.off;
-        if (r < l || depth > 63 || r >> depth != 0) revert Rejected("range outside the tree", start);
+        if (r < l || depth > 63 || r >> depth != 0) revert Rejected("range outside the tree", start, "");
         tr.d = d;
         tr.depth = depth;
         tr.first = l;
@@ -92,7 +92,7 @@ library Ranges {
             if ((l >> h) & 1 == 1) tr.left[h] = v.readWord("range left sibling");
             if ((r >> h) & 1 == 0) tr.right[h] = v.readWord("range right sibling");
         }
-        if (rootOf(tr) != root) revert Rejected("range: does not fold to the committed root", start);
+        if (rootOf(tr) != root) revert Rejected("range", start, "does not fold to the committed root");
     }
 
     /// @notice Folds the run of leaves with its boundary siblings. The level

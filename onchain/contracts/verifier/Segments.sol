@@ -28,7 +28,7 @@ library Segments {
     function index(VM memory v, uint256 kind, uint256 i) internal pure returns (uint256 idx) {
         idx = v.fn.segBase + i;
         if (kind == 1) idx += v.fn.nElems;
-        if (idx >= Machine.get(v.aux, Machine.AX_NSEGS, 4)) revert Rejected("segment outside the segments tree", v.off);
+        if (idx >= Machine.get(v.aux, Machine.AX_NSEGS, 4)) revert Rejected("segment outside the segments tree", v.off, "");
     }
 
     /// @notice elem.drop and data.drop: the segment's leaf becomes that of an
@@ -61,7 +61,7 @@ library Segments {
         }
         (bytes32 got, bool ok) = Hashing.foldCd(Hashing.segsDom(), idx, leaf(kind, n, ch), sib, depth);
         if (!ok || got != Machine.getW(v.aux, Machine.AX_SEGS)) {
-            revert Rejected("segment: does not fold to the segments root", start);
+            revert Rejected("segment", start, "does not fold to the segments root");
         }
     }
 }

@@ -55,10 +55,10 @@ library TableOps {
         uint256 n = Machine.get(v.aux, Machine.AX_NTABLES, 4);
         t.depth = Hashing.depthFor(n);
         t.sib = v.siblings(t.depth, "table siblings");
-        if (addr >= n) revert Rejected("table record: no such table", start);
+        if (addr >= n) revert Rejected("table record", start, "no such table");
         (bytes32 got, bool ok) = Hashing.foldCd(Hashing.tablesDom(), addr, leaf(t.elem, t.size, t.max, t.root), t.sib, t.depth);
         if (!ok || got != Machine.getW(v.aux, Machine.AX_TABLES)) {
-            revert Rejected("table record: does not fold to the tables root", start);
+            revert Rejected("table record", start, "does not fold to the tables root");
         }
     }
 
@@ -117,7 +117,7 @@ library TableOps {
             if (i + n > t.size) return v.trap(Machine.TRAP_OOB_TABLE);
             if (n > 0) writeTable(v, t, t.size, fillElems(v, t, i, n, args[1]));
         } else {
-            revert Rejected("not a table op", v.off);
+            revert Rejected("not a table op", v.off, "");
         }
         v.next();
     }
