@@ -4,6 +4,14 @@
 // neither node nor solc), and the Go side that runs them in an in-process
 // EVM (go-ethereum) against referee's Go verifier and game.
 //
+// Packages: evm (an in-process EVM harness: deploy, call, gas under Osaka
+// rules), verifier (OneStepVerifier deployed and called; its tests hold it
+// to dispute.Verify proof for proof), game (DisputeGame on go-ethereum's
+// simulated chain, played by dispute.Party strategies), softfloat (the
+// SoftFloat library's tests against package numeric) and
+// cmd/referee-onchain (the CLI, docs/cli.md). None of them decides
+// anything the contracts do not: a verdict is always a contract's.
+//
 // It is a module of its own so that the main module never depends on
 // go-ethereum (docs/RATIONALE.md, "Why is the on-chain arbiter a nested
 // module?"). Nothing in the main module imports it.
