@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"github.com/refereevm/referee/dispute"
+	"github.com/refereevm/referee/onchain/evm"
 	"github.com/refereevm/referee/trace"
 )
 
 // The differential tests: every proof is checked by dispute.Verify and by
 // OneStepVerifier in the EVM, and the two must agree exactly — the same
-// post-state root (which must be the machine's next root), or both reject.
+// post-state root (which must be the machine's next root), or both reject —
+// and every verification must fit in one transaction (2^24 gas).
 // A float step the Go verifier accepts and the EVM rejects only because its
 // SoftFloat routine is not written yet is counted as pending, never as
 // passing.
@@ -147,6 +149,8 @@ func (st *diffStats) check(v *Verifier, where string, pre [32]byte, proof []byte
 		return fmt.Errorf("%s: the EVM returns %x, Go %x", where, o.Post, goPost)
 	case want != nil && *want != goPost:
 		return fmt.Errorf("%s: both return %x, the machine's root is %x", where, goPost, *want)
+	case o.TxGas > evm.MaxTxGas:
+		return fmt.Errorf("%s: %d gas does not fit in one transaction (EIP-7825: %d)", where, o.TxGas, evm.MaxTxGas)
 	}
 	st.same++
 	st.gas[cl] = append(st.gas[cl], o.TxGas)
