@@ -161,7 +161,14 @@ func TestHarnessReportsMismatch(t *testing.T) {
 	if err != nil || bad != 6 || got != want {
 		t.Fatalf("one wrong record: bad %d got %v err %v, want bad 6 got %v", bad, got, err, want)
 	}
-	if _, _, err := h.check(op{name: "noSuchOp"}, recs); err == nil {
-		t.Fatal("an unknown op did not revert")
+	// And across a batch boundary.
+	long := make([]record, batch+5)
+	for i := range long {
+		a, b := r.operands(o)
+		long[i] = makeRecord(a, b, o.ref(a, b))
+	}
+	long[batch+2] = makeRecord(long[batch+2].a(), long[batch+2].b(), result{v: long[batch+2].want().v ^ 1<<31})
+	if bad, _, err := h.check(o, long); err != nil || bad != batch+2 {
+		t.Fatalf("a wrong record in the second batch: bad %d err %v, want %d", bad, err, batch+2)
 	}
 }
