@@ -2,7 +2,8 @@
 pragma solidity 0.8.30;
 
 /// @title SoftFloatCore: IEEE-754 arithmetic on one binary format
-/// @notice The format-generic half of SoftFloat. A format is named by two
+/// @notice The format-generic arithmetic of SoftFloat (conversions are in
+/// SoftFloatConvert). A format is named by two
 /// numbers: p, the significand bits counting the hidden one (24 for binary32,
 /// 53 for binary64), and w, the width (32, 64). Values travel as their bit
 /// patterns in a uint256 (the high bits zero). Every function here returns
@@ -16,8 +17,9 @@ pragma solidity 0.8.30;
 /// way, as m·2^e with m < 2^256, and `round` turns that into bits: one
 /// rounding, in one place, covering subnormal results and overflow to
 /// infinity. The EVM's 256-bit words hold every such m (a 53x53-bit product
-/// is 106 bits; the widest is the 2p+2-bit shifted dividend), so no
-/// double-word arithmetic is needed.
+/// is 106 bits; the widest is divAny's dividend, 3p+2 = 161 bits), so no
+/// double-word arithmetic is needed. add, mul, div and sqrt have fast paths
+/// on top of that (see "arithmetic" below).
 library SoftFloatCore {
     // ---- format constants, from (p, w) ----
 
@@ -116,8 +118,8 @@ library SoftFloatCore {
         }
     }
 
-    /// Splits finite nonzero-or-zero bits (no sign) into the integer
-    /// significand and the biased exponent, subnormals at exponent 1.
+    /// Splits finite bits without their sign into the integer significand
+    /// and the biased exponent, subnormals (and zero) at exponent 1.
     function decode(uint256 abs, uint256 p) internal pure returns (uint256 m, uint256 e) {
         unchecked {
             uint256 fb = p - 1;

@@ -161,7 +161,53 @@ func TestHarnessReportsMismatch(t *testing.T) {
 	if err != nil || bad != 6 || got != want {
 		t.Fatalf("one wrong record: bad %d got %v err %v, want bad 6 got %v", bad, got, err, want)
 	}
-	if _, _, err := h.check(op{name: "noSuchOp"}, recs); err == nil {
-		t.Fatal("an unknown op did not revert")
+	// And across a batch boundary.
+	long := make([]record, batch+5)
+	for i := range long {
+		a, b := r.operands(o)
+		long[i] = makeRecord(a, b, o.ref(a, b))
+	}
+	long[batch+2] = makeRecord(long[batch+2].a(), long[batch+2].b(), result{v: long[batch+2].want().v ^ 1<<31})
+	if bad, _, err := h.check(o, long); err != nil || bad != batch+2 {
+		t.Fatalf("a wrong record in the second batch: bad %d err %v, want %d", bad, err, batch+2)
+	}
+}
+
+// TestSoftFloatSqrt32Exhaustive (opt-in: REFEREE_SOFTFLOAT_EXHAUSTIVE=1):
+// f32Sqrt on every significand with both exponent parities ([1, 4), the
+// normal path depends on nothing else but a linear exponent) and on every
+// subnormal: 2^24 + 2^23 - 1 inputs, every case of the three-step Newton
+// iteration that binary32 relies on.
+func TestSoftFloatSqrt32Exhaustive(t *testing.T) {
+	if os.Getenv("REFEREE_SOFTFLOAT_EXHAUSTIVE") == "" {
+		t.Skip("opt-in: REFEREE_SOFTFLOAT_EXHAUSTIVE=1 (about 2.5 minutes on two cores)")
+	}
+	var o op
+	for _, x := range ops {
+		if x.name == "f32Sqrt" {
+			o = x
+		}
+	}
+	ranges := [][2]uint64{{0x3f800000, 0x40800000}, {1, 0x00800000}}
+	for _, rg := range ranges {
+		t.Run(fmt.Sprintf("%#x-%#x", rg[0], rg[1]-1), func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			const chunk = 64 * batch
+			for lo := rg[0]; lo < rg[1]; lo += chunk {
+				recs := make([]record, min(chunk, rg[1]-lo))
+				for i := range recs {
+					a := lo + uint64(i)
+					recs[i] = makeRecord(a, 0, o.ref(a, 0))
+				}
+				bad, got, err := h.check(o, recs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if bad >= 0 {
+					t.Fatalf("%s: got %v, want %v (numeric)", o.describe(recs[bad].a(), 0), got, recs[bad].want())
+				}
+			}
+		})
 	}
 }
