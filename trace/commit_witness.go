@@ -9,7 +9,7 @@ import (
 )
 
 // WitnessVersion is the first byte of a one-step proof (docs/proof-format.md).
-const WitnessVersion = 2
+const WitnessVersion = 3
 
 // Witness returns the one-step proof of the machine's next step: the
 // pre-state encoding, the running function's record and the op with

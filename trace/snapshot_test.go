@@ -241,7 +241,7 @@ func TestSnapshotHeader(t *testing.T) {
 		want []byte
 	}{
 		{"magic", 0, []byte("referee/snapshot")},
-		{"version", snapOffVersion, []byte{2}},
+		{"version", snapOffVersion, []byte{3}},
 		{"store digest", snapOffDigest, d[:]},
 		{"MaxSteps", snapOffMaxSteps, []byte{0, 0, 0, 0, 0, 0, 0x03, 0xe8}},
 		{"MaxStackValues", snapOffMaxStack, []byte{0, 0, 0x13, 0x88}},
