@@ -236,9 +236,9 @@ func (c *Committer) encode() {
 	case StatusDone:
 		c.operands = c.operands[:0]
 		for _, r := range m.results {
-			c.operands = append(c.operands, r.Bits)
+			c.operands = appendSlots(c.operands, r)
 		}
-		binary.BigEndian.PutUint32(e[stOffSP:], uint32(len(m.results)))
+		binary.BigEndian.PutUint32(e[stOffSP:], uint32(len(c.operands)))
 		h := c.stack.update(c.operands)
 		copy(e[stOffStack:], h[:])
 	}
