@@ -40,9 +40,9 @@ type CostTable struct {
 	// table.copy, table.fill, table.init and the delta of table.grow.
 	TablePerElem uint64
 	// Vector instructions (loads and stores are Load and Store):
-	SIMD       uint64 // v128 bitwise ops, integer lane add/sub/min/max/avgr/abs/neg/compare/shift/saturation, lanes, splats, constants, shuffles, narrowing, extension, tests
-	SIMDMul    uint64 // integer lane mul, extmul, dot, q15mulr; float lane arithmetic other than div and sqrt, float compares and rounding, conversions
-	SIMDDiv    uint64 // f32x4/f64x2 div and sqrt
+	SIMD    uint64 // v128 bitwise ops, integer lane add/sub/min/max/avgr/abs/neg/compare/shift/saturation, lanes, splats, constants, shuffles, narrowing, extension, tests
+	SIMDMul uint64 // integer lane mul, extmul, dot, q15mulr; float lane arithmetic other than div and sqrt, float compares and rounding, conversions
+	SIMDDiv uint64 // f32x4/f64x2 div and sqrt
 }
 
 // DefaultCosts returns the cost table used for blocks. The ratios follow
@@ -153,8 +153,8 @@ func simdClass(sub uint32) string {
 		return "SIMDDiv"
 	case sub == 0x95 || sub == 0xb5 || sub == 0xd5 || sub == 0x82 || sub == 0xba, // mul, q15mulr, dot
 		sub >= 0x9c && sub <= 0x9f, sub >= 0xbc && sub <= 0xbf, sub >= 0xdc && sub <= 0xdf, // extmul
-		sub >= 0x41 && sub <= 0x4c, // float compares
-		sub == 0x5e || sub == 0x5f, // demote, promote
+		sub >= 0x41 && sub <= 0x4c,                                                           // float compares
+		sub == 0x5e || sub == 0x5f,                                                           // demote, promote
 		sub >= 0x67 && sub <= 0x6a, sub == 0x74 || sub == 0x75 || sub == 0x7a || sub == 0x94, // rounding
 		sub >= 0xe4 && sub <= 0xeb, sub >= 0xf0 && sub <= 0xf7, // float arithmetic
 		sub >= 0xf8: // conversions
