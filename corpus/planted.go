@@ -18,6 +18,7 @@ import (
 //
 //	i64.rem_s  a negative dividend: the remainder is off by one (r + 1)
 //	i32.rotl   a count of 32 or more (before the modulo): the low bit flips
+//	i8x16.add_sat_s  a lane that saturates at +127 (or adds up to it) is 126
 //
 // Unlike diff.Planted, which corrupts one transaction of a block whatever
 // it does, PlantedOp's bug shows only on inputs that reach the case, as a
@@ -31,7 +32,7 @@ type PlantedOp struct {
 }
 
 // PlantedOps lists the operators PlantedOp can corrupt.
-var PlantedOps = []string{"i64.rem_s", "i32.rotl"}
+var PlantedOps = []string{"i64.rem_s", "i32.rotl", "i8x16.add_sat_s"}
 
 // NewPlantedOp returns the planted engine for an operator of PlantedOps
 // ("" means i64.rem_s).
@@ -41,6 +42,8 @@ func NewPlantedOp(op string) (*PlantedOp, error) {
 		return &PlantedOp{Op: wasm.OpI64RemS, cache: map[[32]byte]*diff.Prepared{}}, nil
 	case "i32.rotl":
 		return &PlantedOp{Op: wasm.OpI32Rotl, cache: map[[32]byte]*diff.Prepared{}}, nil
+	case "i8x16.add_sat_s":
+		return &PlantedOp{Op: wasm.SIMDOpcode(0x6f), cache: map[[32]byte]*diff.Prepared{}}, nil
 	}
 	return nil, fmt.Errorf("planted operator %q: known: %s", op, strings.Join(PlantedOps, ", "))
 }
@@ -90,10 +93,16 @@ func (p *PlantedOp) rewritten(orig *diff.Prepared) (*diff.Prepared, error) {
 //	           local.get $a; i64.const 0; i64.lt_s; i64.extend_i32_u; i64.add
 //	i32.rotl:  local.set $c; local.tee $x; local.get $c; i32.rotl;
 //	           local.get $c; i32.const 32; i32.ge_u; i32.xor
+//	i8x16.add_sat_s: i8x16.add_sat_s; local.tee $a; local.get $a;
+//	           v128.const i8x16 127 (x16); i8x16.eq; v128.const i8x16 1 (x16);
+//	           v128.and; v128.xor
 func plantOp(m *wasm.Module, op wasm.Opcode) (*wasm.Module, error) {
 	t := wasm.I64
-	if op == wasm.OpI32Rotl {
+	switch op {
+	case wasm.OpI32Rotl:
 		t = wasm.I32
+	case wasm.SIMDOpcode(0x6f):
+		t = wasm.V128
 	}
 	c := *m
 	c.Codes = append([]wasm.Code(nil), m.Codes...)
@@ -112,6 +121,17 @@ func plantOp(m *wasm.Module, op wasm.Opcode) (*wasm.Module, error) {
 		var out []wasm.Instr
 		hit := false
 		for _, in := range ins {
+			if in.Op == wasm.OpSIMD && wasm.SIMDOpcode(in.SIMD) == op {
+				hit = true
+				var k127, k1 [16]byte
+				for j := range k127 {
+					k127[j], k1[j] = 127, 1
+				}
+				simd := func(sub uint32, imm [16]byte) wasm.Instr { return wasm.Instr{Op: wasm.OpSIMD, SIMD: sub, V128: imm} }
+				out = append(out, in, wasm.Instr{Op: wasm.OpLocalTee, Index: a}, wasm.Instr{Op: wasm.OpLocalGet, Index: a},
+					simd(0x0c, k127), simd(0x23, [16]byte{}), simd(0x0c, k1), simd(0x4e, [16]byte{}), simd(0x51, [16]byte{}))
+				continue
+			}
 			if in.Op != op {
 				out = append(out, in)
 				continue

@@ -29,7 +29,8 @@ func init() {
 const epochTick = 10 * time.Millisecond
 
 // Wasmtime is the engine "wasmtime": wasmtime-go v39 with Cranelift, fuel
-// off (the instrumentation meters), only the Wasm 2.0 features minus SIMD,
+// off (the instrumentation meters), only the Wasm 2.0 features (SIMD
+// included, relaxed SIMD not),
 // no NaN canonicalisation of its own. One wasmtime engine and linker serve
 // every run; modules are cached by hash; each run has its own store.
 type Wasmtime struct {
@@ -99,7 +100,7 @@ func (w *Wasmtime) init() error {
 		cfg.SetEpochInterruption(w.interruptible)
 		cfg.SetCraneliftNanCanonicalization(false)
 		cfg.SetWasmRelaxedSIMD(false)
-		cfg.SetWasmSIMD(false)
+		cfg.SetWasmSIMD(true) // Wasm 2.0's fixed-width SIMD; relaxed SIMD stays off
 		cfg.SetWasmThreads(false)
 		cfg.SetWasmMultiMemory(false)
 		cfg.SetWasmMemory64(false)

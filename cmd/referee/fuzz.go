@@ -15,9 +15,10 @@ import (
 	"github.com/refereevm/referee/corpus"
 	"github.com/refereevm/referee/diff"
 	"github.com/refereevm/referee/fuzz"
+	"github.com/refereevm/referee/wasm"
 )
 
-const fuzzUsage = `  referee fuzz [--engines LIST] [--duration D] [--workers N] [--seed S] [--corpus DIR] [--json]
+const fuzzUsage = `  referee fuzz [--engines LIST] [--duration D] [--workers N] [--seed S] [--corpus DIR] [--simd] [--json]
         differential fuzzing: generate valid modules, run every export on the
         engines (default: all built in) and store each new divergence in DIR
         (default findings), at once, then minimized; live progress on stderr,
@@ -26,8 +27,10 @@ const fuzzUsage = `  referee fuzz [--engines LIST] [--duration D] [--workers N] 
         deterministic for a seed, worker count and --execs; engines as for
         check, except that planted[:OP] is the reference with a planted bug
         in a rare case of OP (i64.rem_s (default): negative dividend;
-        i32.rotl: count >= 32), and raw adds a run of the module unmetered
-        on the reference machine (a difference is a bug in the metering)
+        i32.rotl: count >= 32; i8x16.add_sat_s: a lane saturating at 127),
+        and raw adds a run of the module unmetered on the reference machine
+        (a difference is a bug in the metering); --simd: every module also
+        uses v128 values and the 236 vector instructions
 `
 
 // fuzzFlags are the options of "referee fuzz".
@@ -44,6 +47,7 @@ type fuzzFlags struct {
 	every    time.Duration
 	exitZero bool
 	known    string
+	simd     bool
 }
 
 // fuzzCommand implements "referee fuzz".
@@ -62,6 +66,7 @@ func fuzzCommand(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&f.every, "progress", time.Second, "progress every `D` on stderr (0: none)")
 	fs.BoolVar(&f.exitZero, "exit-zero", false, "exit 0 even when the engines diverged (for scripts that read the summary)")
 	fs.StringVar(&f.known, "known", "", "classify divergences against the known engine bugs of `FILE` (default: the shipped list, docs/divergence.md; none: off); a known bug is counted, not stored")
+	fs.BoolVar(&f.simd, "simd", false, "generate v128 values and vector instructions in every module")
 	pos, code, ok := parseFlags(fs, fuzzUsage, args, stdout, stderr)
 	if !ok {
 		return code
@@ -121,6 +126,9 @@ func fuzzCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	if known != nil {
 		c.Known = known.Classify
+	}
+	if f.simd {
+		c.Config = fuzz.SIMDCampaignConfig
 	}
 	if f.every > 0 {
 		c.Progress = live.show
@@ -199,6 +207,9 @@ func progressText(p fuzz.Progress) string {
 	s := fmt.Sprintf("fuzz %s: %d execs (%.0f/s), %d rejected, %d findings, %d unique, %d stored, %d known, opcode coverage %.1f%% (%d/%d)",
 		p.Elapsed.Round(time.Second), p.Execs, p.ExecsPerSec, p.Rejected, p.Findings, p.Unique, p.Stored, p.Known,
 		100*p.Coverage(), p.OpsCovered, p.OpsTotal)
+	if p.SIMDCovered > 0 {
+		s += fmt.Sprintf(", vector instructions %d/%d", p.SIMDCovered, wasm.SIMDOpcodes())
+	}
 	if p.TimedOut > 0 {
 		// Timed-out checks decide nothing (they are neither findings nor
 		// agreement), but an operator must see that engines ran out of time.
