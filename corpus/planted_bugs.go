@@ -165,17 +165,27 @@ var plantedBugs = []plantedBug{
 		},
 	},
 	{
-		// An i64.load across a 4 KiB storage page boundary takes only the
-		// first page into account: the high 32 bits read as zero.
-		// local.set $a; local.get $a; i64.load; i64.const 0xffffffff; i64.and;
-		// local.get $a; i64.load; local.get $a; i64.extend_i32_u; i64.const offset;
-		// i64.add; i64.const 4095; i64.and; i64.const 4088; i64.gt_u; select
-		op: wasm.OpI64Load, doc: "an access crossing a 4 KiB page boundary: the high 32 bits read as zero",
+		// An i64.load across a 4 KiB storage page boundary reads only the
+		// first page: the k = 4096 - ea%4096 bytes before the boundary
+		// are kept, the rest read as zero (v & ^(-1 << 8k)).
+		// local.set $a; local.get $a; i64.load; i64.const -1; i64.const 4096;
+		// local.get $a; i64.extend_i32_u; i64.const offset; i64.add; i64.const 4095;
+		// i64.and; i64.sub; i64.const 3; i64.shl; i64.shl; i64.const -1; i64.xor;
+		// i64.and; local.get $a; i64.load; local.get $a; i64.extend_i32_u;
+		// i64.const offset; i64.add; i64.const 4095; i64.and; i64.const 4088;
+		// i64.gt_u; select
+		op: wasm.OpI64Load, doc: "an access crossing a 4 KiB page boundary: the bytes past the boundary read as zero",
 		locals: []wasm.ValType{wasm.I32},
 		rewrite: func(in wasm.Instr, l []uint32) []wasm.Instr {
-			return seq(lset(l[0]), lget(l[0]), in, i64c(0xffffffff), op(wasm.OpI64And),
-				lget(l[0]), in,
-				lget(l[0]), op(wasm.OpI64ExtendI32U), i64c(uint64(in.MemOffset)), op(wasm.OpI64Add), i64c(4095), op(wasm.OpI64And), i64c(4088), op(wasm.OpI64GtU), op(wasm.OpSelect))
+			ea := func() []wasm.Instr {
+				return seq(lget(l[0]), op(wasm.OpI64ExtendI32U), i64c(uint64(in.MemOffset)), op(wasm.OpI64Add), i64c(4095), op(wasm.OpI64And))
+			}
+			out := seq(lset(l[0]), lget(l[0]), in, i64c(^uint64(0)), i64c(4096))
+			out = append(out, ea()...)
+			out = append(out, op(wasm.OpI64Sub), i64c(3), op(wasm.OpI64Shl), op(wasm.OpI64Shl), i64c(^uint64(0)), op(wasm.OpI64Xor), op(wasm.OpI64And),
+				lget(l[0]), in)
+			out = append(out, ea()...)
+			return append(out, i64c(4088), op(wasm.OpI64GtU), op(wasm.OpSelect))
 		},
 	},
 	{
