@@ -24,9 +24,12 @@ const fuzzUsage = `  referee fuzz [--engines LIST] [--duration D] [--workers N] 
         a summary at the end (exit 0); Ctrl-C stops and loses no finding;
         deterministic for a seed, worker count and --execs; engines as for
         check, except that planted[:OP] is the reference with a planted bug
-        in a rare case of OP (i64.rem_s (default): negative dividend;
-        i32.rotl: count >= 32), and raw adds a run of the module unmetered
-        on the reference machine (a difference is a bug in the metering)
+        in a rare case of OP (i64.rem_s (default), i32.rotl, f32.min,
+        i32.rem_s, i64.shr_s, i32.shr_u, i64.trunc_sat_f64_s,
+        i32.trunc_f32_u, i64.ctz, f64.nearest, f64.neg, i32.load, i64.load,
+        memory.fill; docs/cli.md gives each case), and raw adds a run of the
+        module unmetered on the reference machine (a difference is a bug in
+        the metering)
 `
 
 // fuzzFlags are the options of "referee fuzz".
