@@ -71,12 +71,13 @@ func FuzzPage(d *FuzzData) *Page {
 		{"elapsed", last.Elapsed.Round(time.Millisecond).String()},
 		{"execs", fmt.Sprintf("%d (%.0f/s)", last.Execs, rate)},
 		{"rejected", fmt.Sprint(last.Rejected)}, {"timed out", fmt.Sprint(last.TimedOut)},
-		{"findings", fmt.Sprintf("%d (%d signatures)", last.Findings, last.Unique)},
+		{"findings", fmt.Sprintf("%d divergent modules, %d signatures", last.Findings, last.Unique)},
 		{"opcode coverage", fmt.Sprintf("%d of %d non-SIMD opcodes", last.OpsCovered, last.OpsTotal)},
 	}
 
 	// Execs/s between consecutive samples (the first from the start).
-	var perSec, cover, finds, uniq []Point
+	perSec, cover := []Point(nil), []Point(nil)
+	finds, uniq := []Point{{0, 0}}, []Point{{0, 0}} // nothing is found before the start
 	var prev FuzzSample
 	for _, s := range d.Samples {
 		t := s.Elapsed.Seconds()

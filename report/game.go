@@ -75,7 +75,7 @@ func GamePage(d *GameData) *Page {
 				row.Pick = r.Index
 				if r.Index+1 < len(row.Points) {
 					lo, hi := row.Points[r.Index], row.Points[r.Index+1]
-					row.Note = fmt.Sprintf("[%d, %d] → [%d, %d]", row.Lo, row.Hi, lo, hi)
+					row.Note = fmt.Sprintf("→ [%d, %d]", lo, hi)
 					width = append(width, Point{float64(len(width)), math.Log10(float64(max(hi-lo, 1)))})
 				}
 			}

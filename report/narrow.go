@@ -64,7 +64,7 @@ func NarrowPage(d *NarrowData) *Page {
 			width = append([]Point{{0, math.Log10(float64(max(r.Hi-r.Lo, 1)))}}, width...)
 		}
 		ladder = append(ladder, LadderRow{Label: fmt.Sprintf("round %d", i+1), Lo: r.Lo, Hi: r.Hi, Points: r.Points, Pick: r.First,
-			Note: fmt.Sprintf("[%d, %d] → %s", r.Lo, r.Hi, kept)})
+			Note: "→ " + kept})
 		var pts []string
 		for _, v := range r.Points[1:max(len(r.Points)-1, 1)] {
 			pts = append(pts, fmt.Sprint(v))

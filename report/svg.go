@@ -317,7 +317,7 @@ func (c Ladder) SVG() template.HTML {
 	const labelW, gap = 90, 14
 	n := max(len(c.Rows), 1)
 	h := marginT + (rowH+gap)*n + 8
-	w := float64(chartW - labelW - 170)
+	w := float64(chartW - labelW - 230)
 	var b strings.Builder
 	open(&b, c.ID, c.Title, chartW, h)
 	if len(c.Rows) == 0 {
