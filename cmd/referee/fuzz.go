@@ -15,9 +15,10 @@ import (
 	"github.com/refereevm/referee/corpus"
 	"github.com/refereevm/referee/diff"
 	"github.com/refereevm/referee/fuzz"
+	"github.com/refereevm/referee/report"
 )
 
-const fuzzUsage = `  referee fuzz [--engines LIST] [--duration D] [--workers N] [--seed S] [--corpus DIR] [--json]
+const fuzzUsage = `  referee fuzz [--engines LIST] [--duration D] [--workers N] [--seed S] [--corpus DIR] [--json] [--report FILE]
         differential fuzzing: generate valid modules, run every export on the
         engines (default: all built in) and store each new divergence in DIR
         (default findings), at once, then minimized; live progress on stderr,
@@ -29,7 +30,9 @@ const fuzzUsage = `  referee fuzz [--engines LIST] [--duration D] [--workers N] 
         i32.trunc_f32_u, i64.ctz, f64.nearest, f64.neg, i32.load, i64.load,
         memory.fill; docs/cli.md gives each case), and raw adds a run of the
         module unmetered on the reference machine (a difference is a bug in
-        the metering)
+        the metering); --report writes a self-contained HTML page: execs/s
+        and opcode coverage over time, the findings by signature, the time
+        per engine
 `
 
 // fuzzFlags are the options of "referee fuzz".
@@ -44,6 +47,7 @@ type fuzzFlags struct {
 	tries    int
 	gas      uint64
 	every    time.Duration
+	report   string
 }
 
 // fuzzCommand implements "referee fuzz".
@@ -60,6 +64,7 @@ func fuzzCommand(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&f.tries, "minimize-tries", 0, "predicate budget `N` of each minimization (0: default, <0: none)")
 	fs.Uint64Var(&f.gas, "gas", fuzzGas, "gas `G` of each call")
 	fs.DurationVar(&f.every, "progress", time.Second, "progress every `D` on stderr (0: none)")
+	fs.StringVar(&f.report, "report", "", "write an HTML report of the campaign to `FILE`")
 	pos, code, ok := parseFlags(fs, fuzzUsage, args, stdout, stderr)
 	if !ok {
 		return code
@@ -86,12 +91,17 @@ func fuzzCommand(args []string, stdout, stderr io.Writer) int {
 	if len(engines) == 0 || len(engines) < 2 && !raw {
 		return bad("--engines: want at least two engines to compare (or one and raw)")
 	}
+	if err := checkReportPath(f.report); err != nil {
+		return bad("--report: %v", err)
+	}
 	st, err := corpus.Open(f.dir)
 	if err != nil {
 		return bad("--corpus: %v", err)
 	}
 	oracle := corpus.NewDiffOracle(engines)
 	oracle.GasLimit, oracle.Raw = f.gas, raw
+	times := &corpus.EngineTimes{}
+	oracle.Times = times
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -108,10 +118,32 @@ func fuzzCommand(args []string, stdout, stderr io.Writer) int {
 	if f.every > 0 {
 		c.Progress = live.show
 	}
+	var samples fuzzSampler
+	if f.report != "" {
+		// The report samples progress at the progress interval (or every
+		// second when progress lines are off) and prints only if asked.
+		if c.ProgressEvery <= 0 {
+			c.ProgressEvery = time.Second
+		}
+		show := c.Progress
+		c.Progress = func(p fuzz.Progress) {
+			samples.add(p)
+			if show != nil {
+				show(p)
+			}
+		}
+	}
 	sum, err := c.Run(ctx)
 	live.end()
 	if err != nil {
 		return bad("%v", err)
+	}
+	if f.report != "" {
+		d := fuzzReportData(names, f.dir, sum, samples.samples, times)
+		if err := writeReport(f.report, report.FuzzPage(d)); err != nil {
+			fmt.Fprintf(stderr, "referee fuzz: --report: %v\n", err)
+			return exitBad
+		}
 	}
 	if f.json {
 		enc := json.NewEncoder(stdout)
