@@ -97,8 +97,8 @@ while read -r dir fn bin params; do
     -print_final_stats=1 "$corpus" > "$log" 2>&1
   rc=$?
   set -e
-  runs=$(grep -o 'Done [0-9]* runs' "$log" | awk '{print $2}' | tail -1)
-  ran=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | awk '{print $2}' | tail -1)
+  runs=$(grep -o 'Done [0-9]* runs' "$log" | awk '{print $2}' | tail -1 || true)
+  ran=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | awk '{print $2}' | tail -1 || true)
   crash=$(ls "$work/crashes/$bin-"* 2>/dev/null | head -1 || true)
   if [ $rc -eq 0 ] && [ -z "$crash" ]; then
     printf '%-28s %-8s %8s %12s  %s\n' "$bin" yes "$secs" "${runs:-${ran:-?}}" "no crash"

@@ -179,7 +179,11 @@ func Bundle(dir, fn string) error {
 		if doc := docOf(d.node); doc != nil {
 			start = doc.Pos()
 		}
-		body.Write(pf.src[pf.fset.Position(start).Offset:pf.fset.Position(d.node.End()).Offset])
+		if d == root {
+			body.WriteString(withoutSeeding(pf, d.node.(*ast.FuncDecl), start))
+		} else {
+			body.Write(pf.src[pf.fset.Position(start).Offset:pf.fset.Position(d.node.End()).Offset])
+		}
 		body.WriteString("\n\n")
 	}
 	text := body.String()
@@ -230,6 +234,137 @@ func Restore(dir string) error {
 		return err
 	}
 	return nil
+}
+
+// withoutSeeding returns the source of target fd with the statements
+// before its f.Fuzz call dropped unless f.Fuzz's function needs what they
+// declare. Those statements make the seeds (f.Add), which the shim ignores
+// but runs for every input: from files that a libFuzzer binary, run away
+// from the source tree, does not have (the shim's F.Fatal does not stop
+// it), and at a cost paid on every execution.
+func withoutSeeding(pf *parsedFile, fd *ast.FuncDecl, start token.Pos) string {
+	src := func(a, b token.Pos) string {
+		return string(pf.src[pf.fset.Position(a).Offset:pf.fset.Position(b).Offset])
+	}
+	whole := src(start, fd.End())
+	list := fd.Body.List
+	fz := -1
+	for i, st := range list {
+		if es, ok := st.(*ast.ExprStmt); ok {
+			if call, ok := es.X.(*ast.CallExpr); ok {
+				if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Fuzz" {
+					fz = i
+				}
+			}
+		}
+	}
+	if fz < 0 {
+		return whole
+	}
+	needed := freeIdents(list[fz])
+	keep := make([]bool, len(list))
+	keep[fz] = true
+	for i := fz - 1; i >= 0; i-- {
+		for _, name := range declaredBy(list[i]) {
+			if needed[name] {
+				keep[i] = true
+			}
+		}
+		if keep[i] {
+			for n := range freeIdents(list[i]) {
+				needed[n] = true
+			}
+		}
+	}
+	var b strings.Builder
+	b.WriteString(src(start, fd.Body.Lbrace+1))
+	b.WriteString("\n")
+	for i := 0; i <= fz; i++ {
+		if keep[i] {
+			b.WriteString("\t" + src(list[i].Pos(), list[i].End()) + "\n")
+		}
+	}
+	for _, st := range list[fz+1:] {
+		b.WriteString("\t" + src(st.Pos(), st.End()) + "\n")
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+// freeIdents returns the names a statement refers to but does not declare
+// itself (function parameters, := and var inside it), so that a local of
+// the fuzz function (an err of its own) does not keep a seeding statement
+// that declares the same name. Shadowing is not modelled: a name declared
+// anywhere inside counts as declared.
+func freeIdents(n ast.Node) map[string]bool {
+	uses, decls := map[string]bool{}, map[string]bool{}
+	declare := func(e ast.Expr) {
+		if id, ok := e.(*ast.Ident); ok {
+			decls[id.Name] = true
+		}
+	}
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.Ident:
+			uses[x.Name] = true
+		case *ast.FuncType:
+			for _, fl := range []*ast.FieldList{x.Params, x.Results} {
+				if fl != nil {
+					for _, f := range fl.List {
+						for _, id := range f.Names {
+							decls[id.Name] = true
+						}
+					}
+				}
+			}
+		case *ast.AssignStmt:
+			if x.Tok == token.DEFINE {
+				for _, l := range x.Lhs {
+					declare(l)
+				}
+			}
+		case *ast.RangeStmt:
+			if x.Tok == token.DEFINE {
+				declare(x.Key)
+				declare(x.Value)
+			}
+		case *ast.ValueSpec:
+			for _, id := range x.Names {
+				decls[id.Name] = true
+			}
+		}
+		return true
+	})
+	for d := range decls {
+		delete(uses, d)
+	}
+	return uses
+}
+
+// declaredBy returns the names a statement declares (x := …, var x …).
+func declaredBy(st ast.Stmt) []string {
+	var out []string
+	switch s := st.(type) {
+	case *ast.AssignStmt:
+		if s.Tok == token.DEFINE {
+			for _, l := range s.Lhs {
+				if id, ok := l.(*ast.Ident); ok {
+					out = append(out, id.Name)
+				}
+			}
+		}
+	case *ast.DeclStmt:
+		if g, ok := s.Decl.(*ast.GenDecl); ok {
+			for _, sp := range g.Specs {
+				if vs, ok := sp.(*ast.ValueSpec); ok {
+					for _, id := range vs.Names {
+						out = append(out, id.Name)
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 func dedupe(ds []*decl) []*decl {

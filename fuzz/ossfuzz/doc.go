@@ -21,7 +21,10 @@
 // files are missing, and its "testing" import is replaced by a shim that
 // has no testing.TB or testing.B. Bundle writes one test file holding the
 // target and everything it reaches in the package's test files, with
-// testing.TB replaced by an interface both shim types satisfy, and moves
+// testing.TB replaced by an interface both shim types satisfy, and the
+// target's seeding code (the statements before f.Fuzz that only make
+// seeds: the shim ignores f.Add but would run them for every input, and
+// they read files a binary away from the tree does not have), and moves
 // the other test files aside; it is meant for a throwaway copy of the
 // tree (the builder's container, or build-local.sh's temporary copy),
 // never for a working tree.

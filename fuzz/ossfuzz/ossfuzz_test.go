@@ -158,12 +158,12 @@ func TestBundle(t *testing.T) {
 		t.Fatal(err)
 	}
 	bundle := string(b)
-	for _, want := range []string{"func FuzzThing", "func load(tb fuzzTB", "const prefix", "type checker", "func (c *checker) check", "type fuzzTB interface", "\"strings\"", "// load is a helper."} {
+	for _, want := range []string{"func FuzzThing", "func load(tb fuzzTB", "const prefix", "type checker", "func (c *checker) check", "type fuzzTB interface", "\"strings\"", "// load is a helper.", "c := &checker{n: 8}"} {
 		if !strings.Contains(bundle, want) {
 			t.Errorf("bundle lacks %q", want)
 		}
 	}
-	for _, not := range []string{"func unused", "TestDouble", "BenchmarkDouble", "TestExternal"} {
+	for _, not := range []string{"func unused", "TestDouble", "BenchmarkDouble", "TestExternal", "f.Add("} {
 		if strings.Contains(bundle, not) {
 			t.Errorf("bundle holds %q, which FuzzThing does not reach", not)
 		}
