@@ -16,7 +16,8 @@
 # the Go module proxy for go-118-fuzz-build. It builds in a copy of the
 # tree, because go-118-fuzz-build and the bundling rewrite test files.
 # Prints one line per target (built, ran N s, executions, crash or not)
-# and exits 1 if any target failed to build or crashed.
+# and exits 1 if any target failed to build or crashed. Each binary runs
+# from its package's directory, as go test runs the target.
 set -euo pipefail
 
 secs=30
@@ -93,8 +94,10 @@ while read -r dir fn bin params; do
   (cd "$SRC/referee" && "$tool" seeds -d "$corpus" "$dir" "$fn" >/dev/null)
   log=$work/logs/$bin.log
   set +e
-  "$OUT/$bin" -max_total_time="$secs" -dict="$OUT/$bin.dict" -artifact_prefix="$work/crashes/$bin-" \
-    -print_final_stats=1 "$corpus" > "$log" 2>&1
+  # From the package's directory, as go test runs a target: some read
+  # files of the tree at fuzz time (FuzzRestore: ../testdata/snapshot).
+  (cd "$SRC/referee/$dir" && "$OUT/$bin" -max_total_time="$secs" -dict="$OUT/$bin.dict" \
+    -artifact_prefix="$work/crashes/$bin-" -print_final_stats=1 "$corpus") > "$log" 2>&1
   rc=$?
   set -e
   runs=$(grep -o 'Done [0-9]* runs' "$log" | awk '{print $2}' | tail -1 || true)
