@@ -81,7 +81,10 @@ func FuzzPage(d *FuzzData) *Page {
 	var prev FuzzSample
 	for _, s := range d.Samples {
 		t := s.Elapsed.Seconds()
-		if dt := t - prev.Elapsed.Seconds(); dt > 0 {
+		// A sample taken just after the previous one (the final one,
+		// right after a tick) measures noise, not a rate: it joins the next.
+		dt := t - prev.Elapsed.Seconds()
+		if dt >= 0.25 {
 			perSec = append(perSec, Point{t, float64(s.Execs-prev.Execs) / dt})
 		}
 		if s.OpsTotal > 0 {
@@ -89,7 +92,9 @@ func FuzzPage(d *FuzzData) *Page {
 		}
 		finds = append(finds, Point{t, float64(s.Findings)})
 		uniq = append(uniq, Point{t, float64(s.Unique)})
-		prev = s
+		if dt >= 0.25 {
+			prev = s
+		}
 	}
 	timeAxis := Axis{Label: "time since start (s)"}
 	p.Sections = append(p.Sections,

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestNiceTicks(t *testing.T) {
@@ -119,5 +120,30 @@ func TestLadderSVG(t *testing.T) {
 	}
 	if n := len(els["line"]); n != 6 { // three inner split points per row
 		t.Fatalf("%d split marks, want 6", n)
+	}
+}
+
+// TestFuzzRates: execs/s are rates between samples; a sample right after
+// the previous one (the campaign's final one after a tick) is not a rate
+// of its own, so the line does not drop to zero at the end.
+func TestFuzzRates(t *testing.T) {
+	d := &FuzzData{Samples: []FuzzSample{
+		{Elapsed: time.Second, Execs: 100}, {Elapsed: 2 * time.Second, Execs: 300},
+		{Elapsed: 2*time.Second + 10*time.Millisecond, Execs: 300}, {Elapsed: 3 * time.Second, Execs: 400},
+	}}
+	chart := string(FuzzPage(d).Sections[0].Body[0])
+	els := parseSVG(t, chart)
+	pts := strings.Fields(els["polyline"][0]["points"])
+	if len(pts) != 3 {
+		t.Fatalf("%d rate points, want 3 (1 s: 100/s, 2 s: 200/s, 3 s: 100/s): %v", len(pts), pts)
+	}
+	var titles []string
+	for _, want := range []string{"execs/s: 100 at 1", "execs/s: 200 at 2", "execs/s: 100 at 3"} {
+		if !strings.Contains(chart, want) {
+			titles = append(titles, want)
+		}
+	}
+	if len(titles) > 0 {
+		t.Fatalf("rates missing: %v\n%s", titles, chart)
 	}
 }
