@@ -78,7 +78,7 @@ while read -r dir fn bin params; do
   fi
   if [ ! -x "$OUT/$bin" ]; then
     if grep -q "skipping $fn " "$work/logs/build.log"; then
-      printf '%-28s %-8s %8s %12s  %s\n' "$bin" skipped - - "needs cgo (wasmtime-go)"
+      printf '%-28s %-8s %8s %12s  %s\n' "$bin" skipped - - "needs cgo (wasmtime-go), not linked"
     else
       printf '%-28s %-8s %8s %12s  %s\n' "$bin" FAILED - - "not built (see $work/logs/build.log)"
       status=1

@@ -230,8 +230,11 @@ func Restore(dir string) error {
 			return err
 		}
 	}
-	if err := os.Remove(filepath.Join(dir, BundleFile)); err != nil && !os.IsNotExist(err) {
-		return err
+	// The bundle, and the copy go-118-fuzz-build leaves when its build fails.
+	for _, name := range []string{BundleFile, BundleFile + "_fuzz.go"} {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !os.IsNotExist(err) {
+			return err
+		}
 	}
 	return nil
 }
