@@ -106,6 +106,19 @@ type Result struct {
 	// PlantNote says why a planted engine agreed: its planted instruction
 	// never ran as often as the plant's N (set with ErrAgree only).
 	PlantNote string `json:"plantNote,omitempty"`
+	// Search is the rounds of the search, in order, for reports (not in
+	// the JSON output, whose shape stays as documented).
+	Search []Round `json:"-"`
+}
+
+// Round is one round of a narrowing: the interval [Lo, Hi], the points
+// both engines were run to (Points[1 : len-1]; Points[0] = Lo and
+// Points[len-1] = Hi), and the part kept: the first whose end states
+// differ.
+type Round struct {
+	Lo, Hi uint64
+	Points []uint64
+	First  int
 }
 
 type side struct {
@@ -213,13 +226,14 @@ func Narrow(ctx context.Context, t *Target, a, b Engine, o Options) (*Result, er
 		inner := pts[1 : len(pts)-1]
 		outs := run(inner)
 		res.Rounds++
-		nlo, nhi := pts[len(pts)-2], hi
+		nlo, nhi, first := pts[len(pts)-2], hi, len(pts)-2
 		for i, o := range outs {
 			if diff.Compare(&o[0], &o[1]) != nil {
-				nlo, nhi = pts[i], inner[i]
+				nlo, nhi, first = pts[i], inner[i], i
 				break
 			}
 		}
+		res.Search = append(res.Search, Round{Lo: lo, Hi: hi, Points: pts, First: first})
 		lo, hi = nlo, nhi
 	}
 	// the window: the states before and after the step
