@@ -54,7 +54,11 @@ func corpusCommand(args []string, stdout, stderr io.Writer) int {
 	if len(pos) == 0 {
 		return bad("want list, show ID or replay ID (run 'referee help corpus')")
 	}
-	st, err := corpus.OpenExisting(*dir) // reading: never create DIR
+	open := corpus.OpenExisting // list, show, replay, minimize only read: never create DIR
+	if pos[0] == "import" || pos[0] == "merge" {
+		open = corpus.Open // they write findings: DIR is made if needed
+	}
+	st, err := open(*dir)
 	if errors.Is(err, corpus.ErrNoStore) && pos[0] == "list" {
 		if *jsonOn {
 			return writeJSON(stdout, []*corpus.Finding{}) + exitNothing
