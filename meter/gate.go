@@ -66,7 +66,7 @@ func Prepare(bin []byte, lim wasm.ResourceLimits, o Options) ([]byte, error) {
 		max = wasm.DefaultLimits().MaxModuleSize
 	}
 	if uint64(len(bin)) > uint64(max) {
-		return nil, fmt.Errorf("module of %d bytes: %w: more than %d bytes", len(bin), wasm.ErrLimit, max)
+		return nil, fmt.Errorf("module of %d bytes: %w: more than MaxModuleSize (%d bytes)", len(bin), wasm.ErrLimit, max)
 	}
 	m, err := wasm.Decode(bin)
 	if err != nil {
@@ -80,4 +80,55 @@ func Prepare(bin []byte, lim wasm.ResourceLimits, o Options) ([]byte, error) {
 		return nil, fmt.Errorf("instrument: %w", err)
 	}
 	return wasm.Encode(im), nil
+}
+
+// Growth of a module under Instrument, beyond the original's own counts
+// (docs/metering.md, "What else changes in the module").
+const (
+	// AddedNesting: $depth, $oog and $body around the body, plus the if of a
+	// bulk cap at the deepest point of the original body.
+	AddedNesting = 4
+	// AddedLocals: the gas local and one scratch local each of i32, f32 and
+	// f64.
+	AddedLocals = 4
+	// AddedGlobals and AddedExports: referee_gas, referee_exit,
+	// referee_depth.
+	AddedGlobals = 3
+	AddedExports = 3
+)
+
+// InstrumentedLimits returns the resource limits an instrumented module
+// satisfies when its original satisfied lim (zero fields of lim meaning
+// their default, as for wasm.Validate): the same limits raised by what
+// Instrument adds. Instrumentation may append one block type per function
+// type with several results (so the type count at most doubles), and grows
+// function bodies and the module by a factor that depends on the code, so
+// those two sizes are not bounded here: the original's were.
+func InstrumentedLimits(lim wasm.ResourceLimits) wasm.ResourceLimits {
+	d := wasm.DefaultLimits()
+	or := func(v, def uint32) uint64 {
+		if v == 0 {
+			return uint64(def)
+		}
+		return uint64(v)
+	}
+	sat := func(v uint64) uint32 { return uint32(min(v, 1<<32-1)) }
+	return wasm.ResourceLimits{
+		MaxModuleSize:      1<<32 - 1,
+		MaxTypes:           sat(2 * or(lim.MaxTypes, d.MaxTypes)),
+		MaxFuncs:           sat(or(lim.MaxFuncs, d.MaxFuncs)),
+		MaxImports:         sat(or(lim.MaxImports, d.MaxImports)),
+		MaxExports:         sat(or(lim.MaxExports, d.MaxExports) + AddedExports),
+		MaxGlobals:         sat(or(lim.MaxGlobals, d.MaxGlobals) + AddedGlobals),
+		MaxTables:          sat(or(lim.MaxTables, d.MaxTables)),
+		MaxElemSegments:    sat(or(lim.MaxElemSegments, d.MaxElemSegments)),
+		MaxDataSegments:    sat(or(lim.MaxDataSegments, d.MaxDataSegments)),
+		MaxLocalsPerFunc:   sat(or(lim.MaxLocalsPerFunc, d.MaxLocalsPerFunc) + AddedLocals),
+		MaxFuncBodySize:    1<<32 - 1,
+		MaxBlockDepth:      sat(or(lim.MaxBlockDepth, d.MaxBlockDepth) + AddedNesting),
+		MaxDataSegmentSize: sat(or(lim.MaxDataSegmentSize, d.MaxDataSegmentSize)),
+		MaxElemSegmentSize: sat(or(lim.MaxElemSegmentSize, d.MaxElemSegmentSize)),
+		MaxTableSize:       sat(or(lim.MaxTableSize, d.MaxTableSize)),
+		MaxMemoryPages:     sat(or(lim.MaxMemoryPages, d.MaxMemoryPages)),
+	}
 }

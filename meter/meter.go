@@ -130,12 +130,12 @@ func Instrument(m *wasm.Module, o Options) (*wasm.Module, error) {
 	}
 	for i, d := range m.Datas {
 		if o.MaxBulkBytes != 0 && d.Mode == wasm.SegmentPassive && uint64(len(d.Init)) > uint64(o.MaxBulkBytes) {
-			return nil, fmt.Errorf("data[%d]: %w: a passive segment of %d bytes exceeds the bulk cap of %d", i, wasm.ErrLimit, len(d.Init), o.MaxBulkBytes)
+			return nil, fmt.Errorf("data[%d]: %w: a passive segment of %d bytes exceeds MaxBulkBytes (%d)", i, wasm.ErrLimit, len(d.Init), o.MaxBulkBytes)
 		}
 	}
 	for i, e := range m.Elems {
 		if o.MaxBulkElems != 0 && e.Mode == wasm.SegmentPassive && uint64(len(e.Init)) > uint64(o.MaxBulkElems) {
-			return nil, fmt.Errorf("elem[%d]: %w: a passive segment of %d elements exceeds the bulk cap of %d", i, wasm.ErrLimit, len(e.Init), o.MaxBulkElems)
+			return nil, fmt.Errorf("elem[%d]: %w: a passive segment of %d elements exceeds MaxBulkElems (%d)", i, wasm.ErrLimit, len(e.Init), o.MaxBulkElems)
 		}
 	}
 	out := *m
@@ -145,7 +145,7 @@ func Instrument(m *wasm.Module, o Options) (*wasm.Module, error) {
 		for i := range out.Memories {
 			l := &out.Memories[i].Limits
 			if l.Min > o.MaxMemoryPages {
-				return nil, fmt.Errorf("memory[%d]: %w: minimum %d pages exceeds the cap of %d",
+				return nil, fmt.Errorf("memory[%d]: %w: minimum of %d pages exceeds MaxMemoryPages (%d)",
 					i, wasm.ErrLimit, l.Min, o.MaxMemoryPages)
 			}
 			if !l.HasMax || l.Max > o.MaxMemoryPages {
@@ -182,7 +182,7 @@ func Instrument(m *wasm.Module, o Options) (*wasm.Module, error) {
 			return nil, fmt.Errorf("func[%d]: %w", nimp+uint32(i), err)
 		}
 		if blocks += n - 1; o.MaxBlocksPerModule != 0 && blocks > int(o.MaxBlocksPerModule) {
-			return nil, fmt.Errorf("func[%d]: %w: more than %d basic blocks in the module",
+			return nil, fmt.Errorf("func[%d]: %w: more basic blocks in the module than MaxBlocksPerModule (%d)",
 				nimp+uint32(i), wasm.ErrLimit, o.MaxBlocksPerModule)
 		}
 		out.Codes[i] = c

@@ -119,10 +119,10 @@ func instrumentFunc(m *wasm.Module, c *wasm.Code, ft wasm.FuncType, g globals, p
 		return wasm.Code{}, 0, err
 	}
 	if o.MaxBlocksPerFunc != 0 && b.blocks > int(o.MaxBlocksPerFunc) {
-		return wasm.Code{}, 0, fmt.Errorf("%w: %d basic blocks exceed %d", wasm.ErrLimit, b.blocks, o.MaxBlocksPerFunc)
+		return wasm.Code{}, 0, fmt.Errorf("%w: %d basic blocks exceed MaxBlocksPerFunc (%d)", wasm.ErrLimit, b.blocks, o.MaxBlocksPerFunc)
 	}
 	if o.MaxBrTableTargets != 0 && b.maxTargets > o.MaxBrTableTargets {
-		return wasm.Code{}, 0, fmt.Errorf("%w: a br_table with %d targets exceeds %d", wasm.ErrLimit, b.maxTargets, o.MaxBrTableTargets)
+		return wasm.Code{}, 0, fmt.Errorf("%w: a br_table with %d targets exceeds MaxBrTableTargets (%d)", wasm.ErrLimit, b.maxTargets, o.MaxBrTableTargets)
 	}
 	first := uint64(len(ft.Params)) + c.NumLocals
 	if first+4 > 1<<32-1 {
