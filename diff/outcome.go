@@ -9,6 +9,7 @@ import (
 
 	"github.com/refereevm/referee/block"
 	"github.com/refereevm/referee/meter"
+	"github.com/refereevm/referee/wasm"
 )
 
 // Outcome is everything observable about one run on one engine. Every field
@@ -118,7 +119,7 @@ func finish(req *Request, call *block.Call, trapped bool, engineTrap string, res
 		charged = charged || o.Exit == meter.ExitOutOfGas
 	} else {
 		engineTrap = ""
-		o.Results = results
+		o.Results = observableResults(req, results)
 	}
 	if !charged && o.GuestGas < limit {
 		o.GuestGas += min(uint64(o.DirtyPages)*GasPerDirtyPage, limit+1-o.GuestGas) // past the limit: out-of-gas
@@ -126,9 +127,70 @@ func finish(req *Request, call *block.Call, trapped bool, engineTrap string, res
 	o.Receipt = call.Receipt(engineTrap, o.GuestGas)
 	for _, name := range req.Prog.Globals {
 		v, _ := inst.global(name)
+		if globalType(req.Prog.Module, name) == wasm.FuncRef {
+			v = funcRefObservable(v)
+		}
 		o.Globals = append(o.Globals, Global{Name: name, Bits: v})
 	}
 	return o
+}
+
+// A function reference is not observable bits: the reference machine holds
+// a store address plus one, wazero a Go pointer, wasmtime an opaque handle.
+// What every engine can say is whether it is null, so an outcome carries a
+// funcref as 0 (null) or 1 (any function), in results and exported globals
+// alike. (The function index would say more, but wazero does not map its
+// pointer back to an index.) An externref is the host value the caller
+// passed in, the same bits on every engine, and is kept.
+func funcRefObservable(bits uint64) uint64 {
+	if bits != 0 {
+		return 1
+	}
+	return 0
+}
+
+// observableResults reduces the entry's funcref results to null or not.
+func observableResults(req *Request, results []uint64) []uint64 {
+	m := req.Prog.Module
+	for _, e := range m.Exports {
+		if e.Kind != wasm.ExternFunc || e.Name != req.Tx.Entry {
+			continue
+		}
+		ft, _ := m.FuncType(e.Index)
+		for i := range results {
+			if i < len(ft.Results) && ft.Results[i] == wasm.FuncRef {
+				results[i] = funcRefObservable(results[i])
+			}
+		}
+		break
+	}
+	return results
+}
+
+// globalType is the value type of the exported global name (0 if none).
+func globalType(m *wasm.Module, name string) wasm.ValType {
+	for _, e := range m.Exports {
+		if e.Kind != wasm.ExternGlobal || e.Name != name {
+			continue
+		}
+		n := uint32(m.NumImports(wasm.ExternGlobal))
+		if e.Index >= n {
+			if i := e.Index - n; i < uint32(len(m.Globals)) {
+				return m.Globals[i].Type.Type
+			}
+			return 0
+		}
+		k := uint32(0)
+		for _, im := range m.Imports {
+			if im.Kind == wasm.ExternGlobal {
+				if k == e.Index {
+					return im.Global.Type
+				}
+				k++
+			}
+		}
+	}
+	return 0
 }
 
 // GasPerDirtyPage is charged after each transaction per 4 KiB page of the

@@ -225,7 +225,8 @@ func (v wtView) memory() pagedMemory {
 // (an entry argument's bits, kept by wasmtime-go as a uint64); a non-null
 // funcref is 1. Engines encode function references differently (the
 // reference machine's store address + 1, wazero's pointer), so only null or
-// not is comparable; the oracles reduce non-zero funcref bits to 1.
+// not is comparable; finish (outcome.go) reduces every funcref an outcome
+// carries to 0 or 1, as the fuzzing oracles do.
 
 // funcRefBits is the bits of a funcref: 0 if null, else 1.
 func funcRefBits(f *wasmtime.Func) uint64 {
