@@ -82,6 +82,10 @@ func (Reference) Run(ctx context.Context, req *Request) (Outcome, error) {
 	BindABI(m, call, func() *trace.Memory { return tmem })
 	inst, err := m.Instantiate(mod)
 	if err != nil {
+		var tr *trace.Trap
+		if errors.As(err, &tr) {
+			return instantiationTrap(req, call, NormalizeTrap(tr.Kind.String()), "reference: instantiate: "+err.Error()), nil
+		}
 		return Outcome{}, failf(ClassRejected, "reference: instantiate: %v", err)
 	}
 	if ex, ok := inst.Export("memory"); ok && ex.Kind == wasm.ExternMemory {

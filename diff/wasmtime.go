@@ -364,6 +364,12 @@ func (w *Wasmtime) Run(ctx context.Context, req *Request) (Outcome, error) {
 	}
 	inst, err := w.linker.Instantiate(store, mod)
 	if err != nil {
+		var trap *wasmtime.Trap
+		if errors.As(err, &trap) {
+			if code := trap.Code(); code != nil && (*code == wasmtime.MemoryOutOfBounds || *code == wasmtime.TableOutOfBounds) {
+				return instantiationTrap(req, run.call, wtTrapKind(*code), "wasmtime: instantiate: "+firstLine(err.Error())), nil
+			}
+		}
 		return Outcome{}, failf(ClassRejected, "wasmtime: instantiate: %v", firstLine(err.Error()))
 	}
 	gas := inst.GetExport(store, "referee_gas")
@@ -409,32 +415,40 @@ func (w *Wasmtime) Run(ctx context.Context, req *Request) (Outcome, error) {
 		if code == nil {
 			return Outcome{}, failf(ClassEngineCrash, "wasmtime: trap without a code: %v", firstLine(trap.Message()))
 		}
-		switch *code {
-		case wasmtime.Interrupt:
+		if *code == wasmtime.Interrupt {
 			return Outcome{}, failf(ClassEngineTimeout, "wasmtime: interrupted at the deadline")
-		case wasmtime.StackOverflow:
-			kind = TrapCallStack
-		case wasmtime.MemoryOutOfBounds:
-			kind = "out of bounds memory access"
-		case wasmtime.TableOutOfBounds, wasmtime.IndirectCallToNull:
-			kind = TrapTableAccess
-		case wasmtime.BadSignature:
-			kind = "indirect call type mismatch"
-		case wasmtime.IntegerOverflow:
-			kind = "integer overflow"
-		case wasmtime.IntegerDivisionByZero:
-			kind = "integer divide by zero"
-		case wasmtime.BadConversionToInteger:
-			kind = "invalid conversion to integer"
-		case wasmtime.UnreachableCodeReached:
-			kind = "unreachable"
-		default:
+		}
+		if kind = wtTrapKind(*code); kind == "" {
 			return Outcome{}, failf(ClassEngineCrash, "wasmtime: unexpected trap code %d: %v", *code, firstLine(trap.Message()))
 		}
 	}
 	o := finish(req, run.call, true, kind, nil, view, initMem)
 	o.Detail = firstLine(err.Error())
 	return o, nil
+}
+
+// wtTrapKind is the normalised kind of a wasmtime trap code, or "" for a
+// code that is not a guest trap of Wasm 2.0.
+func wtTrapKind(code wasmtime.TrapCode) string {
+	switch code {
+	case wasmtime.StackOverflow:
+		return TrapCallStack
+	case wasmtime.MemoryOutOfBounds:
+		return "out of bounds memory access"
+	case wasmtime.TableOutOfBounds, wasmtime.IndirectCallToNull:
+		return TrapTableAccess
+	case wasmtime.BadSignature:
+		return "indirect call type mismatch"
+	case wasmtime.IntegerOverflow:
+		return "integer overflow"
+	case wasmtime.IntegerDivisionByZero:
+		return "integer divide by zero"
+	case wasmtime.BadConversionToInteger:
+		return "invalid conversion to integer"
+	case wasmtime.UnreachableCodeReached:
+		return "unreachable"
+	}
+	return ""
 }
 
 // Close stops the epoch ticker and releases the compiled modules.

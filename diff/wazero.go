@@ -167,6 +167,9 @@ func (w *Wazero) Run(ctx context.Context, req *Request) (Outcome, error) {
 		if ctx.Err() != nil {
 			return Outcome{}, failf(ClassEngineTimeout, "%s: instantiate: %v", w.Name(), ctx.Err())
 		}
+		if k, ok := segmentTrapKind(err.Error()); ok {
+			return instantiationTrap(req, run.call, k, w.Name()+": instantiate: "+firstLine(err.Error())), nil
+		}
 		return Outcome{}, failf(ClassRejected, "%s: instantiate: %v", w.Name(), err)
 	}
 	defer mod.Close(context.Background())

@@ -151,7 +151,7 @@ func writeCheckText(w io.Writer, path string, b *block.Block, rep *diff.Report) 
 	}
 	if dv := rep.Divergence; dv != nil {
 		fmt.Fprintf(w, "DIVERGENCE at %s\n", txLabel(b, dv.Tx))
-		fmt.Fprintf(w, "class %s, field %s: %s says %s, %s says %s\n", dv.Class, dv.Field, dv.Engines[0], dv.Values[0], dv.Engines[1], dv.Values[1])
+		fmt.Fprintf(w, "%s\n", dv)
 		fmt.Fprintf(w, "signature %s\n", dv.Signature)
 		writeSideBySide(w, rep.Txs[dv.Tx])
 	} else {
