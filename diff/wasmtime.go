@@ -85,6 +85,10 @@ func (w wtMem) Write(off uint32, data []byte) bool {
 
 func (w *Wasmtime) init() error {
 	w.once.Do(func() {
+		if err := checkNativeStack(2 * WasmtimeMaxWasmStack); err != nil {
+			w.initErr = fmt.Errorf("wasmtime: %w", err)
+			return
+		}
 		// With RUST_BACKTRACE=1 in the environment (common on developer
 		// machines), wasmtime captures and symbolises a Rust backtrace for
 		// every trap and host error: 30-100x the cost of a transaction
@@ -96,6 +100,7 @@ func (w *Wasmtime) init() error {
 		cfg := wasmtime.NewConfig()
 		cfg.SetStrategy(wasmtime.StrategyCranelift)
 		cfg.SetConsumeFuel(false)
+		cfg.SetMaxWasmStack(WasmtimeMaxWasmStack)
 		cfg.SetEpochInterruption(w.interruptible)
 		cfg.SetCraneliftNanCanonicalization(false)
 		cfg.SetWasmRelaxedSIMD(false)
@@ -462,3 +467,12 @@ func (w *Wasmtime) Close() error {
 	}
 	return nil
 }
+
+// WasmtimeMaxWasmStack is the native stack wasmtime lets Wasm code use
+// (wasmtime's default is 512 KiB). The meter's depth counter bounds what a
+// contract can use to about 0.5 MiB on wasmtime (docs/metering.md, "Call
+// depth"), so 1 MiB leaves a margin of 2 over the worst frame shape
+// measured; past it wasmtime traps with StackOverflow, an engine-specific
+// limit that must never be reached first. The thread that runs the Wasm
+// code must have more native stack than this (checkNativeStack).
+const WasmtimeMaxWasmStack = 1 << 20

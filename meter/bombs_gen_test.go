@@ -38,7 +38,7 @@ var bombs = []bomb{
 	// 50,000 i64 locals in a self-recursive function.
 	{file: "locals_50k_recursive.wasm", bin: func() []byte { return localsBomb(50_000, true) }, want: "limit"},
 	// The largest frame allowed (4,095 locals + 1 param) recursing: the
-	// depth counter weighs each frame as 65 and traps at the same depth
+	// depth counter weighs each frame as 129 and traps at the same depth
 	// everywhere, long before any native stack overflows.
 	{file: "locals_4095_recursive.wasm", bin: func() []byte { return localsBomb(4095, true) }, want: "accepted", run: "run"},
 	// 100,000 nested blocks.

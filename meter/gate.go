@@ -33,8 +33,8 @@ func BlockLimits() wasm.ResourceLimits {
 		MaxElemSegments: 4096,
 		MaxDataSegments: 4096,
 
-		// 4,096 locals: a frame is at most 32 KiB, and the depth counter
-		// weighs it as 65 frames.
+		// 4,096 locals: a frame's locals are at most 32 KiB, and the depth
+		// counter weighs such a frame as at least 129 units.
 		MaxLocalsPerFunc: 4096,
 		MaxFuncBodySize:  64 << 10,
 		// 256: nested loops are the classic JIT bomb (one loop header per

@@ -30,12 +30,15 @@ var ErrReservedExport = errors.New("export name reserved by the metering ABI")
 // Options configures Instrument.
 type Options struct {
 	Costs CostTable
-	// MaxCallDepth bounds the frames of functions that contain a call that
-	// may be active at once; entering one more traps with ExitCallDepth. A
-	// frame counts 1 + (params+locals)/FrameSlots units, so that a function
-	// with many locals cannot exhaust an engine's native stack before the
-	// counter traps. Leaf functions (no call, no call_indirect) are not
-	// counted: they cannot nest further. 0 means 1024.
+	// MaxCallDepth bounds the frames that may be active at once, in units:
+	// entering one more traps with ExitCallDepth. A frame counts
+	// 1 + (params + locals + operand height + FrameOverhead)/FrameSlots
+	// units (operand height: the most values the function holds on its
+	// operand stack, from validation), so that a function with big frames
+	// cannot exhaust an engine's native stack before the counter traps. A
+	// leaf function (no call, no call_indirect) of weight 1 is not
+	// counted: it cannot nest further, so at most one such frame, under
+	// FrameSlots slots, sits uncounted on top. 0 means 1024.
 	MaxCallDepth uint32
 	// GrowCostPerPage is charged per 64 KiB page of memory.grow's operand,
 	// before growing (also when the grow then fails).
@@ -77,9 +80,16 @@ type Options struct {
 	MaxBrTableTargets uint32
 }
 
-// FrameSlots is the number of params and locals one unit of call depth
-// stands for (Options.MaxCallDepth).
-const FrameSlots = 64
+// FrameSlots is the number of slots (params, locals and operand-stack
+// values) one unit of call depth stands for (Options.MaxCallDepth).
+const FrameSlots = 32
+
+// FrameOverhead is the slots the instrumentation adds to every frame and
+// that the weight counts besides the original's: its scratch locals
+// (AddedLocals) and the operands its inserted sequences push above the
+// original's stack (at most 3, a gas charge or a NaN canonicalization),
+// rounded up.
+const FrameOverhead = 8
 
 // DefaultOptions returns the options used for blocks: DefaultCosts, depth
 // 1024, 1,000 gas per grown page (about the cost of zeroing 64 KiB),
@@ -168,6 +178,10 @@ func Instrument(m *wasm.Module, o Options) (*wasm.Module, error) {
 		wasm.Export{Name: ExportExit, Kind: wasm.ExternGlobal, Index: g.exit},
 		wasm.Export{Name: ExportDepth, Kind: wasm.ExternGlobal, Index: g.depth},
 	)
+	heights, err := wasm.OperandHeights(m)
+	if err != nil {
+		return nil, err
+	}
 	p := newPriced(o.Costs)
 	out.Codes = make([]wasm.Code, len(m.Codes))
 	nimp := uint32(m.NumImports(wasm.ExternFunc))
@@ -177,7 +191,7 @@ func Instrument(m *wasm.Module, o Options) (*wasm.Module, error) {
 		if !ok {
 			return nil, fmt.Errorf("func[%d]: unknown type", nimp+uint32(i))
 		}
-		c, n, err := instrumentFunc(&out, &m.Codes[i], ft, g, p, &o)
+		c, n, err := instrumentFunc(&out, &m.Codes[i], ft, heights[i], g, p, &o)
 		if err != nil {
 			return nil, fmt.Errorf("func[%d]: %w", nimp+uint32(i), err)
 		}
