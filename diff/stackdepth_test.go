@@ -74,7 +74,7 @@ func recModule(h, locals int) []byte {
 // that cost an engine the most stack per depth unit.
 var stackShapes = []struct{ height, locals int }{
 	{0, 0}, {20, 0}, {0, 20}, {10, 10}, {50, 0}, {30, 30}, {100, 0}, {1000, 0}, {4000, 0},
-	{0, 100}, {0, 1000}, {0, 4000}, {2000, 2000},
+	{0, 100}, {0, 1000}, {0, 4000}, {2000, 2000}, {500, 500},
 }
 
 // TestStackTrapsAgree is the operand-stack recursion block of issue 17 and
@@ -85,19 +85,23 @@ var stackShapes = []struct{ height, locals int }{
 // wazero's 2,000 frames, wasmtime's native stack). And the deepest
 // recursion the meter allows must return on every engine, one frame more
 // must trap on every engine with exit 2: the meter weighs each frame by
-// params + locals + its operand height.
+// params + locals + its operand height. The gate's MaxFrameSlots (1,024)
+// is lifted: the weights must hold for any frame the gate may be
+// configured to admit.
 func TestStackTrapsAgree(t *testing.T) {
 	engines := testEngines(t)
+	opts := DefaultOptions()
+	opts.Gate.Meter.MaxFrameSlots = 0
 	for _, sh := range stackShapes {
 		t.Run(fmt.Sprintf("h=%d,locals=%d", sh.height, sh.locals), func(t *testing.T) {
 			code := recModule(sh.height, sh.locals)
-			rep := mustAgree(t, contractBlock(code, 1<<30, "run"), DefaultOptions())
+			rep := mustAgree(t, contractBlock(code, 1<<30, "run"), opts)
 			for _, o := range rep.Txs[0] {
 				if o.Receipt.Trap != TrapCallStack || o.Exit != meter.ExitCallDepth {
 					t.Errorf("%s: trap %q exit %d, want %q with exit %d", o.Engine, o.Receipt.Trap, o.Exit, TrapCallStack, meter.ExitCallDepth)
 				}
 			}
-			p, err := Gate(code, DefaultGateOptions())
+			p, err := Gate(code, opts.Gate)
 			if err != nil {
 				t.Fatal(err)
 			}

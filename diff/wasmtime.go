@@ -101,6 +101,14 @@ func (w *Wasmtime) init() error {
 		cfg.SetStrategy(wasmtime.StrategyCranelift)
 		cfg.SetConsumeFuel(false)
 		cfg.SetMaxWasmStack(WasmtimeMaxWasmStack)
+		// Cranelift's optimizer is superlinear in the loads of a function:
+		// one function of 8,500 loads at distinct offsets took 1.6 s of CPU
+		// at OptLevelSpeed, nine of 4,000 took 4.0 s (35 s of wall time on a
+		// loaded machine, past the compile budget), against 0.2 s without
+		// it, while the workloads run at most ~1.25x slower
+		// (docs/metering.md, "The static gatekeeper"). Compile time is
+		// what the gate must bound; wasmtime is rarely the slowest engine.
+		cfg.SetCraneliftOptLevel(wasmtime.OptLevelNone)
 		cfg.SetEpochInterruption(w.interruptible)
 		cfg.SetCraneliftNanCanonicalization(false)
 		cfg.SetWasmRelaxedSIMD(false)

@@ -9,11 +9,13 @@ import (
 // BlockLimits returns the resource limits for contract code in blocks:
 // tighter than wasm.DefaultLimits (which admits any ordinary compiled
 // program) so that, together with DefaultOptions' shape limits
-// (MaxBlocksPerFunc, MaxBlocksPerModule, MaxBrTableTargets) and memory cap,
-// every module Prepare accepts compiles and instantiates on wazero's
-// compiler in well under 100 ms of CPU time on a current x86-64 core. The
-// numbers were measured with BenchmarkBombs on the worst-case shapes of
-// testdata/bombs; docs/metering.md lists them.
+// (MaxBlocksPerFunc, MaxBlocksPerModule, MaxBrTableTargets, MaxParams,
+// MaxResults, MaxFrameSlots) and memory cap, every module Prepare accepts
+// compiles on every engine within about 1 s of CPU time on the test
+// machine's x86-64 cores (wazero's compiler: about 0.1 s), a tenth of the
+// engines' compile budget. The numbers were measured with BenchmarkBombs
+// (testdata/bombs) and diff's BenchmarkGateShapes (the costliest shapes
+// at the caps); docs/metering.md lists them.
 func BlockLimits() wasm.ResourceLimits {
 	return wasm.ResourceLimits{
 		// 256 KiB: compiling is linear in code size at about 0.1-0.3

@@ -78,6 +78,18 @@ type Options struct {
 	// MaxBrTableTargets, if not 0, refuses a br_table with more targets:
 	// wazero's compiler adds each as a predecessor in quadratic time.
 	MaxBrTableTargets uint32
+	// MaxParams and MaxResults, if not 0, refuse a function type (any
+	// entry of the type section: functions, imports, call_indirect and
+	// block types use them) with more params or results: wasmtime refuses
+	// more than 1,000 of either, and 100 functions of 32,000 results made
+	// wazero's compiler use 1.5 GB and 10 s.
+	MaxParams  uint32
+	MaxResults uint32
+	// MaxFrameSlots, if not 0, refuses a function whose params, locals and
+	// operand height (wasm.OperandHeights) add up to more: values live at
+	// once are what Cranelift's register allocator is superlinear in (one
+	// function holding 8,192 values took 2.3 s of CPU to compile).
+	MaxFrameSlots uint32
 }
 
 // FrameSlots is the number of slots (params, locals and operand-stack
@@ -108,6 +120,10 @@ func DefaultOptions() Options {
 
 		MaxBulkBytes: 65536, // dispute.MaxCopyBytes
 		MaxBulkElems: 8192,  // dispute.MaxCopyBytes / 8: a proof carries 8 bytes per element
+
+		MaxParams:     128,
+		MaxResults:    128,
+		MaxFrameSlots: 1024,
 	}
 }
 
@@ -178,6 +194,14 @@ func Instrument(m *wasm.Module, o Options) (*wasm.Module, error) {
 		wasm.Export{Name: ExportExit, Kind: wasm.ExternGlobal, Index: g.exit},
 		wasm.Export{Name: ExportDepth, Kind: wasm.ExternGlobal, Index: g.depth},
 	)
+	for i, t := range m.Types {
+		if o.MaxParams != 0 && len(t.Params) > int(o.MaxParams) {
+			return nil, fmt.Errorf("type[%d]: %w: %d params exceed MaxParams (%d)", i, wasm.ErrLimit, len(t.Params), o.MaxParams)
+		}
+		if o.MaxResults != 0 && len(t.Results) > int(o.MaxResults) {
+			return nil, fmt.Errorf("type[%d]: %w: %d results exceed MaxResults (%d)", i, wasm.ErrLimit, len(t.Results), o.MaxResults)
+		}
+	}
 	heights, err := wasm.OperandHeights(m)
 	if err != nil {
 		return nil, err
@@ -190,6 +214,10 @@ func Instrument(m *wasm.Module, o Options) (*wasm.Module, error) {
 		ft, ok := m.FuncType(nimp + uint32(i))
 		if !ok {
 			return nil, fmt.Errorf("func[%d]: unknown type", nimp+uint32(i))
+		}
+		if slots := uint64(len(ft.Params)) + m.Codes[i].NumLocals + uint64(heights[i]); o.MaxFrameSlots != 0 && slots > uint64(o.MaxFrameSlots) {
+			return nil, fmt.Errorf("func[%d]: %w: %d slots (params, locals and operand height) exceed MaxFrameSlots (%d)",
+				nimp+uint32(i), wasm.ErrLimit, slots, o.MaxFrameSlots)
 		}
 		c, n, err := instrumentFunc(&out, &m.Codes[i], ft, heights[i], g, p, &o)
 		if err != nil {
