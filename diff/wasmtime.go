@@ -478,9 +478,9 @@ func (w *Wasmtime) Close() error {
 
 // WasmtimeMaxWasmStack is the native stack wasmtime lets Wasm code use
 // (wasmtime's default is 512 KiB). The meter's depth counter bounds what a
-// contract can use to about 0.5 MiB on wasmtime (docs/metering.md, "Call
-// depth"), so 1 MiB leaves a margin of 2 over the worst frame shape
-// measured; past it wasmtime traps with StackOverflow, an engine-specific
-// limit that must never be reached first. The thread that runs the Wasm
+// contract can use to about 0.3 MiB on wasmtime (docs/metering.md, "Call
+// depth"), so 1 MiB leaves a margin of 3.6 over the measured frames; past
+// it wasmtime traps with StackOverflow, an engine-specific limit that must
+// never be reached first. The thread that runs the Wasm
 // code must have more native stack than this (checkNativeStack).
 const WasmtimeMaxWasmStack = 1 << 20
