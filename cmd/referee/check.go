@@ -33,7 +33,7 @@ func checkCommand(args []string, stdout, stderr io.Writer) int {
 	isolate := fs.Bool("isolate", false, "run each engine in a child process")
 	bundle := fs.String("bundle", "", "on divergence, write a replay bundle to `DIR`")
 	timeout := fs.Duration("timeout", diff.DefaultRunBudget, "wall-clock budget of one engine running one transaction (0 = none)")
-	interrupt := fs.String("interrupt", "cheap", "which engines stop themselves at the deadline: `MODE` cheap (wasmtime epochs, reference), all (also wazero's close-on-context-done, up to 20x slower on tight loops), none; the others are abandoned after the deadline plus 1 s")
+	interrupt := fs.String("interrupt", "cheap", "which engines stop themselves at the deadline: `MODE` cheap (wasmtime epochs, reference, and wazero for runs whose gas could outlast the deadline), all (every wazero run too: close-on-context-done, up to 20x slower on tight loops), none; the others are abandoned after the deadline plus 1 s")
 	child := fs.Bool("engine-child", false, "internal: serve one isolated run on stdin/stdout")
 	pos, code, ok := parseFlags(fs, checkUsage, args, stdout, stderr)
 	if !ok {
