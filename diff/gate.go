@@ -45,6 +45,8 @@ type Prepared struct {
 	// Original is the module before instrumentation (nil when built by
 	// LoadPrepared from an instrumented binary).
 	Original *wasm.Module
+
+	preparedMemory // the memory right after instantiation, filled in on first use (memory.go)
 }
 
 // Gate is the static gatekeeper: it decodes bin, validates it against the

@@ -1,9 +1,6 @@
 package diff
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/binary"
 	"strings"
 	"time"
 
@@ -96,8 +93,7 @@ func finish(req *Request, call *block.Call, trapped bool, engineTrap string, res
 	o.HostGas = call.HostGas()
 	mem := inst.memory()
 	o.MemoryPages = uint32(mem.numPages() * DirtyPageSize / 65536)
-	o.MemoryHash = memoryHash(mem)
-	o.DirtyPages = initMem.dirty(mem)
+	o.MemoryHash, o.DirtyPages = scanMemory(mem, initMem)
 	charged := false // the whole limit is charged already
 	if trapped {
 		switch {
@@ -198,70 +194,6 @@ func globalType(m *wasm.Module, name string) wasm.ValType {
 // (docs/block-format.md, "Writing an engine adapter"): the same price per
 // byte as memory.grow's 1,000 gas per 64 KiB page. It counts as guest gas.
 const GasPerDirtyPage = 64
-
-var zeroPage [DirtyPageSize]byte
-
-func isZero(p []byte) bool { return p == nil || bytes.Equal(p, zeroPage[:len(p)]) }
-
-// memSnapshot is a memory right after instantiation: copies of its
-// non-zero 4 KiB pages (most of a fresh memory is zero, so this is cheap).
-type memSnapshot struct {
-	pages map[int][]byte // page index -> bytes; lookups only
-}
-
-func snapshot(mem pagedMemory) memSnapshot {
-	s := memSnapshot{pages: map[int][]byte{}}
-	for i := range mem.numPages() {
-		if p := mem.page(i); !isZero(p) {
-			s.pages[i] = bytes.Clone(p)
-		}
-	}
-	return s
-}
-
-// dirty counts the 4 KiB pages of after whose bytes differ from the
-// snapshot's (pages the snapshot lacks, grown ones included, compare
-// against zero).
-func (s memSnapshot) dirty(after pagedMemory) uint32 {
-	var n uint32
-	for i := range after.numPages() {
-		p := after.page(i)
-		if before, ok := s.pages[i]; ok {
-			if p == nil || !bytes.Equal(before, p) {
-				n++
-			}
-		} else if !isZero(p) {
-			n++
-		}
-	}
-	return n
-}
-
-// dirtyPages counts the pages of after that differ from before.
-func dirtyPages(before, after []byte) uint32 {
-	return snapshot(sliceMem(before)).dirty(sliceMem(after))
-}
-
-// memoryHash is sha256 over an injective encoding of the memory's bytes
-// that skips zero pages: u32 big-endian size in 64 KiB pages, then for
-// each 4 KiB page that is not all zero, its u32 big-endian index and its
-// 4,096 bytes.
-func memoryHash(mem pagedMemory) [32]byte {
-	h := sha256.New()
-	var u [4]byte
-	binary.BigEndian.PutUint32(u[:], uint32(mem.numPages()*DirtyPageSize/65536))
-	h.Write(u[:])
-	for i := range mem.numPages() {
-		if p := mem.page(i); !isZero(p) {
-			binary.BigEndian.PutUint32(u[:], uint32(i))
-			h.Write(u[:])
-			h.Write(p)
-		}
-	}
-	var out [32]byte
-	h.Sum(out[:0])
-	return out
-}
 
 // Normalised guest trap kinds: the spec's assert_trap texts, except that the
 // three table traps are one kind (wazero reports all three as "invalid table

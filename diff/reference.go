@@ -93,7 +93,7 @@ func (Reference) Run(ctx context.Context, req *Request) (Outcome, error) {
 		mem = &traceMem{tmem}
 	}
 	view := refView{m: m, inst: inst, mem: mem}
-	initMem := snapshot(view.memory())
+	initMem := initialMemory(req.Prog, view.memory())
 	fn, ok := inst.Export(req.Tx.Entry)
 	if !ok || fn.Kind != wasm.ExternFunc {
 		return Outcome{}, failf(ClassRejected, "reference: no exported function %q", req.Tx.Entry)

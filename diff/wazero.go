@@ -179,7 +179,7 @@ func (w *Wazero) Run(ctx context.Context, req *Request) (Outcome, error) {
 	}
 	gas.Set(req.Tx.GasLimit)
 	view := wzView{mod}
-	initMem := snapshot(view.memory())
+	initMem := initialMemory(req.Prog, view.memory())
 	fn := mod.ExportedFunction(req.Tx.Entry)
 	if fn == nil {
 		return Outcome{}, failf(ClassRejected, "%s: no exported function %q", w.Name(), req.Tx.Entry)
