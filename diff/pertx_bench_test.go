@@ -55,7 +55,7 @@ func BenchmarkTrivialTxs(b *testing.B) {
 					b.Fatalf("%v %+v", err, rep.Divergence)
 				}
 			}
-			b.ReportMetric(float64((cpuTime() - c0).Nanoseconds())/float64(b.N*n), "cpu-ns/tx")
+			b.ReportMetric(float64((cpuTime()-c0).Nanoseconds())/float64(b.N*n), "cpu-ns/tx")
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/tx")
 		})
 	}
