@@ -23,10 +23,13 @@ var gateShapes = []struct {
 	// 8 functions of 4,000 loads at distinct offsets: Cranelift's optimizer
 	// was superlinear in them (4.0 s of CPU at OptLevelSpeed for nine).
 	{"loads/8x4000", func() []byte { return sumModule(8, 0, 4000, loadAt) }},
-	// 35 functions holding 1,000 values on the operand stack at once.
+	// Functions holding 1,000 or 4,000 values on the operand stack at once,
+	// and keeping 1,000 or 4,000 locals live through passes reading them:
+	// each as many as MaxSlotBytes (slots x body bytes) admits.
 	{"height/35x1000", func() []byte { return heightModule(35, 1000) }},
-	// 4 functions keeping 1,000 locals live through 12 passes reading them.
+	{"height/2x4000", func() []byte { return heightModule(2, 4000) }},
 	{"locals/4x1000x12", func() []byte { return sumModule(4, 1000, 12*1000, localAt) }},
+	{"locals/1x4000x1", func() []byte { return sumModule(1, 4000, 4000, localAt) }},
 	// 2,047 functions of 128 params, and of 128 results.
 	{"params/2047x128", func() []byte { return typeModule(2047, 128, 0) }},
 	{"results/2047x128", func() []byte { return typeModule(2047, 0, 128) }},

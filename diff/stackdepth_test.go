@@ -85,13 +85,11 @@ var stackShapes = []struct{ height, locals int }{
 // wazero's 2,000 frames, wasmtime's native stack). And the deepest
 // recursion the meter allows must return on every engine, one frame more
 // must trap on every engine with exit 2: the meter weighs each frame by
-// params + locals + its operand height. The gate's MaxFrameSlots (1,024)
-// is lifted: the weights must hold for any frame the gate may be
-// configured to admit.
+// params + locals + its operand height. Every shape passes the block
+// gate as configured by default.
 func TestStackTrapsAgree(t *testing.T) {
 	engines := testEngines(t)
 	opts := DefaultOptions()
-	opts.Gate.Meter.MaxFrameSlots = 0
 	for _, sh := range stackShapes {
 		t.Run(fmt.Sprintf("h=%d,locals=%d", sh.height, sh.locals), func(t *testing.T) {
 			code := recModule(sh.height, sh.locals)

@@ -37,25 +37,23 @@ var bombs = []bomb{
 	{file: "locals_overflow.wasm", bin: localsOverflow, want: "decode"},
 	// 50,000 i64 locals in a self-recursive function.
 	{file: "locals_50k_recursive.wasm", bin: func() []byte { return localsBomb(50_000, true) }, want: "limit"},
-	// 4,095 locals + 1 param: within MaxLocalsPerFunc, over MaxFrameSlots
-	// (values live at once are what Cranelift's register allocator is
-	// superlinear in).
-	{file: "locals_4095_recursive.wasm", bin: func() []byte { return localsBomb(4095, true) }, want: "limit"},
-	// The largest frame allowed (1,000 locals, 1 param and an operand
-	// height of 1) recursing: the depth counter weighs each frame as 32 and
-	// traps at the same depth everywhere, long before any native stack
-	// overflows.
-	{file: "locals_1000_recursive.wasm", bin: func() []byte { return localsBomb(1000, true) }, want: "accepted", run: "run"},
+	// The largest frame allowed (4,095 locals + 1 param) recursing: the
+	// depth counter weighs each frame as 129 and traps at the same depth
+	// everywhere, long before any native stack overflows.
+	{file: "locals_4095_recursive.wasm", bin: func() []byte { return localsBomb(4095, true) }, want: "accepted", run: "run"},
 	// A function type with 8,000 results (wasmtime refuses more than
 	// 1,000; 32,000 made wazero's compiler use 1.5 GB), one with 129 params,
 	// and 2,047 functions of 128 results each (the cap).
 	{file: "results_8000.wasm", bin: func() []byte { return resultsBomb(1, 8000) }, want: "limit"},
 	{file: "params_129.wasm", bin: func() []byte { return paramsBomb(129) }, want: "limit"},
 	{file: "results_128x2047.wasm", bin: func() []byte { return resultsBomb(2047, 128) }, want: "accepted"},
-	// Operand height: 1,025 values on the stack at once (over
-	// MaxFrameSlots with the function's own slots), and 1,000.
-	{file: "height_1025.wasm", bin: func() []byte { return heightBomb(1025) }, want: "limit"},
-	{file: "height_1000.wasm", bin: func() []byte { return heightBomb(1000) }, want: "accepted"},
+	// Operand height: 8,193 values on the stack at once (MaxFrameSlots);
+	// one function of 8,000 (accepted) and two (their slots times their
+	// body bytes exceed MaxSlotBytes: Cranelift's compile time grows with
+	// that product).
+	{file: "height_8193.wasm", bin: func() []byte { return heightBomb(1, 8193) }, want: "limit"},
+	{file: "height_8000.wasm", bin: func() []byte { return heightBomb(1, 8000) }, want: "accepted"},
+	{file: "height_8000x2.wasm", bin: func() []byte { return heightBomb(2, 8000) }, want: "limit"},
 	// 100,000 nested blocks.
 	{file: "nesting_100k.wasm", bin: func() []byte { return nestedBlocks(100_000) }, want: "limit"},
 	// 20 KB of nested loops, the shape of the V8 Liftoff/TurboFan bombs.
@@ -336,9 +334,9 @@ func paramsBomb(n int) []byte {
 	return module(section(1, t), funcs(1, 0), code([]byte{0, 0x0b}))
 }
 
-// heightBomb: one function pushing h values (i32.const 0) and dropping
+// heightBomb: nf functions pushing h values (i32.const 0) and dropping
 // them: an operand height of h.
-func heightBomb(h int) []byte {
+func heightBomb(nf, h int) []byte {
 	body := []byte{0}
 	for range h {
 		body = append(body, 0x41, 0)
@@ -347,5 +345,9 @@ func heightBomb(h int) []byte {
 		body = append(body, 0x1a)
 	}
 	body = append(body, 0x0b)
-	return module(types, funcs(1, 0), code(body))
+	bodies := make([][]byte, nf)
+	for i := range bodies {
+		bodies[i] = body
+	}
+	return module(types, funcs(nf, 0), code(bodies...))
 }

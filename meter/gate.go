@@ -10,10 +10,10 @@ import (
 // tighter than wasm.DefaultLimits (which admits any ordinary compiled
 // program) so that, together with DefaultOptions' shape limits
 // (MaxBlocksPerFunc, MaxBlocksPerModule, MaxBrTableTargets, MaxParams,
-// MaxResults, MaxFrameSlots) and memory cap, every module Prepare accepts
-// compiles on every engine within about 1 s of CPU time on the test
-// machine's x86-64 cores (wazero's compiler: about 0.1 s), a tenth of the
-// engines' compile budget. The numbers were measured with BenchmarkBombs
+// MaxResults, MaxFrameSlots, MaxSlotBytes) and memory cap, every module
+// Prepare accepts compiles on every engine within about 1.3 s of CPU time
+// on the test machine's x86-64 cores (wazero's compiler: about 0.1 s), an
+// eighth of the engines' compile budget. The numbers were measured with BenchmarkBombs
 // (testdata/bombs) and diff's BenchmarkGateShapes (the costliest shapes
 // at the caps); docs/metering.md lists them.
 func BlockLimits() wasm.ResourceLimits {

@@ -86,10 +86,15 @@ type Options struct {
 	MaxParams  uint32
 	MaxResults uint32
 	// MaxFrameSlots, if not 0, refuses a function whose params, locals and
-	// operand height (wasm.OperandHeights) add up to more: values live at
-	// once are what Cranelift's register allocator is superlinear in (one
-	// function holding 8,192 values took 2.3 s of CPU to compile).
+	// operand height (wasm.OperandHeights) add up to more.
 	MaxFrameSlots uint32
+	// MaxSlotBytes, if not 0, refuses a module whose functions' slots
+	// (params + locals + operand height) times their body bytes add up to
+	// more: compiling a function on Cranelift took time proportional to
+	// the values it holds at once times its length (4 functions of 8,192
+	// values in 63 KB each took 9.4 s of CPU), so this product, not either
+	// factor, is what the gate bounds.
+	MaxSlotBytes uint64
 }
 
 // FrameSlots is the number of slots (params, locals and operand-stack
@@ -123,7 +128,8 @@ func DefaultOptions() Options {
 
 		MaxParams:     128,
 		MaxResults:    128,
-		MaxFrameSlots: 1024,
+		MaxFrameSlots: 8192,
+		MaxSlotBytes:  1 << 28, // 1,024 slots x 256 KiB
 	}
 }
 
@@ -210,14 +216,20 @@ func Instrument(m *wasm.Module, o Options) (*wasm.Module, error) {
 	out.Codes = make([]wasm.Code, len(m.Codes))
 	nimp := uint32(m.NumImports(wasm.ExternFunc))
 	blocks := 0
+	slotBytes := uint64(0)
 	for i := range m.Codes {
 		ft, ok := m.FuncType(nimp + uint32(i))
 		if !ok {
 			return nil, fmt.Errorf("func[%d]: unknown type", nimp+uint32(i))
 		}
-		if slots := uint64(len(ft.Params)) + m.Codes[i].NumLocals + uint64(heights[i]); o.MaxFrameSlots != 0 && slots > uint64(o.MaxFrameSlots) {
+		slots := uint64(len(ft.Params)) + m.Codes[i].NumLocals + uint64(heights[i])
+		if o.MaxFrameSlots != 0 && slots > uint64(o.MaxFrameSlots) {
 			return nil, fmt.Errorf("func[%d]: %w: %d slots (params, locals and operand height) exceed MaxFrameSlots (%d)",
 				nimp+uint32(i), wasm.ErrLimit, slots, o.MaxFrameSlots)
+		}
+		if slotBytes += slots * uint64(len(m.Codes[i].Body)); o.MaxSlotBytes != 0 && slotBytes > o.MaxSlotBytes {
+			return nil, fmt.Errorf("func[%d]: %w: the functions' slots times their body bytes add up to more than MaxSlotBytes (%d)",
+				nimp+uint32(i), wasm.ErrLimit, o.MaxSlotBytes)
 		}
 		c, n, err := instrumentFunc(&out, &m.Codes[i], ft, heights[i], g, p, &o)
 		if err != nil {
