@@ -65,6 +65,13 @@ func (g *gasGuarded) Run(ctx context.Context, req *Request) (Outcome, error) {
 	return g.plain.Run(ctx, req)
 }
 
+// attachCache attaches both wazeros to the module cache (ModuleCache.Attach):
+// each compiles for its own runtime, so each has its own entries, counted
+// under the one engine name.
+func (g *gasGuarded) attachCache(c *ModuleCache) error {
+	return errors.Join(g.plain.attachCache(c), g.interruptible.attachCache(c))
+}
+
 func (g *gasGuarded) Close() error {
 	return errors.Join(g.plain.Close(), g.interruptible.Close())
 }
