@@ -230,8 +230,10 @@ func TestBundleTreeTargets(t *testing.T) {
 	}
 }
 
-// copyGoTree copies the Go files, go.mod and go.sum of a module tree
-// (what type-checking needs), skipping .git and nested modules' tools.
+// copyGoTree copies what type-checking the module needs: its Go files,
+// go.mod and go.sum, and the other files of its packages (a //go:embed
+// pattern must match), skipping .git, testdata, node_modules and nested
+// modules.
 func copyGoTree(src, dst string) error {
 	return filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
 		if err != nil {
@@ -239,12 +241,17 @@ func copyGoTree(src, dst string) error {
 		}
 		rel, _ := filepath.Rel(src, p)
 		if fi.IsDir() {
-			if fi.Name() == ".git" || fi.Name() == "testdata" && rel != "." {
+			if rel != "." {
+				if _, err := os.Stat(filepath.Join(p, "go.mod")); err == nil {
+					return filepath.SkipDir // a nested module
+				}
+			}
+			if fi.Name() == ".git" || fi.Name() == "node_modules" || fi.Name() == "testdata" && rel != "." {
 				return filepath.SkipDir
 			}
 			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
 		}
-		if !strings.HasSuffix(p, ".go") && fi.Name() != "go.mod" && fi.Name() != "go.sum" {
+		if !fi.Mode().IsRegular() {
 			return nil
 		}
 		b, err := os.ReadFile(p)
