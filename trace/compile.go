@@ -8,7 +8,10 @@ import (
 
 // funcCode is a function body compiled to ops for one instance.
 type funcCode struct {
-	ops       []op
+	ops []op
+	// fast is the register form (trace/fast.go): fast[i] starts at op i.
+	// Derived from ops; not state.
+	fast      []fop
 	brTargets []brTarget
 	inst      *Instance
 	mem       *Memory // memory 0 of inst, nil if it has none
@@ -164,6 +167,8 @@ func (m *Machine) analyze(inst *Instance, codeIdx int, stopAt int) (*funcCode, *
 	c.ctrls = append(c.ctrls, ctrl{kind: wasm.OpEnd, results: fi.typ.Results})
 	base := int64(code.BodyOffset) - int64(mod.CodeSectionOffset)
 	body := code.Body
+	var height []uint32 // operand height before each op, for buildFast
+	var live []bool     // whether each op can be reached
 	for pc := uint32(0); pc < uint32(len(body)); {
 		if len(c.ctrls) == 0 {
 			return nil, nil, fmt.Errorf("func[%d]: instructions after the final end at +0x%x", index, pc)
@@ -176,6 +181,10 @@ func (m *Machine) analyze(inst *Instance, codeIdx int, stopAt int) (*funcCode, *
 			return nil, nil, fmt.Errorf("func[%d]: %w", index, err)
 		}
 		o := op{kind: in.Op, top: c.top(), offset: uint32(base + int64(pc))}
+		if stopAt < 0 {
+			height = append(height, uint32(len(c.ts)))
+			live = append(live, !c.ctrls[len(c.ctrls)-1].unreachable)
+		}
 		if err := c.instr(&in, &o); err != nil {
 			return nil, nil, fmt.Errorf("func[%d] at +0x%x (%s): %w", index, pc, in.Op, err)
 		}
@@ -190,6 +199,7 @@ func (m *Machine) analyze(inst *Instance, codeIdx int, stopAt int) (*funcCode, *
 	if stopAt >= 0 {
 		return fc, nil, fmt.Errorf("func[%d]: op %d not found", index, stopAt)
 	}
+	m.buildFast(fc, height, live)
 	return fc, nil, nil
 }
 
