@@ -11,7 +11,12 @@ type funcCode struct {
 	ops []op
 	// fast is the register form (trace/fast.go): fast[i] starts at op i.
 	// Derived from ops; not state.
-	fast      []fop
+	fast []fop
+	// lazy[lazyAt[i]:lazyAt[i+1]] are the deferred pushes execFast writes
+	// when it stops in front of op i (trace/compile_fast.go); lazyAt is nil
+	// if the function defers none. Derived from ops; not state.
+	lazy      []lazyVal
+	lazyAt    []uint32
 	brTargets []brTarget
 	inst      *Instance
 	mem       *Memory // memory 0 of inst, nil if it has none

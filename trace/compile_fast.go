@@ -4,6 +4,17 @@ import "github.com/refereevm/referee/wasm"
 
 // fastBuilder derives a function's register form (trace/fast.go) from its
 // ops.
+//
+// Operands are resolved through deferred pushes: a local.get or constant
+// whose value the same straight-line run consumes (no control instruction,
+// call or write of that local in between) pushes nothing in the register
+// form; the instruction that pops it reads the local or takes the constant
+// instead, and its own fop starts at the push (so the push is one of its
+// steps). Wherever execFast stops in between, it first writes the value
+// into its stack slot (funcCode.lazy), so the stack is exactly the plain
+// machine's whenever anything can see it. Entering in between (after
+// execGeneral ran the push) is also exact: the slot then holds the value,
+// and the local it equals has not been written since.
 type fastBuilder struct {
 	m   *Machine
 	fc  *funcCode
@@ -13,15 +24,34 @@ type fastBuilder struct {
 	// br_table up to the block's end cannot).
 	height []uint32
 	live   []bool
+	// deferred[i] marks a push at op i that the register form defers;
+	// pulled maps (consumer op, stack slot) to the operand its push
+	// deferred.
+	deferred []bool
+	pulled   map[[2]uint32]operand
+	// memo holds the fop built at each op (built once: deferred pushes and
+	// no-op runs join the fop after them).
+	memo  []fop
+	built []bool
 }
 
 // maxFused caps an fop's instruction count (its n is a uint16).
 const maxFused = 1 << 15
 
-// buildFast sets fc.fast.
+// lazyVal is a deferred push that execFast writes when it stops between
+// the push and its consumer: stack slot slot gets the operand.
+type lazyVal struct {
+	slot uint32
+	src  operand
+}
+
+// buildFast sets fc.fast, fc.lazy and fc.lazyAt.
 func (m *Machine) buildFast(fc *funcCode, height []uint32, live []bool) {
-	b := &fastBuilder{m: m, fc: fc, ops: fc.ops, height: height, live: live}
-	fc.fast = make([]fop, len(fc.ops))
+	n := len(fc.ops)
+	b := &fastBuilder{m: m, fc: fc, ops: fc.ops, height: height, live: live,
+		deferred: make([]bool, n), pulled: map[[2]uint32]operand{}, memo: make([]fop, n), built: make([]bool, n)}
+	exits := b.deferPushes()
+	fc.fast = make([]fop, n)
 	for i := range fc.ops {
 		f := b.at(i)
 		f.sp = b.sp(i)
@@ -30,10 +60,421 @@ func (m *Machine) buildFast(fc *funcCode, height []uint32, live []bool) {
 		}
 		fc.fast[i] = f
 	}
+	if len(b.pulled) > 0 {
+		fc.lazyAt = make([]uint32, n+1)
+		for i := 0; i < n; i++ {
+			fc.lazyAt[i] = uint32(len(fc.lazy))
+			fc.lazy = append(fc.lazy, exits[i]...)
+		}
+		fc.lazyAt[n] = uint32(len(fc.lazy))
+	}
 }
 
 // sp is the slot above the operand-stack top before op i.
 func (b *fastBuilder) sp(i int) uint32 { return uint32(b.fc.numLocals) + b.height[i] }
+
+// kind is the kind of op j, or unreachable past the end.
+func (b *fastBuilder) kind(j int) wasm.Opcode {
+	if j >= len(b.ops) {
+		return wasm.OpUnreachable
+	}
+	return b.ops[j].kind
+}
+
+// operand is a value pushed by a local.get (a slot) or a numeric constant.
+type operand struct {
+	slot  uint32
+	imm   uint64
+	isImm bool
+}
+
+// src returns the operand op j pushes, if it is a local.get or a constant.
+func (b *fastBuilder) src(j int) (operand, bool) {
+	switch b.kind(j) {
+	case wasm.OpLocalGet:
+		return operand{slot: b.ops[j].a}, true
+	case wasm.OpI32Const, wasm.OpI64Const, wasm.OpF32Const, wasm.OpF64Const:
+		return operand{imm: b.ops[j].c, isImm: true}, true
+	}
+	return operand{}, false
+}
+
+// opnd is the operand that op c pops from stack slot slot: the deferred
+// push's local or constant, or the slot itself.
+func (b *fastBuilder) opnd(c int, slot uint32) operand {
+	if s, ok := b.pulled[[2]uint32{uint32(c), slot}]; ok {
+		return s
+	}
+	return operand{slot: slot}
+}
+
+// pops is the number of operands op j pops, for the ops a deferred push
+// may pass or be consumed by; ok is false for every other op.
+func (b *fastBuilder) pops(j int) (n int, ok bool) {
+	switch k := b.kind(j); k {
+	case wasm.OpNop, wasm.OpLocalGet, wasm.OpGlobalGet, wasm.OpMemorySize, wasm.OpRefNull, wasm.OpRefFunc,
+		wasm.OpI32Const, wasm.OpI64Const, wasm.OpF32Const, wasm.OpF64Const:
+		return 0, true
+	case wasm.OpLocalSet, wasm.OpLocalTee, wasm.OpGlobalSet, wasm.OpDrop, wasm.OpIf:
+		return 1, true
+	case wasm.OpBrIf:
+		return 1, b.ops[j].c == 0
+	case wasm.OpSelect, wasm.OpSelectT:
+		return 3, true
+	default:
+		if _, ok := loadKinds[k]; ok {
+			return 1, true
+		}
+		if _, ok := storeKinds[k]; ok {
+			return 2, true
+		}
+		if _, ok := binaryKinds[k]; ok {
+			return 2, true
+		}
+		if _, ok := unaryKinds[k]; ok {
+			return 1, true
+		}
+	}
+	return 0, false
+}
+
+// deferPushes decides which pushes the register form defers, fills pulled,
+// and returns for each op the deferred pushes execFast must write when it
+// stops in front of that op.
+func (b *fastBuilder) deferPushes() [][]lazyVal {
+	exits := make([][]lazyVal, len(b.ops))
+	for i := range b.ops {
+		s, ok := b.src(i)
+		if !ok || !b.live[i] {
+			continue
+		}
+		h := b.height[i]
+		for j := i + 1; j < len(b.ops); j++ {
+			p, ok := b.pops(j)
+			if !ok || !b.live[j] {
+				break
+			}
+			if b.height[j]-uint32(p) <= h { // op j pops the pushed value
+				slot := b.sp(i)
+				key := [2]uint32{uint32(j), slot}
+				if _, taken := b.pulled[key]; !taken && b.accepts(j, int(h-(b.height[j]-uint32(p))), s) {
+					b.pulled[key] = s
+					b.deferred[i] = true
+					for e := i + 1; e <= j; e++ {
+						exits[e] = append(exits[e], lazyVal{slot: slot, src: s})
+					}
+				}
+				break
+			}
+			if k := b.kind(j); k == wasm.OpIf || k == wasm.OpBrIf {
+				break // control: only a consumer
+			}
+			if !s.isImm && (b.kind(j) == wasm.OpLocalSet || b.kind(j) == wasm.OpLocalTee) && b.ops[j].a == s.slot {
+				break // the local changes before it is consumed
+			}
+		}
+	}
+	return exits
+}
+
+// accepts reports whether op c can take operand p (0 = the deepest it
+// pops) from a deferred push of s: any op reads a local's slot, but a
+// constant only replaces the second operand of a binary instruction with a
+// K form, the address of a load or store (when the effective address fits
+// the fop's 32-bit y), or the value of a store, local.set or local.tee, or
+// what a drop drops.
+func (b *fastBuilder) accepts(c, p int, s operand) bool {
+	k := b.kind(c)
+	if k == wasm.OpDrop || k == wasm.OpLocalSet || k == wasm.OpLocalTee {
+		return true
+	}
+	if !s.isImm {
+		switch k {
+		case wasm.OpSelect, wasm.OpSelectT:
+			return false
+		}
+		return true
+	}
+	if bk, ok := binaryKinds[k]; ok {
+		return p == 1 && bk.withK
+	}
+	_, isLoad := loadKinds[k]
+	_, isStore := storeKinds[k]
+	switch {
+	case (isLoad || isStore) && p == 0:
+		return uint64(uint32(s.imm))+b.ops[c].c <= 0xffffffff
+	case isStore && p == 1:
+		return true
+	}
+	return false
+}
+
+// at is the fop that starts at op i.
+func (b *fastBuilder) at(i int) fop {
+	if !b.built[i] {
+		b.memo[i] = b.build(i)
+		b.built[i] = true
+	}
+	return b.memo[i]
+}
+
+// join is the fop of k instructions that execute nothing of their own (no-
+// ops, deferred pushes) followed by the fop at op i+k.
+func (b *fastBuilder) join(i, k int) fop {
+	f := b.at(i + k)
+	if f.kind == fDefer || int(f.n)+k > maxFused {
+		return fop{kind: fSkip, n: uint16(k)}
+	}
+	f.n += uint16(k)
+	return f
+}
+
+func (b *fastBuilder) build(i int) fop {
+	if !b.live[i] {
+		return fop{kind: fDefer, n: 1}
+	}
+	o := &b.ops[i]
+	switch {
+	case isNoop(o.kind):
+		// the op after a run of no-ops is never one, and the function's
+		// final end is not one
+		return b.join(i, min(int(o.b)+1, maxFused))
+	case b.deferred[i]:
+		return b.join(i, 1)
+	}
+	if f, ok := b.store(i); ok {
+		return f
+	}
+	if f, res, op, ok := b.value(i); ok {
+		if g, ok := b.compareBranch(f, i+int(f.n), op); ok {
+			g.n = f.n + 1
+			return g
+		}
+		return b.withDest(f, i+int(f.n), res)
+	}
+	return b.single(i)
+}
+
+// withDest completes value fop f, whose result lands in stack slot res: a
+// local.set or local.tee at op j takes it into its local.
+func (b *fastBuilder) withDest(f fop, j int, res uint32) fop {
+	switch b.kind(j) {
+	case wasm.OpLocalSet:
+		f.d, f.t = b.ops[j].a, b.ops[j].a
+		f.n++
+	case wasm.OpLocalTee:
+		f.d, f.t = b.ops[j].a, res
+		f.n++
+	default:
+		f.d, f.t = res, res
+	}
+	return f
+}
+
+// binaryFop builds the fop of binary instruction op on x and second
+// operand y.
+func binaryFop(op wasm.Opcode, x uint32, y operand) (fop, bool) {
+	bk, ok := binaryKinds[op]
+	switch {
+	case !ok:
+		return fop{}, false
+	case !y.isImm:
+		return fop{kind: bk.kind, n: 1, x: x, y: y.slot}, true
+	case bk.withK:
+		return fop{kind: bk.kind + 1, n: 1, x: x, k: y.imm}, true
+	}
+	return fop{}, false
+}
+
+// value builds the fop of the value instruction at op i (a binary or
+// unary numeric instruction or a load) on its resolved operands, without
+// its destination; an i32.add of a slot and a constant whose sum a load
+// takes as its address fuses with the load. It returns the stack slot the
+// result lands in and the instruction whose result it is.
+func (b *fastBuilder) value(i int) (f fop, res uint32, op wasm.Opcode, ok bool) {
+	sp := b.sp(i)
+	op = b.kind(i)
+	if _, isBin := binaryKinds[op]; isBin {
+		x, y := b.opnd(i, sp-2), b.opnd(i, sp-1)
+		if x.isImm {
+			return fop{}, 0, 0, false
+		}
+		if op == wasm.OpI32Add && y.isImm {
+			if lk, ok := loadKinds[b.kind(i+1)]; ok {
+				return fop{kind: lk + 1, n: 2, x: x.slot, k: y.imm, y: uint32(b.ops[i+1].c)}, sp - 2, b.kind(i + 1), true
+			}
+		}
+		f, ok := binaryFop(op, x.slot, y)
+		return f, sp - 2, op, ok
+	}
+	if uk, ok := unaryKinds[op]; ok {
+		x := b.opnd(i, sp-1)
+		return fop{kind: uk, n: 1, x: x.slot}, sp - 1, op, !x.isImm
+	}
+	if lk, ok := loadKinds[op]; ok {
+		x := b.opnd(i, sp-1)
+		if x.isImm {
+			return fop{kind: lk + 2, n: 1, y: uint32(uint64(uint32(x.imm)) + b.ops[i].c)}, sp - 1, op, true
+		}
+		return fop{kind: lk, n: 1, x: x.slot, y: uint32(b.ops[i].c)}, sp - 1, op, true
+	}
+	return fop{}, 0, 0, false
+}
+
+// store builds the fop of the store at op i on its resolved operands, or
+// of the i32.add of a slot and a constant at op i whose sum the store at
+// op i+2 takes as its address, the value pushed by op i+1 (a local.get).
+func (b *fastBuilder) store(i int) (fop, bool) {
+	sp := b.sp(i)
+	if b.kind(i) == wasm.OpI32Add {
+		x, k := b.opnd(i, sp-2), b.opnd(i, sp-1)
+		if sk, ok := storeKinds[b.kind(i+2)]; ok && !x.isImm && k.isImm {
+			if v, ok := b.src(i + 1); ok && !v.isImm && b.deferred[i+1] {
+				return fop{kind: sk + 2, n: 3, x: x.slot, k: k.imm, t: v.slot, y: uint32(b.ops[i+2].c)}, true
+			}
+		}
+		return fop{}, false
+	}
+	sk, ok := storeKinds[b.kind(i)]
+	if !ok {
+		return fop{}, false
+	}
+	addr, val := b.opnd(i, sp-2), b.opnd(i, sp-1)
+	f := fop{kind: sk, n: 1, x: addr.slot, y: uint32(b.ops[i].c)}
+	if addr.isImm {
+		f.kind, f.x, f.y = sk+3, 0, uint32(uint64(uint32(addr.imm))+b.ops[i].c)
+	}
+	if val.isImm {
+		f.k = val.imm
+		if addr.isImm {
+			f.kind = sk + 4
+		} else {
+			f.kind = sk + 1
+		}
+	} else {
+		f.t = val.slot
+	}
+	return f, true
+}
+
+// plainBrIf reports whether op j is a br_if that moves no values (so that
+// taking it is a jump) and returns its target.
+func (b *fastBuilder) plainBrIf(j int) (uint32, bool) {
+	if b.kind(j) == wasm.OpBrIf && b.ops[j].c == 0 {
+		return b.ops[j].a, true
+	}
+	return 0, false
+}
+
+// compareBranch fuses the value fop f of comparison op with a br_if or if
+// at op j. An if branches (to its else) when the comparison is false.
+func (b *fastBuilder) compareBranch(f fop, j int, op wasm.Opcode) (fop, bool) {
+	eqz := op == wasm.OpI32Eqz || op == wasm.OpI64Eqz
+	if target, ok := b.plainBrIf(j); ok {
+		if eqz {
+			return fop{kind: fBrIfZ, x: f.x, t: target}, true
+		}
+		if bk, ok := brKinds[op]; ok {
+			return cmpBranch(bk, f, target), true
+		}
+		return fop{}, false
+	}
+	if b.kind(j) != wasm.OpIf {
+		return fop{}, false
+	}
+	target := b.ops[j].a
+	if eqz {
+		return fop{kind: fBrIfNZ, x: f.x, t: target}, true
+	}
+	if bk, ok := brKinds[negated[op]]; ok {
+		return cmpBranch(bk, f, target), true
+	}
+	return fop{}, false
+}
+
+// cmpBranch is the compare-and-branch of kind bk on the operands of the
+// comparison fop f.
+func cmpBranch(bk fkind, f fop, target uint32) fop {
+	if isKForm[f.kind] {
+		bk++
+	}
+	return fop{kind: bk, x: f.x, y: f.y, k: f.k, t: target}
+}
+
+// single builds the fop of op i on its own, or with the local.set or
+// local.tee that takes the value it pushes (local.get, constants,
+// global.get, memory.size): control, calls, variables, select. Anything
+// else is left to execGeneral.
+func (b *fastBuilder) single(i int) fop {
+	o := &b.ops[i]
+	sp := b.sp(i)
+	fn := b.fc
+	f := fop{n: 1}
+	switch o.kind {
+	case wasm.OpLocalGet:
+		f.kind, f.x = fMov, o.a
+		return b.withDest(f, i+1, sp)
+	case wasm.OpI32Const, wasm.OpI64Const, wasm.OpF32Const, wasm.OpF64Const, wasm.OpRefNull, wasm.OpRefFunc:
+		f.kind, f.k = fConst, o.c
+		return b.withDest(f, i+1, sp)
+	case wasm.OpGlobalGet:
+		f.kind, f.k = fGlobalGet, uint64(o.a)
+		return b.withDest(f, i+1, sp)
+	case wasm.OpMemorySize:
+		f.kind = fMemorySize
+		return b.withDest(f, i+1, sp)
+	case wasm.OpLocalSet, wasm.OpLocalTee:
+		// local.tee leaves the value in its stack slot: written too
+		f.d, f.t = o.a, o.a
+		if o.kind == wasm.OpLocalTee {
+			f.t = sp - 1
+		}
+		if v := b.opnd(i, sp-1); v.isImm {
+			f.kind, f.k = fConst, v.imm
+		} else {
+			f.kind, f.x = fMov, v.slot
+		}
+		return f
+	case wasm.OpI64ExtendI32U, wasm.OpI32ReinterpretF32, wasm.OpI64ReinterpretF64,
+		wasm.OpF32ReinterpretI32, wasm.OpF64ReinterpretI64, wasm.OpDrop: // bits unchanged
+		f.kind = fSkip
+	case wasm.OpGlobalSet:
+		f.kind, f.x, f.k = fGlobalSet, b.opnd(i, sp-1).slot, uint64(o.a)
+	case wasm.OpSelect, wasm.OpSelectT:
+		f.kind, f.d, f.x, f.y, f.t = fSelect, sp-3, sp-3, sp-2, sp-1
+	case wasm.OpIf:
+		f.kind, f.x, f.t = fBrIfZ, b.opnd(i, sp-1).slot, o.a
+	case wasm.OpElse:
+		f.kind, f.t = fJump, o.a
+	case wasm.OpBr:
+		f.kind, f.t = fJump, o.a
+		if o.c != 0 {
+			f.kind, f.x, f.d, f.k = fBrCopy, sp-o.b, sp-o.b-uint32(o.c), uint64(o.b)
+		}
+	case wasm.OpBrIf:
+		f.kind, f.x, f.t = fBrIfNZ, b.opnd(i, sp-1).slot, o.a
+		if o.c != 0 {
+			f.kind, f.y, f.x, f.d, f.k = fBrIfCopy, sp-1, sp-1-o.b, sp-1-o.b-uint32(o.c), uint64(o.b)
+		}
+	case wasm.OpBrTable:
+		f.kind, f.x, f.t, f.k = fBrTable, sp-1, o.a, uint64(o.b)
+	case opBrIfReturn:
+		nr := uint32(fn.numResults)
+		f.kind, f.y, f.x, f.k = fBrIfReturn, sp-1, sp-1-nr, uint64(nr)
+	case wasm.OpReturn, opEndReturn, opBrReturn:
+		nr := uint32(fn.numResults)
+		f.kind, f.x, f.k = fReturn, sp-nr, uint64(nr)
+	case wasm.OpCall:
+		np := uint32(len(b.m.store.funcs[o.a].typ.Params))
+		f.kind, f.x, f.k = fCall, sp-np, uint64(o.a)
+	case wasm.OpCallIndirect:
+		np := uint32(len(fn.inst.mod.Types[o.b].Params))
+		f.kind, f.y, f.x, f.t, f.k = fCallIndirect, sp-1, sp-1-np, o.a, o.c
+	default:
+		f.kind = fDefer
+	}
+	return f
+}
 
 // inFrame reports whether every slot f names lies inside the frame: true
 // for every fop built from valid code; a check, not an assumption, so that
@@ -62,536 +503,13 @@ func (b *fastBuilder) inFrame(f *fop) bool {
 		return in(f.d, 1) && in(f.t, 1)
 	case k == fSelect:
 		return in(f.d, 1) && in(f.x, 1) && in(f.y, 1) && in(f.t, 1)
-	case k >= fStore32 && k <= fStore16A:
+	case k >= fStore32 && k <= fStore16CV:
 		return in(f.x, 1) && in(f.t, 1)
-	case k >= fLoad32 && k <= fI64Load32SK:
+	case k >= fLoad32 && k <= fI64Load32SC:
 		return in(f.d, 1) && in(f.t, 1) && in(f.x, 1)
 	case k >= fBrEq:
-		return in(f.x, 1) && ((f.kind-fBrEq)%2 == 1 || in(f.y, 1))
+		return in(f.x, 1) && ((k-fBrEq)%2 == 1 || in(f.y, 1))
 	}
 	// fMov and the numeric value ops; y is a slot unless a K form
 	return in(f.d, 1) && in(f.t, 1) && in(f.x, 1) && (isKForm[f.kind] || in(f.y, 1))
-}
-
-// kind is the kind of op j, or 0 (unreachable) past the end.
-func (b *fastBuilder) kind(j int) wasm.Opcode {
-	if j >= len(b.ops) {
-		return wasm.OpUnreachable
-	}
-	return b.ops[j].kind
-}
-
-// operand is a value pushed by a local.get (a slot) or a numeric constant.
-type operand struct {
-	slot  uint32
-	imm   uint64
-	isImm bool
-}
-
-// src returns the operand op j pushes, if it is a local.get or a constant.
-func (b *fastBuilder) src(j int) (operand, bool) {
-	switch b.kind(j) {
-	case wasm.OpLocalGet:
-		return operand{slot: b.ops[j].a}, true
-	case wasm.OpI32Const, wasm.OpI64Const, wasm.OpF32Const, wasm.OpF64Const:
-		return operand{imm: b.ops[j].c, isImm: true}, true
-	}
-	return operand{}, false
-}
-
-// at builds the fop that starts at op i.
-func (b *fastBuilder) at(i int) fop {
-	if !b.live[i] {
-		return fop{kind: fDefer, n: 1}
-	}
-	o := &b.ops[i]
-	if isNoop(o.kind) {
-		// A run of no-ops joins the fop after it (the op after a run is
-		// never a no-op, and the function's final end is not one).
-		k := min(int(o.b)+1, maxFused)
-		f := b.at(i + k)
-		if f.kind == fDefer || int(f.n)+k > maxFused {
-			return fop{kind: fSkip, n: uint16(k)}
-		}
-		f.n += uint16(k)
-		return f
-	}
-	if f, ok := b.store(i); ok {
-		return f
-	}
-	if f, ok := b.branchOn(i); ok {
-		return f
-	}
-	if f, n, res, op, ok := b.expr(i); ok {
-		if g, ok := b.compareBranch(f, i+n, op); ok {
-			g.n = uint16(n + 1)
-			return g
-		}
-		return b.withDest(f, i+n, n, res)
-	}
-	return b.single(i)
-}
-
-// withDest completes a value fop of n instructions whose result lands in
-// stack slot res: a local.set or local.tee at op j takes it into its local.
-func (b *fastBuilder) withDest(f fop, j, n int, res uint32) fop {
-	switch b.kind(j) {
-	case wasm.OpLocalSet:
-		f.d, f.t = b.ops[j].a, b.ops[j].a
-		n++
-	case wasm.OpLocalTee:
-		f.d, f.t = b.ops[j].a, res
-		n++
-	default:
-		f.d, f.t = res, res
-	}
-	f.n = uint16(n)
-	return f
-}
-
-// commutes maps a binary instruction to the one that computes the same
-// with its operands swapped (itself for the commutative ones).
-var commutes = map[wasm.Opcode]wasm.Opcode{
-	wasm.OpI32Add: wasm.OpI32Add, wasm.OpI32Mul: wasm.OpI32Mul, wasm.OpI32And: wasm.OpI32And,
-	wasm.OpI32Or: wasm.OpI32Or, wasm.OpI32Xor: wasm.OpI32Xor, wasm.OpI32Eq: wasm.OpI32Eq, wasm.OpI32Ne: wasm.OpI32Ne,
-	wasm.OpI32LtS: wasm.OpI32GtS, wasm.OpI32GtS: wasm.OpI32LtS, wasm.OpI32LeS: wasm.OpI32GeS, wasm.OpI32GeS: wasm.OpI32LeS,
-	wasm.OpI32LtU: wasm.OpI32GtU, wasm.OpI32GtU: wasm.OpI32LtU, wasm.OpI32LeU: wasm.OpI32GeU, wasm.OpI32GeU: wasm.OpI32LeU,
-	wasm.OpI64Add: wasm.OpI64Add, wasm.OpI64Mul: wasm.OpI64Mul, wasm.OpI64And: wasm.OpI64And,
-	wasm.OpI64Or: wasm.OpI64Or, wasm.OpI64Xor: wasm.OpI64Xor, wasm.OpI64Eq: wasm.OpI64Eq, wasm.OpI64Ne: wasm.OpI64Ne,
-	wasm.OpI64LtS: wasm.OpI64GtS, wasm.OpI64GtS: wasm.OpI64LtS, wasm.OpI64LeS: wasm.OpI64GeS, wasm.OpI64GeS: wasm.OpI64LeS,
-	wasm.OpI64LtU: wasm.OpI64GtU, wasm.OpI64GtU: wasm.OpI64LtU, wasm.OpI64LeU: wasm.OpI64GeU, wasm.OpI64GeU: wasm.OpI64LeU,
-}
-
-// binary builds the fop of binary instruction op on x and second operand y.
-func binaryFop(op wasm.Opcode, x uint32, y operand) (fop, bool) {
-	bk, ok := binaryKinds[op]
-	switch {
-	case !ok:
-		return fop{}, false
-	case !y.isImm:
-		return fop{kind: bk.kind, x: x, y: y.slot}, true
-	case bk.withK:
-		return fop{kind: bk.kind + 1, x: x, k: y.imm}, true
-	}
-	return fop{}, false
-}
-
-// expr matches a value computation at op i: up to two operands pushed by
-// local.get or constants, then the one instruction that consumes them (a
-// binary or unary numeric instruction or a load, whose address may be an
-// i32.add of a constant). It returns the fop without its destination, its
-// instruction count, the stack slot its result lands in, and the consuming
-// instruction.
-func (b *fastBuilder) expr(i int) (f fop, n int, res uint32, op wasm.Opcode, ok bool) {
-	sp := b.sp(i)
-	s1, ok1 := b.src(i)
-	s2, ok2 := b.src(i + 1)
-	// address + constant, then a load
-	if ok1 && !s1.isImm && ok2 && s2.isImm && b.kind(i+2) == wasm.OpI32Add {
-		if lk, ok := loadKinds[b.kind(i+3)]; ok {
-			return fop{kind: lk + 1, x: s1.slot, k: s2.imm, y: uint32(b.ops[i+3].c)}, 4, sp, b.kind(i + 3), true
-		}
-	}
-	if ok1 && s1.isImm && b.kind(i+1) == wasm.OpI32Add && sp > uint32(b.fc.numLocals) {
-		if lk, ok := loadKinds[b.kind(i+2)]; ok {
-			return fop{kind: lk + 1, x: sp - 1, k: s1.imm, y: uint32(b.ops[i+2].c)}, 3, sp - 1, b.kind(i + 2), true
-		}
-	}
-	// two operands, then a binary instruction
-	if ok1 && ok2 {
-		op := b.kind(i + 2)
-		if !s1.isImm {
-			if f, ok := binaryFop(op, s1.slot, s2); ok {
-				return f, 3, sp, op, true
-			}
-		} else if !s2.isImm {
-			if sw, ok := commutes[op]; ok {
-				if f, ok := binaryFop(sw, s2.slot, s1); ok {
-					return f, 3, sp, sw, true
-				}
-			}
-		}
-	}
-	// one operand: the second of a binary instruction, or the only one of
-	// a unary instruction or a load
-	if ok1 {
-		op := b.kind(i + 1)
-		if sp > uint32(b.fc.numLocals) {
-			if f, ok := binaryFop(op, sp-1, s1); ok {
-				return f, 2, sp - 1, op, true
-			}
-		}
-		if !s1.isImm {
-			if uk, ok := unaryKinds[op]; ok {
-				return fop{kind: uk, x: s1.slot}, 2, sp, op, true
-			}
-			if lk, ok := loadKinds[op]; ok {
-				return fop{kind: lk, x: s1.slot, y: uint32(b.ops[i+1].c)}, 2, sp, op, true
-			}
-		}
-		return fop{}, 0, 0, 0, false
-	}
-	// the instruction alone, on stack operands
-	op = b.kind(i)
-	if _, ok := binaryKinds[op]; ok && sp >= uint32(b.fc.numLocals)+2 {
-		f, _ := binaryFop(op, sp-2, operand{slot: sp - 1})
-		return f, 1, sp - 2, op, true
-	}
-	if sp >= uint32(b.fc.numLocals)+1 {
-		if uk, ok := unaryKinds[op]; ok {
-			return fop{kind: uk, x: sp - 1}, 1, sp - 1, op, true
-		}
-		if lk, ok := loadKinds[op]; ok {
-			return fop{kind: lk, x: sp - 1, y: uint32(b.ops[i].c)}, 1, sp - 1, op, true
-		}
-	}
-	return fop{}, 0, 0, 0, false
-}
-
-// brKinds maps an integer comparison to the kind of its fused
-// compare-and-branch (slots; the next kind is the K form), and negated to
-// the comparison that is true exactly when it is false.
-var brKinds = map[wasm.Opcode]fkind{
-	wasm.OpI32Eq: fBrEq, wasm.OpI64Eq: fBrEq, wasm.OpI32Ne: fBrNe, wasm.OpI64Ne: fBrNe,
-	wasm.OpI32LtU: fBrLtU, wasm.OpI64LtU: fBrLtU, wasm.OpI32GtU: fBrGtU, wasm.OpI64GtU: fBrGtU,
-	wasm.OpI32LeU: fBrLeU, wasm.OpI64LeU: fBrLeU, wasm.OpI32GeU: fBrGeU, wasm.OpI64GeU: fBrGeU,
-	wasm.OpI32LtS: fBrI32LtS, wasm.OpI32GtS: fBrI32GtS, wasm.OpI32LeS: fBrI32LeS, wasm.OpI32GeS: fBrI32GeS,
-	wasm.OpI64LtS: fBrI64LtS, wasm.OpI64GtS: fBrI64GtS, wasm.OpI64LeS: fBrI64LeS, wasm.OpI64GeS: fBrI64GeS,
-}
-
-var negated = map[wasm.Opcode]wasm.Opcode{
-	wasm.OpI32Eq: wasm.OpI32Ne, wasm.OpI32Ne: wasm.OpI32Eq, wasm.OpI64Eq: wasm.OpI64Ne, wasm.OpI64Ne: wasm.OpI64Eq,
-	wasm.OpI32LtS: wasm.OpI32GeS, wasm.OpI32GeS: wasm.OpI32LtS, wasm.OpI32GtS: wasm.OpI32LeS, wasm.OpI32LeS: wasm.OpI32GtS,
-	wasm.OpI32LtU: wasm.OpI32GeU, wasm.OpI32GeU: wasm.OpI32LtU, wasm.OpI32GtU: wasm.OpI32LeU, wasm.OpI32LeU: wasm.OpI32GtU,
-	wasm.OpI64LtS: wasm.OpI64GeS, wasm.OpI64GeS: wasm.OpI64LtS, wasm.OpI64GtS: wasm.OpI64LeS, wasm.OpI64LeS: wasm.OpI64GtS,
-	wasm.OpI64LtU: wasm.OpI64GeU, wasm.OpI64GeU: wasm.OpI64LtU, wasm.OpI64GtU: wasm.OpI64LeU, wasm.OpI64LeU: wasm.OpI64GtU,
-}
-
-// plainBrIf reports whether op j is a br_if that moves no values (so that
-// taking it is a jump) and returns its target.
-func (b *fastBuilder) plainBrIf(j int) (uint32, bool) {
-	if b.kind(j) == wasm.OpBrIf && b.ops[j].c == 0 {
-		return b.ops[j].a, true
-	}
-	return 0, false
-}
-
-// isKForm marks the K forms of binaryKinds.
-var isKForm = func() (k [256]bool) {
-	for _, bk := range binaryKinds {
-		if bk.withK {
-			k[bk.kind+1] = true
-		}
-	}
-	return k
-}()
-
-// compareBranch fuses the value fop f of comparison op with a br_if or if
-// at op j. An if branches (to its else) when the comparison is false.
-func (b *fastBuilder) compareBranch(f fop, j int, op wasm.Opcode) (fop, bool) {
-	eqz := op == wasm.OpI32Eqz || op == wasm.OpI64Eqz
-	if target, ok := b.plainBrIf(j); ok {
-		if eqz {
-			return fop{kind: fBrIfZ, x: f.x, t: target}, true
-		}
-		if bk, ok := brKinds[op]; ok {
-			return b.cmpBranch(bk, f, target), true
-		}
-		return fop{}, false
-	}
-	if b.kind(j) != wasm.OpIf {
-		return fop{}, false
-	}
-	target := b.ops[j].a
-	if eqz {
-		return fop{kind: fBrIfNZ, x: f.x, t: target}, true
-	}
-	if bk, ok := brKinds[negated[op]]; ok {
-		return b.cmpBranch(bk, f, target), true
-	}
-	return fop{}, false
-}
-
-// cmpBranch is the compare-and-branch of kind bk on the operands of the
-// comparison fop f.
-func (b *fastBuilder) cmpBranch(bk fkind, f fop, target uint32) fop {
-	if isKForm[f.kind] {
-		bk++
-	}
-	return fop{kind: bk, x: f.x, y: f.y, k: f.k, t: target}
-}
-
-// branchOn fuses a local.get with the br_if or if that tests it.
-func (b *fastBuilder) branchOn(i int) (fop, bool) {
-	if b.kind(i) != wasm.OpLocalGet {
-		return fop{}, false
-	}
-	x := b.ops[i].a
-	if target, ok := b.plainBrIf(i + 1); ok {
-		return fop{kind: fBrIfNZ, n: 2, x: x, t: target}, true
-	}
-	if b.kind(i+1) == wasm.OpIf {
-		return fop{kind: fBrIfZ, n: 2, x: x, t: b.ops[i+1].a}, true
-	}
-	return fop{}, false
-}
-
-// store matches a store and the local.get and constants that push its
-// address and value, longest first:
-//
-//	local.get a; i32.const k; i32.add; V; store    (address a+k)
-//	i32.const k; i32.add; V; store                 (address top+k)
-//	local.get a; V; store
-//	V; store                                       (address on the stack)
-//	store                                          (both on the stack)
-//
-// where V, the value, is a local.get or a constant (a local.get only in the
-// address-add forms, whose k is taken).
-func (b *fastBuilder) store(i int) (fop, bool) {
-	sp := b.sp(i)
-	s0, ok0 := b.src(i)
-	s1, ok1 := b.src(i + 1)
-	storeAt := func(j int) (fkind, bool) { sk, ok := storeKinds[b.kind(j)]; return sk, ok }
-	valueOf := func(f fop, v operand, sk fkind) fop {
-		if v.isImm {
-			f.kind, f.k = sk+1, v.imm
-		} else {
-			f.kind, f.t = sk, v.slot
-		}
-		return f
-	}
-	if ok0 && !s0.isImm && ok1 && s1.isImm && b.kind(i+2) == wasm.OpI32Add {
-		if v, ok := b.src(i + 3); ok && !v.isImm {
-			if sk, ok := storeAt(i + 4); ok {
-				return fop{kind: sk + 2, n: 5, x: s0.slot, k: s1.imm, t: v.slot, y: uint32(b.ops[i+4].c)}, true
-			}
-		}
-	}
-	if ok0 && s0.isImm && b.kind(i+1) == wasm.OpI32Add && sp > uint32(b.fc.numLocals) {
-		if v, ok := b.src(i + 2); ok && !v.isImm {
-			if sk, ok := storeAt(i + 3); ok {
-				return fop{kind: sk + 2, n: 4, x: sp - 1, k: s0.imm, t: v.slot, y: uint32(b.ops[i+3].c)}, true
-			}
-		}
-	}
-	if ok0 && !s0.isImm && ok1 {
-		if sk, ok := storeAt(i + 2); ok {
-			return valueOf(fop{n: 3, x: s0.slot, y: uint32(b.ops[i+2].c)}, s1, sk), true
-		}
-	}
-	if ok0 && sp > uint32(b.fc.numLocals) {
-		if sk, ok := storeAt(i + 1); ok {
-			return valueOf(fop{n: 2, x: sp - 1, y: uint32(b.ops[i+1].c)}, s0, sk), true
-		}
-	}
-	if sk, ok := storeAt(i); ok && sp >= uint32(b.fc.numLocals)+2 {
-		return fop{kind: sk, n: 1, x: sp - 2, t: sp - 1, y: uint32(b.ops[i].c)}, true
-	}
-	return fop{}, false
-}
-
-// single builds the fop of op i on its own, or with the local.set or
-// local.tee that takes the value it pushes (local.get, constants,
-// global.get): control, calls, variables, select, memory.size. Anything
-// else is left to execGeneral.
-func (b *fastBuilder) single(i int) fop {
-	o := &b.ops[i]
-	sp := b.sp(i)
-	fn := b.fc
-	switch o.kind {
-	case wasm.OpLocalGet:
-		return b.withDest(fop{kind: fMov, x: o.a}, i+1, 1, sp)
-	case wasm.OpI32Const, wasm.OpI64Const, wasm.OpF32Const, wasm.OpF64Const, wasm.OpRefNull, wasm.OpRefFunc:
-		return b.withDest(fop{kind: fConst, k: o.c}, i+1, 1, sp)
-	case wasm.OpGlobalGet:
-		return b.withDest(fop{kind: fGlobalGet, k: uint64(o.a)}, i+1, 1, sp)
-	case wasm.OpMemorySize:
-		return b.withDest(fop{kind: fMemorySize}, i+1, 1, sp)
-	case wasm.OpLocalSet, wasm.OpLocalTee:
-		return fop{kind: fMov, n: 1, x: sp - 1, d: o.a, t: o.a}
-	case wasm.OpI64ExtendI32U, wasm.OpI32ReinterpretF32, wasm.OpI64ReinterpretF64,
-		wasm.OpF32ReinterpretI32, wasm.OpF64ReinterpretI64: // bits unchanged
-		return fop{kind: fSkip, n: 1}
-	case wasm.OpDrop:
-		return fop{kind: fSkip, n: 1}
-	case wasm.OpGlobalSet:
-		return fop{kind: fGlobalSet, n: 1, x: sp - 1, k: uint64(o.a)}
-	case wasm.OpSelect, wasm.OpSelectT:
-		return fop{kind: fSelect, n: 1, d: sp - 3, x: sp - 3, y: sp - 2, t: sp - 1}
-	case wasm.OpIf:
-		return fop{kind: fBrIfZ, n: 1, x: sp - 1, t: o.a}
-	case wasm.OpElse:
-		return fop{kind: fJump, n: 1, t: o.a}
-	case wasm.OpBr:
-		if o.c == 0 {
-			return fop{kind: fJump, n: 1, t: o.a}
-		}
-		return fop{kind: fBrCopy, n: 1, x: sp - o.b, d: sp - o.b - uint32(o.c), k: uint64(o.b), t: o.a}
-	case wasm.OpBrIf:
-		if o.c == 0 {
-			return fop{kind: fBrIfNZ, n: 1, x: sp - 1, t: o.a}
-		}
-		return fop{kind: fBrIfCopy, n: 1, y: sp - 1, x: sp - 1 - o.b, d: sp - 1 - o.b - uint32(o.c), k: uint64(o.b), t: o.a}
-	case wasm.OpBrTable:
-		return fop{kind: fBrTable, n: 1, x: sp - 1, t: o.a, k: uint64(o.b)}
-	case opBrIfReturn:
-		nr := uint32(fn.numResults)
-		return fop{kind: fBrIfReturn, n: 1, y: sp - 1, x: sp - 1 - nr, k: uint64(nr)}
-	case wasm.OpReturn, opEndReturn, opBrReturn:
-		nr := uint32(fn.numResults)
-		return fop{kind: fReturn, n: 1, x: sp - nr, k: uint64(nr)}
-	case wasm.OpCall:
-		np := uint32(len(b.m.store.funcs[o.a].typ.Params))
-		return fop{kind: fCall, n: 1, x: sp - np, k: uint64(o.a)}
-	case wasm.OpCallIndirect:
-		np := uint32(len(fn.inst.mod.Types[o.b].Params))
-		return fop{kind: fCallIndirect, n: 1, y: sp - 1, x: sp - 1 - np, t: o.a, k: o.c}
-	}
-	return fop{kind: fDefer, n: 1}
-}
-
-// binaryKinds maps a binary numeric instruction to its register-form kind
-// (slots); withK marks those whose next kind is the K form (immediate second
-// operand).
-var binaryKinds = map[wasm.Opcode]struct {
-	kind  fkind
-	withK bool
-}{
-	wasm.OpI32And:      {fAnd, true},
-	wasm.OpI64And:      {fAnd, true},
-	wasm.OpI32Or:       {fOr, true},
-	wasm.OpI64Or:       {fOr, true},
-	wasm.OpI32Xor:      {fXor, true},
-	wasm.OpI64Xor:      {fXor, true},
-	wasm.OpI32Eq:       {fEq, true},
-	wasm.OpI64Eq:       {fEq, true},
-	wasm.OpI32Ne:       {fNe, true},
-	wasm.OpI64Ne:       {fNe, true},
-	wasm.OpI32LtU:      {fLtU, true},
-	wasm.OpI64LtU:      {fLtU, true},
-	wasm.OpI32GtU:      {fGtU, true},
-	wasm.OpI64GtU:      {fGtU, true},
-	wasm.OpI32LeU:      {fLeU, true},
-	wasm.OpI64LeU:      {fLeU, true},
-	wasm.OpI32GeU:      {fGeU, true},
-	wasm.OpI64GeU:      {fGeU, true},
-	wasm.OpI32Add:      {fI32Add, true},
-	wasm.OpI32Sub:      {fI32Sub, true},
-	wasm.OpI32Mul:      {fI32Mul, true},
-	wasm.OpI32Shl:      {fI32Shl, true},
-	wasm.OpI32ShrS:     {fI32ShrS, true},
-	wasm.OpI32ShrU:     {fI32ShrU, true},
-	wasm.OpI32Rotl:     {fI32Rotl, true},
-	wasm.OpI32Rotr:     {fI32Rotr, true},
-	wasm.OpI32LtS:      {fI32LtS, true},
-	wasm.OpI32GtS:      {fI32GtS, true},
-	wasm.OpI32LeS:      {fI32LeS, true},
-	wasm.OpI32GeS:      {fI32GeS, true},
-	wasm.OpI32DivU:     {fI32DivU, true},
-	wasm.OpI32RemU:     {fI32RemU, true},
-	wasm.OpI32DivS:     {fI32DivS, true},
-	wasm.OpI32RemS:     {fI32RemS, true},
-	wasm.OpI64Add:      {fI64Add, true},
-	wasm.OpI64Sub:      {fI64Sub, true},
-	wasm.OpI64Mul:      {fI64Mul, true},
-	wasm.OpI64Shl:      {fI64Shl, true},
-	wasm.OpI64ShrS:     {fI64ShrS, true},
-	wasm.OpI64ShrU:     {fI64ShrU, true},
-	wasm.OpI64Rotl:     {fI64Rotl, true},
-	wasm.OpI64Rotr:     {fI64Rotr, true},
-	wasm.OpI64LtS:      {fI64LtS, true},
-	wasm.OpI64GtS:      {fI64GtS, true},
-	wasm.OpI64LeS:      {fI64LeS, true},
-	wasm.OpI64GeS:      {fI64GeS, true},
-	wasm.OpI64DivU:     {fI64DivU, true},
-	wasm.OpI64RemU:     {fI64RemU, true},
-	wasm.OpI64DivS:     {fI64DivS, true},
-	wasm.OpI64RemS:     {fI64RemS, true},
-	wasm.OpF32Add:      {fF32Add, false},
-	wasm.OpF32Sub:      {fF32Sub, false},
-	wasm.OpF32Mul:      {fF32Mul, false},
-	wasm.OpF32Div:      {fF32Div, false},
-	wasm.OpF32Copysign: {fF32Copysign, false},
-	wasm.OpF32Eq:       {fF32Eq, false},
-	wasm.OpF32Ne:       {fF32Ne, false},
-	wasm.OpF32Lt:       {fF32Lt, false},
-	wasm.OpF32Gt:       {fF32Gt, false},
-	wasm.OpF32Le:       {fF32Le, false},
-	wasm.OpF32Ge:       {fF32Ge, false},
-	wasm.OpF64Add:      {fF64Add, false},
-	wasm.OpF64Sub:      {fF64Sub, false},
-	wasm.OpF64Mul:      {fF64Mul, false},
-	wasm.OpF64Div:      {fF64Div, false},
-	wasm.OpF64Copysign: {fF64Copysign, false},
-	wasm.OpF64Eq:       {fF64Eq, false},
-	wasm.OpF64Ne:       {fF64Ne, false},
-	wasm.OpF64Lt:       {fF64Lt, false},
-	wasm.OpF64Gt:       {fF64Gt, false},
-	wasm.OpF64Le:       {fF64Le, false},
-	wasm.OpF64Ge:       {fF64Ge, false},
-}
-
-// unaryKinds maps a unary numeric instruction to its register-form kind.
-var unaryKinds = map[wasm.Opcode]fkind{
-	wasm.OpI32Eqz:         fEqz,
-	wasm.OpI64Eqz:         fEqz,
-	wasm.OpI32Clz:         fI32Clz,
-	wasm.OpI32Ctz:         fI32Ctz,
-	wasm.OpI32Extend8S:    fI32Extend8S,
-	wasm.OpI32Extend16S:   fI32Extend16S,
-	wasm.OpI32WrapI64:     fI32WrapI64,
-	wasm.OpI64Clz:         fI64Clz,
-	wasm.OpI64Ctz:         fI64Ctz,
-	wasm.OpI64Extend8S:    fI64Extend8S,
-	wasm.OpI64Extend16S:   fI64Extend16S,
-	wasm.OpI64Extend32S:   fI64Extend32S,
-	wasm.OpI64ExtendI32S:  fI64ExtendI32S,
-	wasm.OpF32Abs:         fF32Abs,
-	wasm.OpF32Neg:         fF32Neg,
-	wasm.OpF32Sqrt:        fF32Sqrt,
-	wasm.OpF64Abs:         fF64Abs,
-	wasm.OpF64Neg:         fF64Neg,
-	wasm.OpF64Sqrt:        fF64Sqrt,
-	wasm.OpF64ConvertI32S: fF64ConvertI32S,
-	wasm.OpF64ConvertI32U: fF64ConvertI32U,
-	wasm.OpF64ConvertI64S: fF64ConvertI64S,
-	wasm.OpF32ConvertI32S: fF32ConvertI32S,
-	wasm.OpF64PromoteF32:  fF64PromoteF32,
-	wasm.OpF32DemoteF64:   fF32DemoteF64,
-	wasm.OpI32TruncF64S:   fI32TruncF64S,
-	wasm.OpI32TruncF64U:   fI32TruncF64U,
-	wasm.OpI64TruncF64S:   fI64TruncF64S,
-}
-
-// loadKinds maps a load to its register-form kind; the next kind is its
-// address-add (K) form.
-var loadKinds = map[wasm.Opcode]fkind{
-	wasm.OpI32Load:    fLoad32,
-	wasm.OpF32Load:    fLoad32,
-	wasm.OpI64Load32U: fLoad32,
-	wasm.OpI64Load:    fLoad64,
-	wasm.OpF64Load:    fLoad64,
-	wasm.OpI32Load8U:  fLoad8U,
-	wasm.OpI64Load8U:  fLoad8U,
-	wasm.OpI32Load16U: fLoad16U,
-	wasm.OpI64Load16U: fLoad16U,
-	wasm.OpI32Load8S:  fI32Load8S,
-	wasm.OpI64Load8S:  fI64Load8S,
-	wasm.OpI32Load16S: fI32Load16S,
-	wasm.OpI64Load16S: fI64Load16S,
-	wasm.OpI64Load32S: fI64Load32S,
-}
-
-// storeKinds maps a store to its register-form kind; the next two are its
-// value-immediate (V) and address-add (A) forms.
-var storeKinds = map[wasm.Opcode]fkind{
-	wasm.OpI32Store:   fStore32,
-	wasm.OpF32Store:   fStore32,
-	wasm.OpI64Store32: fStore32,
-	wasm.OpI64Store:   fStore64,
-	wasm.OpF64Store:   fStore64,
-	wasm.OpI32Store8:  fStore8,
-	wasm.OpI64Store8:  fStore8,
-	wasm.OpI32Store16: fStore16,
-	wasm.OpI64Store16: fStore16,
 }

@@ -658,6 +658,18 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24
 			}
 			r[o.d], r[o.t] = v, v
+		case fLoad32C: // I32Load/F32Load/I64Load32U, constant effective address y
+			ea := uint64(o.y)
+			pi, off := ea>>pageShift, ea&(PageSize-1)
+			if pi >= uint64(len(mem.pages)) || off > PageSize-4 {
+				goto deferOp
+			}
+			var v uint64
+			if p := mem.pages[pi]; p != nil {
+				b := p[off : off+4 : off+4]
+				v = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24
+			}
+			r[o.d], r[o.t] = v, v
 		case fLoad64: // I64Load/F64Load, address slot x, offset y
 			ea := uint64(uint32(r[o.x])) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -672,6 +684,18 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			r[o.d], r[o.t] = v, v
 		case fLoad64K: // I64Load/F64Load, address slot x + immediate k (i32 add), offset y
 			ea := uint64(uint32(r[o.x]+o.k)) + uint64(o.y)
+			pi, off := ea>>pageShift, ea&(PageSize-1)
+			if pi >= uint64(len(mem.pages)) || off > PageSize-8 {
+				goto deferOp
+			}
+			var v uint64
+			if p := mem.pages[pi]; p != nil {
+				b := p[off : off+8 : off+8]
+				v = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 | uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+			}
+			r[o.d], r[o.t] = v, v
+		case fLoad64C: // I64Load/F64Load, constant effective address y
+			ea := uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-8 {
 				goto deferOp
@@ -704,6 +728,17 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(p[off])
 			}
 			r[o.d], r[o.t] = v, v
+		case fLoad8UC: // I32Load8U/I64Load8U, constant effective address y
+			ea := uint64(o.y)
+			pi, off := ea>>pageShift, ea&(PageSize-1)
+			if pi >= uint64(len(mem.pages)) {
+				goto deferOp
+			}
+			var v uint64
+			if p := mem.pages[pi]; p != nil {
+				v = uint64(p[off])
+			}
+			r[o.d], r[o.t] = v, v
 		case fLoad16U: // I32Load16U/I64Load16U, address slot x, offset y
 			ea := uint64(uint32(r[o.x])) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -718,6 +753,18 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			r[o.d], r[o.t] = v, v
 		case fLoad16UK: // I32Load16U/I64Load16U, address slot x + immediate k (i32 add), offset y
 			ea := uint64(uint32(r[o.x]+o.k)) + uint64(o.y)
+			pi, off := ea>>pageShift, ea&(PageSize-1)
+			if pi >= uint64(len(mem.pages)) || off > PageSize-2 {
+				goto deferOp
+			}
+			var v uint64
+			if p := mem.pages[pi]; p != nil {
+				b := p[off : off+2 : off+2]
+				v = uint64(b[0]) | uint64(b[1])<<8
+			}
+			r[o.d], r[o.t] = v, v
+		case fLoad16UC: // I32Load16U/I64Load16U, constant effective address y
+			ea := uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-2 {
 				goto deferOp
@@ -752,6 +799,18 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v = uint64(uint32(int32(int8(v))))
 			r[o.d], r[o.t] = v, v
+		case fI32Load8SC: // I32Load8S, constant effective address y
+			ea := uint64(o.y)
+			pi, off := ea>>pageShift, ea&(PageSize-1)
+			if pi >= uint64(len(mem.pages)) {
+				goto deferOp
+			}
+			var v uint64
+			if p := mem.pages[pi]; p != nil {
+				v = uint64(p[off])
+			}
+			v = uint64(uint32(int32(int8(v))))
+			r[o.d], r[o.t] = v, v
 		case fI64Load8S: // I64Load8S, address slot x, offset y
 			ea := uint64(uint32(r[o.x])) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -766,6 +825,18 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			r[o.d], r[o.t] = v, v
 		case fI64Load8SK: // I64Load8S, address slot x + immediate k (i32 add), offset y
 			ea := uint64(uint32(r[o.x]+o.k)) + uint64(o.y)
+			pi, off := ea>>pageShift, ea&(PageSize-1)
+			if pi >= uint64(len(mem.pages)) {
+				goto deferOp
+			}
+			var v uint64
+			if p := mem.pages[pi]; p != nil {
+				v = uint64(p[off])
+			}
+			v = uint64(int64(int8(v)))
+			r[o.d], r[o.t] = v, v
+		case fI64Load8SC: // I64Load8S, constant effective address y
+			ea := uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) {
 				goto deferOp
@@ -791,6 +862,19 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			r[o.d], r[o.t] = v, v
 		case fI32Load16SK: // I32Load16S, address slot x + immediate k (i32 add), offset y
 			ea := uint64(uint32(r[o.x]+o.k)) + uint64(o.y)
+			pi, off := ea>>pageShift, ea&(PageSize-1)
+			if pi >= uint64(len(mem.pages)) || off > PageSize-2 {
+				goto deferOp
+			}
+			var v uint64
+			if p := mem.pages[pi]; p != nil {
+				b := p[off : off+2 : off+2]
+				v = uint64(b[0]) | uint64(b[1])<<8
+			}
+			v = uint64(uint32(int32(int16(v))))
+			r[o.d], r[o.t] = v, v
+		case fI32Load16SC: // I32Load16S, constant effective address y
+			ea := uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-2 {
 				goto deferOp
@@ -828,6 +912,19 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v = uint64(int64(int16(v)))
 			r[o.d], r[o.t] = v, v
+		case fI64Load16SC: // I64Load16S, constant effective address y
+			ea := uint64(o.y)
+			pi, off := ea>>pageShift, ea&(PageSize-1)
+			if pi >= uint64(len(mem.pages)) || off > PageSize-2 {
+				goto deferOp
+			}
+			var v uint64
+			if p := mem.pages[pi]; p != nil {
+				b := p[off : off+2 : off+2]
+				v = uint64(b[0]) | uint64(b[1])<<8
+			}
+			v = uint64(int64(int16(v)))
+			r[o.d], r[o.t] = v, v
 		case fI64Load32S: // I64Load32S, address slot x, offset y
 			ea := uint64(uint32(r[o.x])) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -854,7 +951,20 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v = uint64(int64(int32(uint32(v))))
 			r[o.d], r[o.t] = v, v
-		case fStore32: // I32Store/F32Store/I64Store32, address slot x, value slot t, offset y
+		case fI64Load32SC: // I64Load32S, constant effective address y
+			ea := uint64(o.y)
+			pi, off := ea>>pageShift, ea&(PageSize-1)
+			if pi >= uint64(len(mem.pages)) || off > PageSize-4 {
+				goto deferOp
+			}
+			var v uint64
+			if p := mem.pages[pi]; p != nil {
+				b := p[off : off+4 : off+4]
+				v = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24
+			}
+			v = uint64(int64(int32(uint32(v))))
+			r[o.d], r[o.t] = v, v
+		case fStore32: // I32Store/F32Store/I64Store32, address slot x, offset y, value slot t
 			ea := uint64(uint32(r[o.x])) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-4 || mem.pages[pi] == nil {
@@ -863,7 +973,7 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			w, b := r[o.t], mem.pages[pi][off:off+4:off+4]
 			b[0], b[1], b[2], b[3] = byte(w), byte(w>>8), byte(w>>16), byte(w>>24)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
-		case fStore32V: // I32Store/F32Store/I64Store32, address slot x, value immediate k, offset y
+		case fStore32V: // I32Store/F32Store/I64Store32, address slot x, offset y, value immediate k
 			ea := uint64(uint32(r[o.x])) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-4 || mem.pages[pi] == nil {
@@ -872,7 +982,7 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			w, b := o.k, mem.pages[pi][off:off+4:off+4]
 			b[0], b[1], b[2], b[3] = byte(w), byte(w>>8), byte(w>>16), byte(w>>24)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
-		case fStore32A: // I32Store/F32Store/I64Store32, address slot x + immediate k (i32 add), value slot t, offset y
+		case fStore32A: // I32Store/F32Store/I64Store32, address slot x + immediate k (i32 add), offset y, value slot t
 			ea := uint64(uint32(r[o.x]+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-4 || mem.pages[pi] == nil {
@@ -881,7 +991,25 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			w, b := r[o.t], mem.pages[pi][off:off+4:off+4]
 			b[0], b[1], b[2], b[3] = byte(w), byte(w>>8), byte(w>>16), byte(w>>24)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
-		case fStore64: // I64Store/F64Store, address slot x, value slot t, offset y
+		case fStore32C: // I32Store/F32Store/I64Store32, constant effective address y, value slot t
+			ea := uint64(o.y)
+			pi, off := ea>>pageShift, ea&(PageSize-1)
+			if pi >= uint64(len(mem.pages)) || off > PageSize-4 || mem.pages[pi] == nil {
+				goto deferOp
+			}
+			w, b := r[o.t], mem.pages[pi][off:off+4:off+4]
+			b[0], b[1], b[2], b[3] = byte(w), byte(w>>8), byte(w>>16), byte(w>>24)
+			mem.dirty[pi>>6] |= 1 << (pi & 63)
+		case fStore32CV: // I32Store/F32Store/I64Store32, constant effective address y, value immediate k
+			ea := uint64(o.y)
+			pi, off := ea>>pageShift, ea&(PageSize-1)
+			if pi >= uint64(len(mem.pages)) || off > PageSize-4 || mem.pages[pi] == nil {
+				goto deferOp
+			}
+			w, b := o.k, mem.pages[pi][off:off+4:off+4]
+			b[0], b[1], b[2], b[3] = byte(w), byte(w>>8), byte(w>>16), byte(w>>24)
+			mem.dirty[pi>>6] |= 1 << (pi & 63)
+		case fStore64: // I64Store/F64Store, address slot x, offset y, value slot t
 			ea := uint64(uint32(r[o.x])) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-8 || mem.pages[pi] == nil {
@@ -890,7 +1018,7 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			w, b := r[o.t], mem.pages[pi][off:off+8:off+8]
 			b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7] = byte(w), byte(w>>8), byte(w>>16), byte(w>>24), byte(w>>32), byte(w>>40), byte(w>>48), byte(w>>56)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
-		case fStore64V: // I64Store/F64Store, address slot x, value immediate k, offset y
+		case fStore64V: // I64Store/F64Store, address slot x, offset y, value immediate k
 			ea := uint64(uint32(r[o.x])) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-8 || mem.pages[pi] == nil {
@@ -899,7 +1027,7 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			w, b := o.k, mem.pages[pi][off:off+8:off+8]
 			b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7] = byte(w), byte(w>>8), byte(w>>16), byte(w>>24), byte(w>>32), byte(w>>40), byte(w>>48), byte(w>>56)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
-		case fStore64A: // I64Store/F64Store, address slot x + immediate k (i32 add), value slot t, offset y
+		case fStore64A: // I64Store/F64Store, address slot x + immediate k (i32 add), offset y, value slot t
 			ea := uint64(uint32(r[o.x]+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-8 || mem.pages[pi] == nil {
@@ -908,7 +1036,25 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			w, b := r[o.t], mem.pages[pi][off:off+8:off+8]
 			b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7] = byte(w), byte(w>>8), byte(w>>16), byte(w>>24), byte(w>>32), byte(w>>40), byte(w>>48), byte(w>>56)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
-		case fStore8: // I32Store8/I64Store8, address slot x, value slot t, offset y
+		case fStore64C: // I64Store/F64Store, constant effective address y, value slot t
+			ea := uint64(o.y)
+			pi, off := ea>>pageShift, ea&(PageSize-1)
+			if pi >= uint64(len(mem.pages)) || off > PageSize-8 || mem.pages[pi] == nil {
+				goto deferOp
+			}
+			w, b := r[o.t], mem.pages[pi][off:off+8:off+8]
+			b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7] = byte(w), byte(w>>8), byte(w>>16), byte(w>>24), byte(w>>32), byte(w>>40), byte(w>>48), byte(w>>56)
+			mem.dirty[pi>>6] |= 1 << (pi & 63)
+		case fStore64CV: // I64Store/F64Store, constant effective address y, value immediate k
+			ea := uint64(o.y)
+			pi, off := ea>>pageShift, ea&(PageSize-1)
+			if pi >= uint64(len(mem.pages)) || off > PageSize-8 || mem.pages[pi] == nil {
+				goto deferOp
+			}
+			w, b := o.k, mem.pages[pi][off:off+8:off+8]
+			b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7] = byte(w), byte(w>>8), byte(w>>16), byte(w>>24), byte(w>>32), byte(w>>40), byte(w>>48), byte(w>>56)
+			mem.dirty[pi>>6] |= 1 << (pi & 63)
+		case fStore8: // I32Store8/I64Store8, address slot x, offset y, value slot t
 			ea := uint64(uint32(r[o.x])) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || mem.pages[pi] == nil {
@@ -916,7 +1062,7 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			mem.pages[pi][off] = byte(r[o.t])
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
-		case fStore8V: // I32Store8/I64Store8, address slot x, value immediate k, offset y
+		case fStore8V: // I32Store8/I64Store8, address slot x, offset y, value immediate k
 			ea := uint64(uint32(r[o.x])) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || mem.pages[pi] == nil {
@@ -924,7 +1070,7 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			mem.pages[pi][off] = byte(o.k)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
-		case fStore8A: // I32Store8/I64Store8, address slot x + immediate k (i32 add), value slot t, offset y
+		case fStore8A: // I32Store8/I64Store8, address slot x + immediate k (i32 add), offset y, value slot t
 			ea := uint64(uint32(r[o.x]+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || mem.pages[pi] == nil {
@@ -932,7 +1078,23 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			mem.pages[pi][off] = byte(r[o.t])
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
-		case fStore16: // I32Store16/I64Store16, address slot x, value slot t, offset y
+		case fStore8C: // I32Store8/I64Store8, constant effective address y, value slot t
+			ea := uint64(o.y)
+			pi, off := ea>>pageShift, ea&(PageSize-1)
+			if pi >= uint64(len(mem.pages)) || mem.pages[pi] == nil {
+				goto deferOp
+			}
+			mem.pages[pi][off] = byte(r[o.t])
+			mem.dirty[pi>>6] |= 1 << (pi & 63)
+		case fStore8CV: // I32Store8/I64Store8, constant effective address y, value immediate k
+			ea := uint64(o.y)
+			pi, off := ea>>pageShift, ea&(PageSize-1)
+			if pi >= uint64(len(mem.pages)) || mem.pages[pi] == nil {
+				goto deferOp
+			}
+			mem.pages[pi][off] = byte(o.k)
+			mem.dirty[pi>>6] |= 1 << (pi & 63)
+		case fStore16: // I32Store16/I64Store16, address slot x, offset y, value slot t
 			ea := uint64(uint32(r[o.x])) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-2 || mem.pages[pi] == nil {
@@ -941,7 +1103,7 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			w, b := r[o.t], mem.pages[pi][off:off+2:off+2]
 			b[0], b[1] = byte(w), byte(w>>8)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
-		case fStore16V: // I32Store16/I64Store16, address slot x, value immediate k, offset y
+		case fStore16V: // I32Store16/I64Store16, address slot x, offset y, value immediate k
 			ea := uint64(uint32(r[o.x])) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-2 || mem.pages[pi] == nil {
@@ -950,13 +1112,31 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			w, b := o.k, mem.pages[pi][off:off+2:off+2]
 			b[0], b[1] = byte(w), byte(w>>8)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
-		case fStore16A: // I32Store16/I64Store16, address slot x + immediate k (i32 add), value slot t, offset y
+		case fStore16A: // I32Store16/I64Store16, address slot x + immediate k (i32 add), offset y, value slot t
 			ea := uint64(uint32(r[o.x]+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-2 || mem.pages[pi] == nil {
 				goto deferOp
 			}
 			w, b := r[o.t], mem.pages[pi][off:off+2:off+2]
+			b[0], b[1] = byte(w), byte(w>>8)
+			mem.dirty[pi>>6] |= 1 << (pi & 63)
+		case fStore16C: // I32Store16/I64Store16, constant effective address y, value slot t
+			ea := uint64(o.y)
+			pi, off := ea>>pageShift, ea&(PageSize-1)
+			if pi >= uint64(len(mem.pages)) || off > PageSize-2 || mem.pages[pi] == nil {
+				goto deferOp
+			}
+			w, b := r[o.t], mem.pages[pi][off:off+2:off+2]
+			b[0], b[1] = byte(w), byte(w>>8)
+			mem.dirty[pi>>6] |= 1 << (pi & 63)
+		case fStore16CV: // I32Store16/I64Store16, constant effective address y, value immediate k
+			ea := uint64(o.y)
+			pi, off := ea>>pageShift, ea&(PageSize-1)
+			if pi >= uint64(len(mem.pages)) || off > PageSize-2 || mem.pages[pi] == nil {
+				goto deferOp
+			}
+			w, b := o.k, mem.pages[pi][off:off+2:off+2]
 			b[0], b[1] = byte(w), byte(w>>8)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
 		case fBrEq: // branches to t if slot x Eq slot y
@@ -1081,6 +1261,15 @@ deferOp:
 	pc -= int(o.n)
 	left += uint64(o.n)
 stop:
+	if at := fn.lazyAt; at != nil {
+		for _, l := range fn.lazy[at[pc]:at[pc+1]] {
+			if l.src.isImm {
+				r[l.slot] = l.src.imm
+			} else {
+				r[l.slot] = r[l.src.slot]
+			}
+		}
+	}
 	m.sp = fp + int(code[pc].sp)
 	fr.pc = pc
 	m.steps += budget - left

@@ -204,36 +204,53 @@ const (
 	fI32TruncF64S   // I32TruncF64S
 	fI32TruncF64U   // I32TruncF64U
 	fI64TruncF64S   // I64TruncF64S
-	fLoad32         // I32Load/F32Load/I64Load32U, address slot x
-	fLoad32K        // I32Load/F32Load/I64Load32U, address slot x + immediate k (i32 add)
-	fLoad64         // I64Load/F64Load, address slot x
-	fLoad64K        // I64Load/F64Load, address slot x + immediate k (i32 add)
-	fLoad8U         // I32Load8U/I64Load8U, address slot x
-	fLoad8UK        // I32Load8U/I64Load8U, address slot x + immediate k (i32 add)
-	fLoad16U        // I32Load16U/I64Load16U, address slot x
-	fLoad16UK       // I32Load16U/I64Load16U, address slot x + immediate k (i32 add)
-	fI32Load8S      // I32Load8S, address slot x
-	fI32Load8SK     // I32Load8S, address slot x + immediate k (i32 add)
-	fI64Load8S      // I64Load8S, address slot x
-	fI64Load8SK     // I64Load8S, address slot x + immediate k (i32 add)
-	fI32Load16S     // I32Load16S, address slot x
-	fI32Load16SK    // I32Load16S, address slot x + immediate k (i32 add)
-	fI64Load16S     // I64Load16S, address slot x
-	fI64Load16SK    // I64Load16S, address slot x + immediate k (i32 add)
-	fI64Load32S     // I64Load32S, address slot x
-	fI64Load32SK    // I64Load32S, address slot x + immediate k (i32 add)
-	fStore32        // I32Store/F32Store/I64Store32, address slot x, value slot t
-	fStore32V       // I32Store/F32Store/I64Store32, address slot x, value immediate k
-	fStore32A       // I32Store/F32Store/I64Store32, address slot x + immediate k (i32 add), value slot t
-	fStore64        // I64Store/F64Store, address slot x, value slot t
-	fStore64V       // I64Store/F64Store, address slot x, value immediate k
-	fStore64A       // I64Store/F64Store, address slot x + immediate k (i32 add), value slot t
-	fStore8         // I32Store8/I64Store8, address slot x, value slot t
-	fStore8V        // I32Store8/I64Store8, address slot x, value immediate k
-	fStore8A        // I32Store8/I64Store8, address slot x + immediate k (i32 add), value slot t
-	fStore16        // I32Store16/I64Store16, address slot x, value slot t
-	fStore16V       // I32Store16/I64Store16, address slot x, value immediate k
-	fStore16A       // I32Store16/I64Store16, address slot x + immediate k (i32 add), value slot t
+	fLoad32         // I32Load/F32Load/I64Load32U, address slot x, offset y
+	fLoad32K        // I32Load/F32Load/I64Load32U, address slot x + immediate k (i32 add), offset y
+	fLoad32C        // I32Load/F32Load/I64Load32U, constant effective address y
+	fLoad64         // I64Load/F64Load, address slot x, offset y
+	fLoad64K        // I64Load/F64Load, address slot x + immediate k (i32 add), offset y
+	fLoad64C        // I64Load/F64Load, constant effective address y
+	fLoad8U         // I32Load8U/I64Load8U, address slot x, offset y
+	fLoad8UK        // I32Load8U/I64Load8U, address slot x + immediate k (i32 add), offset y
+	fLoad8UC        // I32Load8U/I64Load8U, constant effective address y
+	fLoad16U        // I32Load16U/I64Load16U, address slot x, offset y
+	fLoad16UK       // I32Load16U/I64Load16U, address slot x + immediate k (i32 add), offset y
+	fLoad16UC       // I32Load16U/I64Load16U, constant effective address y
+	fI32Load8S      // I32Load8S, address slot x, offset y
+	fI32Load8SK     // I32Load8S, address slot x + immediate k (i32 add), offset y
+	fI32Load8SC     // I32Load8S, constant effective address y
+	fI64Load8S      // I64Load8S, address slot x, offset y
+	fI64Load8SK     // I64Load8S, address slot x + immediate k (i32 add), offset y
+	fI64Load8SC     // I64Load8S, constant effective address y
+	fI32Load16S     // I32Load16S, address slot x, offset y
+	fI32Load16SK    // I32Load16S, address slot x + immediate k (i32 add), offset y
+	fI32Load16SC    // I32Load16S, constant effective address y
+	fI64Load16S     // I64Load16S, address slot x, offset y
+	fI64Load16SK    // I64Load16S, address slot x + immediate k (i32 add), offset y
+	fI64Load16SC    // I64Load16S, constant effective address y
+	fI64Load32S     // I64Load32S, address slot x, offset y
+	fI64Load32SK    // I64Load32S, address slot x + immediate k (i32 add), offset y
+	fI64Load32SC    // I64Load32S, constant effective address y
+	fStore32        // I32Store/F32Store/I64Store32, address slot x, offset y, value slot t
+	fStore32V       // I32Store/F32Store/I64Store32, address slot x, offset y, value immediate k
+	fStore32A       // I32Store/F32Store/I64Store32, address slot x + immediate k (i32 add), offset y, value slot t
+	fStore32C       // I32Store/F32Store/I64Store32, constant effective address y, value slot t
+	fStore32CV      // I32Store/F32Store/I64Store32, constant effective address y, value immediate k
+	fStore64        // I64Store/F64Store, address slot x, offset y, value slot t
+	fStore64V       // I64Store/F64Store, address slot x, offset y, value immediate k
+	fStore64A       // I64Store/F64Store, address slot x + immediate k (i32 add), offset y, value slot t
+	fStore64C       // I64Store/F64Store, constant effective address y, value slot t
+	fStore64CV      // I64Store/F64Store, constant effective address y, value immediate k
+	fStore8         // I32Store8/I64Store8, address slot x, offset y, value slot t
+	fStore8V        // I32Store8/I64Store8, address slot x, offset y, value immediate k
+	fStore8A        // I32Store8/I64Store8, address slot x + immediate k (i32 add), offset y, value slot t
+	fStore8C        // I32Store8/I64Store8, constant effective address y, value slot t
+	fStore8CV       // I32Store8/I64Store8, constant effective address y, value immediate k
+	fStore16        // I32Store16/I64Store16, address slot x, offset y, value slot t
+	fStore16V       // I32Store16/I64Store16, address slot x, offset y, value immediate k
+	fStore16A       // I32Store16/I64Store16, address slot x + immediate k (i32 add), offset y, value slot t
+	fStore16C       // I32Store16/I64Store16, constant effective address y, value slot t
+	fStore16CV      // I32Store16/I64Store16, constant effective address y, value immediate k
 	fBrEq           // branch if x Eq y
 	fBrEqK          // branch if x Eq k
 	fBrNe           // branch if x Ne y

@@ -92,8 +92,8 @@ func numFuncs(op wasm.Opcode) []numFunc {
 		c7 := wasm.Instr{Op: wasm.OpI32Const, Const: 7}
 		c9 := wasm.Instr{Op: wasm.OpI32Const, Const: 9}
 		i32Block := wasm.BlockType{Kind: wasm.BlockValue, Val: wasm.I32}
-		ifBody := append(append(append([]wasm.Instr(nil), prefix...), in, wasm.Instr{Op: wasm.OpIf, Block: i32Block}, c7,
-			wasm.Instr{Op: wasm.OpElse}, c9, wasm.Instr{Op: wasm.OpEnd}))
+		ifBody := append(append([]wasm.Instr(nil), prefix...), in, wasm.Instr{Op: wasm.OpIf, Block: i32Block}, c7,
+			wasm.Instr{Op: wasm.OpElse}, c9, wasm.Instr{Op: wasm.OpEnd})
 		brBody := append(append([]wasm.Instr{{Op: wasm.OpBlock, Block: i32Block}, c7}, prefix...), in,
 			wasm.Instr{Op: wasm.OpBrIf}, wasm.Instr{Op: wasm.OpDrop}, c9, wasm.Instr{Op: wasm.OpEnd})
 		fs = append(fs, numFunc{"if", ps, wasm.I32, ifBody}, numFunc{"br_if", ps, wasm.I32, brBody})
