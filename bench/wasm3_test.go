@@ -1,17 +1,15 @@
 package bench
 
 import (
-	"bytes"
+	"bufio"
 	"fmt"
-	"math"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/refereevm/referee/wasm"
 )
 
 // Wasm3Env names the environment variable that gives the wasm3 binary for
@@ -20,13 +18,17 @@ import (
 // or build needs wasm3.
 const Wasm3Env = "WASM3"
 
-// wasm3Runner runs one workload call as a whole wasm3 process (`wasm3 --func
-// EXPORT MODULE ARG...`), so its time includes wasm3's start-up: parsing and
-// compiling the module, well under a millisecond for these modules (the
-// README of testdata/workloads gives the figure).
+// wasm3Runner runs a workload in a wasm3 process of its own, started once
+// per benchmark in its REPL mode (`wasm3 --repl MODULE`), each call one
+// `:invoke` line: like the in-process engines, parsing, compiling and
+// instantiating happen before the timer, and every call reuses the
+// instance. The REPL takes and prints raw bits, so results are compared
+// exactly. Its CPU time is the process's own (/proc/PID/schedstat).
 type wasm3Runner struct {
-	bin, module string
-	w           Workload
+	w   Workload
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Reader
 }
 
 func openWasm3(tb testing.TB, w Workload, _ []byte) runner {
@@ -39,70 +41,64 @@ func openWasm3(tb testing.TB, w Workload, _ []byte) runner {
 	if err != nil {
 		tb.Fatalf("%s: %v", w.Name, err)
 	}
-	return &wasm3Runner{bin: bin, module: module, w: w}
+	cmd := exec.Command(bin, "--repl", module)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		tb.Fatalf("%s: wasm3: %v", w.Name, err)
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		tb.Fatalf("%s: wasm3: %v", w.Name, err)
+	}
+	cmd.Stdout, cmd.Stderr = pw, pw // the prompt goes to stdout, results to stderr
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("%s: wasm3: %v", w.Name, err)
+	}
+	pw.Close()
+	return &wasm3Runner{w: w, cmd: cmd, in: in, out: bufio.NewReader(pr)}
 }
 
 func (r *wasm3Runner) call(args []uint64) (uint64, error) {
-	argv := []string{"--func", r.w.Export, r.module}
+	line := ":invoke " + r.w.Export
 	for i, a := range args {
-		argv = append(argv, wasm3Arg(r.w.Params[i], a))
+		line += " " + strconv.FormatUint(a&ResultMask(r.w.Params[i]), 10)
 	}
-	cmd := exec.Command(r.bin, argv...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		return 0, fmt.Errorf("wasm3: %v: %s", err, strings.TrimSpace(out.String()))
+	if _, err := io.WriteString(r.in, line+"\n"); err != nil {
+		return 0, fmt.Errorf("wasm3: %v", err)
 	}
-	return parseWasm3Result(r.w.Result, out.String())
-}
-
-func (r *wasm3Runner) close() {}
-
-// wasm3Arg renders raw argument bits as wasm3's command line parses them.
-func wasm3Arg(t wasm.ValType, bits uint64) string {
-	switch t {
-	case wasm.I32:
-		return strconv.FormatUint(bits&0xffffffff, 10)
-	case wasm.F32:
-		return strconv.FormatFloat(float64(math.Float32frombits(uint32(bits))), 'g', -1, 32)
-	case wasm.F64:
-		return strconv.FormatFloat(math.Float64frombits(bits), 'g', -1, 64)
-	}
-	return strconv.FormatUint(bits, 10)
-}
-
-// parseWasm3Result reads the "Result: V" line wasm3 prints. Integers are
-// printed signed in decimal; floats with printf's %f (6 decimals), so a
-// float result comes back rounded and checkResult compares it as text.
-func parseWasm3Result(t wasm.ValType, out string) (uint64, error) {
-	i := strings.LastIndex(out, "Result: ")
-	if i < 0 {
-		return 0, fmt.Errorf("wasm3: no result in %q", strings.TrimSpace(out))
-	}
-	v := strings.TrimSpace(out[i+len("Result: "):])
-	if j := strings.IndexByte(v, '\n'); j >= 0 {
-		v = v[:j]
-	}
-	switch t {
-	case wasm.I32, wasm.I64:
-		n, err := strconv.ParseInt(v, 10, 64)
+	for {
+		s, err := r.out.ReadString('\n')
 		if err != nil {
-			return 0, fmt.Errorf("wasm3: result %q: %v", v, err)
+			return 0, fmt.Errorf("wasm3: %v (after %q)", err, s)
 		}
-		return uint64(n) & ResultMask(t), nil
-	case wasm.F32:
-		f, err := strconv.ParseFloat(v, 32)
-		return uint64(math.Float32bits(float32(f))), err
+		if i := strings.Index(s, "Result: "); i >= 0 {
+			// "Result: BITS:TYPE"
+			v, _, _ := strings.Cut(strings.TrimSpace(s[i+len("Result: "):]), ":")
+			n, err := strconv.ParseUint(v, 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("wasm3: result %q: %v", s, err)
+			}
+			return n, nil
+		}
+		if i := strings.Index(s, "Error"); i >= 0 {
+			return 0, fmt.Errorf("wasm3: %s", strings.TrimSpace(s[i:]))
+		}
 	}
-	f, err := strconv.ParseFloat(v, 64)
-	return math.Float64bits(f), err
 }
 
-// sameAsPrinted reports whether float result bits got (parsed from wasm3's
-// %f output) and want print the same with %f.
-func sameAsPrinted(t wasm.ValType, got, want uint64) bool {
-	if t == wasm.F32 {
-		return fmt.Sprintf("%f", math.Float32frombits(uint32(got))) == fmt.Sprintf("%f", math.Float32frombits(uint32(want)))
+func (r *wasm3Runner) close() {
+	r.in.Close()
+	r.cmd.Wait()
+}
+
+// cpuNanos is the wasm3 process's CPU time so far: the first field of
+// /proc/PID/schedstat, in nanoseconds; 0 where that is not available.
+func (r *wasm3Runner) cpuNanos() int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/schedstat", r.cmd.Process.Pid))
+	if err != nil {
+		return 0
 	}
-	return fmt.Sprintf("%f", math.Float64frombits(got)) == fmt.Sprintf("%f", math.Float64frombits(want))
+	f, _, _ := strings.Cut(string(b), " ")
+	n, _ := strconv.ParseInt(f, 10, 64)
+	return n
 }
