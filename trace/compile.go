@@ -17,6 +17,10 @@ type funcCode struct {
 	// if the function defers none. Derived from ops; not state.
 	lazy      []lazyVal
 	lazyAt    []uint32
+	// demoted counts the fops buildFast replaced by fDefer because a slot
+	// or target lay outside the frame or the function: none for valid code
+	// (TestFastInvariants).
+	demoted int
 	brTargets []brTarget
 	inst      *Instance
 	mem       *Memory // memory 0 of inst, nil if it has none

@@ -51,15 +51,19 @@ func (m *Machine) buildFast(fc *funcCode, height []uint32, live []bool) {
 	b := &fastBuilder{m: m, fc: fc, ops: fc.ops, height: height, live: live,
 		deferred: make([]bool, n), pulled: map[[2]uint32]operand{}, memo: make([]fop, n), built: make([]bool, n)}
 	exits := b.deferPushes()
-	fc.fast = make([]fop, n)
+	// one more fop than ops: execFast's ip may point one past the last
+	// op's fop (at this fDefer) before it branches, and no further
+	fc.fast = make([]fop, n+1)
 	for i := range fc.ops {
 		f := b.at(i)
 		f.sp = b.sp(i)
-		if !b.inFrame(&f) {
+		if !b.inFrame(&f) || !b.inCode(i, &f) {
 			f = fop{kind: fDefer, n: 1, sp: f.sp}
+			fc.demoted++
 		}
 		fc.fast[i] = f
 	}
+	fc.fast[n] = fop{kind: fDefer, n: 1}
 	if len(b.pulled) > 0 {
 		fc.lazyAt = make([]uint32, n+1)
 		for i := 0; i < n; i++ {
@@ -474,6 +478,31 @@ func (b *fastBuilder) single(i int) fop {
 		f.kind = fDefer
 	}
 	return f
+}
+
+// inCode reports whether the instructions fop f at op i executes and the
+// ops it may branch to lie inside the function: true for every fop built
+// from valid code; a check, so that execFast's ip never leaves fc.fast.
+func (b *fastBuilder) inCode(i int, f *fop) bool {
+	n := uint64(len(b.ops))
+	if uint64(i)+uint64(f.n) > n {
+		return false
+	}
+	switch k := f.kind; {
+	case k == fJump || k == fBrCopy || k == fBrIfNZ || k == fBrIfZ || k == fBrIfCopy || k >= fBrEq:
+		return uint64(f.t) < n
+	case k == fBrTable:
+		ts := b.fc.brTargets
+		if uint64(f.t)+f.k > uint64(len(ts)) || f.k == 0 {
+			return false
+		}
+		for _, t := range ts[f.t : uint64(f.t)+f.k] {
+			if t.pc != retTarget && uint64(t.pc) >= n {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // inFrame reports whether every slot f names lies inside the frame: true

@@ -2,6 +2,7 @@ package trace
 
 import (
 	"math"
+	"unsafe"
 
 	"github.com/refereevm/referee/numeric"
 )
@@ -20,66 +21,68 @@ import (
 // the assembly: `go tool objdump -s execFast` shows no CALL but
 // bounds-check panics, write barriers and the stack-growth prologue.
 func (m *Machine) execFast(budget uint64) uint64 {
+	// The loop keeps few variables, so that Go keeps them in registers:
+	// the running frame fr, the fop ip about to run, the frame's slots r,
+	// its memory, the function's first fop cb, and the budget left. The
+	// frame pointer, the stack and the function are read from fr and m
+	// where needed; the pc is ip's index, written back on exit.
 	fr := &m.frames[len(m.frames)-1]
-	fn := fr.fn
-	code := fn.fast
-	pc := fr.pc
-	fp := fr.fp
-	s := m.stack
-	r := s[fp:] // the frame: slot i is r[i]
-	mem := fn.mem
+	cb := unsafe.Pointer(unsafe.SliceData(fr.fn.fast))
+	ip := fopAt(cb, uint32(fr.pc))
+	r := frameAt(m.stack, fr.fp) // the frame: slot i is *slot(r, i)
+	mem := fr.fn.mem
 	left := budget
 	var o *fop
 	for {
-		o = &code[pc]
+		o = ip
 		n := uint64(o.n)
 		if n > left {
 			goto stop
 		}
 		left -= n
-		pc += int(n)
+		ip = (*fop)(unsafe.Add(unsafe.Pointer(o), uintptr(n)*fopSize))
 		switch o.kind {
 		case fSkip: // no-ops
 		case fJump:
-			pc = int(o.t)
+			ip = fopAt(cb, o.t)
 		case fBrCopy:
-			for i := uint64(0); i < o.k; i++ {
-				r[uint64(o.d)+i] = r[uint64(o.x)+i]
+			for i := uint32(0); i < uint32(o.k); i++ {
+				*slot(r, o.d+i) = *slot(r, o.x+i)
 			}
-			pc = int(o.t)
+			ip = fopAt(cb, o.t)
 		case fBrIfNZ:
-			if r[o.x] != 0 {
-				pc = int(o.t)
+			if *slot(r, o.x) != 0 {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrIfZ:
-			if r[o.x] == 0 {
-				pc = int(o.t)
+			if *slot(r, o.x) == 0 {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrIfCopy:
-			if r[o.y] != 0 {
-				for i := uint64(0); i < o.k; i++ {
-					r[uint64(o.d)+i] = r[uint64(o.x)+i]
+			if *slot(r, o.y) != 0 {
+				for i := uint32(0); i < uint32(o.k); i++ {
+					*slot(r, o.d+i) = *slot(r, o.x+i)
 				}
-				pc = int(o.t)
+				ip = fopAt(cb, o.t)
 			}
 		case fBrTable:
-			i := uint32(r[o.x])
+			i := uint32(*slot(r, o.x))
 			if c := uint32(o.k); i >= c-1 {
 				i = c - 1
 			}
-			t := &fn.brTargets[o.t+i]
+			t := &fr.fn.brTargets[o.t+i]
 			if t.pc == retTarget {
 				goto deferOp // returns: execGeneral
 			}
 			if t.drop != 0 {
-				top := int(o.x) // the index popped, slot x is the top
-				for i := top - int(t.n); i < top; i++ {
-					r[i-int(t.drop)] = r[i]
+				top := o.x // the index popped, slot x is the top
+				for i := top - t.n; i < top; i++ {
+					*slot(r, i-t.drop) = *slot(r, i)
 				}
 			}
-			pc = int(t.pc)
+			ip = fopAt(cb, t.pc)
 		case fBrIfReturn:
-			if r[o.y] == 0 {
+			if *slot(r, o.y) == 0 {
 				break
 			}
 			fallthrough
@@ -87,39 +90,38 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			if len(m.frames) == 1 {
 				goto deferOp // the call ends: execGeneral
 			}
-			for i := uint64(0); i < o.k; i++ {
-				r[i] = r[uint64(o.x)+i]
+			for i := uint32(0); i < uint32(o.k); i++ {
+				*slot(r, i) = *slot(r, o.x+i)
 			}
 			m.frames = m.frames[:len(m.frames)-1]
 			fr = &m.frames[len(m.frames)-1]
-			fn, pc, fp = fr.fn, fr.pc, fr.fp
-			code, mem = fn.fast, fn.mem
-			r = s[fp:]
+			cb = unsafe.Pointer(unsafe.SliceData(fr.fn.fast))
+			ip = fopAt(cb, uint32(fr.pc))
+			r = frameAt(m.stack, fr.fp)
+			mem = fr.fn.mem
 		case fCall:
 			callee := m.store.funcs[o.k].code
 			if callee == nil {
 				goto deferOp // host function
 			}
-			nfp := fp + int(o.x)
-			nf := len(m.frames)
-			if nf >= m.cfg.MaxCallDepth || nfp+callee.frameSize > len(s) || nf == cap(m.frames) {
+			nfp, nf := fr.fp+int(o.x), len(m.frames)
+			if nf >= m.cfg.MaxCallDepth || nfp+callee.frameSize > len(m.stack) || nf == cap(m.frames) {
 				goto deferOp
 			}
-			fr.pc = pc
+			fr.pc = fopIndex(cb, ip)
 			for i := nfp + callee.numParams; i < nfp+callee.numLocals; i++ {
-				s[i] = 0
+				m.stack[i] = 0
 			}
 			m.frames = m.frames[:nf+1]
 			fr = &m.frames[nf]
 			*fr = frame{fn: callee, fp: nfp}
-			fn = callee
-			code, mem = fn.fast, fn.mem
-			fp = nfp
-			r = s[fp:]
-			pc = 0
+			cb = unsafe.Pointer(unsafe.SliceData(callee.fast))
+			ip = (*fop)(cb)
+			r = frameAt(m.stack, fr.fp)
+			mem = callee.mem
 		case fCallIndirect:
 			t := m.store.tables[o.t]
-			i := uint32(r[o.y])
+			i := uint32(*slot(r, o.y))
 			if uint64(i) >= uint64(len(t.elems)) || t.elems[i] == 0 {
 				goto deferOp
 			}
@@ -128,514 +130,647 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			if callee == nil || f.typeID != uint32(o.k) {
 				goto deferOp
 			}
-			nfp := fp + int(o.x)
-			nf := len(m.frames)
-			if nf >= m.cfg.MaxCallDepth || nfp+callee.frameSize > len(s) || nf == cap(m.frames) {
+			nfp, nf := fr.fp+int(o.x), len(m.frames)
+			if nf >= m.cfg.MaxCallDepth || nfp+callee.frameSize > len(m.stack) || nf == cap(m.frames) {
 				goto deferOp
 			}
-			fr.pc = pc
+			fr.pc = fopIndex(cb, ip)
 			for i := nfp + callee.numParams; i < nfp+callee.numLocals; i++ {
-				s[i] = 0
+				m.stack[i] = 0
 			}
 			m.frames = m.frames[:nf+1]
 			fr = &m.frames[nf]
 			*fr = frame{fn: callee, fp: nfp}
-			fn = callee
-			code, mem = fn.fast, fn.mem
-			fp = nfp
-			r = s[fp:]
-			pc = 0
+			cb = unsafe.Pointer(unsafe.SliceData(callee.fast))
+			ip = (*fop)(cb)
+			r = frameAt(m.stack, fr.fp)
+			mem = callee.mem
 		case fMov:
-			v := r[o.x]
-			r[o.d], r[o.t] = v, v
+			v := *slot(r, o.x)
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fConst:
-			r[o.d], r[o.t] = o.k, o.k
+			*slot(r, o.d) = o.k
+			*slot(r, o.t) = o.k
 		case fGlobalGet:
 			v := m.store.globals[o.k].bits
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fGlobalSet:
-			m.store.globals[o.k].bits = r[o.x]
+			m.store.globals[o.k].bits = *slot(r, o.x)
 		case fSelect:
-			if r[o.t] != 0 {
-				r[o.d] = r[o.x]
+			if *slot(r, o.t) != 0 {
+				*slot(r, o.d) = *slot(r, o.x)
 			} else {
-				r[o.d] = r[o.y]
+				*slot(r, o.d) = *slot(r, o.y)
 			}
 		case fMemorySize:
 			v := uint64(mem.size)
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 
 		case fAnd: // I32And/I64And of slots x, y
-			v := r[o.x] & r[o.y]
-			r[o.d], r[o.t] = v, v
+			v := *slot(r, o.x) & *slot(r, o.y)
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fAndK: // I32And/I64And of slot x, immediate k
-			v := r[o.x] & o.k
-			r[o.d], r[o.t] = v, v
+			v := *slot(r, o.x) & o.k
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fOr: // I32Or/I64Or of slots x, y
-			v := r[o.x] | r[o.y]
-			r[o.d], r[o.t] = v, v
+			v := *slot(r, o.x) | *slot(r, o.y)
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fOrK: // I32Or/I64Or of slot x, immediate k
-			v := r[o.x] | o.k
-			r[o.d], r[o.t] = v, v
+			v := *slot(r, o.x) | o.k
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fXor: // I32Xor/I64Xor of slots x, y
-			v := r[o.x] ^ r[o.y]
-			r[o.d], r[o.t] = v, v
+			v := *slot(r, o.x) ^ *slot(r, o.y)
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fXorK: // I32Xor/I64Xor of slot x, immediate k
-			v := r[o.x] ^ o.k
-			r[o.d], r[o.t] = v, v
+			v := *slot(r, o.x) ^ o.k
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fEq: // I32Eq/I64Eq of slots x, y
-			v := b2u(r[o.x] == r[o.y])
-			r[o.d], r[o.t] = v, v
+			v := b2u(*slot(r, o.x) == *slot(r, o.y))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fEqK: // I32Eq/I64Eq of slot x, immediate k
-			v := b2u(r[o.x] == o.k)
-			r[o.d], r[o.t] = v, v
+			v := b2u(*slot(r, o.x) == o.k)
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fNe: // I32Ne/I64Ne of slots x, y
-			v := b2u(r[o.x] != r[o.y])
-			r[o.d], r[o.t] = v, v
+			v := b2u(*slot(r, o.x) != *slot(r, o.y))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fNeK: // I32Ne/I64Ne of slot x, immediate k
-			v := b2u(r[o.x] != o.k)
-			r[o.d], r[o.t] = v, v
+			v := b2u(*slot(r, o.x) != o.k)
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fLtU: // I32LtU/I64LtU of slots x, y
-			v := b2u(r[o.x] < r[o.y])
-			r[o.d], r[o.t] = v, v
+			v := b2u(*slot(r, o.x) < *slot(r, o.y))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fLtUK: // I32LtU/I64LtU of slot x, immediate k
-			v := b2u(r[o.x] < o.k)
-			r[o.d], r[o.t] = v, v
+			v := b2u(*slot(r, o.x) < o.k)
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fGtU: // I32GtU/I64GtU of slots x, y
-			v := b2u(r[o.x] > r[o.y])
-			r[o.d], r[o.t] = v, v
+			v := b2u(*slot(r, o.x) > *slot(r, o.y))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fGtUK: // I32GtU/I64GtU of slot x, immediate k
-			v := b2u(r[o.x] > o.k)
-			r[o.d], r[o.t] = v, v
+			v := b2u(*slot(r, o.x) > o.k)
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fLeU: // I32LeU/I64LeU of slots x, y
-			v := b2u(r[o.x] <= r[o.y])
-			r[o.d], r[o.t] = v, v
+			v := b2u(*slot(r, o.x) <= *slot(r, o.y))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fLeUK: // I32LeU/I64LeU of slot x, immediate k
-			v := b2u(r[o.x] <= o.k)
-			r[o.d], r[o.t] = v, v
+			v := b2u(*slot(r, o.x) <= o.k)
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fGeU: // I32GeU/I64GeU of slots x, y
-			v := b2u(r[o.x] >= r[o.y])
-			r[o.d], r[o.t] = v, v
+			v := b2u(*slot(r, o.x) >= *slot(r, o.y))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fGeUK: // I32GeU/I64GeU of slot x, immediate k
-			v := b2u(r[o.x] >= o.k)
-			r[o.d], r[o.t] = v, v
+			v := b2u(*slot(r, o.x) >= o.k)
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32Add: // I32Add of slots x, y
-			v := uint64(uint32(r[o.x]) + uint32(r[o.y]))
-			r[o.d], r[o.t] = v, v
+			v := uint64(uint32(*slot(r, o.x)) + uint32(*slot(r, o.y)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32AddK: // I32Add of slot x, immediate k
-			v := uint64(uint32(r[o.x]) + uint32(o.k))
-			r[o.d], r[o.t] = v, v
+			v := uint64(uint32(*slot(r, o.x)) + uint32(o.k))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32Sub: // I32Sub of slots x, y
-			v := uint64(uint32(r[o.x]) - uint32(r[o.y]))
-			r[o.d], r[o.t] = v, v
+			v := uint64(uint32(*slot(r, o.x)) - uint32(*slot(r, o.y)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32SubK: // I32Sub of slot x, immediate k
-			v := uint64(uint32(r[o.x]) - uint32(o.k))
-			r[o.d], r[o.t] = v, v
+			v := uint64(uint32(*slot(r, o.x)) - uint32(o.k))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32Mul: // I32Mul of slots x, y
-			v := uint64(uint32(r[o.x]) * uint32(r[o.y]))
-			r[o.d], r[o.t] = v, v
+			v := uint64(uint32(*slot(r, o.x)) * uint32(*slot(r, o.y)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32MulK: // I32Mul of slot x, immediate k
-			v := uint64(uint32(r[o.x]) * uint32(o.k))
-			r[o.d], r[o.t] = v, v
+			v := uint64(uint32(*slot(r, o.x)) * uint32(o.k))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32Shl: // I32Shl of slots x, y
-			v := uint64(uint32(r[o.x]) << (uint32(r[o.y]) & 31))
-			r[o.d], r[o.t] = v, v
+			v := uint64(uint32(*slot(r, o.x)) << (uint32(*slot(r, o.y)) & 31))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32ShlK: // I32Shl of slot x, immediate k
-			v := uint64(uint32(r[o.x]) << (uint32(o.k) & 31))
-			r[o.d], r[o.t] = v, v
+			v := uint64(uint32(*slot(r, o.x)) << (uint32(o.k) & 31))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32ShrS: // I32ShrS of slots x, y
-			v := uint64(uint32(int32(uint32(r[o.x])) >> (uint32(r[o.y]) & 31)))
-			r[o.d], r[o.t] = v, v
+			v := uint64(uint32(int32(uint32(*slot(r, o.x))) >> (uint32(*slot(r, o.y)) & 31)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32ShrSK: // I32ShrS of slot x, immediate k
-			v := uint64(uint32(int32(uint32(r[o.x])) >> (uint32(o.k) & 31)))
-			r[o.d], r[o.t] = v, v
+			v := uint64(uint32(int32(uint32(*slot(r, o.x))) >> (uint32(o.k) & 31)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32ShrU: // I32ShrU of slots x, y
-			v := uint64(uint32(r[o.x]) >> (uint32(r[o.y]) & 31))
-			r[o.d], r[o.t] = v, v
+			v := uint64(uint32(*slot(r, o.x)) >> (uint32(*slot(r, o.y)) & 31))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32ShrUK: // I32ShrU of slot x, immediate k
-			v := uint64(uint32(r[o.x]) >> (uint32(o.k) & 31))
-			r[o.d], r[o.t] = v, v
+			v := uint64(uint32(*slot(r, o.x)) >> (uint32(o.k) & 31))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32Rotl: // I32Rotl of slots x, y
-			v := uint64(numeric.I32Rotl(uint32(r[o.x]), uint32(r[o.y])))
-			r[o.d], r[o.t] = v, v
+			v := uint64(numeric.I32Rotl(uint32(*slot(r, o.x)), uint32(*slot(r, o.y))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32RotlK: // I32Rotl of slot x, immediate k
-			v := uint64(numeric.I32Rotl(uint32(r[o.x]), uint32(o.k)))
-			r[o.d], r[o.t] = v, v
+			v := uint64(numeric.I32Rotl(uint32(*slot(r, o.x)), uint32(o.k)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32Rotr: // I32Rotr of slots x, y
-			v := uint64(numeric.I32Rotr(uint32(r[o.x]), uint32(r[o.y])))
-			r[o.d], r[o.t] = v, v
+			v := uint64(numeric.I32Rotr(uint32(*slot(r, o.x)), uint32(*slot(r, o.y))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32RotrK: // I32Rotr of slot x, immediate k
-			v := uint64(numeric.I32Rotr(uint32(r[o.x]), uint32(o.k)))
-			r[o.d], r[o.t] = v, v
+			v := uint64(numeric.I32Rotr(uint32(*slot(r, o.x)), uint32(o.k)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32LtS: // I32LtS of slots x, y
-			v := b2u(int32(uint32(r[o.x])) < int32(uint32(r[o.y])))
-			r[o.d], r[o.t] = v, v
+			v := b2u(int32(uint32(*slot(r, o.x))) < int32(uint32(*slot(r, o.y))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32LtSK: // I32LtS of slot x, immediate k
-			v := b2u(int32(uint32(r[o.x])) < int32(uint32(o.k)))
-			r[o.d], r[o.t] = v, v
+			v := b2u(int32(uint32(*slot(r, o.x))) < int32(uint32(o.k)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32GtS: // I32GtS of slots x, y
-			v := b2u(int32(uint32(r[o.x])) > int32(uint32(r[o.y])))
-			r[o.d], r[o.t] = v, v
+			v := b2u(int32(uint32(*slot(r, o.x))) > int32(uint32(*slot(r, o.y))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32GtSK: // I32GtS of slot x, immediate k
-			v := b2u(int32(uint32(r[o.x])) > int32(uint32(o.k)))
-			r[o.d], r[o.t] = v, v
+			v := b2u(int32(uint32(*slot(r, o.x))) > int32(uint32(o.k)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32LeS: // I32LeS of slots x, y
-			v := b2u(int32(uint32(r[o.x])) <= int32(uint32(r[o.y])))
-			r[o.d], r[o.t] = v, v
+			v := b2u(int32(uint32(*slot(r, o.x))) <= int32(uint32(*slot(r, o.y))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32LeSK: // I32LeS of slot x, immediate k
-			v := b2u(int32(uint32(r[o.x])) <= int32(uint32(o.k)))
-			r[o.d], r[o.t] = v, v
+			v := b2u(int32(uint32(*slot(r, o.x))) <= int32(uint32(o.k)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32GeS: // I32GeS of slots x, y
-			v := b2u(int32(uint32(r[o.x])) >= int32(uint32(r[o.y])))
-			r[o.d], r[o.t] = v, v
+			v := b2u(int32(uint32(*slot(r, o.x))) >= int32(uint32(*slot(r, o.y))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32GeSK: // I32GeS of slot x, immediate k
-			v := b2u(int32(uint32(r[o.x])) >= int32(uint32(o.k)))
-			r[o.d], r[o.t] = v, v
+			v := b2u(int32(uint32(*slot(r, o.x))) >= int32(uint32(o.k)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32DivU: // I32DivU of slots x, y
-			a, b := uint32(r[o.x]), uint32(r[o.y])
+			a, b := uint32(*slot(r, o.x)), uint32(*slot(r, o.y))
 			if b == 0 {
 				goto deferOp
 			}
 			v := uint64(a / b)
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32DivUK: // I32DivU of slot x, immediate k
-			a, b := uint32(r[o.x]), uint32(o.k)
+			a, b := uint32(*slot(r, o.x)), uint32(o.k)
 			if b == 0 {
 				goto deferOp
 			}
 			v := uint64(a / b)
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32RemU: // I32RemU of slots x, y
-			a, b := uint32(r[o.x]), uint32(r[o.y])
+			a, b := uint32(*slot(r, o.x)), uint32(*slot(r, o.y))
 			if b == 0 {
 				goto deferOp
 			}
 			v := uint64(a % b)
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32RemUK: // I32RemU of slot x, immediate k
-			a, b := uint32(r[o.x]), uint32(o.k)
+			a, b := uint32(*slot(r, o.x)), uint32(o.k)
 			if b == 0 {
 				goto deferOp
 			}
 			v := uint64(a % b)
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32DivS: // I32DivS of slots x, y
-			a, b := uint32(r[o.x]), uint32(r[o.y])
+			a, b := uint32(*slot(r, o.x)), uint32(*slot(r, o.y))
 			if b == 0 || (a == 1<<31 && b == 0xffffffff) {
 				goto deferOp
 			}
 			v := uint64(uint32(int32(a) / int32(b)))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32DivSK: // I32DivS of slot x, immediate k
-			a, b := uint32(r[o.x]), uint32(o.k)
+			a, b := uint32(*slot(r, o.x)), uint32(o.k)
 			if b == 0 || (a == 1<<31 && b == 0xffffffff) {
 				goto deferOp
 			}
 			v := uint64(uint32(int32(a) / int32(b)))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32RemS: // I32RemS of slots x, y
-			a, b := uint32(r[o.x]), uint32(r[o.y])
+			a, b := uint32(*slot(r, o.x)), uint32(*slot(r, o.y))
 			if b == 0 {
 				goto deferOp
 			}
 			v := uint64(i32RemS(a, b))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32RemSK: // I32RemS of slot x, immediate k
-			a, b := uint32(r[o.x]), uint32(o.k)
+			a, b := uint32(*slot(r, o.x)), uint32(o.k)
 			if b == 0 {
 				goto deferOp
 			}
 			v := uint64(i32RemS(a, b))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64Add: // I64Add of slots x, y
-			v := r[o.x] + r[o.y]
-			r[o.d], r[o.t] = v, v
+			v := *slot(r, o.x) + *slot(r, o.y)
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64AddK: // I64Add of slot x, immediate k
-			v := r[o.x] + o.k
-			r[o.d], r[o.t] = v, v
+			v := *slot(r, o.x) + o.k
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64Sub: // I64Sub of slots x, y
-			v := r[o.x] - r[o.y]
-			r[o.d], r[o.t] = v, v
+			v := *slot(r, o.x) - *slot(r, o.y)
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64SubK: // I64Sub of slot x, immediate k
-			v := r[o.x] - o.k
-			r[o.d], r[o.t] = v, v
+			v := *slot(r, o.x) - o.k
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64Mul: // I64Mul of slots x, y
-			v := r[o.x] * r[o.y]
-			r[o.d], r[o.t] = v, v
+			v := *slot(r, o.x) * *slot(r, o.y)
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64MulK: // I64Mul of slot x, immediate k
-			v := r[o.x] * o.k
-			r[o.d], r[o.t] = v, v
+			v := *slot(r, o.x) * o.k
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64Shl: // I64Shl of slots x, y
-			v := r[o.x] << (r[o.y] & 63)
-			r[o.d], r[o.t] = v, v
+			v := *slot(r, o.x) << (*slot(r, o.y) & 63)
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64ShlK: // I64Shl of slot x, immediate k
-			v := r[o.x] << (o.k & 63)
-			r[o.d], r[o.t] = v, v
+			v := *slot(r, o.x) << (o.k & 63)
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64ShrS: // I64ShrS of slots x, y
-			v := uint64(int64(r[o.x]) >> (r[o.y] & 63))
-			r[o.d], r[o.t] = v, v
+			v := uint64(int64(*slot(r, o.x)) >> (*slot(r, o.y) & 63))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64ShrSK: // I64ShrS of slot x, immediate k
-			v := uint64(int64(r[o.x]) >> (o.k & 63))
-			r[o.d], r[o.t] = v, v
+			v := uint64(int64(*slot(r, o.x)) >> (o.k & 63))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64ShrU: // I64ShrU of slots x, y
-			v := r[o.x] >> (r[o.y] & 63)
-			r[o.d], r[o.t] = v, v
+			v := *slot(r, o.x) >> (*slot(r, o.y) & 63)
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64ShrUK: // I64ShrU of slot x, immediate k
-			v := r[o.x] >> (o.k & 63)
-			r[o.d], r[o.t] = v, v
+			v := *slot(r, o.x) >> (o.k & 63)
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64Rotl: // I64Rotl of slots x, y
-			v := numeric.I64Rotl(r[o.x], r[o.y])
-			r[o.d], r[o.t] = v, v
+			v := numeric.I64Rotl(*slot(r, o.x), *slot(r, o.y))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64RotlK: // I64Rotl of slot x, immediate k
-			v := numeric.I64Rotl(r[o.x], o.k)
-			r[o.d], r[o.t] = v, v
+			v := numeric.I64Rotl(*slot(r, o.x), o.k)
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64Rotr: // I64Rotr of slots x, y
-			v := numeric.I64Rotr(r[o.x], r[o.y])
-			r[o.d], r[o.t] = v, v
+			v := numeric.I64Rotr(*slot(r, o.x), *slot(r, o.y))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64RotrK: // I64Rotr of slot x, immediate k
-			v := numeric.I64Rotr(r[o.x], o.k)
-			r[o.d], r[o.t] = v, v
+			v := numeric.I64Rotr(*slot(r, o.x), o.k)
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64LtS: // I64LtS of slots x, y
-			v := b2u(int64(r[o.x]) < int64(r[o.y]))
-			r[o.d], r[o.t] = v, v
+			v := b2u(int64(*slot(r, o.x)) < int64(*slot(r, o.y)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64LtSK: // I64LtS of slot x, immediate k
-			v := b2u(int64(r[o.x]) < int64(o.k))
-			r[o.d], r[o.t] = v, v
+			v := b2u(int64(*slot(r, o.x)) < int64(o.k))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64GtS: // I64GtS of slots x, y
-			v := b2u(int64(r[o.x]) > int64(r[o.y]))
-			r[o.d], r[o.t] = v, v
+			v := b2u(int64(*slot(r, o.x)) > int64(*slot(r, o.y)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64GtSK: // I64GtS of slot x, immediate k
-			v := b2u(int64(r[o.x]) > int64(o.k))
-			r[o.d], r[o.t] = v, v
+			v := b2u(int64(*slot(r, o.x)) > int64(o.k))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64LeS: // I64LeS of slots x, y
-			v := b2u(int64(r[o.x]) <= int64(r[o.y]))
-			r[o.d], r[o.t] = v, v
+			v := b2u(int64(*slot(r, o.x)) <= int64(*slot(r, o.y)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64LeSK: // I64LeS of slot x, immediate k
-			v := b2u(int64(r[o.x]) <= int64(o.k))
-			r[o.d], r[o.t] = v, v
+			v := b2u(int64(*slot(r, o.x)) <= int64(o.k))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64GeS: // I64GeS of slots x, y
-			v := b2u(int64(r[o.x]) >= int64(r[o.y]))
-			r[o.d], r[o.t] = v, v
+			v := b2u(int64(*slot(r, o.x)) >= int64(*slot(r, o.y)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64GeSK: // I64GeS of slot x, immediate k
-			v := b2u(int64(r[o.x]) >= int64(o.k))
-			r[o.d], r[o.t] = v, v
+			v := b2u(int64(*slot(r, o.x)) >= int64(o.k))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64DivU: // I64DivU of slots x, y
-			a, b := r[o.x], r[o.y]
+			a, b := *slot(r, o.x), *slot(r, o.y)
 			if b == 0 {
 				goto deferOp
 			}
 			v := a / b
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64DivUK: // I64DivU of slot x, immediate k
-			a, b := r[o.x], o.k
+			a, b := *slot(r, o.x), o.k
 			if b == 0 {
 				goto deferOp
 			}
 			v := a / b
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64RemU: // I64RemU of slots x, y
-			a, b := r[o.x], r[o.y]
+			a, b := *slot(r, o.x), *slot(r, o.y)
 			if b == 0 {
 				goto deferOp
 			}
 			v := a % b
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64RemUK: // I64RemU of slot x, immediate k
-			a, b := r[o.x], o.k
+			a, b := *slot(r, o.x), o.k
 			if b == 0 {
 				goto deferOp
 			}
 			v := a % b
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64DivS: // I64DivS of slots x, y
-			a, b := r[o.x], r[o.y]
+			a, b := *slot(r, o.x), *slot(r, o.y)
 			if b == 0 || (a == 1<<63 && b == 0xffffffffffffffff) {
 				goto deferOp
 			}
 			v := uint64(int64(a) / int64(b))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64DivSK: // I64DivS of slot x, immediate k
-			a, b := r[o.x], o.k
+			a, b := *slot(r, o.x), o.k
 			if b == 0 || (a == 1<<63 && b == 0xffffffffffffffff) {
 				goto deferOp
 			}
 			v := uint64(int64(a) / int64(b))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64RemS: // I64RemS of slots x, y
-			a, b := r[o.x], r[o.y]
+			a, b := *slot(r, o.x), *slot(r, o.y)
 			if b == 0 {
 				goto deferOp
 			}
 			v := i64RemS(a, b)
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64RemSK: // I64RemS of slot x, immediate k
-			a, b := r[o.x], o.k
+			a, b := *slot(r, o.x), o.k
 			if b == 0 {
 				goto deferOp
 			}
 			v := i64RemS(a, b)
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF32Add: // F32Add of slots x, y
-			v := uint64(numeric.Canon32(numeric.AsF32(uint32(r[o.x])) + numeric.AsF32(uint32(r[o.y]))))
-			r[o.d], r[o.t] = v, v
+			v := uint64(numeric.Canon32(numeric.AsF32(uint32(*slot(r, o.x))) + numeric.AsF32(uint32(*slot(r, o.y)))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF32Sub: // F32Sub of slots x, y
-			v := uint64(numeric.Canon32(numeric.AsF32(uint32(r[o.x])) - numeric.AsF32(uint32(r[o.y]))))
-			r[o.d], r[o.t] = v, v
+			v := uint64(numeric.Canon32(numeric.AsF32(uint32(*slot(r, o.x))) - numeric.AsF32(uint32(*slot(r, o.y)))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF32Mul: // F32Mul of slots x, y
-			v := uint64(numeric.Canon32(float32(numeric.AsF32(uint32(r[o.x])) * numeric.AsF32(uint32(r[o.y])))))
-			r[o.d], r[o.t] = v, v
+			v := uint64(numeric.Canon32(float32(numeric.AsF32(uint32(*slot(r, o.x))) * numeric.AsF32(uint32(*slot(r, o.y))))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF32Div: // F32Div of slots x, y
-			v := uint64(numeric.Canon32(numeric.AsF32(uint32(r[o.x])) / numeric.AsF32(uint32(r[o.y]))))
-			r[o.d], r[o.t] = v, v
+			v := uint64(numeric.Canon32(numeric.AsF32(uint32(*slot(r, o.x))) / numeric.AsF32(uint32(*slot(r, o.y)))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF32Copysign: // F32Copysign of slots x, y
-			v := uint64(numeric.F32Copysign(uint32(r[o.x]), uint32(r[o.y])))
-			r[o.d], r[o.t] = v, v
+			v := uint64(numeric.F32Copysign(uint32(*slot(r, o.x)), uint32(*slot(r, o.y))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF32Eq: // F32Eq of slots x, y
-			v := b2u(numeric.AsF32(uint32(r[o.x])) == numeric.AsF32(uint32(r[o.y])))
-			r[o.d], r[o.t] = v, v
+			v := b2u(numeric.AsF32(uint32(*slot(r, o.x))) == numeric.AsF32(uint32(*slot(r, o.y))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF32Ne: // F32Ne of slots x, y
-			v := b2u(numeric.AsF32(uint32(r[o.x])) != numeric.AsF32(uint32(r[o.y])))
-			r[o.d], r[o.t] = v, v
+			v := b2u(numeric.AsF32(uint32(*slot(r, o.x))) != numeric.AsF32(uint32(*slot(r, o.y))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF32Lt: // F32Lt of slots x, y
-			v := b2u(numeric.AsF32(uint32(r[o.x])) < numeric.AsF32(uint32(r[o.y])))
-			r[o.d], r[o.t] = v, v
+			v := b2u(numeric.AsF32(uint32(*slot(r, o.x))) < numeric.AsF32(uint32(*slot(r, o.y))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF32Gt: // F32Gt of slots x, y
-			v := b2u(numeric.AsF32(uint32(r[o.x])) > numeric.AsF32(uint32(r[o.y])))
-			r[o.d], r[o.t] = v, v
+			v := b2u(numeric.AsF32(uint32(*slot(r, o.x))) > numeric.AsF32(uint32(*slot(r, o.y))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF32Le: // F32Le of slots x, y
-			v := b2u(numeric.AsF32(uint32(r[o.x])) <= numeric.AsF32(uint32(r[o.y])))
-			r[o.d], r[o.t] = v, v
+			v := b2u(numeric.AsF32(uint32(*slot(r, o.x))) <= numeric.AsF32(uint32(*slot(r, o.y))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF32Ge: // F32Ge of slots x, y
-			v := b2u(numeric.AsF32(uint32(r[o.x])) >= numeric.AsF32(uint32(r[o.y])))
-			r[o.d], r[o.t] = v, v
+			v := b2u(numeric.AsF32(uint32(*slot(r, o.x))) >= numeric.AsF32(uint32(*slot(r, o.y))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF64Add: // F64Add of slots x, y
-			v := numeric.Canon64(numeric.AsF64(r[o.x]) + numeric.AsF64(r[o.y]))
-			r[o.d], r[o.t] = v, v
+			v := numeric.Canon64(numeric.AsF64(*slot(r, o.x)) + numeric.AsF64(*slot(r, o.y)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF64Sub: // F64Sub of slots x, y
-			v := numeric.Canon64(numeric.AsF64(r[o.x]) - numeric.AsF64(r[o.y]))
-			r[o.d], r[o.t] = v, v
+			v := numeric.Canon64(numeric.AsF64(*slot(r, o.x)) - numeric.AsF64(*slot(r, o.y)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF64Mul: // F64Mul of slots x, y
-			v := numeric.Canon64(float64(numeric.AsF64(r[o.x]) * numeric.AsF64(r[o.y])))
-			r[o.d], r[o.t] = v, v
+			v := numeric.Canon64(float64(numeric.AsF64(*slot(r, o.x)) * numeric.AsF64(*slot(r, o.y))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF64Div: // F64Div of slots x, y
-			v := numeric.Canon64(numeric.AsF64(r[o.x]) / numeric.AsF64(r[o.y]))
-			r[o.d], r[o.t] = v, v
+			v := numeric.Canon64(numeric.AsF64(*slot(r, o.x)) / numeric.AsF64(*slot(r, o.y)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF64Copysign: // F64Copysign of slots x, y
-			v := numeric.F64Copysign(r[o.x], r[o.y])
-			r[o.d], r[o.t] = v, v
+			v := numeric.F64Copysign(*slot(r, o.x), *slot(r, o.y))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF64Eq: // F64Eq of slots x, y
-			v := b2u(numeric.AsF64(r[o.x]) == numeric.AsF64(r[o.y]))
-			r[o.d], r[o.t] = v, v
+			v := b2u(numeric.AsF64(*slot(r, o.x)) == numeric.AsF64(*slot(r, o.y)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF64Ne: // F64Ne of slots x, y
-			v := b2u(numeric.AsF64(r[o.x]) != numeric.AsF64(r[o.y]))
-			r[o.d], r[o.t] = v, v
+			v := b2u(numeric.AsF64(*slot(r, o.x)) != numeric.AsF64(*slot(r, o.y)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF64Lt: // F64Lt of slots x, y
-			v := b2u(numeric.AsF64(r[o.x]) < numeric.AsF64(r[o.y]))
-			r[o.d], r[o.t] = v, v
+			v := b2u(numeric.AsF64(*slot(r, o.x)) < numeric.AsF64(*slot(r, o.y)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF64Gt: // F64Gt of slots x, y
-			v := b2u(numeric.AsF64(r[o.x]) > numeric.AsF64(r[o.y]))
-			r[o.d], r[o.t] = v, v
+			v := b2u(numeric.AsF64(*slot(r, o.x)) > numeric.AsF64(*slot(r, o.y)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF64Le: // F64Le of slots x, y
-			v := b2u(numeric.AsF64(r[o.x]) <= numeric.AsF64(r[o.y]))
-			r[o.d], r[o.t] = v, v
+			v := b2u(numeric.AsF64(*slot(r, o.x)) <= numeric.AsF64(*slot(r, o.y)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF64Ge: // F64Ge of slots x, y
-			v := b2u(numeric.AsF64(r[o.x]) >= numeric.AsF64(r[o.y]))
-			r[o.d], r[o.t] = v, v
+			v := b2u(numeric.AsF64(*slot(r, o.x)) >= numeric.AsF64(*slot(r, o.y)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fEqz: // I32Eqz/I64Eqz of slot x
-			v := b2u(r[o.x] == 0)
-			r[o.d], r[o.t] = v, v
+			v := b2u(*slot(r, o.x) == 0)
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32Clz: // I32Clz of slot x
-			v := uint64(numeric.I32Clz(uint32(r[o.x])))
-			r[o.d], r[o.t] = v, v
+			v := uint64(numeric.I32Clz(uint32(*slot(r, o.x))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32Ctz: // I32Ctz of slot x
-			v := uint64(numeric.I32Ctz(uint32(r[o.x])))
-			r[o.d], r[o.t] = v, v
+			v := uint64(numeric.I32Ctz(uint32(*slot(r, o.x))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32Extend8S: // I32Extend8S of slot x
-			v := uint64(numeric.I32Extend8S(uint32(r[o.x])))
-			r[o.d], r[o.t] = v, v
+			v := uint64(numeric.I32Extend8S(uint32(*slot(r, o.x))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32Extend16S: // I32Extend16S of slot x
-			v := uint64(numeric.I32Extend16S(uint32(r[o.x])))
-			r[o.d], r[o.t] = v, v
+			v := uint64(numeric.I32Extend16S(uint32(*slot(r, o.x))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32WrapI64: // I32WrapI64 of slot x
-			v := uint64(uint32(r[o.x]))
-			r[o.d], r[o.t] = v, v
+			v := uint64(uint32(*slot(r, o.x)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64Clz: // I64Clz of slot x
-			v := numeric.I64Clz(r[o.x])
-			r[o.d], r[o.t] = v, v
+			v := numeric.I64Clz(*slot(r, o.x))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64Ctz: // I64Ctz of slot x
-			v := numeric.I64Ctz(r[o.x])
-			r[o.d], r[o.t] = v, v
+			v := numeric.I64Ctz(*slot(r, o.x))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64Extend8S: // I64Extend8S of slot x
-			v := numeric.I64Extend8S(r[o.x])
-			r[o.d], r[o.t] = v, v
+			v := numeric.I64Extend8S(*slot(r, o.x))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64Extend16S: // I64Extend16S of slot x
-			v := numeric.I64Extend16S(r[o.x])
-			r[o.d], r[o.t] = v, v
+			v := numeric.I64Extend16S(*slot(r, o.x))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64Extend32S: // I64Extend32S of slot x
-			v := numeric.I64Extend32S(r[o.x])
-			r[o.d], r[o.t] = v, v
+			v := numeric.I64Extend32S(*slot(r, o.x))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64ExtendI32S: // I64ExtendI32S of slot x
-			v := uint64(int64(int32(uint32(r[o.x]))))
-			r[o.d], r[o.t] = v, v
+			v := uint64(int64(int32(uint32(*slot(r, o.x)))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF32Abs: // F32Abs of slot x
-			v := uint64(numeric.F32Abs(uint32(r[o.x])))
-			r[o.d], r[o.t] = v, v
+			v := uint64(numeric.F32Abs(uint32(*slot(r, o.x))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF32Neg: // F32Neg of slot x
-			v := uint64(numeric.F32Neg(uint32(r[o.x])))
-			r[o.d], r[o.t] = v, v
+			v := uint64(numeric.F32Neg(uint32(*slot(r, o.x))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF32Sqrt: // F32Sqrt of slot x
-			v := uint64(numeric.Canon32(float32(math.Sqrt(float64(numeric.AsF32(uint32(r[o.x])))))))
-			r[o.d], r[o.t] = v, v
+			v := uint64(numeric.Canon32(float32(math.Sqrt(float64(numeric.AsF32(uint32(*slot(r, o.x))))))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF64Abs: // F64Abs of slot x
-			v := numeric.F64Abs(r[o.x])
-			r[o.d], r[o.t] = v, v
+			v := numeric.F64Abs(*slot(r, o.x))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF64Neg: // F64Neg of slot x
-			v := numeric.F64Neg(r[o.x])
-			r[o.d], r[o.t] = v, v
+			v := numeric.F64Neg(*slot(r, o.x))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF64Sqrt: // F64Sqrt of slot x
-			v := numeric.Canon64(math.Sqrt(numeric.AsF64(r[o.x])))
-			r[o.d], r[o.t] = v, v
+			v := numeric.Canon64(math.Sqrt(numeric.AsF64(*slot(r, o.x))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF64ConvertI32S: // F64ConvertI32S of slot x
-			v := numeric.F64ConvertI32S(uint32(r[o.x]))
-			r[o.d], r[o.t] = v, v
+			v := numeric.F64ConvertI32S(uint32(*slot(r, o.x)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF64ConvertI32U: // F64ConvertI32U of slot x
-			v := numeric.F64ConvertI32U(uint32(r[o.x]))
-			r[o.d], r[o.t] = v, v
+			v := numeric.F64ConvertI32U(uint32(*slot(r, o.x)))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF64ConvertI64S: // F64ConvertI64S of slot x
-			v := numeric.F64ConvertI64S(r[o.x])
-			r[o.d], r[o.t] = v, v
+			v := numeric.F64ConvertI64S(*slot(r, o.x))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF32ConvertI32S: // F32ConvertI32S of slot x
-			v := uint64(numeric.F32ConvertI32S(uint32(r[o.x])))
-			r[o.d], r[o.t] = v, v
+			v := uint64(numeric.F32ConvertI32S(uint32(*slot(r, o.x))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF64PromoteF32: // F64PromoteF32 of slot x
-			v := numeric.Canon64(float64(numeric.AsF32(uint32(r[o.x]))))
-			r[o.d], r[o.t] = v, v
+			v := numeric.Canon64(float64(numeric.AsF32(uint32(*slot(r, o.x)))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fF32DemoteF64: // F32DemoteF64 of slot x
-			v := uint64(numeric.Canon32(float32(numeric.AsF64(r[o.x]))))
-			r[o.d], r[o.t] = v, v
+			v := uint64(numeric.Canon32(float32(numeric.AsF64(*slot(r, o.x)))))
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32TruncF64S: // I32TruncF64S of slot x
-			x := numeric.AsF64(r[o.x])
+			x := numeric.AsF64(*slot(r, o.x))
 			if !(x > -2147483649.0 && x < 2147483648.0) { // NaN or out of range: traps
 				goto deferOp
 			}
 			v := uint64(uint32(int32(x)))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32TruncF64U: // I32TruncF64U of slot x
-			x := numeric.AsF64(r[o.x])
+			x := numeric.AsF64(*slot(r, o.x))
 			if !(x > -1 && x < 4294967296.0) { // NaN or out of range: traps
 				goto deferOp
 			}
 			v := uint64(uint32(int64(x)))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64TruncF64S: // I64TruncF64S of slot x
-			x := numeric.AsF64(r[o.x])
+			x := numeric.AsF64(*slot(r, o.x))
 			if !(x >= -9223372036854775808.0 && x < 9223372036854775808.0) { // NaN or out of range: traps
 				goto deferOp
 			}
 			v := uint64(int64(x))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fLoad32: // I32Load/F32Load/I64Load32U, address slot x, offset y
-			ea := uint64(uint32(r[o.x])) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-4 {
 				goto deferOp
@@ -645,9 +780,10 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				b := p[off : off+4 : off+4]
 				v = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24
 			}
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fLoad32K: // I32Load/F32Load/I64Load32U, address slot x + immediate k (i32 add), offset y
-			ea := uint64(uint32(r[o.x]+o.k)) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x)+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-4 {
 				goto deferOp
@@ -657,7 +793,8 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				b := p[off : off+4 : off+4]
 				v = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24
 			}
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fLoad32C: // I32Load/F32Load/I64Load32U, constant effective address y
 			ea := uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -669,9 +806,10 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				b := p[off : off+4 : off+4]
 				v = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24
 			}
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fLoad64: // I64Load/F64Load, address slot x, offset y
-			ea := uint64(uint32(r[o.x])) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-8 {
 				goto deferOp
@@ -681,9 +819,10 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				b := p[off : off+8 : off+8]
 				v = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 | uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 			}
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fLoad64K: // I64Load/F64Load, address slot x + immediate k (i32 add), offset y
-			ea := uint64(uint32(r[o.x]+o.k)) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x)+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-8 {
 				goto deferOp
@@ -693,7 +832,8 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				b := p[off : off+8 : off+8]
 				v = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 | uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 			}
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fLoad64C: // I64Load/F64Load, constant effective address y
 			ea := uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -705,9 +845,10 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				b := p[off : off+8 : off+8]
 				v = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 | uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 			}
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fLoad8U: // I32Load8U/I64Load8U, address slot x, offset y
-			ea := uint64(uint32(r[o.x])) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) {
 				goto deferOp
@@ -716,9 +857,10 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			if p := mem.pages[pi]; p != nil {
 				v = uint64(p[off])
 			}
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fLoad8UK: // I32Load8U/I64Load8U, address slot x + immediate k (i32 add), offset y
-			ea := uint64(uint32(r[o.x]+o.k)) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x)+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) {
 				goto deferOp
@@ -727,7 +869,8 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			if p := mem.pages[pi]; p != nil {
 				v = uint64(p[off])
 			}
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fLoad8UC: // I32Load8U/I64Load8U, constant effective address y
 			ea := uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -738,9 +881,10 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			if p := mem.pages[pi]; p != nil {
 				v = uint64(p[off])
 			}
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fLoad16U: // I32Load16U/I64Load16U, address slot x, offset y
-			ea := uint64(uint32(r[o.x])) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-2 {
 				goto deferOp
@@ -750,9 +894,10 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				b := p[off : off+2 : off+2]
 				v = uint64(b[0]) | uint64(b[1])<<8
 			}
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fLoad16UK: // I32Load16U/I64Load16U, address slot x + immediate k (i32 add), offset y
-			ea := uint64(uint32(r[o.x]+o.k)) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x)+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-2 {
 				goto deferOp
@@ -762,7 +907,8 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				b := p[off : off+2 : off+2]
 				v = uint64(b[0]) | uint64(b[1])<<8
 			}
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fLoad16UC: // I32Load16U/I64Load16U, constant effective address y
 			ea := uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -774,9 +920,10 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				b := p[off : off+2 : off+2]
 				v = uint64(b[0]) | uint64(b[1])<<8
 			}
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32Load8S: // I32Load8S, address slot x, offset y
-			ea := uint64(uint32(r[o.x])) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) {
 				goto deferOp
@@ -786,9 +933,10 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(p[off])
 			}
 			v = uint64(uint32(int32(int8(v))))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32Load8SK: // I32Load8S, address slot x + immediate k (i32 add), offset y
-			ea := uint64(uint32(r[o.x]+o.k)) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x)+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) {
 				goto deferOp
@@ -798,7 +946,8 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(p[off])
 			}
 			v = uint64(uint32(int32(int8(v))))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32Load8SC: // I32Load8S, constant effective address y
 			ea := uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -810,9 +959,10 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(p[off])
 			}
 			v = uint64(uint32(int32(int8(v))))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64Load8S: // I64Load8S, address slot x, offset y
-			ea := uint64(uint32(r[o.x])) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) {
 				goto deferOp
@@ -822,9 +972,10 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(p[off])
 			}
 			v = uint64(int64(int8(v)))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64Load8SK: // I64Load8S, address slot x + immediate k (i32 add), offset y
-			ea := uint64(uint32(r[o.x]+o.k)) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x)+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) {
 				goto deferOp
@@ -834,7 +985,8 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(p[off])
 			}
 			v = uint64(int64(int8(v)))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64Load8SC: // I64Load8S, constant effective address y
 			ea := uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -846,9 +998,10 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(p[off])
 			}
 			v = uint64(int64(int8(v)))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32Load16S: // I32Load16S, address slot x, offset y
-			ea := uint64(uint32(r[o.x])) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-2 {
 				goto deferOp
@@ -859,9 +1012,10 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(b[0]) | uint64(b[1])<<8
 			}
 			v = uint64(uint32(int32(int16(v))))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32Load16SK: // I32Load16S, address slot x + immediate k (i32 add), offset y
-			ea := uint64(uint32(r[o.x]+o.k)) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x)+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-2 {
 				goto deferOp
@@ -872,7 +1026,8 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(b[0]) | uint64(b[1])<<8
 			}
 			v = uint64(uint32(int32(int16(v))))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI32Load16SC: // I32Load16S, constant effective address y
 			ea := uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -885,9 +1040,10 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(b[0]) | uint64(b[1])<<8
 			}
 			v = uint64(uint32(int32(int16(v))))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64Load16S: // I64Load16S, address slot x, offset y
-			ea := uint64(uint32(r[o.x])) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-2 {
 				goto deferOp
@@ -898,9 +1054,10 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(b[0]) | uint64(b[1])<<8
 			}
 			v = uint64(int64(int16(v)))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64Load16SK: // I64Load16S, address slot x + immediate k (i32 add), offset y
-			ea := uint64(uint32(r[o.x]+o.k)) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x)+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-2 {
 				goto deferOp
@@ -911,7 +1068,8 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(b[0]) | uint64(b[1])<<8
 			}
 			v = uint64(int64(int16(v)))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64Load16SC: // I64Load16S, constant effective address y
 			ea := uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -924,9 +1082,10 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(b[0]) | uint64(b[1])<<8
 			}
 			v = uint64(int64(int16(v)))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64Load32S: // I64Load32S, address slot x, offset y
-			ea := uint64(uint32(r[o.x])) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-4 {
 				goto deferOp
@@ -937,9 +1096,10 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24
 			}
 			v = uint64(int64(int32(uint32(v))))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64Load32SK: // I64Load32S, address slot x + immediate k (i32 add), offset y
-			ea := uint64(uint32(r[o.x]+o.k)) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x)+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-4 {
 				goto deferOp
@@ -950,7 +1110,8 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24
 			}
 			v = uint64(int64(int32(uint32(v))))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fI64Load32SC: // I64Load32S, constant effective address y
 			ea := uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -963,18 +1124,19 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24
 			}
 			v = uint64(int64(int32(uint32(v))))
-			r[o.d], r[o.t] = v, v
+			*slot(r, o.d) = v
+			*slot(r, o.t) = v
 		case fStore32: // I32Store/F32Store/I64Store32, address slot x, offset y, value slot t
-			ea := uint64(uint32(r[o.x])) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-4 || mem.pages[pi] == nil {
 				goto deferOp
 			}
-			w, b := r[o.t], mem.pages[pi][off:off+4:off+4]
+			w, b := *slot(r, o.t), mem.pages[pi][off:off+4:off+4]
 			b[0], b[1], b[2], b[3] = byte(w), byte(w>>8), byte(w>>16), byte(w>>24)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
 		case fStore32V: // I32Store/F32Store/I64Store32, address slot x, offset y, value immediate k
-			ea := uint64(uint32(r[o.x])) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-4 || mem.pages[pi] == nil {
 				goto deferOp
@@ -983,12 +1145,12 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			b[0], b[1], b[2], b[3] = byte(w), byte(w>>8), byte(w>>16), byte(w>>24)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
 		case fStore32A: // I32Store/F32Store/I64Store32, address slot x + immediate k (i32 add), offset y, value slot t
-			ea := uint64(uint32(r[o.x]+o.k)) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x)+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-4 || mem.pages[pi] == nil {
 				goto deferOp
 			}
-			w, b := r[o.t], mem.pages[pi][off:off+4:off+4]
+			w, b := *slot(r, o.t), mem.pages[pi][off:off+4:off+4]
 			b[0], b[1], b[2], b[3] = byte(w), byte(w>>8), byte(w>>16), byte(w>>24)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
 		case fStore32C: // I32Store/F32Store/I64Store32, constant effective address y, value slot t
@@ -997,7 +1159,7 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			if pi >= uint64(len(mem.pages)) || off > PageSize-4 || mem.pages[pi] == nil {
 				goto deferOp
 			}
-			w, b := r[o.t], mem.pages[pi][off:off+4:off+4]
+			w, b := *slot(r, o.t), mem.pages[pi][off:off+4:off+4]
 			b[0], b[1], b[2], b[3] = byte(w), byte(w>>8), byte(w>>16), byte(w>>24)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
 		case fStore32CV: // I32Store/F32Store/I64Store32, constant effective address y, value immediate k
@@ -1010,16 +1172,16 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			b[0], b[1], b[2], b[3] = byte(w), byte(w>>8), byte(w>>16), byte(w>>24)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
 		case fStore64: // I64Store/F64Store, address slot x, offset y, value slot t
-			ea := uint64(uint32(r[o.x])) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-8 || mem.pages[pi] == nil {
 				goto deferOp
 			}
-			w, b := r[o.t], mem.pages[pi][off:off+8:off+8]
+			w, b := *slot(r, o.t), mem.pages[pi][off:off+8:off+8]
 			b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7] = byte(w), byte(w>>8), byte(w>>16), byte(w>>24), byte(w>>32), byte(w>>40), byte(w>>48), byte(w>>56)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
 		case fStore64V: // I64Store/F64Store, address slot x, offset y, value immediate k
-			ea := uint64(uint32(r[o.x])) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-8 || mem.pages[pi] == nil {
 				goto deferOp
@@ -1028,12 +1190,12 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7] = byte(w), byte(w>>8), byte(w>>16), byte(w>>24), byte(w>>32), byte(w>>40), byte(w>>48), byte(w>>56)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
 		case fStore64A: // I64Store/F64Store, address slot x + immediate k (i32 add), offset y, value slot t
-			ea := uint64(uint32(r[o.x]+o.k)) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x)+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-8 || mem.pages[pi] == nil {
 				goto deferOp
 			}
-			w, b := r[o.t], mem.pages[pi][off:off+8:off+8]
+			w, b := *slot(r, o.t), mem.pages[pi][off:off+8:off+8]
 			b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7] = byte(w), byte(w>>8), byte(w>>16), byte(w>>24), byte(w>>32), byte(w>>40), byte(w>>48), byte(w>>56)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
 		case fStore64C: // I64Store/F64Store, constant effective address y, value slot t
@@ -1042,7 +1204,7 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			if pi >= uint64(len(mem.pages)) || off > PageSize-8 || mem.pages[pi] == nil {
 				goto deferOp
 			}
-			w, b := r[o.t], mem.pages[pi][off:off+8:off+8]
+			w, b := *slot(r, o.t), mem.pages[pi][off:off+8:off+8]
 			b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7] = byte(w), byte(w>>8), byte(w>>16), byte(w>>24), byte(w>>32), byte(w>>40), byte(w>>48), byte(w>>56)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
 		case fStore64CV: // I64Store/F64Store, constant effective address y, value immediate k
@@ -1055,15 +1217,15 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7] = byte(w), byte(w>>8), byte(w>>16), byte(w>>24), byte(w>>32), byte(w>>40), byte(w>>48), byte(w>>56)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
 		case fStore8: // I32Store8/I64Store8, address slot x, offset y, value slot t
-			ea := uint64(uint32(r[o.x])) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || mem.pages[pi] == nil {
 				goto deferOp
 			}
-			mem.pages[pi][off] = byte(r[o.t])
+			mem.pages[pi][off] = byte(*slot(r, o.t))
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
 		case fStore8V: // I32Store8/I64Store8, address slot x, offset y, value immediate k
-			ea := uint64(uint32(r[o.x])) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || mem.pages[pi] == nil {
 				goto deferOp
@@ -1071,12 +1233,12 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			mem.pages[pi][off] = byte(o.k)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
 		case fStore8A: // I32Store8/I64Store8, address slot x + immediate k (i32 add), offset y, value slot t
-			ea := uint64(uint32(r[o.x]+o.k)) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x)+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || mem.pages[pi] == nil {
 				goto deferOp
 			}
-			mem.pages[pi][off] = byte(r[o.t])
+			mem.pages[pi][off] = byte(*slot(r, o.t))
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
 		case fStore8C: // I32Store8/I64Store8, constant effective address y, value slot t
 			ea := uint64(o.y)
@@ -1084,7 +1246,7 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			if pi >= uint64(len(mem.pages)) || mem.pages[pi] == nil {
 				goto deferOp
 			}
-			mem.pages[pi][off] = byte(r[o.t])
+			mem.pages[pi][off] = byte(*slot(r, o.t))
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
 		case fStore8CV: // I32Store8/I64Store8, constant effective address y, value immediate k
 			ea := uint64(o.y)
@@ -1095,16 +1257,16 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			mem.pages[pi][off] = byte(o.k)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
 		case fStore16: // I32Store16/I64Store16, address slot x, offset y, value slot t
-			ea := uint64(uint32(r[o.x])) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-2 || mem.pages[pi] == nil {
 				goto deferOp
 			}
-			w, b := r[o.t], mem.pages[pi][off:off+2:off+2]
+			w, b := *slot(r, o.t), mem.pages[pi][off:off+2:off+2]
 			b[0], b[1] = byte(w), byte(w>>8)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
 		case fStore16V: // I32Store16/I64Store16, address slot x, offset y, value immediate k
-			ea := uint64(uint32(r[o.x])) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-2 || mem.pages[pi] == nil {
 				goto deferOp
@@ -1113,12 +1275,12 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			b[0], b[1] = byte(w), byte(w>>8)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
 		case fStore16A: // I32Store16/I64Store16, address slot x + immediate k (i32 add), offset y, value slot t
-			ea := uint64(uint32(r[o.x]+o.k)) + uint64(o.y)
+			ea := uint64(uint32(*slot(r, o.x)+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
 			if pi >= uint64(len(mem.pages)) || off > PageSize-2 || mem.pages[pi] == nil {
 				goto deferOp
 			}
-			w, b := r[o.t], mem.pages[pi][off:off+2:off+2]
+			w, b := *slot(r, o.t), mem.pages[pi][off:off+2:off+2]
 			b[0], b[1] = byte(w), byte(w>>8)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
 		case fStore16C: // I32Store16/I64Store16, constant effective address y, value slot t
@@ -1127,7 +1289,7 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			if pi >= uint64(len(mem.pages)) || off > PageSize-2 || mem.pages[pi] == nil {
 				goto deferOp
 			}
-			w, b := r[o.t], mem.pages[pi][off:off+2:off+2]
+			w, b := *slot(r, o.t), mem.pages[pi][off:off+2:off+2]
 			b[0], b[1] = byte(w), byte(w>>8)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
 		case fStore16CV: // I32Store16/I64Store16, constant effective address y, value immediate k
@@ -1140,116 +1302,116 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			b[0], b[1] = byte(w), byte(w>>8)
 			mem.dirty[pi>>6] |= 1 << (pi & 63)
 		case fBrEq: // branches to t if slot x Eq slot y
-			if r[o.x] == r[o.y] {
-				pc = int(o.t)
+			if *slot(r, o.x) == *slot(r, o.y) {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrEqK: // branches to t if slot x Eq immediate k
-			if r[o.x] == o.k {
-				pc = int(o.t)
+			if *slot(r, o.x) == o.k {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrNe: // branches to t if slot x Ne slot y
-			if r[o.x] != r[o.y] {
-				pc = int(o.t)
+			if *slot(r, o.x) != *slot(r, o.y) {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrNeK: // branches to t if slot x Ne immediate k
-			if r[o.x] != o.k {
-				pc = int(o.t)
+			if *slot(r, o.x) != o.k {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrLtU: // branches to t if slot x LtU slot y
-			if r[o.x] < r[o.y] {
-				pc = int(o.t)
+			if *slot(r, o.x) < *slot(r, o.y) {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrLtUK: // branches to t if slot x LtU immediate k
-			if r[o.x] < o.k {
-				pc = int(o.t)
+			if *slot(r, o.x) < o.k {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrGtU: // branches to t if slot x GtU slot y
-			if r[o.x] > r[o.y] {
-				pc = int(o.t)
+			if *slot(r, o.x) > *slot(r, o.y) {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrGtUK: // branches to t if slot x GtU immediate k
-			if r[o.x] > o.k {
-				pc = int(o.t)
+			if *slot(r, o.x) > o.k {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrLeU: // branches to t if slot x LeU slot y
-			if r[o.x] <= r[o.y] {
-				pc = int(o.t)
+			if *slot(r, o.x) <= *slot(r, o.y) {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrLeUK: // branches to t if slot x LeU immediate k
-			if r[o.x] <= o.k {
-				pc = int(o.t)
+			if *slot(r, o.x) <= o.k {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrGeU: // branches to t if slot x GeU slot y
-			if r[o.x] >= r[o.y] {
-				pc = int(o.t)
+			if *slot(r, o.x) >= *slot(r, o.y) {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrGeUK: // branches to t if slot x GeU immediate k
-			if r[o.x] >= o.k {
-				pc = int(o.t)
+			if *slot(r, o.x) >= o.k {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrI32LtS: // branches to t if slot x I32LtS slot y
-			if int32(r[o.x]) < int32(r[o.y]) {
-				pc = int(o.t)
+			if int32(*slot(r, o.x)) < int32(*slot(r, o.y)) {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrI32LtSK: // branches to t if slot x I32LtS immediate k
-			if int32(r[o.x]) < int32(o.k) {
-				pc = int(o.t)
+			if int32(*slot(r, o.x)) < int32(o.k) {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrI32GtS: // branches to t if slot x I32GtS slot y
-			if int32(r[o.x]) > int32(r[o.y]) {
-				pc = int(o.t)
+			if int32(*slot(r, o.x)) > int32(*slot(r, o.y)) {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrI32GtSK: // branches to t if slot x I32GtS immediate k
-			if int32(r[o.x]) > int32(o.k) {
-				pc = int(o.t)
+			if int32(*slot(r, o.x)) > int32(o.k) {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrI32LeS: // branches to t if slot x I32LeS slot y
-			if int32(r[o.x]) <= int32(r[o.y]) {
-				pc = int(o.t)
+			if int32(*slot(r, o.x)) <= int32(*slot(r, o.y)) {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrI32LeSK: // branches to t if slot x I32LeS immediate k
-			if int32(r[o.x]) <= int32(o.k) {
-				pc = int(o.t)
+			if int32(*slot(r, o.x)) <= int32(o.k) {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrI32GeS: // branches to t if slot x I32GeS slot y
-			if int32(r[o.x]) >= int32(r[o.y]) {
-				pc = int(o.t)
+			if int32(*slot(r, o.x)) >= int32(*slot(r, o.y)) {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrI32GeSK: // branches to t if slot x I32GeS immediate k
-			if int32(r[o.x]) >= int32(o.k) {
-				pc = int(o.t)
+			if int32(*slot(r, o.x)) >= int32(o.k) {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrI64LtS: // branches to t if slot x I64LtS slot y
-			if int64(r[o.x]) < int64(r[o.y]) {
-				pc = int(o.t)
+			if int64(*slot(r, o.x)) < int64(*slot(r, o.y)) {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrI64LtSK: // branches to t if slot x I64LtS immediate k
-			if int64(r[o.x]) < int64(o.k) {
-				pc = int(o.t)
+			if int64(*slot(r, o.x)) < int64(o.k) {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrI64GtS: // branches to t if slot x I64GtS slot y
-			if int64(r[o.x]) > int64(r[o.y]) {
-				pc = int(o.t)
+			if int64(*slot(r, o.x)) > int64(*slot(r, o.y)) {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrI64GtSK: // branches to t if slot x I64GtS immediate k
-			if int64(r[o.x]) > int64(o.k) {
-				pc = int(o.t)
+			if int64(*slot(r, o.x)) > int64(o.k) {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrI64LeS: // branches to t if slot x I64LeS slot y
-			if int64(r[o.x]) <= int64(r[o.y]) {
-				pc = int(o.t)
+			if int64(*slot(r, o.x)) <= int64(*slot(r, o.y)) {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrI64LeSK: // branches to t if slot x I64LeS immediate k
-			if int64(r[o.x]) <= int64(o.k) {
-				pc = int(o.t)
+			if int64(*slot(r, o.x)) <= int64(o.k) {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrI64GeS: // branches to t if slot x I64GeS slot y
-			if int64(r[o.x]) >= int64(r[o.y]) {
-				pc = int(o.t)
+			if int64(*slot(r, o.x)) >= int64(*slot(r, o.y)) {
+				ip = fopAt(cb, o.t)
 			}
 		case fBrI64GeSK: // branches to t if slot x I64GeS immediate k
-			if int64(r[o.x]) >= int64(o.k) {
-				pc = int(o.t)
+			if int64(*slot(r, o.x)) >= int64(o.k) {
+				ip = fopAt(cb, o.t)
 			}
 		default: // fDefer
 			goto deferOp
@@ -1258,22 +1420,38 @@ func (m *Machine) execFast(budget uint64) uint64 {
 deferOp:
 	// The fop at o is left to execGeneral: un-consume it. Every case that
 	// jumps here does so before changing any state.
-	pc -= int(o.n)
+	ip = o
 	left += uint64(o.n)
 stop:
+	pc := fopIndex(cb, ip)
+	fn := fr.fn
 	if at := fn.lazyAt; at != nil {
 		for _, l := range fn.lazy[at[pc]:at[pc+1]] {
 			if l.src.isImm {
-				r[l.slot] = l.src.imm
+				*slot(r, l.slot) = l.src.imm
 			} else {
-				r[l.slot] = r[l.src.slot]
+				*slot(r, l.slot) = *slot(r, l.src.slot)
 			}
 		}
 	}
-	m.sp = fp + int(code[pc].sp)
+	m.sp = fr.fp + int(ip.sp)
 	fr.pc = pc
 	m.steps += budget - left
 	return left
+}
+
+// fopSize is the size of an fop: ip advances by n*fopSize.
+const fopSize = unsafe.Sizeof(fop{})
+
+// fopAt is fop i of the function whose first fop is cb. Every branch
+// target and every fop's end lies inside the function (checkFast).
+func fopAt(cb unsafe.Pointer, i uint32) *fop {
+	return (*fop)(unsafe.Add(cb, uintptr(i)*fopSize))
+}
+
+// fopIndex is the index of ip in the function whose first fop is cb.
+func fopIndex(cb unsafe.Pointer, ip *fop) int {
+	return int((uintptr(unsafe.Pointer(ip)) - uintptr(cb)) / fopSize)
 }
 
 // i32RemS is i32.rem_s for a non-zero divisor (-2^31 rem -1 is 0).
@@ -1290,4 +1468,19 @@ func i64RemS(a, b uint64) uint64 {
 		return 0
 	}
 	return uint64(int64(a) % int64(b))
+}
+
+// slot returns frame slot i of the frame at r. Every slot an fop names is
+// inside its frame (fastBuilder.inFrame), and a frame lies inside the
+// stack (enter and execFast's call check fp + frameSize <= len(stack)).
+func slot(r unsafe.Pointer, i uint32) *uint64 { return (*uint64)(unsafe.Add(r, uintptr(i)*8)) }
+
+// frameAt is the frame that starts at stack index fp. A frame of no slots
+// may start at the stack's end; no slot of it is read, and the pointer is
+// then the stack's start, so that it never points past the allocation.
+func frameAt(s []uint64, fp int) unsafe.Pointer {
+	if fp < len(s) {
+		return unsafe.Pointer(&s[fp])
+	}
+	return unsafe.Pointer(unsafe.SliceData(s))
 }

@@ -2,6 +2,8 @@ package trace
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/refereevm/referee/wasm"
@@ -170,5 +172,46 @@ func TestFastNumeric(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestFastInvariants instantiates every module of the spec suite and the
+// workloads and requires that buildFast kept every fop it built: for valid
+// code, no slot lies outside its frame and no branch outside its function,
+// which execFast's unchecked accesses rely on (buildFast demotes any fop
+// that would break them, so that invalid code cannot make it misbehave).
+func TestFastInvariants(t *testing.T) {
+	paths, err := filepath.Glob(specDir + "*.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, _ := filepath.Glob("../testdata/workloads/*.wasm")
+	built := 0
+	for _, p := range append(paths, more...) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mod, err := wasm.Decode(b)
+		if err != nil || wasm.Validate(mod, wasm.DefaultLimits()) != nil {
+			continue // the suite's malformed and invalid modules
+		}
+		m := NewMachine(Config{})
+		m.RegisterSpectest()
+		if _, err := m.Instantiate(mod); err != nil {
+			continue // unlinkable or trapping in its start function
+		}
+		for _, f := range m.store.funcs {
+			if f.code == nil {
+				continue
+			}
+			built += len(f.code.fast)
+			if f.code.demoted != 0 {
+				t.Errorf("%s func[%d]: %d fops demoted", p, f.code.index, f.code.demoted)
+			}
+		}
+	}
+	if built < 10000 {
+		t.Fatalf("only %d fops built", built)
 	}
 }
