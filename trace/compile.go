@@ -15,12 +15,12 @@ type funcCode struct {
 	// lazy[lazyAt[i]:lazyAt[i+1]] are the deferred pushes execFast writes
 	// when it stops in front of op i (trace/compile_fast.go); lazyAt is nil
 	// if the function defers none. Derived from ops; not state.
-	lazy      []lazyVal
-	lazyAt    []uint32
+	lazy   []lazyVal
+	lazyAt []uint32
 	// demoted counts the fops buildFast replaced by fDefer because a slot
 	// or target lay outside the frame or the function: none for valid code
 	// (TestFastInvariants).
-	demoted int
+	demoted   int
 	brTargets []brTarget
 	inst      *Instance
 	mem       *Memory // memory 0 of inst, nil if it has none
