@@ -149,17 +149,22 @@ func (b *fastBuilder) deferPushes() [][]lazyVal {
 	exits := make([][]lazyVal, len(b.ops))
 	for i := range b.ops {
 		s, ok := b.src(i)
+		h := b.height[i]
+		if b.kind(i) == wasm.OpLocalTee && h > 0 {
+			// local.tee c is local.set c then local.get c: its push can
+			// be deferred like a local.get's
+			s, ok, h = operand{slot: b.ops[i].a}, true, h-1
+		}
 		if !ok || !b.live[i] {
 			continue
 		}
-		h := b.height[i]
 		for j := i + 1; j < len(b.ops); j++ {
 			p, ok := b.pops(j)
 			if !ok || !b.live[j] {
 				break
 			}
 			if b.height[j]-uint32(p) <= h { // op j pops the pushed value
-				slot := b.sp(i)
+				slot := uint32(b.fc.numLocals) + h
 				key := [2]uint32{uint32(j), slot}
 				if _, taken := b.pulled[key]; !taken && b.accepts(j, int(h-(b.height[j]-uint32(p))), s) {
 					b.pulled[key] = s
@@ -243,7 +248,7 @@ func (b *fastBuilder) build(i int) fop {
 		// the op after a run of no-ops is never one, and the function's
 		// final end is not one
 		return b.join(i, min(int(o.b)+1, maxFused))
-	case b.deferred[i]:
+	case b.deferred[i] && o.kind != wasm.OpLocalTee:
 		return b.join(i, 1)
 	}
 	if f, ok := b.store(i); ok {
@@ -260,13 +265,17 @@ func (b *fastBuilder) build(i int) fop {
 }
 
 // withDest completes value fop f, whose result lands in stack slot res: a
-// local.set or local.tee at op j takes it into its local.
+// local.set at op j takes it into its local, and so does a local.tee whose
+// push the register form defers (its consumer reads the local). A fop of a
+// dual kind (fMov, fConst, fGlobalGet, fMemorySize writes both d and t)
+// takes any local.tee: the local and the stack slot.
 func (b *fastBuilder) withDest(f fop, j int, res uint32) fop {
-	switch b.kind(j) {
-	case wasm.OpLocalSet:
+	dual := f.kind == fMov || f.kind == fConst || f.kind == fGlobalGet || f.kind == fMemorySize
+	switch {
+	case b.kind(j) == wasm.OpLocalSet, b.kind(j) == wasm.OpLocalTee && b.deferred[j]:
 		f.d, f.t = b.ops[j].a, b.ops[j].a
 		f.n++
-	case wasm.OpLocalTee:
+	case b.kind(j) == wasm.OpLocalTee && dual:
 		f.d, f.t = b.ops[j].a, res
 		f.n++
 	default:
@@ -428,9 +437,10 @@ func (b *fastBuilder) single(i int) fop {
 		f.kind = fMemorySize
 		return b.withDest(f, i+1, sp)
 	case wasm.OpLocalSet, wasm.OpLocalTee:
-		// local.tee leaves the value in its stack slot: written too
+		// local.tee leaves the value in its stack slot: written too,
+		// unless its push is deferred
 		f.d, f.t = o.a, o.a
-		if o.kind == wasm.OpLocalTee {
+		if o.kind == wasm.OpLocalTee && !b.deferred[i] {
 			f.t = sp - 1
 		}
 		if v := b.opnd(i, sp-1); v.isImm {

@@ -172,171 +172,129 @@ func (m *Machine) execFast(budget uint64) uint64 {
 		case fAnd: // I32And/I64And of slots x, y
 			v := *slot(r, o.x) & *slot(r, o.y)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fAndK: // I32And/I64And of slot x, immediate k
 			v := *slot(r, o.x) & o.k
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fOr: // I32Or/I64Or of slots x, y
 			v := *slot(r, o.x) | *slot(r, o.y)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fOrK: // I32Or/I64Or of slot x, immediate k
 			v := *slot(r, o.x) | o.k
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fXor: // I32Xor/I64Xor of slots x, y
 			v := *slot(r, o.x) ^ *slot(r, o.y)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fXorK: // I32Xor/I64Xor of slot x, immediate k
 			v := *slot(r, o.x) ^ o.k
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fEq: // I32Eq/I64Eq of slots x, y
 			v := b2u(*slot(r, o.x) == *slot(r, o.y))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fEqK: // I32Eq/I64Eq of slot x, immediate k
 			v := b2u(*slot(r, o.x) == o.k)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fNe: // I32Ne/I64Ne of slots x, y
 			v := b2u(*slot(r, o.x) != *slot(r, o.y))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fNeK: // I32Ne/I64Ne of slot x, immediate k
 			v := b2u(*slot(r, o.x) != o.k)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fLtU: // I32LtU/I64LtU of slots x, y
 			v := b2u(*slot(r, o.x) < *slot(r, o.y))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fLtUK: // I32LtU/I64LtU of slot x, immediate k
 			v := b2u(*slot(r, o.x) < o.k)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fGtU: // I32GtU/I64GtU of slots x, y
 			v := b2u(*slot(r, o.x) > *slot(r, o.y))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fGtUK: // I32GtU/I64GtU of slot x, immediate k
 			v := b2u(*slot(r, o.x) > o.k)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fLeU: // I32LeU/I64LeU of slots x, y
 			v := b2u(*slot(r, o.x) <= *slot(r, o.y))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fLeUK: // I32LeU/I64LeU of slot x, immediate k
 			v := b2u(*slot(r, o.x) <= o.k)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fGeU: // I32GeU/I64GeU of slots x, y
 			v := b2u(*slot(r, o.x) >= *slot(r, o.y))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fGeUK: // I32GeU/I64GeU of slot x, immediate k
 			v := b2u(*slot(r, o.x) >= o.k)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32Add: // I32Add of slots x, y
 			v := uint64(uint32(*slot(r, o.x)) + uint32(*slot(r, o.y)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32AddK: // I32Add of slot x, immediate k
 			v := uint64(uint32(*slot(r, o.x)) + uint32(o.k))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32Sub: // I32Sub of slots x, y
 			v := uint64(uint32(*slot(r, o.x)) - uint32(*slot(r, o.y)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32SubK: // I32Sub of slot x, immediate k
 			v := uint64(uint32(*slot(r, o.x)) - uint32(o.k))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32Mul: // I32Mul of slots x, y
 			v := uint64(uint32(*slot(r, o.x)) * uint32(*slot(r, o.y)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32MulK: // I32Mul of slot x, immediate k
 			v := uint64(uint32(*slot(r, o.x)) * uint32(o.k))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32Shl: // I32Shl of slots x, y
 			v := uint64(uint32(*slot(r, o.x)) << (uint32(*slot(r, o.y)) & 31))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32ShlK: // I32Shl of slot x, immediate k
 			v := uint64(uint32(*slot(r, o.x)) << (uint32(o.k) & 31))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32ShrS: // I32ShrS of slots x, y
 			v := uint64(uint32(int32(uint32(*slot(r, o.x))) >> (uint32(*slot(r, o.y)) & 31)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32ShrSK: // I32ShrS of slot x, immediate k
 			v := uint64(uint32(int32(uint32(*slot(r, o.x))) >> (uint32(o.k) & 31)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32ShrU: // I32ShrU of slots x, y
 			v := uint64(uint32(*slot(r, o.x)) >> (uint32(*slot(r, o.y)) & 31))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32ShrUK: // I32ShrU of slot x, immediate k
 			v := uint64(uint32(*slot(r, o.x)) >> (uint32(o.k) & 31))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32Rotl: // I32Rotl of slots x, y
 			v := uint64(numeric.I32Rotl(uint32(*slot(r, o.x)), uint32(*slot(r, o.y))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32RotlK: // I32Rotl of slot x, immediate k
 			v := uint64(numeric.I32Rotl(uint32(*slot(r, o.x)), uint32(o.k)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32Rotr: // I32Rotr of slots x, y
 			v := uint64(numeric.I32Rotr(uint32(*slot(r, o.x)), uint32(*slot(r, o.y))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32RotrK: // I32Rotr of slot x, immediate k
 			v := uint64(numeric.I32Rotr(uint32(*slot(r, o.x)), uint32(o.k)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32LtS: // I32LtS of slots x, y
 			v := b2u(int32(uint32(*slot(r, o.x))) < int32(uint32(*slot(r, o.y))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32LtSK: // I32LtS of slot x, immediate k
 			v := b2u(int32(uint32(*slot(r, o.x))) < int32(uint32(o.k)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32GtS: // I32GtS of slots x, y
 			v := b2u(int32(uint32(*slot(r, o.x))) > int32(uint32(*slot(r, o.y))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32GtSK: // I32GtS of slot x, immediate k
 			v := b2u(int32(uint32(*slot(r, o.x))) > int32(uint32(o.k)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32LeS: // I32LeS of slots x, y
 			v := b2u(int32(uint32(*slot(r, o.x))) <= int32(uint32(*slot(r, o.y))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32LeSK: // I32LeS of slot x, immediate k
 			v := b2u(int32(uint32(*slot(r, o.x))) <= int32(uint32(o.k)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32GeS: // I32GeS of slots x, y
 			v := b2u(int32(uint32(*slot(r, o.x))) >= int32(uint32(*slot(r, o.y))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32GeSK: // I32GeS of slot x, immediate k
 			v := b2u(int32(uint32(*slot(r, o.x))) >= int32(uint32(o.k)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32DivU: // I32DivU of slots x, y
 			a, b := uint32(*slot(r, o.x)), uint32(*slot(r, o.y))
 			if b == 0 {
@@ -344,7 +302,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v := uint64(a / b)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32DivUK: // I32DivU of slot x, immediate k
 			a, b := uint32(*slot(r, o.x)), uint32(o.k)
 			if b == 0 {
@@ -352,7 +309,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v := uint64(a / b)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32RemU: // I32RemU of slots x, y
 			a, b := uint32(*slot(r, o.x)), uint32(*slot(r, o.y))
 			if b == 0 {
@@ -360,7 +316,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v := uint64(a % b)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32RemUK: // I32RemU of slot x, immediate k
 			a, b := uint32(*slot(r, o.x)), uint32(o.k)
 			if b == 0 {
@@ -368,7 +323,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v := uint64(a % b)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32DivS: // I32DivS of slots x, y
 			a, b := uint32(*slot(r, o.x)), uint32(*slot(r, o.y))
 			if b == 0 || (a == 1<<31 && b == 0xffffffff) {
@@ -376,7 +330,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v := uint64(uint32(int32(a) / int32(b)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32DivSK: // I32DivS of slot x, immediate k
 			a, b := uint32(*slot(r, o.x)), uint32(o.k)
 			if b == 0 || (a == 1<<31 && b == 0xffffffff) {
@@ -384,7 +337,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v := uint64(uint32(int32(a) / int32(b)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32RemS: // I32RemS of slots x, y
 			a, b := uint32(*slot(r, o.x)), uint32(*slot(r, o.y))
 			if b == 0 {
@@ -392,7 +344,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v := uint64(i32RemS(a, b))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32RemSK: // I32RemS of slot x, immediate k
 			a, b := uint32(*slot(r, o.x)), uint32(o.k)
 			if b == 0 {
@@ -400,103 +351,78 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v := uint64(i32RemS(a, b))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64Add: // I64Add of slots x, y
 			v := *slot(r, o.x) + *slot(r, o.y)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64AddK: // I64Add of slot x, immediate k
 			v := *slot(r, o.x) + o.k
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64Sub: // I64Sub of slots x, y
 			v := *slot(r, o.x) - *slot(r, o.y)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64SubK: // I64Sub of slot x, immediate k
 			v := *slot(r, o.x) - o.k
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64Mul: // I64Mul of slots x, y
 			v := *slot(r, o.x) * *slot(r, o.y)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64MulK: // I64Mul of slot x, immediate k
 			v := *slot(r, o.x) * o.k
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64Shl: // I64Shl of slots x, y
 			v := *slot(r, o.x) << (*slot(r, o.y) & 63)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64ShlK: // I64Shl of slot x, immediate k
 			v := *slot(r, o.x) << (o.k & 63)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64ShrS: // I64ShrS of slots x, y
 			v := uint64(int64(*slot(r, o.x)) >> (*slot(r, o.y) & 63))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64ShrSK: // I64ShrS of slot x, immediate k
 			v := uint64(int64(*slot(r, o.x)) >> (o.k & 63))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64ShrU: // I64ShrU of slots x, y
 			v := *slot(r, o.x) >> (*slot(r, o.y) & 63)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64ShrUK: // I64ShrU of slot x, immediate k
 			v := *slot(r, o.x) >> (o.k & 63)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64Rotl: // I64Rotl of slots x, y
 			v := numeric.I64Rotl(*slot(r, o.x), *slot(r, o.y))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64RotlK: // I64Rotl of slot x, immediate k
 			v := numeric.I64Rotl(*slot(r, o.x), o.k)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64Rotr: // I64Rotr of slots x, y
 			v := numeric.I64Rotr(*slot(r, o.x), *slot(r, o.y))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64RotrK: // I64Rotr of slot x, immediate k
 			v := numeric.I64Rotr(*slot(r, o.x), o.k)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64LtS: // I64LtS of slots x, y
 			v := b2u(int64(*slot(r, o.x)) < int64(*slot(r, o.y)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64LtSK: // I64LtS of slot x, immediate k
 			v := b2u(int64(*slot(r, o.x)) < int64(o.k))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64GtS: // I64GtS of slots x, y
 			v := b2u(int64(*slot(r, o.x)) > int64(*slot(r, o.y)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64GtSK: // I64GtS of slot x, immediate k
 			v := b2u(int64(*slot(r, o.x)) > int64(o.k))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64LeS: // I64LeS of slots x, y
 			v := b2u(int64(*slot(r, o.x)) <= int64(*slot(r, o.y)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64LeSK: // I64LeS of slot x, immediate k
 			v := b2u(int64(*slot(r, o.x)) <= int64(o.k))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64GeS: // I64GeS of slots x, y
 			v := b2u(int64(*slot(r, o.x)) >= int64(*slot(r, o.y)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64GeSK: // I64GeS of slot x, immediate k
 			v := b2u(int64(*slot(r, o.x)) >= int64(o.k))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64DivU: // I64DivU of slots x, y
 			a, b := *slot(r, o.x), *slot(r, o.y)
 			if b == 0 {
@@ -504,7 +430,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v := a / b
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64DivUK: // I64DivU of slot x, immediate k
 			a, b := *slot(r, o.x), o.k
 			if b == 0 {
@@ -512,7 +437,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v := a / b
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64RemU: // I64RemU of slots x, y
 			a, b := *slot(r, o.x), *slot(r, o.y)
 			if b == 0 {
@@ -520,7 +444,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v := a % b
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64RemUK: // I64RemU of slot x, immediate k
 			a, b := *slot(r, o.x), o.k
 			if b == 0 {
@@ -528,7 +451,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v := a % b
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64DivS: // I64DivS of slots x, y
 			a, b := *slot(r, o.x), *slot(r, o.y)
 			if b == 0 || (a == 1<<63 && b == 0xffffffffffffffff) {
@@ -536,7 +458,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v := uint64(int64(a) / int64(b))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64DivSK: // I64DivS of slot x, immediate k
 			a, b := *slot(r, o.x), o.k
 			if b == 0 || (a == 1<<63 && b == 0xffffffffffffffff) {
@@ -544,7 +465,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v := uint64(int64(a) / int64(b))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64RemS: // I64RemS of slots x, y
 			a, b := *slot(r, o.x), *slot(r, o.y)
 			if b == 0 {
@@ -552,7 +472,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v := i64RemS(a, b)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64RemSK: // I64RemS of slot x, immediate k
 			a, b := *slot(r, o.x), o.k
 			if b == 0 {
@@ -560,191 +479,144 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v := i64RemS(a, b)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF32Add: // F32Add of slots x, y
 			v := uint64(numeric.Canon32(numeric.AsF32(uint32(*slot(r, o.x))) + numeric.AsF32(uint32(*slot(r, o.y)))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF32Sub: // F32Sub of slots x, y
 			v := uint64(numeric.Canon32(numeric.AsF32(uint32(*slot(r, o.x))) - numeric.AsF32(uint32(*slot(r, o.y)))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF32Mul: // F32Mul of slots x, y
 			v := uint64(numeric.Canon32(float32(numeric.AsF32(uint32(*slot(r, o.x))) * numeric.AsF32(uint32(*slot(r, o.y))))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF32Div: // F32Div of slots x, y
 			v := uint64(numeric.Canon32(numeric.AsF32(uint32(*slot(r, o.x))) / numeric.AsF32(uint32(*slot(r, o.y)))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF32Copysign: // F32Copysign of slots x, y
 			v := uint64(numeric.F32Copysign(uint32(*slot(r, o.x)), uint32(*slot(r, o.y))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF32Eq: // F32Eq of slots x, y
 			v := b2u(numeric.AsF32(uint32(*slot(r, o.x))) == numeric.AsF32(uint32(*slot(r, o.y))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF32Ne: // F32Ne of slots x, y
 			v := b2u(numeric.AsF32(uint32(*slot(r, o.x))) != numeric.AsF32(uint32(*slot(r, o.y))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF32Lt: // F32Lt of slots x, y
 			v := b2u(numeric.AsF32(uint32(*slot(r, o.x))) < numeric.AsF32(uint32(*slot(r, o.y))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF32Gt: // F32Gt of slots x, y
 			v := b2u(numeric.AsF32(uint32(*slot(r, o.x))) > numeric.AsF32(uint32(*slot(r, o.y))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF32Le: // F32Le of slots x, y
 			v := b2u(numeric.AsF32(uint32(*slot(r, o.x))) <= numeric.AsF32(uint32(*slot(r, o.y))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF32Ge: // F32Ge of slots x, y
 			v := b2u(numeric.AsF32(uint32(*slot(r, o.x))) >= numeric.AsF32(uint32(*slot(r, o.y))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF64Add: // F64Add of slots x, y
 			v := numeric.Canon64(numeric.AsF64(*slot(r, o.x)) + numeric.AsF64(*slot(r, o.y)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF64Sub: // F64Sub of slots x, y
 			v := numeric.Canon64(numeric.AsF64(*slot(r, o.x)) - numeric.AsF64(*slot(r, o.y)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF64Mul: // F64Mul of slots x, y
 			v := numeric.Canon64(float64(numeric.AsF64(*slot(r, o.x)) * numeric.AsF64(*slot(r, o.y))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF64Div: // F64Div of slots x, y
 			v := numeric.Canon64(numeric.AsF64(*slot(r, o.x)) / numeric.AsF64(*slot(r, o.y)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF64Copysign: // F64Copysign of slots x, y
 			v := numeric.F64Copysign(*slot(r, o.x), *slot(r, o.y))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF64Eq: // F64Eq of slots x, y
 			v := b2u(numeric.AsF64(*slot(r, o.x)) == numeric.AsF64(*slot(r, o.y)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF64Ne: // F64Ne of slots x, y
 			v := b2u(numeric.AsF64(*slot(r, o.x)) != numeric.AsF64(*slot(r, o.y)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF64Lt: // F64Lt of slots x, y
 			v := b2u(numeric.AsF64(*slot(r, o.x)) < numeric.AsF64(*slot(r, o.y)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF64Gt: // F64Gt of slots x, y
 			v := b2u(numeric.AsF64(*slot(r, o.x)) > numeric.AsF64(*slot(r, o.y)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF64Le: // F64Le of slots x, y
 			v := b2u(numeric.AsF64(*slot(r, o.x)) <= numeric.AsF64(*slot(r, o.y)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF64Ge: // F64Ge of slots x, y
 			v := b2u(numeric.AsF64(*slot(r, o.x)) >= numeric.AsF64(*slot(r, o.y)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fEqz: // I32Eqz/I64Eqz of slot x
 			v := b2u(*slot(r, o.x) == 0)
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32Clz: // I32Clz of slot x
 			v := uint64(numeric.I32Clz(uint32(*slot(r, o.x))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32Ctz: // I32Ctz of slot x
 			v := uint64(numeric.I32Ctz(uint32(*slot(r, o.x))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32Extend8S: // I32Extend8S of slot x
 			v := uint64(numeric.I32Extend8S(uint32(*slot(r, o.x))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32Extend16S: // I32Extend16S of slot x
 			v := uint64(numeric.I32Extend16S(uint32(*slot(r, o.x))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32WrapI64: // I32WrapI64 of slot x
 			v := uint64(uint32(*slot(r, o.x)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64Clz: // I64Clz of slot x
 			v := numeric.I64Clz(*slot(r, o.x))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64Ctz: // I64Ctz of slot x
 			v := numeric.I64Ctz(*slot(r, o.x))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64Extend8S: // I64Extend8S of slot x
 			v := numeric.I64Extend8S(*slot(r, o.x))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64Extend16S: // I64Extend16S of slot x
 			v := numeric.I64Extend16S(*slot(r, o.x))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64Extend32S: // I64Extend32S of slot x
 			v := numeric.I64Extend32S(*slot(r, o.x))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64ExtendI32S: // I64ExtendI32S of slot x
 			v := uint64(int64(int32(uint32(*slot(r, o.x)))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF32Abs: // F32Abs of slot x
 			v := uint64(numeric.F32Abs(uint32(*slot(r, o.x))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF32Neg: // F32Neg of slot x
 			v := uint64(numeric.F32Neg(uint32(*slot(r, o.x))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF32Sqrt: // F32Sqrt of slot x
 			v := uint64(numeric.Canon32(float32(math.Sqrt(float64(numeric.AsF32(uint32(*slot(r, o.x))))))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF64Abs: // F64Abs of slot x
 			v := numeric.F64Abs(*slot(r, o.x))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF64Neg: // F64Neg of slot x
 			v := numeric.F64Neg(*slot(r, o.x))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF64Sqrt: // F64Sqrt of slot x
 			v := numeric.Canon64(math.Sqrt(numeric.AsF64(*slot(r, o.x))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF64ConvertI32S: // F64ConvertI32S of slot x
 			v := numeric.F64ConvertI32S(uint32(*slot(r, o.x)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF64ConvertI32U: // F64ConvertI32U of slot x
 			v := numeric.F64ConvertI32U(uint32(*slot(r, o.x)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF64ConvertI64S: // F64ConvertI64S of slot x
 			v := numeric.F64ConvertI64S(*slot(r, o.x))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF32ConvertI32S: // F32ConvertI32S of slot x
 			v := uint64(numeric.F32ConvertI32S(uint32(*slot(r, o.x))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF64PromoteF32: // F64PromoteF32 of slot x
 			v := numeric.Canon64(float64(numeric.AsF32(uint32(*slot(r, o.x)))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fF32DemoteF64: // F32DemoteF64 of slot x
 			v := uint64(numeric.Canon32(float32(numeric.AsF64(*slot(r, o.x)))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32TruncF64S: // I32TruncF64S of slot x
 			x := numeric.AsF64(*slot(r, o.x))
 			if !(x > -2147483649.0 && x < 2147483648.0) { // NaN or out of range: traps
@@ -752,7 +624,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v := uint64(uint32(int32(x)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32TruncF64U: // I32TruncF64U of slot x
 			x := numeric.AsF64(*slot(r, o.x))
 			if !(x > -1 && x < 4294967296.0) { // NaN or out of range: traps
@@ -760,7 +631,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v := uint64(uint32(int64(x)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64TruncF64S: // I64TruncF64S of slot x
 			x := numeric.AsF64(*slot(r, o.x))
 			if !(x >= -9223372036854775808.0 && x < 9223372036854775808.0) { // NaN or out of range: traps
@@ -768,7 +638,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v := uint64(int64(x))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fLoad32: // I32Load/F32Load/I64Load32U, address slot x, offset y
 			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -781,7 +650,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24
 			}
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fLoad32K: // I32Load/F32Load/I64Load32U, address slot x + immediate k (i32 add), offset y
 			ea := uint64(uint32(*slot(r, o.x)+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -794,7 +662,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24
 			}
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fLoad32C: // I32Load/F32Load/I64Load32U, constant effective address y
 			ea := uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -807,7 +674,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24
 			}
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fLoad64: // I64Load/F64Load, address slot x, offset y
 			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -820,7 +686,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 | uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 			}
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fLoad64K: // I64Load/F64Load, address slot x + immediate k (i32 add), offset y
 			ea := uint64(uint32(*slot(r, o.x)+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -833,7 +698,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 | uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 			}
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fLoad64C: // I64Load/F64Load, constant effective address y
 			ea := uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -846,7 +710,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 | uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 			}
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fLoad8U: // I32Load8U/I64Load8U, address slot x, offset y
 			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -858,7 +721,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(p[off])
 			}
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fLoad8UK: // I32Load8U/I64Load8U, address slot x + immediate k (i32 add), offset y
 			ea := uint64(uint32(*slot(r, o.x)+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -870,7 +732,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(p[off])
 			}
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fLoad8UC: // I32Load8U/I64Load8U, constant effective address y
 			ea := uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -882,7 +743,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(p[off])
 			}
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fLoad16U: // I32Load16U/I64Load16U, address slot x, offset y
 			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -895,7 +755,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(b[0]) | uint64(b[1])<<8
 			}
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fLoad16UK: // I32Load16U/I64Load16U, address slot x + immediate k (i32 add), offset y
 			ea := uint64(uint32(*slot(r, o.x)+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -908,7 +767,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(b[0]) | uint64(b[1])<<8
 			}
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fLoad16UC: // I32Load16U/I64Load16U, constant effective address y
 			ea := uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -921,7 +779,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 				v = uint64(b[0]) | uint64(b[1])<<8
 			}
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32Load8S: // I32Load8S, address slot x, offset y
 			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -934,7 +791,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v = uint64(uint32(int32(int8(v))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32Load8SK: // I32Load8S, address slot x + immediate k (i32 add), offset y
 			ea := uint64(uint32(*slot(r, o.x)+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -947,7 +803,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v = uint64(uint32(int32(int8(v))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32Load8SC: // I32Load8S, constant effective address y
 			ea := uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -960,7 +815,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v = uint64(uint32(int32(int8(v))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64Load8S: // I64Load8S, address slot x, offset y
 			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -973,7 +827,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v = uint64(int64(int8(v)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64Load8SK: // I64Load8S, address slot x + immediate k (i32 add), offset y
 			ea := uint64(uint32(*slot(r, o.x)+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -986,7 +839,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v = uint64(int64(int8(v)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64Load8SC: // I64Load8S, constant effective address y
 			ea := uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -999,7 +851,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v = uint64(int64(int8(v)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32Load16S: // I32Load16S, address slot x, offset y
 			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -1013,7 +864,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v = uint64(uint32(int32(int16(v))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32Load16SK: // I32Load16S, address slot x + immediate k (i32 add), offset y
 			ea := uint64(uint32(*slot(r, o.x)+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -1027,7 +877,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v = uint64(uint32(int32(int16(v))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI32Load16SC: // I32Load16S, constant effective address y
 			ea := uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -1041,7 +890,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v = uint64(uint32(int32(int16(v))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64Load16S: // I64Load16S, address slot x, offset y
 			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -1055,7 +903,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v = uint64(int64(int16(v)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64Load16SK: // I64Load16S, address slot x + immediate k (i32 add), offset y
 			ea := uint64(uint32(*slot(r, o.x)+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -1069,7 +916,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v = uint64(int64(int16(v)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64Load16SC: // I64Load16S, constant effective address y
 			ea := uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -1083,7 +929,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v = uint64(int64(int16(v)))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64Load32S: // I64Load32S, address slot x, offset y
 			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -1097,7 +942,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v = uint64(int64(int32(uint32(v))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64Load32SK: // I64Load32S, address slot x + immediate k (i32 add), offset y
 			ea := uint64(uint32(*slot(r, o.x)+o.k)) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -1111,7 +955,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v = uint64(int64(int32(uint32(v))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fI64Load32SC: // I64Load32S, constant effective address y
 			ea := uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
@@ -1125,7 +968,6 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			}
 			v = uint64(int64(int32(uint32(v))))
 			*slot(r, o.d) = v
-			*slot(r, o.t) = v
 		case fStore32: // I32Store/F32Store/I64Store32, address slot x, offset y, value slot t
 			ea := uint64(uint32(*slot(r, o.x))) + uint64(o.y)
 			pi, off := ea>>pageShift, ea&(PageSize-1)
