@@ -9,9 +9,13 @@ import (
 // funcCode is a function body compiled to ops for one instance.
 type funcCode struct {
 	ops []op
-	// fast is the register form (trace/fast.go): fast[i] starts at op i.
-	// Derived from ops; not state.
-	fast []fop
+	// fast is the register form (trace/fast.go), fops in the order of the
+	// ops they start at; fastAt maps an op index to the index of the fop
+	// that starts there (-1 if none does) and fastPC back. Derived from
+	// ops; not state.
+	fast   []fop
+	fastAt []int32
+	fastPC []uint32
 	// lazy[lazyAt[i]:lazyAt[i+1]] are the deferred pushes execFast writes
 	// when it stops in front of op i (trace/compile_fast.go); lazyAt is nil
 	// if the function defers none. Derived from ops; not state.

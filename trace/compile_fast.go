@@ -24,6 +24,8 @@ type fastBuilder struct {
 	// br_table up to the block's end cannot).
 	height []uint32
 	live   []bool
+	// target[i] marks the ops a branch can continue at: they start fops.
+	target []bool
 	// deferred[i] marks a push at op i that the register form defers;
 	// pulled maps (consumer op, stack slot) to the operand its push
 	// deferred.
@@ -45,25 +47,59 @@ type lazyVal struct {
 	src  operand
 }
 
-// buildFast sets fc.fast, fc.lazy and fc.lazyAt.
+// buildFast sets fc.fast, fc.fastAt, fc.fastPC, fc.lazy and fc.lazyAt.
+//
+// The fops are laid out as the instructions are, one after the other: the
+// fop that starts at op 0, then the one that starts where it ends, and so
+// on, so that execFast finds the next fop at the next address instead of
+// waiting for a load. An fop never spans a branch target (a target always
+// starts one), nor a call's return point (a call ends one), so every entry
+// into a function starts an fop; execution resumed anywhere else (after
+// execGeneral ran an instruction in the middle of a fused run) continues
+// in execGeneral up to the next start.
 func (m *Machine) buildFast(fc *funcCode, height []uint32, live []bool) {
 	n := len(fc.ops)
-	b := &fastBuilder{m: m, fc: fc, ops: fc.ops, height: height, live: live,
+	b := &fastBuilder{m: m, fc: fc, ops: fc.ops, height: height, live: live, target: branchTargets(fc),
 		deferred: make([]bool, n), pulled: map[[2]uint32]operand{}, memo: make([]fop, n), built: make([]bool, n)}
 	exits := b.deferPushes()
-	// one more fop than ops: execFast's ip may point one past the last
-	// op's fop (at this fDefer) before it branches, and no further
-	fc.fast = make([]fop, n+1)
-	for i := range fc.ops {
-		f := b.at(i)
-		f.sp = b.sp(i)
-		if !b.inFrame(&f) || !b.inCode(i, &f) {
-			f = fop{kind: fDefer, n: 1, sp: f.sp}
+	fc.fastAt = make([]int32, n)
+	for p := 0; p < n; {
+		f := b.at(p)
+		f.sp = b.sp(p)
+		if int(f.n) > n-p {
+			f.n = 1
+		}
+		if !b.inFrame(&f) || !b.inCode(p, &f) {
+			f.kind = fDefer
 			fc.demoted++
 		}
-		fc.fast[i] = f
+		if f.kind == fCall || f.kind == fCallIndirect {
+			f.d = uint32(p + int(f.n)) // the return point
+		}
+		fc.fastAt[p] = int32(len(fc.fast))
+		for q := p + 1; q < p+int(f.n); q++ {
+			fc.fastAt[q] = -1
+		}
+		fc.fast = append(fc.fast, f)
+		fc.fastPC = append(fc.fastPC, uint32(p))
+		p += int(f.n)
 	}
-	fc.fast[n] = fop{kind: fDefer, n: 1}
+	// branch targets are op indices until here
+	for c := range fc.fast {
+		f := &fc.fast[c]
+		if hasTarget(f.kind) {
+			if t := fc.fastAt[f.t]; t >= 0 {
+				f.t = uint32(t)
+			} else {
+				f.kind = fDefer // never for a target buildFast knows of
+				fc.demoted++
+			}
+		}
+	}
+	// one more fop: execFast's ip may point one past the last fop (at this
+	// fDefer) before it branches, and no further
+	fc.fast = append(fc.fast, fop{kind: fDefer, n: 1})
+	fc.fastPC = append(fc.fastPC, uint32(n))
 	if len(b.pulled) > 0 {
 		fc.lazyAt = make([]uint32, n+1)
 		for i := 0; i < n; i++ {
@@ -72,6 +108,32 @@ func (m *Machine) buildFast(fc *funcCode, height []uint32, live []bool) {
 		}
 		fc.lazyAt[n] = uint32(len(fc.lazy))
 	}
+}
+
+// hasTarget reports whether fops of kind k branch to their t.
+func hasTarget(k fkind) bool {
+	return k == fJump || k == fBrCopy || k == fBrIfNZ || k == fBrIfZ || k == fBrIfCopy || k >= fBrEq
+}
+
+// branchTargets marks the ops a branch of fc can continue at: the
+// targets of br, br_if, if, else and br_table.
+func branchTargets(fc *funcCode) []bool {
+	t := make([]bool, len(fc.ops)+1)
+	for i := range fc.ops {
+		o := &fc.ops[i]
+		switch o.kind {
+		case wasm.OpBr, wasm.OpBrIf, wasm.OpIf, wasm.OpElse:
+			if uint64(o.a) < uint64(len(t)) {
+				t[o.a] = true
+			}
+		}
+	}
+	for _, bt := range fc.brTargets {
+		if bt.pc != retTarget && uint64(bt.pc) < uint64(len(t)) {
+			t[bt.pc] = true
+		}
+	}
+	return t
 }
 
 // sp is the slot above the operand-stack top before op i.
@@ -230,6 +292,11 @@ func (b *fastBuilder) at(i int) fop {
 // join is the fop of k instructions that execute nothing of their own (no-
 // ops, deferred pushes) followed by the fop at op i+k.
 func (b *fastBuilder) join(i, k int) fop {
+	for q := i + 1; q <= i+k; q++ {
+		if b.target[q] {
+			return fop{kind: fSkip, n: uint16(q - i)} // a target starts its own fop
+		}
+	}
 	f := b.at(i + k)
 	if f.kind == fDefer || int(f.n)+k > maxFused {
 		return fop{kind: fSkip, n: uint16(k)}
@@ -499,7 +566,7 @@ func (b *fastBuilder) inCode(i int, f *fop) bool {
 		return false
 	}
 	switch k := f.kind; {
-	case k == fJump || k == fBrCopy || k == fBrIfNZ || k == fBrIfZ || k == fBrIfCopy || k >= fBrEq:
+	case hasTarget(k):
 		return uint64(f.t) < n
 	case k == fBrTable:
 		ts := b.fc.brTargets

@@ -26,7 +26,7 @@ func (m *Machine) exec(budget uint64) {
 		return
 	}
 	for budget != 0 {
-		if !generalOnly {
+		if fr := &m.frames[len(m.frames)-1]; !generalOnly && fr.fn.fastAt[fr.pc] >= 0 {
 			budget = m.execFast(budget)
 			if budget == 0 || m.status != StatusRunning {
 				return

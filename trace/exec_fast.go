@@ -28,8 +28,8 @@ func (m *Machine) execFast(budget uint64) uint64 {
 	// where needed; the pc is ip's index, written back on exit.
 	fr := &m.frames[len(m.frames)-1]
 	cb := unsafe.Pointer(unsafe.SliceData(fr.fn.fast))
-	ip := fopAt(cb, uint32(fr.pc))
-	r := frameAt(m.stack, fr.fp) // the frame: slot i is *slot(r, i)
+	ip := fopAt(cb, uint32(fr.fn.fastAt[fr.pc])) // exec calls execFast only where an fop starts
+	r := frameAt(m.stack, fr.fp)                 // the frame: slot i is *slot(r, i)
 	mem := fr.fn.mem
 	left := budget
 	var o *fop
@@ -40,7 +40,7 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			goto stop
 		}
 		left -= n
-		ip = (*fop)(unsafe.Add(unsafe.Pointer(o), uintptr(n)*fopSize))
+		ip = (*fop)(unsafe.Add(unsafe.Pointer(o), fopSize))
 		switch o.kind {
 		case fSkip: // no-ops
 		case fJump:
@@ -74,13 +74,17 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			if t.pc == retTarget {
 				goto deferOp // returns: execGeneral
 			}
+			to := fr.fn.fastAt[t.pc]
+			if to < 0 {
+				goto deferOp // never: a target starts an fop
+			}
 			if t.drop != 0 {
 				top := o.x // the index popped, slot x is the top
 				for i := top - t.n; i < top; i++ {
 					*slot(r, i-t.drop) = *slot(r, i)
 				}
 			}
-			ip = fopAt(cb, t.pc)
+			ip = fopAt(cb, uint32(to))
 		case fBrIfReturn:
 			if *slot(r, o.y) == 0 {
 				break
@@ -90,13 +94,18 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			if len(m.frames) == 1 {
 				goto deferOp // the call ends: execGeneral
 			}
+			caller := &m.frames[len(m.frames)-2]
+			to := caller.fn.fastAt[caller.pc]
+			if to < 0 {
+				goto deferOp // never: a call's return point starts an fop
+			}
 			for i := uint32(0); i < uint32(o.k); i++ {
 				*slot(r, i) = *slot(r, o.x+i)
 			}
 			m.frames = m.frames[:len(m.frames)-1]
-			fr = &m.frames[len(m.frames)-1]
+			fr = caller
 			cb = unsafe.Pointer(unsafe.SliceData(fr.fn.fast))
-			ip = fopAt(cb, uint32(fr.pc))
+			ip = fopAt(cb, uint32(to))
 			r = frameAt(m.stack, fr.fp)
 			mem = fr.fn.mem
 		case fCall:
@@ -108,7 +117,7 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			if nf >= m.cfg.MaxCallDepth || nfp+callee.frameSize > len(m.stack) || nf == cap(m.frames) {
 				goto deferOp
 			}
-			fr.pc = fopIndex(cb, ip)
+			fr.pc = int(o.d) // the return point
 			for i := nfp + callee.numParams; i < nfp+callee.numLocals; i++ {
 				m.stack[i] = 0
 			}
@@ -134,7 +143,7 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			if nf >= m.cfg.MaxCallDepth || nfp+callee.frameSize > len(m.stack) || nf == cap(m.frames) {
 				goto deferOp
 			}
-			fr.pc = fopIndex(cb, ip)
+			fr.pc = int(o.d) // the return point
 			for i := nfp + callee.numParams; i < nfp+callee.numLocals; i++ {
 				m.stack[i] = 0
 			}
@@ -1265,8 +1274,8 @@ deferOp:
 	ip = o
 	left += uint64(o.n)
 stop:
-	pc := fopIndex(cb, ip)
 	fn := fr.fn
+	pc := int(fn.fastPC[fopIndex(cb, ip)])
 	if at := fn.lazyAt; at != nil {
 		for _, l := range fn.lazy[at[pc]:at[pc+1]] {
 			if l.src.isImm {
