@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/refereevm/referee/block"
@@ -56,6 +57,10 @@ func narrowCommand(args []string, stdout, stderr io.Writer) int {
 	if *kFlag < 0 || *kFlag == 1 {
 		return bad("--k %d: want K >= 2", *kFlag)
 	}
+	// Every engine run instantiates afresh (a new linear memory) while the
+	// live heap stays small: the default GOGC collects every few runs
+	// (docs/RATIONALE.md, "Why does referee narrow raise GOGC?").
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	ctx := context.Background()
 	var tg *narrow.Target
 	var blk *block.Block
