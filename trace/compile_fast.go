@@ -593,8 +593,21 @@ func (b *fastBuilder) inFrame(f *fop) bool {
 		return true
 	case k == fBrCopy:
 		return in(f.x, f.k) && in(f.d, f.k)
-	case k == fBrIfNZ || k == fBrIfZ || k == fBrTable || k == fGlobalSet:
+	case k == fBrIfNZ || k == fBrIfZ || k == fGlobalSet:
 		return in(f.x, 1)
+	case k == fBrTable:
+		// the values a target keeps lie below the index, and move down
+		// by the target's drop
+		ts := b.fc.brTargets
+		if !in(f.x, 1) || uint64(f.t)+f.k > uint64(len(ts)) {
+			return false
+		}
+		for _, t := range ts[f.t : uint64(f.t)+f.k] {
+			if uint64(t.n)+uint64(t.drop) > uint64(f.x) {
+				return false
+			}
+		}
+		return true
 	case k == fBrIfCopy:
 		return in(f.y, 1) && in(f.x, f.k) && in(f.d, f.k)
 	case k == fReturn:
