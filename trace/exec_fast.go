@@ -1264,7 +1264,9 @@ func (m *Machine) execFast(budget uint64) uint64 {
 			if int64(*slot(r, o.x)) >= int64(o.k) {
 				ip = fopAt(cb, o.t)
 			}
-		default: // fDefer
+		case fDefer:
+			goto deferOp
+		default: // never: buildFast emits no other kind
 			goto deferOp
 		}
 	}
