@@ -20,16 +20,21 @@ type runner interface {
 }
 
 // childCPU is a runner whose engine runs in a process of its own: its CPU
-// time so far, in nanoseconds (0 if unknown).
+// time so far, in nanoseconds, and whether it is known.
 type childCPU interface {
-	cpuNanos() int64
+	cpuNanos() (int64, bool)
 }
 
-// cpuOf is the CPU time so far of this process and r's own, if any.
+// cpuOf is the CPU time so far of this process and r's own, if any; 0
+// (no cpu-ns/op reported) if r's own is not known.
 func cpuOf(r runner) int64 {
 	n := cpuNanos()
 	if c, ok := r.(childCPU); ok {
-		n += c.cpuNanos()
+		cn, known := c.cpuNanos()
+		if !known {
+			return 0
+		}
+		n += cn
 	}
 	return n
 }

@@ -92,13 +92,14 @@ func (r *wasm3Runner) close() {
 }
 
 // cpuNanos is the wasm3 process's CPU time so far: the first field of
-// /proc/PID/schedstat, in nanoseconds; 0 where that is not available.
-func (r *wasm3Runner) cpuNanos() int64 {
+// /proc/PID/schedstat, in nanoseconds; not known where that is not
+// available (then only wall time is reported).
+func (r *wasm3Runner) cpuNanos() (int64, bool) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/schedstat", r.cmd.Process.Pid))
 	if err != nil {
-		return 0
+		return 0, false
 	}
 	f, _, _ := strings.Cut(string(b), " ")
-	n, _ := strconv.ParseInt(f, 10, 64)
-	return n
+	n, err := strconv.ParseInt(f, 10, 64)
+	return n, err == nil
 }
