@@ -60,12 +60,12 @@ type added struct {
 	stopVal, stopNoVal, tick, tickVal, fold uint32
 }
 
-// Instrument rewrites base: before every instruction of every defined
-// function it stops (recording the instruction's site in referee_pos and
-// the last result in referee_val, then referee_stopped = 1 and unreachable)
-// if referee_nsteps has reached referee_stop_at, and otherwise counts the
-// step; after every instruction whose result type its opcode fixes it folds
-// the result into referee_rhash.
+// Instrument rewrites base so that every defined function stops in front
+// of the instruction after step referee_stop_at (recording its site in
+// referee_pos and the last result in referee_val, then referee_stopped = 1
+// and unreachable), counts every step in referee_nsteps, and folds the
+// observed results of the steps after HashFrom into referee_rhash and
+// referee_rhash2 (stepcount_body.go: per straight run, in locals).
 // The added code is not counted, so referee_nsteps counts exactly the
 // reference machine's steps of the base module (docs/step.md). It adds
 // the export EntryName wrapping entry. base is not modified.
