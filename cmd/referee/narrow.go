@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/refereevm/referee/block"
@@ -70,6 +71,10 @@ func narrowCommand(args []string, stdout, stderr io.Writer) int {
 	if err := checkReportPath(*reportFile); err != nil {
 		return bad("--report: %v", err)
 	}
+	// Every engine run instantiates afresh (a new linear memory) while the
+	// live heap stays small: the default GOGC collects every few runs
+	// (docs/RATIONALE.md, "Why does referee narrow raise GOGC?").
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	ctx := context.Background()
 	var tg *narrow.Target
 	var blk *block.Block
