@@ -10,6 +10,12 @@
 //
 //	go test ./bench -run XXX -bench BenchmarkWorkloads -count 5 -benchtime 3x
 //
+// The wasm3 arm (BenchmarkWorkloads/<workload>/wasm3) runs the workload in a
+// wasm3 process of its own (its REPL, one `:invoke` per call) and is skipped
+// unless the environment variable WASM3 names a wasm3 binary, e.g. one built
+// by ../shared/anchors/wasm3/build.sh (clang -O3); its cpu-ns/op adds that
+// process's CPU time. Nothing else needs wasm3.
+//
 // Each BenchmarkWorkloads/<workload>/<engine> sub-benchmark reports steps/s,
 // where a step is one reference-machine step; the wazero engines report the
 // reference machine's step count for the same call, so the figures compare

@@ -19,6 +19,26 @@ type runner interface {
 	close()
 }
 
+// childCPU is a runner whose engine runs in a process of its own: its CPU
+// time so far, in nanoseconds, and whether it is known.
+type childCPU interface {
+	cpuNanos() (int64, bool)
+}
+
+// cpuOf is the CPU time so far of this process and r's own, if any; 0
+// (no cpu-ns/op reported) if r's own is not known.
+func cpuOf(r runner) int64 {
+	n := cpuNanos()
+	if c, ok := r.(childCPU); ok {
+		cn, known := c.cpuNanos()
+		if !known {
+			return 0
+		}
+		n += cn
+	}
+	return n
+}
+
 // engine builds a runner for a workload: decoding, compiling and
 // instantiating happen here, outside any benchmark timer.
 type engine struct {
@@ -34,6 +54,7 @@ var engines = []engine{
 	{name: "wazero-compiler", open: func(tb testing.TB, w Workload, bin []byte) runner {
 		return openWazero(tb, w, bin, wazero.NewRuntimeConfigCompiler())
 	}},
+	{name: "wasm3", open: openWasm3},
 }
 
 // readWorkload returns the module bytes of w.

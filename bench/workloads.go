@@ -16,8 +16,8 @@ type Call struct {
 // Expected results were computed without any Wasm engine: the C workloads by
 // the same source compiled natively with gcc (testdata/workloads/expected.sh),
 // cross-checked against Python's hashlib (sha256), the Keccak-f[1600] test
-// vector (keccak), published prime counts pi(n) (interp) and closed forms
-// (fib, loop).
+// vector (keccak), published prime counts pi(n) (interp), the same
+// computation in Python (nbody, vm) and closed forms (fib, loop).
 type Workload struct {
 	Name   string         // workload name: "fib"
 	Size   string         // the benchmark call's size: "n=27"
@@ -87,6 +87,18 @@ var Workloads = []Workload{
 		Params: []wasm.ValType{wasm.I32, wasm.I32}, Result: wasm.I32,
 		Bench: Call{Args: []uint64{300000, 1}, Want: 1623987147},
 		Test:  Call{Args: []uint64{1000, 1}, Want: 3502656349},
+	},
+	{
+		Name: "nbody", Size: "n=8000", File: "nbody.wasm", Export: "run",
+		Params: []wasm.ValType{wasm.I32}, Result: wasm.I64,
+		Bench: Call{Args: []uint64{8000}, Want: 13818631750554253184}, // energy -0.1690...
+		Test:  Call{Args: []uint64{100}, Want: 13818630752749088170},
+	},
+	{
+		Name: "vm", Size: "n=200", File: "vm.wasm", Export: "run",
+		Params: []wasm.ValType{wasm.I32}, Result: wasm.I32,
+		Bench: Call{Args: []uint64{200}, Want: 8392},
+		Test:  Call{Args: []uint64{20}, Want: 189},
 	},
 }
 

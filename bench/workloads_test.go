@@ -47,7 +47,7 @@ func BenchmarkWorkloads(b *testing.B) {
 						start = ref.m.Steps()
 					}
 					b.ResetTimer()
-					cpu0 := cpuNanos()
+					cpu0 := cpuOf(r)
 					for i := 0; i < b.N; i++ {
 						got, err := r.call(w.Bench.Args)
 						if err != nil {
@@ -56,7 +56,7 @@ func BenchmarkWorkloads(b *testing.B) {
 						checkResult(b, w, e.name, w.Bench, got)
 					}
 					b.StopTimer()
-					if cpu := cpuNanos() - cpu0; cpu0 > 0 && cpu > 0 {
+					if cpu := cpuOf(r) - cpu0; cpu0 > 0 && cpu > 0 {
 						b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
 					}
 					if isRef && ref.m.Steps()-start != steps*uint64(b.N) {

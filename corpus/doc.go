@@ -17,7 +17,10 @@
 // nothing. One finding is kept per signature: when the same signature is
 // found again in the same campaign, the finding found earliest in the
 // campaign's deterministic order (iteration, then worker) is kept, so the
-// stored set does not depend on goroutine scheduling.
+// stored set does not depend on goroutine scheduling. Every update takes
+// the directory's lock (DIR/.lock, flock) and re-reads the directory, so
+// campaigns, imports and merges (merge.go: one finding per signature
+// across directories, the smallest reproducer) may share it.
 //
 // Minimize (minimize.go) is generic over a predicate "the divergence still
 // holds": it drops exports, functions (rewriting the function index space)
@@ -28,9 +31,9 @@
 // it also runs each module unmetered on the reference machine, so that a
 // bug in referee's own instrumentation is a finding too (oracle_raw.go).
 // PlantedOp
-// (planted.go) is an engine with a planted bug in one rare case of one
-// operator, to measure how fast campaigns find bugs and how small their
-// findings get.
+// (planted.go, planted_bugs.go) is an engine with a planted bug in one rare
+// case of one operator (PlantedBugs lists fourteen), to measure how fast
+// campaigns find bugs and how small their findings get.
 //
 // The package imports wasm and diff (for engine outcomes); it uses no map
 // iteration, clock or randomness for anything but the metadata time.

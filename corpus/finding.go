@@ -73,7 +73,10 @@ type Finding struct {
 	Worker     int    `json:"worker"`
 	Iter       uint64 `json:"iter"`
 	ModuleSeed uint64 `json:"moduleSeed"`
-	Origin     string `json:"origin"` // "generate" or "mutate"
+	Origin     string `json:"origin"` // "generate", "mutate" or "import"
+	// Source names what an imported finding was made from: the crash
+	// file's name and the fuzz target it belongs to.
+	Source string `json:"source,omitempty"`
 
 	Found time.Time `json:"found"` // wall clock, metadata only
 

@@ -30,6 +30,10 @@ type DiffOracle struct {
 	// on the reference machine and compares it with the engines' agreed
 	// outcome (oracle_raw.go): a difference is class instrumentation.
 	Raw bool
+	// Times, if set, adds up each engine's run time (diff.Outcome.Time,
+	// compilation included) by engine index, for reports; Check never
+	// reads it.
+	Times *EngineTimes
 }
 
 // ErrEngineTimeout is wrapped by Check's error when an engine passed
@@ -94,6 +98,9 @@ func (o *DiffOracle) Check(ctx context.Context, m *wasm.Module, calls []Call) (*
 			}
 			outs[j] = diff.RunSafe(rctx, e, req)
 			cancel()
+			if o.Times != nil {
+				o.Times.add(j, outs[j].Time)
+			}
 			normalize(&outs[j], ft, p.Module)
 		}
 		if err := ctx.Err(); err != nil {

@@ -14,36 +14,60 @@ import (
 // operator, for measuring how fast a campaign finds a bug and how small
 // its finding gets. It is the reference machine running the module with
 // every instance of the operator rewritten into code that computes the
-// right result except in the rare case:
-//
-//	i64.rem_s  a negative dividend: the remainder is off by one (r + 1)
-//	i32.rotl   a count of 32 or more (before the modulo): the low bit flips
-//	i8x16.add_sat_s  a lane that saturates at +127 (or adds up to it) is 126
+// right result except in the bug's rare case (PlantedBugs lists them, with
+// the rewrites in planted_bugs.go): each is a mistake real engines have
+// made or could make, at an edge of the operator's domain (signed zeros,
+// NaN signs, INT_MIN / -1, shift and rotate counts of the width or more,
+// truncation bounds, ties, accesses at the end of memory or across a page,
+// zero lengths).
 //
 // Unlike diff.Planted, which corrupts one transaction of a block whatever
 // it does, PlantedOp's bug shows only on inputs that reach the case, as a
 // real engine bug does. Gas is unchanged: the rewrite happens after
 // metering and adds no charges.
 type PlantedOp struct {
-	Op wasm.Opcode
+	Op  wasm.Opcode
+	bug *plantedBug
 
 	mu    sync.Mutex
 	cache map[[32]byte]*diff.Prepared // instrumented module hash -> rewritten (lookups only)
 }
 
-// PlantedOps lists the operators PlantedOp can corrupt.
-var PlantedOps = []string{"i64.rem_s", "i32.rotl", "i8x16.add_sat_s"}
+// PlantedBug describes one bug PlantedOp can plant.
+type PlantedBug struct {
+	Name string // the operator's name, as NewPlantedOp takes it
+	Case string // the rare case and what goes wrong in it
+}
+
+// PlantedBugs lists the bugs PlantedOp can plant, in a fixed order.
+func PlantedBugs() []PlantedBug {
+	out := make([]PlantedBug, len(plantedBugs))
+	for i, b := range plantedBugs {
+		out[i] = PlantedBug{Name: b.op.String(), Case: b.doc}
+	}
+	return out
+}
+
+// PlantedOps lists the operators PlantedOp can corrupt (PlantedBugs'
+// names).
+var PlantedOps = func() []string {
+	var out []string
+	for _, b := range plantedBugs {
+		out = append(out, b.op.String())
+	}
+	return out
+}()
 
 // NewPlantedOp returns the planted engine for an operator of PlantedOps
 // ("" means i64.rem_s).
 func NewPlantedOp(op string) (*PlantedOp, error) {
-	switch op {
-	case "", "i64.rem_s":
-		return &PlantedOp{Op: wasm.OpI64RemS, cache: map[[32]byte]*diff.Prepared{}}, nil
-	case "i32.rotl":
-		return &PlantedOp{Op: wasm.OpI32Rotl, cache: map[[32]byte]*diff.Prepared{}}, nil
-	case "i8x16.add_sat_s":
-		return &PlantedOp{Op: wasm.SIMDOpcode(0x6f), cache: map[[32]byte]*diff.Prepared{}}, nil
+	if op == "" {
+		op = "i64.rem_s"
+	}
+	for i := range plantedBugs {
+		if b := &plantedBugs[i]; b.op.String() == op {
+			return &PlantedOp{Op: b.op, bug: b, cache: map[[32]byte]*diff.Prepared{}}, nil
+		}
 	}
 	return nil, fmt.Errorf("planted operator %q: known: %s", op, strings.Join(PlantedOps, ", "))
 }
@@ -69,7 +93,7 @@ func (p *PlantedOp) rewritten(orig *diff.Prepared) (*diff.Prepared, error) {
 	if prog != nil {
 		return prog, nil
 	}
-	m, err := plantOp(orig.Module, p.Op)
+	m, err := plantBug(orig.Module, p.bug)
 	if err != nil {
 		return nil, err
 	}
@@ -86,24 +110,10 @@ func (p *PlantedOp) rewritten(orig *diff.Prepared) (*diff.Prepared, error) {
 	return prog, nil
 }
 
-// plantOp rewrites every op in m. Each function gets two scratch locals
-// of the operand type, appended after its locals, and op becomes:
-//
-//	i64.rem_s: local.set $b; local.tee $a; local.get $b; i64.rem_s;
-//	           local.get $a; i64.const 0; i64.lt_s; i64.extend_i32_u; i64.add
-//	i32.rotl:  local.set $c; local.tee $x; local.get $c; i32.rotl;
-//	           local.get $c; i32.const 32; i32.ge_u; i32.xor
-//	i8x16.add_sat_s: i8x16.add_sat_s; local.tee $a; local.get $a;
-//	           v128.const i8x16 127 (x16); i8x16.eq; v128.const i8x16 1 (x16);
-//	           v128.and; v128.xor
-func plantOp(m *wasm.Module, op wasm.Opcode) (*wasm.Module, error) {
-	t := wasm.I64
-	switch op {
-	case wasm.OpI32Rotl:
-		t = wasm.I32
-	case wasm.SIMDOpcode(0x6f):
-		t = wasm.V128
-	}
+// plantBug rewrites every instance of b.op in m. Each function that has
+// one gets b's scratch locals, appended after its locals, and each
+// instance becomes b.rewrite's sequence.
+func plantBug(m *wasm.Module, b *plantedBug) (*wasm.Module, error) {
 	c := *m
 	c.Codes = append([]wasm.Code(nil), m.Codes...)
 	nimp := m.NumImports(wasm.ExternFunc)
@@ -116,40 +126,34 @@ func plantOp(m *wasm.Module, op wasm.Opcode) (*wasm.Module, error) {
 		if !ok {
 			return nil, fmt.Errorf("planted: func[%d]: no type", nimp+i)
 		}
-		a := uint32(uint64(len(ft.Params)) + c.Codes[i].NumLocals)
-		b := a + 1
+		first := uint32(uint64(len(ft.Params)) + c.Codes[i].NumLocals)
+		l := make([]uint32, len(b.locals))
+		for k := range l {
+			l[k] = first + uint32(k)
+		}
 		var out []wasm.Instr
 		hit := false
 		for _, in := range ins {
-			if in.Op == wasm.OpSIMD && wasm.SIMDOpcode(in.SIMD) == op {
-				hit = true
-				var k127, k1 [16]byte
-				for j := range k127 {
-					k127[j], k1[j] = 127, 1
-				}
-				simd := func(sub uint32, imm [16]byte) wasm.Instr { return wasm.Instr{Op: wasm.OpSIMD, SIMD: sub, V128: imm} }
-				out = append(out, in, wasm.Instr{Op: wasm.OpLocalTee, Index: a}, wasm.Instr{Op: wasm.OpLocalGet, Index: a},
-					simd(0x0c, k127), simd(0x23, [16]byte{}), simd(0x0c, k1), simd(0x4e, [16]byte{}), simd(0x51, [16]byte{}))
-				continue
-			}
-			if in.Op != op {
+			if k := in.Op; k != b.op && (k != wasm.OpSIMD || wasm.SIMDOpcode(in.SIMD) != b.op) {
 				out = append(out, in)
 				continue
 			}
 			hit = true
-			get := func(x uint32) wasm.Instr { return wasm.Instr{Op: wasm.OpLocalGet, Index: x} }
-			out = append(out, wasm.Instr{Op: wasm.OpLocalSet, Index: b}, wasm.Instr{Op: wasm.OpLocalTee, Index: a}, get(b), in, get(a))
-			if op == wasm.OpI64RemS {
-				out = append(out, wasm.Instr{Op: wasm.OpI64Const}, wasm.Instr{Op: wasm.OpI64LtS}, wasm.Instr{Op: wasm.OpI64ExtendI32U}, wasm.Instr{Op: wasm.OpI64Add})
-			} else {
-				out = append(out[:len(out)-1], get(b), wasm.Instr{Op: wasm.OpI32Const, Const: 32}, wasm.Instr{Op: wasm.OpI32GeU}, wasm.Instr{Op: wasm.OpI32Xor})
-			}
+			out = append(out, b.rewrite(in, l)...)
 		}
 		if !hit {
 			continue
 		}
-		c.Codes[i].Locals = append(append([]wasm.LocalDecl(nil), c.Codes[i].Locals...), wasm.LocalDecl{Count: 2, Type: t})
-		c.Codes[i].NumLocals += 2
+		locals := append([]wasm.LocalDecl(nil), c.Codes[i].Locals...)
+		for _, t := range b.locals {
+			if n := len(locals); n > 0 && locals[n-1].Type == t {
+				locals[n-1].Count++
+			} else {
+				locals = append(locals, wasm.LocalDecl{Count: 1, Type: t})
+			}
+		}
+		c.Codes[i].Locals = locals
+		c.Codes[i].NumLocals += uint64(len(b.locals))
 		c.Codes[i].Body = wasm.EncodeBody(out)
 	}
 	return &c, nil

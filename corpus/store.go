@@ -22,8 +22,11 @@ const maxStoredFile = 64 << 20
 var ErrNotFound = errors.New("no such finding")
 
 // Store is a directory of findings, one per signature. It is safe for
-// concurrent use by the goroutines of one process; two processes writing
-// the same directory may both keep a finding of one signature.
+// concurrent use by the goroutines of one process and, on Unix, by
+// several processes (campaigns, merges, imports) on one directory: every
+// update takes the directory's lock (DIR/.lock, an flock) and re-reads the
+// findings on disk before deciding, so one signature is never written by
+// two of them at once and a finding another process stored is seen.
 type Store struct {
 	dir string
 
@@ -36,6 +39,7 @@ const (
 	recordExt    = ".json"
 	moduleExt    = ".wasm"
 	minModuleExt = ".min.wasm"
+	lockName     = ".lock"
 )
 
 // Open opens the store in dir, creating the directory if needed, and
@@ -68,16 +72,45 @@ func OpenExisting(dir string) (*Store, error) {
 
 func open(dir string) (*Store, error) {
 	s := &Store{dir: dir, bySig: map[string]*Finding{}}
-	fs, err := s.List()
-	if err != nil {
+	if err := s.reindex(); err != nil {
 		return nil, err
 	}
-	for _, f := range fs {
-		if g := s.bySig[f.Signature]; g == nil || f.before(g) {
-			s.bySig[f.Signature] = f
+	return s, nil
+}
+
+// reindex rebuilds the signature index from the findings on disk (which
+// another process may have changed). Where two findings of one signature
+// are on disk (left by an older referee without the lock), the first in
+// campaign order is the one the store keeps.
+func (s *Store) reindex() error {
+	fs, err := s.List()
+	if err != nil {
+		return err
+	}
+	by := map[string]*Finding{}
+	for _, f := range fs { // List is sorted: the choice does not depend on directory order
+		if g := by[f.Signature]; g == nil || f.before(g) {
+			by[f.Signature] = f
 		}
 	}
-	return s, nil
+	s.bySig = by
+	return nil
+}
+
+// locked runs fn holding the in-process mutex and the directory's lock,
+// with the index fresh from disk.
+func (s *Store) locked(fn func() error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	unlock, err := lockDir(s.dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := s.reindex(); err != nil {
+		return err
+	}
+	return fn()
 }
 
 // Dir returns the store's directory.
@@ -97,8 +130,16 @@ func (s *Store) Put(f *Finding, module []byte) (bool, error) {
 	if f.Signature == "" {
 		f.Signature = f.Divergence.Signature
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	stored := false
+	err := s.locked(func() error {
+		var err error
+		stored, err = s.put(f, module)
+		return err
+	})
+	return stored, err
+}
+
+func (s *Store) put(f *Finding, module []byte) (bool, error) {
 	old := s.bySig[f.Signature]
 	if old != nil && !f.before(old) {
 		return false, nil
@@ -133,8 +174,10 @@ func (s *Store) Put(f *Finding, module []byte) (bool, error) {
 // meanwhile (a finding earlier in the campaign's order had the same
 // signature); nothing is written then.
 func (s *Store) PutMinimized(id string, module []byte, info Minimized) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	return s.locked(func() error { return s.putMinimized(id, module, info) })
+}
+
+func (s *Store) putMinimized(id string, module []byte, info Minimized) error {
 	f, err := s.read(id)
 	if err != nil {
 		return err

@@ -218,6 +218,9 @@ var closedTimer = func() <-chan time.Time {
 }()
 
 // firstDivergence compares every outcome with the first, in engine order.
+// A failed first outcome (no outcome to compare) is a divergence by
+// itself: it is reported against the second engine, or alone when it is
+// the only one (Engines[1] and Values[1] empty).
 func firstDivergence(tx int, outs []Outcome) *Divergence {
 	for j := range outs {
 		a, b := &outs[0], &outs[j]
@@ -226,18 +229,35 @@ func firstDivergence(tx int, outs []Outcome) *Divergence {
 			if a.Failure == "" {
 				continue
 			}
-			diff = Compare(a, a)
+			if len(outs) > 1 {
+				b = &outs[1]
+			}
+			diff = Compare(a, b)
 		} else if diff = Compare(a, b); diff == nil {
 			continue
 		}
-		return &Divergence{
+		dv := &Divergence{
 			Tx: tx, Class: diff.Class, Field: diff.Field,
 			Signature: Signature(diff, a, b),
 			Engines:   [2]string{a.Engine, b.Engine},
 			Values:    [2]string{diff.A, diff.B},
 		}
+		if a == b {
+			dv.Engines[1], dv.Values[1] = "", ""
+		}
+		return dv
 	}
 	return nil
+}
+
+// String describes the divergence for people: "class C, field F: A says X,
+// B says Y" (only A when the first engine failed alone).
+func (d *Divergence) String() string {
+	s := fmt.Sprintf("class %s, field %s: %s says %s", d.Class, d.Field, d.Engines[0], d.Values[0])
+	if d.Engines[1] != "" {
+		s += fmt.Sprintf(", %s says %s", d.Engines[1], d.Values[1])
+	}
+	return s
 }
 
 // GateBlock passes every contract through the gatekeeper and checks it

@@ -45,6 +45,8 @@ type Prepared struct {
 	// Original is the module before instrumentation (nil when built by
 	// LoadPrepared from an instrumented binary).
 	Original *wasm.Module
+
+	preparedMemory // the memory right after instantiation, filled in on first use (memory.go)
 }
 
 // Gate is the static gatekeeper: it decodes bin, validates it against the
@@ -66,7 +68,10 @@ func Gate(bin []byte, o GateOptions) (*Prepared, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrGate, err)
 	}
-	p, err := LoadPrepared(code)
+	// The instrumented module must satisfy the configured limits raised by
+	// what instrumentation adds, and nothing stricter: a module the gate
+	// accepted is never refused here.
+	p, err := loadPrepared(code, meter.InstrumentedLimits(lim))
 	if err != nil {
 		return nil, fmt.Errorf("BUG: instrumented module: %w", err)
 	}
@@ -76,7 +81,7 @@ func Gate(bin []byte, o GateOptions) (*Prepared, error) {
 
 func decodeValid(bin []byte, lim wasm.ResourceLimits) (*wasm.Module, error) {
 	if lim.MaxModuleSize != 0 && uint64(len(bin)) > uint64(lim.MaxModuleSize) {
-		return nil, fmt.Errorf("%w: module of %d bytes: more than %d", ErrGate, len(bin), lim.MaxModuleSize)
+		return nil, fmt.Errorf("%w: module of %d bytes: %w: more than MaxModuleSize (%d bytes)", ErrGate, len(bin), wasm.ErrLimit, lim.MaxModuleSize)
 	}
 	m, err := wasm.Decode(bin)
 	if err != nil {
@@ -89,13 +94,31 @@ func decodeValid(bin []byte, lim wasm.ResourceLimits) (*wasm.Module, error) {
 }
 
 // LoadPrepared decodes and validates an already instrumented binary (an
-// isolated child receives one) and indexes its exports.
+// isolated child receives one from its parent, which gated the original
+// with limits the child does not know) and indexes its exports. Validation
+// checks the structure only: every resource limit is lifted, so that
+// whatever the parent's gate accepted loads here.
 func LoadPrepared(code []byte) (*Prepared, error) {
+	return loadPrepared(code, liftedLimits())
+}
+
+// liftedLimits sets every resource limit to its maximum.
+func liftedLimits() wasm.ResourceLimits {
+	const max = 1<<32 - 1
+	return wasm.ResourceLimits{
+		MaxModuleSize: max, MaxTypes: max, MaxFuncs: max, MaxImports: max, MaxExports: max,
+		MaxGlobals: max, MaxTables: max, MaxElemSegments: max, MaxDataSegments: max,
+		MaxLocalsPerFunc: max, MaxFuncBodySize: max, MaxBlockDepth: max,
+		MaxDataSegmentSize: max, MaxElemSegmentSize: max, MaxTableSize: max, MaxMemoryPages: max,
+	}
+}
+
+func loadPrepared(code []byte, lim wasm.ResourceLimits) (*Prepared, error) {
 	m, err := wasm.Decode(code)
 	if err != nil {
 		return nil, fmt.Errorf("decode: %w", err)
 	}
-	if err := wasm.Validate(m, instrumentedLimits()); err != nil {
+	if err := wasm.Validate(m, lim); err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
 	p := &Prepared{Code: code, Hash: sha256.Sum256(code), Module: m}
@@ -108,19 +131,6 @@ func LoadPrepared(code []byte) (*Prepared, error) {
 		return nil, fmt.Errorf("no exported global %q: not instrumented", meter.ExportGas)
 	}
 	return p, nil
-}
-
-// instrumentedLimits validates an instrumented module: the gatekeeper has
-// bounded the original; the instrumentation adds a few locals, globals and
-// types, so the limits here only guard against a broken binary.
-func instrumentedLimits() wasm.ResourceLimits {
-	l := wasm.DefaultLimits()
-	l.MaxModuleSize = 1 << 30
-	l.MaxLocalsPerFunc += 1 << 10
-	l.MaxGlobals += 16
-	l.MaxTypes += 1 << 10
-	l.MaxExports += 16
-	return l
 }
 
 func (p *Prepared) exportIndex(name string, kind wasm.ExternKind) (uint32, bool) {

@@ -1,14 +1,12 @@
 package diff
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/binary"
 	"strings"
 	"time"
 
 	"github.com/refereevm/referee/block"
 	"github.com/refereevm/referee/meter"
+	"github.com/refereevm/referee/wasm"
 )
 
 // Outcome is everything observable about one run on one engine. Every field
@@ -98,8 +96,7 @@ func finish(req *Request, call *block.Call, trapped bool, engineTrap string, res
 	} else {
 		mem := inst.memory()
 		o.MemoryPages = uint32(mem.numPages() * DirtyPageSize / 65536)
-		o.MemoryHash = memoryHash(mem)
-		o.DirtyPages = initMem.dirty(mem)
+		o.MemoryHash, o.DirtyPages = scanMemory(mem, initMem)
 	}
 	charged := false // the whole limit is charged already
 	if trapped {
@@ -122,7 +119,7 @@ func finish(req *Request, call *block.Call, trapped bool, engineTrap string, res
 		charged = charged || o.Exit == meter.ExitOutOfGas
 	} else {
 		engineTrap = ""
-		o.Results = results
+		o.Results = observableResults(req, results)
 	}
 	if !charged && o.GuestGas < limit {
 		o.GuestGas += min(uint64(o.DirtyPages)*GasPerDirtyPage, limit+1-o.GuestGas) // past the limit: out-of-gas
@@ -130,9 +127,70 @@ func finish(req *Request, call *block.Call, trapped bool, engineTrap string, res
 	o.Receipt = call.Receipt(engineTrap, o.GuestGas)
 	for _, name := range req.Prog.Globals {
 		v, _ := inst.global(name)
+		if globalType(req.Prog.Module, name) == wasm.FuncRef {
+			v = funcRefObservable(v)
+		}
 		o.Globals = append(o.Globals, Global{Name: name, Bits: v})
 	}
 	return o
+}
+
+// A function reference is not observable bits: the reference machine holds
+// a store address plus one, wazero a Go pointer, wasmtime an opaque handle.
+// What every engine can say is whether it is null, so an outcome carries a
+// funcref as 0 (null) or 1 (any function), in results and exported globals
+// alike. (The function index would say more, but wazero does not map its
+// pointer back to an index.) An externref is the host value the caller
+// passed in, the same bits on every engine, and is kept.
+func funcRefObservable(bits uint64) uint64 {
+	if bits != 0 {
+		return 1
+	}
+	return 0
+}
+
+// observableResults reduces the entry's funcref results to null or not.
+func observableResults(req *Request, results []uint64) []uint64 {
+	m := req.Prog.Module
+	for _, e := range m.Exports {
+		if e.Kind != wasm.ExternFunc || e.Name != req.Tx.Entry {
+			continue
+		}
+		ft, _ := m.FuncType(e.Index)
+		for i := range results {
+			if i < len(ft.Results) && ft.Results[i] == wasm.FuncRef {
+				results[i] = funcRefObservable(results[i])
+			}
+		}
+		break
+	}
+	return results
+}
+
+// globalType is the value type of the exported global name (0 if none).
+func globalType(m *wasm.Module, name string) wasm.ValType {
+	for _, e := range m.Exports {
+		if e.Kind != wasm.ExternGlobal || e.Name != name {
+			continue
+		}
+		n := uint32(m.NumImports(wasm.ExternGlobal))
+		if e.Index >= n {
+			if i := e.Index - n; i < uint32(len(m.Globals)) {
+				return m.Globals[i].Type.Type
+			}
+			return 0
+		}
+		k := uint32(0)
+		for _, im := range m.Imports {
+			if im.Kind == wasm.ExternGlobal {
+				if k == e.Index {
+					return im.Global.Type
+				}
+				k++
+			}
+		}
+	}
+	return 0
 }
 
 // GasPerDirtyPage is charged after each transaction per 4 KiB page of the
@@ -140,70 +198,6 @@ func finish(req *Request, call *block.Call, trapped bool, engineTrap string, res
 // (docs/block-format.md, "Writing an engine adapter"): the same price per
 // byte as memory.grow's 1,000 gas per 64 KiB page. It counts as guest gas.
 const GasPerDirtyPage = 64
-
-var zeroPage [DirtyPageSize]byte
-
-func isZero(p []byte) bool { return p == nil || bytes.Equal(p, zeroPage[:len(p)]) }
-
-// memSnapshot is a memory right after instantiation: copies of its
-// non-zero 4 KiB pages (most of a fresh memory is zero, so this is cheap).
-type memSnapshot struct {
-	pages map[int][]byte // page index -> bytes; lookups only
-}
-
-func snapshot(mem pagedMemory) memSnapshot {
-	s := memSnapshot{pages: map[int][]byte{}}
-	for i := range mem.numPages() {
-		if p := mem.page(i); !isZero(p) {
-			s.pages[i] = bytes.Clone(p)
-		}
-	}
-	return s
-}
-
-// dirty counts the 4 KiB pages of after whose bytes differ from the
-// snapshot's (pages the snapshot lacks, grown ones included, compare
-// against zero).
-func (s memSnapshot) dirty(after pagedMemory) uint32 {
-	var n uint32
-	for i := range after.numPages() {
-		p := after.page(i)
-		if before, ok := s.pages[i]; ok {
-			if p == nil || !bytes.Equal(before, p) {
-				n++
-			}
-		} else if !isZero(p) {
-			n++
-		}
-	}
-	return n
-}
-
-// dirtyPages counts the pages of after that differ from before.
-func dirtyPages(before, after []byte) uint32 {
-	return snapshot(sliceMem(before)).dirty(sliceMem(after))
-}
-
-// memoryHash is sha256 over an injective encoding of the memory's bytes
-// that skips zero pages: u32 big-endian size in 64 KiB pages, then for
-// each 4 KiB page that is not all zero, its u32 big-endian index and its
-// 4,096 bytes.
-func memoryHash(mem pagedMemory) [32]byte {
-	h := sha256.New()
-	var u [4]byte
-	binary.BigEndian.PutUint32(u[:], uint32(mem.numPages()*DirtyPageSize/65536))
-	h.Write(u[:])
-	for i := range mem.numPages() {
-		if p := mem.page(i); !isZero(p) {
-			binary.BigEndian.PutUint32(u[:], uint32(i))
-			h.Write(u[:])
-			h.Write(p)
-		}
-	}
-	var out [32]byte
-	h.Sum(out[:0])
-	return out
-}
 
 // Normalised guest trap kinds: the spec's assert_trap texts, except that the
 // three table traps are one kind (wazero reports all three as "invalid table

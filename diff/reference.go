@@ -82,6 +82,10 @@ func (Reference) Run(ctx context.Context, req *Request) (Outcome, error) {
 	BindABI(m, call, func() *trace.Memory { return tmem })
 	inst, err := m.Instantiate(mod)
 	if err != nil {
+		var tr *trace.Trap
+		if errors.As(err, &tr) {
+			return instantiationTrap(req, call, NormalizeTrap(tr.Kind.String()), "reference: instantiate: "+err.Error()), nil
+		}
 		return Outcome{}, failf(ClassRejected, "reference: instantiate: %v", err)
 	}
 	if ex, ok := inst.Export("memory"); ok && ex.Kind == wasm.ExternMemory {
@@ -89,7 +93,7 @@ func (Reference) Run(ctx context.Context, req *Request) (Outcome, error) {
 		mem = &traceMem{tmem}
 	}
 	view := refView{m: m, inst: inst, mem: mem}
-	initMem := snapshot(view.memory())
+	initMem := initialMemory(req.Prog, view.memory())
 	fn, ok := inst.Export(req.Tx.Entry)
 	if !ok || fn.Kind != wasm.ExternFunc {
 		return Outcome{}, failf(ClassRejected, "reference: no exported function %q", req.Tx.Entry)

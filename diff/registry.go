@@ -14,7 +14,8 @@ type EngineConfig struct {
 	// that does not stop by itself is abandoned by CheckBlock after the
 	// budget plus a grace.
 	Interruptible bool
-	// NoWazeroInterrupt, with Interruptible, leaves wazero out: the cheap
+	// NoWazeroInterrupt, with Interruptible, leaves wazero out for runs
+	// whose gas cannot outlast their deadline (deadline.go): the cheap
 	// choice of referee check's default "--interrupt cheap".
 	NoWazeroInterrupt bool
 }
@@ -28,8 +29,8 @@ var engineMakers = []struct {
 	make func(EngineConfig) Engine
 }{
 	{"reference", func(EngineConfig) Engine { return Reference{} }},
-	{"wazero-interp", func(c EngineConfig) Engine { return NewWazero(false, c.wazero()) }},
-	{"wazero-compiler", func(c EngineConfig) Engine { return NewWazero(true, c.wazero()) }},
+	{"wazero-interp", func(c EngineConfig) Engine { return newWazeroFor(false, c) }},
+	{"wazero-compiler", func(c EngineConfig) Engine { return newWazeroFor(true, c) }},
 }
 
 // AllEngineNames returns the engines built into this binary, in order:

@@ -28,11 +28,13 @@ func init() {
 // runs past their deadline.
 const epochTick = 10 * time.Millisecond
 
-// Wasmtime is the engine "wasmtime": wasmtime-go v39 with Cranelift, fuel
-// off (the instrumentation meters), only the Wasm 2.0 features (SIMD
-// included, relaxed SIMD not),
-// no NaN canonicalisation of its own. One wasmtime engine and linker serve
-// every run; modules are cached by hash; each run has its own store.
+// Wasmtime is the engine "wasmtime": wasmtime-go v39 with Cranelift (its
+// optimizer off, 1 MiB of Wasm stack), fuel off (the instrumentation
+// meters), only the Wasm 2.0 features (SIMD included, relaxed SIMD not), no NaN canonicalisation
+// of its own. One wasmtime engine and linker serve
+// every run; modules are cached by hash; each run has an instance in the
+// state right after instantiation, reused across runs where the module
+// allows it (wasmtime_store.go).
 type Wasmtime struct {
 	interruptible bool
 
@@ -42,8 +44,11 @@ type Wasmtime struct {
 	linker  *wasmtime.Linker
 	stop    chan struct{}
 
-	mu    sync.Mutex // guards stop
-	cache *codeCache[*wasmtime.Module]
+	mu        sync.Mutex // guards stop, idlePages and closed
+	idlePages uint64     // memory of the idle instances (wasmtime_store.go)
+	closed    bool
+	cache     *codeCache[*wtPlan]
+	reused    reuseCount // runs on a reused instance
 }
 
 // NewWasmtime returns the wasmtime engine. interruptible enables epoch
@@ -51,14 +56,20 @@ type Wasmtime struct {
 // deadline is its context's, at the price of an epoch check at every loop
 // header and function entry.
 func NewWasmtime(interruptible bool) *Wasmtime {
-	return &Wasmtime{interruptible: interruptible, cache: newCodeCache(func(m *wasmtime.Module) { m.Close() })}
+	w := &Wasmtime{interruptible: interruptible}
+	w.cache = newCodeCache(w.closePlan)
+	return w
 }
 
 // Name returns "wasmtime".
 func (*Wasmtime) Name() string { return "wasmtime" }
 
-// wtRun is a store's data: the run's host context.
-type wtRun struct{ call *block.Call }
+// wtRun is the run's host context; mem is the instance's exported memory
+// once instantiated (nil: none, or not yet).
+type wtRun struct {
+	call *block.Call
+	mem  *wasmtime.Memory
+}
 
 // wtMem adapts a wasmtime memory to block.Memory; the view is taken afresh
 // on every access (memory.grow may move it).
@@ -86,6 +97,10 @@ func (w wtMem) Write(off uint32, data []byte) bool {
 
 func (w *Wasmtime) init() error {
 	w.once.Do(func() {
+		if err := checkNativeStack(2 * WasmtimeMaxWasmStack); err != nil {
+			w.initErr = fmt.Errorf("wasmtime: %w", err)
+			return
+		}
 		// With RUST_BACKTRACE=1 in the environment (common on developer
 		// machines), wasmtime captures and symbolises a Rust backtrace for
 		// every trap and host error: 30-100x the cost of a transaction
@@ -97,6 +112,15 @@ func (w *Wasmtime) init() error {
 		cfg := wasmtime.NewConfig()
 		cfg.SetStrategy(wasmtime.StrategyCranelift)
 		cfg.SetConsumeFuel(false)
+		cfg.SetMaxWasmStack(WasmtimeMaxWasmStack)
+		// Cranelift's optimizer is superlinear in the loads of a function:
+		// one function of 8,500 loads at distinct offsets took 1.6 s of CPU
+		// at OptLevelSpeed, nine of 4,000 took 4.0 s (35 s of wall time on a
+		// loaded machine, past the compile budget), against 0.2 s without
+		// it, while the workloads run at most ~1.25x slower
+		// (docs/metering.md, "The static gatekeeper"). Compile time is
+		// what the gate must bound; wasmtime is rarely the slowest engine.
+		cfg.SetCraneliftOptLevel(wasmtime.OptLevelNone)
 		cfg.SetEpochInterruption(w.interruptible)
 		cfg.SetCraneliftNanCanonicalization(false)
 		cfg.SetWasmRelaxedSIMD(false)
@@ -114,13 +138,15 @@ func (w *Wasmtime) init() error {
 			f := f
 			ty := wasmtime.NewFuncType(wtTypes(f.Type.Params), wtTypes(f.Type.Results))
 			err := w.linker.FuncNew(block.ImportModule, f.Name, ty, func(c *wasmtime.Caller, args []wasmtime.Val) ([]wasmtime.Val, *wasmtime.Trap) {
-				r := c.Data().(*wtRun)
+				r := c.Data().(*wtSlot).run
 				raw := make([]uint64, len(args))
 				for i, a := range args {
 					raw[i] = uint64(uint32(a.I32())) // the ABI has i32 parameters only
 				}
 				var mem block.Memory
-				if ex := c.GetExport("memory"); ex != nil && ex.Memory() != nil {
+				if r.mem != nil {
+					mem = wtMem{r.mem, c}
+				} else if ex := c.GetExport("memory"); ex != nil && ex.Memory() != nil {
 					mem = wtMem{ex.Memory(), c}
 				}
 				res, err := r.call.Invoke(f.Name, mem, raw)
@@ -144,12 +170,21 @@ func (w *Wasmtime) init() error {
 			w.stop = stop
 			w.mu.Unlock()
 			go func() {
+				// The epoch follows the clock, not the ticks: a ticker drops
+				// ticks when its goroutine is late (a loaded machine), and a
+				// deadline counted in ticks would then come late, past the
+				// grace (seen: 6 s for a 5 s budget with four engines on two
+				// cores). Each wake-up catches up the elapsed periods.
+				start := time.Now()
+				var epochs int64
 				t := time.NewTicker(epochTick)
 				defer t.Stop()
 				for {
 					select {
-					case <-t.C:
-						w.engine.IncrementEpoch()
+					case now := <-t.C:
+						for due := int64(now.Sub(start) / epochTick); epochs < due; epochs++ {
+							w.engine.IncrementEpoch()
+						}
 					case <-stop:
 						return
 					}
@@ -181,44 +216,68 @@ func wtTypes(ts []wasm.ValType) []*wasmtime.ValType {
 
 // Compile compiles p (once per hash).
 func (w *Wasmtime) Compile(ctx context.Context, p *Prepared) error {
-	_, release, err := w.module(p)
+	_, release, err := w.plan(p)
 	release()
 	return err
 }
 
-// module returns p compiled and the function that releases it.
-func (w *Wasmtime) module(p *Prepared) (*wasmtime.Module, func(), error) {
+// plan returns how p runs, compiled, and the function that releases it.
+func (w *Wasmtime) plan(p *Prepared) (*wtPlan, func(), error) {
 	if err := w.init(); err != nil {
 		return nil, func() {}, err
 	}
-	return w.cache.get(p.Hash, func() (*wasmtime.Module, error) {
-		m, err := wasmtime.NewModule(w.engine, p.Code)
-		if err != nil {
-			return nil, failf(ClassRejected, "wasmtime: compile: %v", firstLine(err.Error()))
-		}
-		return m, nil
-	})
+	return w.cache.get(p.Hash, func() (*wtPlan, error) { return w.newPlan(p) })
 }
 
+// wtView looks each export up once per run (every lookup is a cgo call
+// and an object with a finalizer).
 type wtView struct {
-	inst  *wasmtime.Instance
-	store *wasmtime.Store
+	inst    *wasmtime.Instance
+	store   *wasmtime.Store
+	mem     *wasmtime.Memory // nil: no exported memory
+	globals map[string]*wasmtime.Global
 }
 
-func (v wtView) global(name string) (uint64, bool) {
-	ex := v.inst.GetExport(v.store, name)
-	if ex == nil || ex.Global() == nil {
+func newWtView(inst *wasmtime.Instance, store *wasmtime.Store) *wtView {
+	v := &wtView{inst: inst, store: store, globals: map[string]*wasmtime.Global{}}
+	if ex := inst.GetExport(store, "memory"); ex != nil {
+		v.mem = ex.Memory()
+	}
+	return v
+}
+
+func (v *wtView) exportedGlobal(name string) *wasmtime.Global {
+	g, ok := v.globals[name]
+	if !ok {
+		if ex := v.inst.GetExport(v.store, name); ex != nil {
+			g = ex.Global()
+		}
+		v.globals[name] = g
+	}
+	return g
+}
+
+func (v *wtView) global(name string) (uint64, bool) {
+	g := v.exportedGlobal(name)
+	if g == nil {
 		return 0, false
 	}
-	return valBits(ex.Global().Get(v.store))
+	return valBits(g.Get(v.store))
 }
 
-func (v wtView) memory() pagedMemory {
-	ex := v.inst.GetExport(v.store, "memory")
-	if ex == nil || ex.Memory() == nil {
+func (v *wtView) memory() pagedMemory {
+	if v.mem == nil {
 		return sliceMem(nil)
 	}
-	return sliceMem(ex.Memory().UnsafeData(v.store))
+	return sliceMem(v.mem.UnsafeData(v.store))
+}
+
+// pages is the memory's size in 64 KiB pages.
+func (v *wtView) pages() uint64 {
+	if v.mem == nil {
+		return 0
+	}
+	return uint64(len(v.mem.UnsafeData(v.store)) / 65536)
 }
 
 // Reference values are represented as on the other engines: a null
@@ -226,7 +285,8 @@ func (v wtView) memory() pagedMemory {
 // (an entry argument's bits, kept by wasmtime-go as a uint64); a non-null
 // funcref is 1. Engines encode function references differently (the
 // reference machine's store address + 1, wazero's pointer), so only null or
-// not is comparable; the oracles reduce non-zero funcref bits to 1.
+// not is comparable; finish (outcome.go) reduces every funcref an outcome
+// carries to 0 or 1, as the fuzzing oracles do.
 
 // funcRefBits is the bits of a funcref: 0 if null, else 1.
 func funcRefBits(f *wasmtime.Func) uint64 {
@@ -344,17 +404,30 @@ func callResults(results []*wasmtime.ValType, res any) ([]uint64, error) {
 	return out, nil
 }
 
-// Run instantiates the module in a fresh store, sets referee_gas to the gas
-// limit and invokes the entry.
+// Run takes an instance in the state right after instantiation (a fresh
+// one, or one reset after an earlier run: wasmtime_store.go), sets
+// referee_gas to the gas limit and invokes the entry.
 func (w *Wasmtime) Run(ctx context.Context, req *Request) (Outcome, error) {
-	mod, release, err := w.module(req.Prog)
+	plan, release, err := w.plan(req.Prog)
 	defer release()
 	if err != nil {
 		return Outcome{}, err
 	}
 	run := &wtRun{call: block.NewCall(req.State, req.Tx)}
-	store := wasmtime.NewStoreWithData(w.engine, run)
-	defer store.Close()
+	wi, err := w.instance(plan)
+	if err != nil {
+		var trap *wasmtime.Trap
+		if errors.As(err, &trap) {
+			if code := trap.Code(); code != nil && (*code == wasmtime.MemoryOutOfBounds || *code == wasmtime.TableOutOfBounds) {
+				return instantiationTrap(req, run.call, wtTrapKind(*code), "wasmtime: instantiate: "+firstLine(err.Error())), nil
+			}
+		}
+		return Outcome{}, failf(ClassRejected, "wasmtime: instantiate: %v", firstLine(err.Error()))
+	}
+	ok := false // an outcome was produced: the instance may be reused
+	defer func() { w.release(plan, req.Prog, wi, ok) }()
+	wi.slot.run = run
+	store, inst, view := wi.store, wi.inst, wi.view
 	if w.interruptible {
 		ticks := uint64(1) << 62
 		if dl, ok := ctx.Deadline(); ok {
@@ -362,24 +435,21 @@ func (w *Wasmtime) Run(ctx context.Context, req *Request) (Outcome, error) {
 		}
 		store.SetEpochDeadline(ticks)
 	}
-	inst, err := w.linker.Instantiate(store, mod)
-	if err != nil {
-		return Outcome{}, failf(ClassRejected, "wasmtime: instantiate: %v", firstLine(err.Error()))
-	}
-	gas := inst.GetExport(store, "referee_gas")
-	if gas == nil || gas.Global() == nil {
+	run.mem = view.mem
+	gas := view.exportedGlobal("referee_gas")
+	if gas == nil {
 		return Outcome{}, errors.New("wasmtime: no referee_gas global")
 	}
-	if err := gas.Global().Set(store, wasmtime.ValI64(int64(req.Tx.GasLimit))); err != nil {
+	if err := gas.Set(store, wasmtime.ValI64(int64(req.Tx.GasLimit))); err != nil {
 		return Outcome{}, fmt.Errorf("wasmtime: set referee_gas: %w", err)
 	}
-	view := wtView{inst, store}
-	initMem := snapshot(view.memory())
+	initMem := initialMemory(req.Prog, view.memory())
 	fn := inst.GetFunc(store, req.Tx.Entry)
 	if fn == nil {
 		return Outcome{}, failf(ClassRejected, "wasmtime: no exported function %q", req.Tx.Entry)
 	}
-	params := fn.Type(store).Params()
+	ftype := fn.Type(store)
+	params := ftype.Params()
 	if len(params) != len(req.Args) {
 		return Outcome{}, failf(ClassRejected, "wasmtime: %q takes %d arguments, got %d", req.Tx.Entry, len(params), len(req.Args))
 	}
@@ -393,10 +463,11 @@ func (w *Wasmtime) Run(ctx context.Context, req *Request) (Outcome, error) {
 	}
 	res, err := fn.Call(store, args...)
 	if err == nil {
-		out, err := callResults(fn.Type(store).Results(), res)
+		out, err := callResults(ftype.Results(), res)
 		if err != nil {
 			return Outcome{}, failf(ClassEngineCrash, "%v", err)
 		}
+		ok = true
 		return finish(req, run.call, false, "", out, view, initMem), nil
 	}
 	kind := ""
@@ -409,36 +480,49 @@ func (w *Wasmtime) Run(ctx context.Context, req *Request) (Outcome, error) {
 		if code == nil {
 			return Outcome{}, failf(ClassEngineCrash, "wasmtime: trap without a code: %v", firstLine(trap.Message()))
 		}
-		switch *code {
-		case wasmtime.Interrupt:
+		if *code == wasmtime.Interrupt {
 			return Outcome{}, failf(ClassEngineTimeout, "wasmtime: interrupted at the deadline")
-		case wasmtime.StackOverflow:
-			kind = TrapCallStack
-		case wasmtime.MemoryOutOfBounds:
-			kind = "out of bounds memory access"
-		case wasmtime.TableOutOfBounds, wasmtime.IndirectCallToNull:
-			kind = TrapTableAccess
-		case wasmtime.BadSignature:
-			kind = "indirect call type mismatch"
-		case wasmtime.IntegerOverflow:
-			kind = "integer overflow"
-		case wasmtime.IntegerDivisionByZero:
-			kind = "integer divide by zero"
-		case wasmtime.BadConversionToInteger:
-			kind = "invalid conversion to integer"
-		case wasmtime.UnreachableCodeReached:
-			kind = "unreachable"
-		default:
+		}
+		if kind = wtTrapKind(*code); kind == "" {
 			return Outcome{}, failf(ClassEngineCrash, "wasmtime: unexpected trap code %d: %v", *code, firstLine(trap.Message()))
 		}
 	}
 	o := finish(req, run.call, true, kind, nil, view, initMem)
 	o.Detail = firstLine(err.Error())
+	ok = true
 	return o, nil
 }
 
-// Close stops the epoch ticker and releases the compiled modules.
+// wtTrapKind is the normalised kind of a wasmtime trap code, or "" for a
+// code that is not a guest trap of Wasm 2.0.
+func wtTrapKind(code wasmtime.TrapCode) string {
+	switch code {
+	case wasmtime.StackOverflow:
+		return TrapCallStack
+	case wasmtime.MemoryOutOfBounds:
+		return "out of bounds memory access"
+	case wasmtime.TableOutOfBounds, wasmtime.IndirectCallToNull:
+		return TrapTableAccess
+	case wasmtime.BadSignature:
+		return "indirect call type mismatch"
+	case wasmtime.IntegerOverflow:
+		return "integer overflow"
+	case wasmtime.IntegerDivisionByZero:
+		return "integer divide by zero"
+	case wasmtime.BadConversionToInteger:
+		return "invalid conversion to integer"
+	case wasmtime.UnreachableCodeReached:
+		return "unreachable"
+	}
+	return ""
+}
+
+// Close stops the epoch ticker and releases the stores and the compiled
+// modules.
 func (w *Wasmtime) Close() error {
+	w.mu.Lock()
+	w.closed = true // no more idle instances
+	w.mu.Unlock()
 	w.cache.closeAll()
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -448,3 +532,12 @@ func (w *Wasmtime) Close() error {
 	}
 	return nil
 }
+
+// WasmtimeMaxWasmStack is the native stack wasmtime lets Wasm code use
+// (wasmtime's default is 512 KiB). The meter's depth counter bounds what a
+// contract can use to about 0.3 MiB on wasmtime (docs/metering.md, "Call
+// depth"), so 1 MiB leaves a margin of 3.6 over the measured frames; past
+// it wasmtime traps with StackOverflow, an engine-specific limit that must
+// never be reached first. The thread that runs the Wasm
+// code must have more native stack than this (checkNativeStack).
+const WasmtimeMaxWasmStack = 1 << 20

@@ -201,6 +201,9 @@ func (w *Wazero) Run(ctx context.Context, req *Request) (Outcome, error) {
 		if ctx.Err() != nil {
 			return Outcome{}, failf(ClassEngineTimeout, "%s: instantiate: %v", w.Name(), ctx.Err())
 		}
+		if k, ok := segmentTrapKind(err.Error()); ok {
+			return instantiationTrap(req, run.call, k, w.Name()+": instantiate: "+firstLine(err.Error())), nil
+		}
 		return Outcome{}, failf(ClassRejected, "%s: instantiate: %v", w.Name(), err)
 	}
 	defer mod.Close(context.Background())
@@ -210,7 +213,7 @@ func (w *Wazero) Run(ctx context.Context, req *Request) (Outcome, error) {
 	}
 	gas.Set(req.Tx.GasLimit)
 	view := wzView{mod}
-	initMem := snapshot(view.memory())
+	initMem := initialMemory(req.Prog, view.memory())
 	fn := mod.ExportedFunction(req.Tx.Entry)
 	if fn == nil {
 		return Outcome{}, failf(ClassRejected, "%s: no exported function %q", w.Name(), req.Tx.Entry)

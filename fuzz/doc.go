@@ -24,6 +24,20 @@
 // function entry and loop header and executes unreachable when it is
 // exhausted. Checksum folds values the code would drop into an exported
 // global, so that a wrong value computed anywhere tends to become visible.
+// Operands are biased toward each operator's edges (gen_edges.go,
+// gen_mem_edges.go): one operator in four gets operands from its own edge
+// table (INT_MIN with -1 for a signed division, +0 with -0 for min, a count
+// of the width or more for a shift, the values on both sides of a
+// truncation's bounds, ties for nearest), and its result is always folded
+// into the checksum; one memory access in four gets an address that ends
+// at the end of memory or crosses a 4 KiB or 64 KiB boundary (often after a
+// store to the same address, so that it reads written bytes), and bulk
+// operations get zero and short lengths at the ends of memory and segments;
+// one call in four draws all its arguments from the few values that meet
+// most edges together. Operands on which an operator traps are drawn one
+// time in eight, so that traps do not end most calls. The planted bugs of
+// corpus.PlantedOp are the measure: TestPlantedBugsFound requires a
+// campaign to find each of them.
 // Beyond validity, generation favours code that runs to its end: calls
 // mostly go to later functions (recursion is guarded by the fuel level),
 // loop back edges are counted, and most memory and table operands are kept

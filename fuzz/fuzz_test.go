@@ -38,10 +38,7 @@ func FuzzDifferential(f *testing.F) {
 		fuzzOnce.Do(func() {
 			fuzzEng = newWazero(ctx, "wazero-interp", wazero.NewRuntimeConfigInterpreter())
 		})
-		s := NewSource(data)
-		cfg := SwarmConfig(s)
-		cfg.CanonicalizeNaNs, cfg.EnsureTermination, cfg.Checksum = true, true, true
-		m, err := GenerateFrom(s, cfg)
+		m, s, err := DifferentialInput(data)
 		if err != nil {
 			t.Fatal(err)
 		}

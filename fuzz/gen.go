@@ -75,6 +75,10 @@ type gen struct {
 
 	hasMem bool
 	memMin uint32 // pages
+	// edgeEAs are effective addresses edge accesses used (at most 8),
+	// for later ones to reuse (see edgeAddress).
+	edgeEAs []int64
+	second  int8 // 0 until boundary picks: 1 or 2, the multiple of a page edges meet at
 
 	// tableFuncs[t][i] is the function index that slot i of table t holds
 	// after instantiation, or -1; used to bias call_indirect's type.

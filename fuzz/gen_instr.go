@@ -107,9 +107,15 @@ func (f *fgen) numeric() {
 // apply emits numeric operator o with its operands and guards.
 func (f *fgen) apply(o opSig, binary bool) {
 	c := &f.g.cfg
-	if binary {
+	// One operator in four gets edge operands (gen_edges.go): half of
+	// those keep a computed first operand and get an edge second one.
+	edge := false
+	switch r := f.s.Intn(8); {
+	case r < 2 && f.edgeOperands(o, binary, r == 1):
+		edge = true
+	case binary:
 		f.operands([]wasm.ValType{o.in, o.in})
-	} else {
+	default:
 		f.operands([]wasm.ValType{o.in})
 	}
 	switch {
@@ -128,7 +134,9 @@ func (f *fgen) apply(o opSig, binary bool) {
 	if o.guard == guardNaN && c.CanonicalizeNaNs {
 		f.canonicalize(o.out)
 	}
-	if f.g.checksum >= 0 && f.s.Chance(1, 2) {
+	// An edge case's result is always observed: later operators would
+	// often hide it (a -0 that is added to, a NaN that is compared).
+	if f.g.checksum >= 0 && (edge || f.s.Chance(1, 2)) {
 		f.observe(o.out)
 	}
 }

@@ -44,18 +44,41 @@ func (f *fgen) memory() {
 			off = s.Uint32()
 		}
 		in := wasm.Instr{Op: mo.op, Align: uint32(s.Intn(int(mo.maxAlign) + 1)), MemOffset: off}
+		size := int64(1) << mo.maxAlign
+		// A guarded access ends at most at the end of the initial memory;
+		// one in four gets an address at an edge (gen_mem_edges.go).
+		edge := s.Chance(1, 4)
+		address := func() {
+			switch {
+			case edge:
+				f.i32Const(f.edgeAddress(memBytes, size, int64(off), guard))
+				f.push(wasm.I32)
+			case guard:
+				f.boundedI32s(memBytes - size - int64(off))
+			default:
+				f.leaf(wasm.I32)
+			}
+		}
 		if !mo.store {
-			f.operands([]wasm.ValType{wasm.I32})
-			if guard {
-				f.bound(uint32(memBytes - 8 - int64(off)))
+			if edge && guard && s.Bool() {
+				f.roundTrip(memBytes, size, in)
+				return
+			}
+			if edge || guard {
+				address()
+			} else {
+				f.operands([]wasm.ValType{wasm.I32})
 			}
 			f.emit(in)
 			f.popN(1)
 			f.push(mo.t)
+			if edge && f.g.checksum >= 0 {
+				f.observe(mo.t) // as an edge operator's result (see apply)
+			}
 			return
 		}
-		if guard {
-			f.boundedI32s(memBytes - 8 - int64(off))
+		if edge || guard {
+			address()
 			f.leaf(mo.t)
 		} else {
 			f.operands([]wasm.ValType{wasm.I32, mo.t})
@@ -87,9 +110,15 @@ func (f *fgen) bulkMemory(memBytes int64) {
 	g, s := f.g, f.s
 	guard := f.guarded(memBytes > 0)
 	h := memBytes / 2
+	edge := s.Chance(1, 4) // operands at the ends of memory and segments (gen_mem_edges.go)
 	switch s.Intn(4) {
 	case 0:
-		if guard {
+		if edge {
+			d, n := f.edgeRange(memBytes, guard)
+			f.pushI32(d)
+			f.leaf(wasm.I32)
+			f.pushI32(n)
+		} else if guard {
 			f.boundedI32s(h, -1, h)
 		} else {
 			f.operands(threeI32)
@@ -97,7 +126,12 @@ func (f *fgen) bulkMemory(memBytes int64) {
 		f.emit(wasm.Instr{Op: wasm.OpMemoryFill})
 		f.popN(3)
 	case 1:
-		if guard {
+		if edge {
+			d, src, n := f.edgeCopy(memBytes, guard)
+			f.pushI32(d)
+			f.pushI32(src)
+			f.pushI32(n)
+		} else if guard {
 			f.boundedI32s(h, h, h)
 		} else {
 			f.operands(threeI32)
@@ -113,7 +147,12 @@ func (f *fgen) bulkMemory(memBytes int64) {
 			f.op(wasm.OpNop)
 			return
 		}
-		if guard {
+		if edge {
+			dst, src, n := f.edgeInit(memBytes, int64(len(g.m.Datas[d].Init)), guard)
+			f.pushI32(dst)
+			f.pushI32(src)
+			f.pushI32(n)
+		} else if guard {
 			n := int64(len(g.m.Datas[d].Init))
 			f.boundedI32s(h, n/2, min(n, memBytes)/2)
 		} else {

@@ -129,8 +129,13 @@ func (g *gen) genDatas() {
 		} else {
 			size = min(size, memBytes)
 			off := g.s.Intn(min(memBytes-size, 1024) + 1)
-			if g.s.Chance(1, 8) {
+			switch {
+			case g.s.Chance(1, 8):
 				off = memBytes - size // at the very end
+			case g.s.Chance(1, 4) && memBytes > 4096:
+				// Across a 4 KiB boundary, so that accesses there read
+				// bytes of both pages that are not all zero.
+				off = max(min(int(g.boundary(int64(memBytes), 4096))-size/2, memBytes-size), 0)
 			}
 			d.Offset = i32Expr(uint32(off))
 		}

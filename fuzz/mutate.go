@@ -7,7 +7,7 @@ const (
 	MutateConst  = iota // a constant gets an edge-biased value of its type
 	MutateSwap          // an operator becomes another of the same type signature
 	MutateInsert        // an operator is inserted (a unary T->T, or "const; binary op")
-	MutateDelete        // an instruction is deleted, or replaced by drops and a constant
+	MutateDelete        // an instruction is deleted, or replaced by drops and a constant (a numeric operator always is)
 	numMutations
 )
 
@@ -87,7 +87,14 @@ func mutateOnce(m *wasm.Module, s *Source, kind int) *wasm.Module {
 			return nil
 		}
 		var repl []wasm.Instr
-		if s.Bool() {
+		if o, n, ok := numericSig(ins[at].Op); ok {
+			// A numeric operator's stack effect is known: its operands are
+			// dropped and a zero of its result type takes its place.
+			for k := 0; k < n; k++ {
+				repl = append(repl, wasm.Instr{Op: wasm.OpDrop})
+			}
+			repl = append(repl, wasm.ZeroConst(o.out))
+		} else if s.Bool() {
 			for k := s.Intn(3); k >= 0; k-- {
 				repl = append(repl, wasm.Instr{Op: wasm.OpDrop})
 			}
@@ -106,6 +113,22 @@ func mutateOnce(m *wasm.Module, s *Source, kind int) *wasm.Module {
 }
 
 var numTypes = []wasm.ValType{wasm.I32, wasm.I64, wasm.F32, wasm.F64}
+
+// numericSig returns the signature of a numeric operator and its number of
+// operands.
+func numericSig(op wasm.Opcode) (opSig, int, bool) {
+	for _, o := range unaryOps {
+		if o.op == op {
+			return o, 1, true
+		}
+	}
+	for _, o := range binaryOps {
+		if o.op == op {
+			return o, 2, true
+		}
+	}
+	return opSig{}, 0, false
+}
 
 // insertion is an operator sequence that maps a T on the stack to a T:
 // a unary operator, or a constant and a binary operator, of a type chosen

@@ -38,9 +38,22 @@ var bombs = []bomb{
 	// 50,000 i64 locals in a self-recursive function.
 	{file: "locals_50k_recursive.wasm", bin: func() []byte { return localsBomb(50_000, true) }, want: "limit"},
 	// The largest frame allowed (4,095 locals + 1 param) recursing: the
-	// depth counter weighs each frame as 65 and traps at the same depth
+	// depth counter weighs each frame as 129 and traps at the same depth
 	// everywhere, long before any native stack overflows.
 	{file: "locals_4095_recursive.wasm", bin: func() []byte { return localsBomb(4095, true) }, want: "accepted", run: "run"},
+	// A function type with 8,000 results (wasmtime refuses more than
+	// 1,000; 32,000 made wazero's compiler use 1.5 GB), one with 129 params,
+	// and 2,047 functions of 128 results each (the cap).
+	{file: "results_8000.wasm", bin: func() []byte { return resultsBomb(1, 8000) }, want: "limit"},
+	{file: "params_129.wasm", bin: func() []byte { return paramsBomb(129) }, want: "limit"},
+	{file: "results_128x2047.wasm", bin: func() []byte { return resultsBomb(2047, 128) }, want: "accepted"},
+	// Operand height: 8,193 values on the stack at once (MaxFrameSlots);
+	// one function of 8,000 (accepted) and two (their slots times their
+	// body bytes exceed MaxSlotBytes: Cranelift's compile time grows with
+	// that product).
+	{file: "height_8193.wasm", bin: func() []byte { return heightBomb(1, 8193) }, want: "limit"},
+	{file: "height_8000.wasm", bin: func() []byte { return heightBomb(1, 8000) }, want: "accepted"},
+	{file: "height_8000x2.wasm", bin: func() []byte { return heightBomb(2, 8000) }, want: "limit"},
 	// 100,000 nested blocks.
 	{file: "nesting_100k.wasm", bin: func() []byte { return nestedBlocks(100_000) }, want: "limit"},
 	// 20 KB of nested loops, the shape of the V8 Liftoff/TurboFan bombs.
@@ -288,6 +301,48 @@ func bigBodies(nf, size int) []byte {
 	body := []byte{1, 2, 0x7f}
 	for len(body)+7 <= size {
 		body = append(body, 0x20, 0, 0x20, 1, 0x6a, 0x21, 1)
+	}
+	body = append(body, 0x0b)
+	bodies := make([][]byte, nf)
+	for i := range bodies {
+		bodies[i] = body
+	}
+	return module(types, funcs(nf, 0), code(bodies...))
+}
+
+// resultsBomb: nf functions of one type with n i64 results, each body
+// unreachable (a body needs no values to have many results).
+func resultsBomb(nf, n int) []byte {
+	t := uleb([]byte{1, 0x60, 0}, uint64(n))
+	for range n {
+		t = append(t, 0x7e)
+	}
+	bodies := make([][]byte, nf)
+	for i := range bodies {
+		bodies[i] = []byte{0, 0x00, 0x0b}
+	}
+	return module(section(1, t), funcs(nf, 0), code(bodies...))
+}
+
+// paramsBomb: one function of a type with n i64 params.
+func paramsBomb(n int) []byte {
+	t := uleb([]byte{1, 0x60}, uint64(n))
+	for range n {
+		t = append(t, 0x7e)
+	}
+	t = append(t, 0)
+	return module(section(1, t), funcs(1, 0), code([]byte{0, 0x0b}))
+}
+
+// heightBomb: nf functions pushing h values (i32.const 0) and dropping
+// them: an operand height of h.
+func heightBomb(nf, h int) []byte {
+	body := []byte{0}
+	for range h {
+		body = append(body, 0x41, 0)
+	}
+	for range h {
+		body = append(body, 0x1a)
 	}
 	body = append(body, 0x0b)
 	bodies := make([][]byte, nf)

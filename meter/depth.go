@@ -15,12 +15,14 @@ import "github.com/refereevm/referee/wasm"
 //
 // Every branch to the function's own label lands on $body's end, just before
 // the decrement. A trap needs no decrement: it ends the transaction, and the
-// host resets referee_depth before the next one. w = 1 + (params+locals) /
-// FrameSlots is the frame's weight; a function heavier than MaxCallDepth
-// traps whenever it is called.
+// host resets referee_depth before the next one. w = 1 + (params + locals
+// + operand height + FrameOverhead) / FrameSlots is the frame's weight (the
+// operand height from wasm.OperandHeights); a function heavier than
+// MaxCallDepth traps whenever it is called.
 
-// frameWeight returns the depth units of a frame with the given number of
-// params and declared locals.
+// frameWeight returns the depth units of a frame of the given slots:
+// params, declared locals, the most operand-stack values and the
+// instrumentation's FrameOverhead.
 func frameWeight(slots uint64) uint64 { return 1 + slots/FrameSlots }
 
 // enter emits the depth check and increment at function entry, inside

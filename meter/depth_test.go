@@ -3,6 +3,8 @@ package meter
 import (
 	"os"
 	"testing"
+
+	"github.com/refereevm/referee/wasm"
 )
 
 func readTestdata(tb testing.TB, name string) []byte {
@@ -20,8 +22,14 @@ func readTestdata(tb testing.TB, name string) []byte {
 func TestCallDepth(t *testing.T) {
 	o := DefaultOptions()
 	o.StartGas = ample
-	bin := instrument(t, readTestdata(t, "depth.wasm"), o)
+	orig := readTestdata(t, "depth.wasm")
+	bin := instrument(t, orig, o)
 	max := uint64(o.MaxCallDepth)
+	// heavy's frame: 1 param, 191 locals and its operand height.
+	hw := heavyWeight(t, orig)
+	if hw < 2 {
+		t.Fatalf("heavy weighs %d units: the test needs a heavy frame", hw)
+	}
 	tests := []struct {
 		name    string
 		export  string
@@ -34,10 +42,10 @@ func TestCallDepth(t *testing.T) {
 			want: outcome{results: []uint64{max - 1}}, compare: true},
 		{name: "one over", export: "rec", args: []uint64{max},
 			want: outcome{trapped: true, exit: ExitCallDepth, depth: uint32(max)}},
-		{name: "heavy at limit", export: "heavy", args: []uint64{max/4 - 1},
-			want: outcome{results: []uint64{max/4 - 1}}, compare: true},
-		{name: "heavy one over", export: "heavy", args: []uint64{max / 4},
-			want: outcome{trapped: true, exit: ExitCallDepth, depth: uint32(max)}},
+		{name: "heavy at limit", export: "heavy", args: []uint64{max/hw - 1},
+			want: outcome{results: []uint64{max/hw - 1}}, compare: true},
+		{name: "heavy one over", export: "heavy", args: []uint64{max / hw},
+			want: outcome{trapped: true, exit: ExitCallDepth, depth: uint32(max / hw * hw)}},
 		{name: "unbounded", export: "inf",
 			want: outcome{trapped: true, exit: ExitCallDepth, depth: uint32(max)}},
 		{name: "return", export: "path_return", want: outcome{results: []uint64{10}}, compare: true},
@@ -70,4 +78,25 @@ func TestCallDepth(t *testing.T) {
 			})
 		}
 	}
+}
+
+// heavyWeight is the depth weight of depth.wasm's heavy: 1 + (params +
+// locals + operand height + FrameOverhead) / FrameSlots.
+func heavyWeight(tb testing.TB, bin []byte) uint64 {
+	tb.Helper()
+	m := decodeValid(tb, bin)
+	heights, err := wasm.OperandHeights(m)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, e := range m.Exports {
+		if e.Name == "heavy" && e.Kind == wasm.ExternFunc {
+			i := int(e.Index) - m.NumImports(wasm.ExternFunc)
+			ft, _ := m.FuncType(e.Index)
+			slots := uint64(len(ft.Params)) + m.Codes[i].NumLocals + uint64(heights[i])
+			return 1 + (slots+FrameOverhead)/FrameSlots
+		}
+	}
+	tb.Fatal("no export heavy")
+	return 0
 }

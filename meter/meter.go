@@ -30,12 +30,15 @@ var ErrReservedExport = errors.New("export name reserved by the metering ABI")
 // Options configures Instrument.
 type Options struct {
 	Costs CostTable
-	// MaxCallDepth bounds the frames of functions that contain a call that
-	// may be active at once; entering one more traps with ExitCallDepth. A
-	// frame counts 1 + (params+locals)/FrameSlots units, so that a function
-	// with many locals cannot exhaust an engine's native stack before the
-	// counter traps. Leaf functions (no call, no call_indirect) are not
-	// counted: they cannot nest further. 0 means 1024.
+	// MaxCallDepth bounds the frames that may be active at once, in units:
+	// entering one more traps with ExitCallDepth. A frame counts
+	// 1 + (params + locals + operand height + FrameOverhead)/FrameSlots
+	// units (operand height: the most values the function holds on its
+	// operand stack, from validation), so that a function with big frames
+	// cannot exhaust an engine's native stack before the counter traps. A
+	// leaf function (no call, no call_indirect) of weight 1 is not
+	// counted: it cannot nest further, so at most one such frame, under
+	// FrameSlots slots, sits uncounted on top. 0 means 1024.
 	MaxCallDepth uint32
 	// GrowCostPerPage is charged per 64 KiB page of memory.grow's operand,
 	// before growing (also when the grow then fails).
@@ -75,11 +78,35 @@ type Options struct {
 	// MaxBrTableTargets, if not 0, refuses a br_table with more targets:
 	// wazero's compiler adds each as a predecessor in quadratic time.
 	MaxBrTableTargets uint32
+	// MaxParams and MaxResults, if not 0, refuse a function type (any
+	// entry of the type section: functions, imports, call_indirect and
+	// block types use them) with more params or results: wasmtime refuses
+	// more than 1,000 of either, and 100 functions of 32,000 results made
+	// wazero's compiler use 1.5 GB and 10 s.
+	MaxParams  uint32
+	MaxResults uint32
+	// MaxFrameSlots, if not 0, refuses a function whose params, locals and
+	// operand height (wasm.OperandHeights) add up to more.
+	MaxFrameSlots uint32
+	// MaxSlotBytes, if not 0, refuses a module whose functions' slots
+	// (params + locals + operand height) times their body bytes add up to
+	// more: compiling a function on Cranelift took time proportional to
+	// the values it holds at once times its length (4 functions of 8,192
+	// values in 63 KB each took 9.4 s of CPU), so this product, not either
+	// factor, is what the gate bounds.
+	MaxSlotBytes uint64
 }
 
-// FrameSlots is the number of params and locals one unit of call depth
-// stands for (Options.MaxCallDepth).
-const FrameSlots = 64
+// FrameSlots is the number of slots (params, locals and operand-stack
+// values) one unit of call depth stands for (Options.MaxCallDepth).
+const FrameSlots = 32
+
+// FrameOverhead is the slots the instrumentation adds to every frame and
+// that the weight counts besides the original's: its scratch locals
+// (AddedLocals) and the operands its inserted sequences push above the
+// original's stack (at most 3, a gas charge or a NaN canonicalization),
+// rounded up.
+const FrameOverhead = 8
 
 // DefaultOptions returns the options used for blocks: DefaultCosts, depth
 // 1024, 1,000 gas per grown page (about the cost of zeroing 64 KiB),
@@ -98,6 +125,11 @@ func DefaultOptions() Options {
 
 		MaxBulkBytes: 65536, // dispute.MaxCopyBytes
 		MaxBulkElems: 8192,  // dispute.MaxCopyBytes / 8: a proof carries 8 bytes per element
+
+		MaxParams:     128,
+		MaxResults:    128,
+		MaxFrameSlots: 8192,
+		MaxSlotBytes:  1 << 28, // 1,024 slots x 256 KiB
 	}
 }
 
@@ -130,12 +162,12 @@ func Instrument(m *wasm.Module, o Options) (*wasm.Module, error) {
 	}
 	for i, d := range m.Datas {
 		if o.MaxBulkBytes != 0 && d.Mode == wasm.SegmentPassive && uint64(len(d.Init)) > uint64(o.MaxBulkBytes) {
-			return nil, fmt.Errorf("data[%d]: %w: a passive segment of %d bytes exceeds the bulk cap of %d", i, wasm.ErrLimit, len(d.Init), o.MaxBulkBytes)
+			return nil, fmt.Errorf("data[%d]: %w: a passive segment of %d bytes exceeds MaxBulkBytes (%d)", i, wasm.ErrLimit, len(d.Init), o.MaxBulkBytes)
 		}
 	}
 	for i, e := range m.Elems {
 		if o.MaxBulkElems != 0 && e.Mode == wasm.SegmentPassive && uint64(len(e.Init)) > uint64(o.MaxBulkElems) {
-			return nil, fmt.Errorf("elem[%d]: %w: a passive segment of %d elements exceeds the bulk cap of %d", i, wasm.ErrLimit, len(e.Init), o.MaxBulkElems)
+			return nil, fmt.Errorf("elem[%d]: %w: a passive segment of %d elements exceeds MaxBulkElems (%d)", i, wasm.ErrLimit, len(e.Init), o.MaxBulkElems)
 		}
 	}
 	out := *m
@@ -145,7 +177,7 @@ func Instrument(m *wasm.Module, o Options) (*wasm.Module, error) {
 		for i := range out.Memories {
 			l := &out.Memories[i].Limits
 			if l.Min > o.MaxMemoryPages {
-				return nil, fmt.Errorf("memory[%d]: %w: minimum %d pages exceeds the cap of %d",
+				return nil, fmt.Errorf("memory[%d]: %w: minimum of %d pages exceeds MaxMemoryPages (%d)",
 					i, wasm.ErrLimit, l.Min, o.MaxMemoryPages)
 			}
 			if !l.HasMax || l.Max > o.MaxMemoryPages {
@@ -168,21 +200,43 @@ func Instrument(m *wasm.Module, o Options) (*wasm.Module, error) {
 		wasm.Export{Name: ExportExit, Kind: wasm.ExternGlobal, Index: g.exit},
 		wasm.Export{Name: ExportDepth, Kind: wasm.ExternGlobal, Index: g.depth},
 	)
+	for i, t := range m.Types {
+		if o.MaxParams != 0 && len(t.Params) > int(o.MaxParams) {
+			return nil, fmt.Errorf("type[%d]: %w: %d params exceed MaxParams (%d)", i, wasm.ErrLimit, len(t.Params), o.MaxParams)
+		}
+		if o.MaxResults != 0 && len(t.Results) > int(o.MaxResults) {
+			return nil, fmt.Errorf("type[%d]: %w: %d results exceed MaxResults (%d)", i, wasm.ErrLimit, len(t.Results), o.MaxResults)
+		}
+	}
+	heights, err := wasm.OperandHeights(m)
+	if err != nil {
+		return nil, err
+	}
 	p := newPriced(o.Costs)
 	out.Codes = make([]wasm.Code, len(m.Codes))
 	nimp := uint32(m.NumImports(wasm.ExternFunc))
 	blocks := 0
+	slotBytes := uint64(0)
 	for i := range m.Codes {
 		ft, ok := m.FuncType(nimp + uint32(i))
 		if !ok {
 			return nil, fmt.Errorf("func[%d]: unknown type", nimp+uint32(i))
 		}
-		c, n, err := instrumentFunc(&out, &m.Codes[i], ft, g, p, &o)
+		slots := uint64(len(ft.Params)) + m.Codes[i].NumLocals + uint64(heights[i])
+		if o.MaxFrameSlots != 0 && slots > uint64(o.MaxFrameSlots) {
+			return nil, fmt.Errorf("func[%d]: %w: %d slots (params, locals and operand height) exceed MaxFrameSlots (%d)",
+				nimp+uint32(i), wasm.ErrLimit, slots, o.MaxFrameSlots)
+		}
+		if slotBytes += slots * uint64(len(m.Codes[i].Body)); o.MaxSlotBytes != 0 && slotBytes > o.MaxSlotBytes {
+			return nil, fmt.Errorf("func[%d]: %w: the functions' slots times their body bytes add up to more than MaxSlotBytes (%d)",
+				nimp+uint32(i), wasm.ErrLimit, o.MaxSlotBytes)
+		}
+		c, n, err := instrumentFunc(&out, &m.Codes[i], ft, heights[i], g, p, &o)
 		if err != nil {
 			return nil, fmt.Errorf("func[%d]: %w", nimp+uint32(i), err)
 		}
 		if blocks += n - 1; o.MaxBlocksPerModule != 0 && blocks > int(o.MaxBlocksPerModule) {
-			return nil, fmt.Errorf("func[%d]: %w: more than %d basic blocks in the module",
+			return nil, fmt.Errorf("func[%d]: %w: more basic blocks in the module than MaxBlocksPerModule (%d)",
 				nimp+uint32(i), wasm.ErrLimit, o.MaxBlocksPerModule)
 		}
 		out.Codes[i] = c

@@ -113,16 +113,16 @@ func (e *emitter) subCheck(nest uint32) {
 // one basic block to what a compiling engine sees (an inline if would add
 // two), and no existing branch crosses inserted code: a branch to the
 // body's own label keeps its relative depth and now lands on $body's end.
-func instrumentFunc(m *wasm.Module, c *wasm.Code, ft wasm.FuncType, g globals, p *priced, o *Options) (wasm.Code, int, error) {
+func instrumentFunc(m *wasm.Module, c *wasm.Code, ft wasm.FuncType, height uint32, g globals, p *priced, o *Options) (wasm.Code, int, error) {
 	b, err := analyze(c.Body, p)
 	if err != nil {
 		return wasm.Code{}, 0, err
 	}
 	if o.MaxBlocksPerFunc != 0 && b.blocks > int(o.MaxBlocksPerFunc) {
-		return wasm.Code{}, 0, fmt.Errorf("%w: %d basic blocks exceed %d", wasm.ErrLimit, b.blocks, o.MaxBlocksPerFunc)
+		return wasm.Code{}, 0, fmt.Errorf("%w: %d basic blocks exceed MaxBlocksPerFunc (%d)", wasm.ErrLimit, b.blocks, o.MaxBlocksPerFunc)
 	}
 	if o.MaxBrTableTargets != 0 && b.maxTargets > o.MaxBrTableTargets {
-		return wasm.Code{}, 0, fmt.Errorf("%w: a br_table with %d targets exceeds %d", wasm.ErrLimit, b.maxTargets, o.MaxBrTableTargets)
+		return wasm.Code{}, 0, fmt.Errorf("%w: a br_table with %d targets exceeds MaxBrTableTargets (%d)", wasm.ErrLimit, b.maxTargets, o.MaxBrTableTargets)
 	}
 	first := uint64(len(ft.Params)) + c.NumLocals
 	if first+4 > 1<<32-1 {
@@ -135,9 +135,12 @@ func instrumentFunc(m *wasm.Module, c *wasm.Code, ft wasm.FuncType, g globals, p
 		p:         p,
 		nextLocal: uint32(first),
 		scratch:   map[wasm.ValType]uint32{},
-		weight:    frameWeight(first),
+		weight:    frameWeight(first + uint64(height) + FrameOverhead),
 	}
-	depth := b.hasCalls
+	// A leaf of weight 1 cannot nest further and stays uncounted (the
+	// common small helper pays nothing); a heavier leaf is counted, so no
+	// frame of FrameSlots slots or more is ever outside the budget.
+	depth := b.hasCalls || e.weight > 1
 	empty := wasm.BlockType{Kind: wasm.BlockEmpty}
 	if depth {
 		e.block(empty) // $depth

@@ -62,6 +62,7 @@ func specSuitePreserved(t *testing.T, specDir string, atLeast int) {
 	o.MaxMemoryPages = 0
 	o.MaxBlocksPerFunc, o.MaxBlocksPerModule, o.MaxBrTableTargets = 0, 0, 0 // the gate's shape limits, not semantics
 	o.MaxBulkBytes, o.MaxBulkElems = 0, 0                                   // the blocks' provability caps, not semantics
+	o.MaxParams, o.MaxResults, o.MaxFrameSlots, o.MaxSlotBytes = 0, 0, 0, 0 // the gate's type and frame limits, not semantics
 	total := 0
 	for _, f := range files {
 		total += specFile(t, f, o)

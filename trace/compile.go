@@ -8,7 +8,23 @@ import (
 
 // funcCode is a function body compiled to ops for one instance.
 type funcCode struct {
-	ops       []op
+	ops []op
+	// fast is the register form (trace/fast.go), fops in the order of the
+	// ops they start at; fastAt maps an op index to the index of the fop
+	// that starts there (-1 if none does) and fastPC back. Derived from
+	// ops; not state.
+	fast   []fop
+	fastAt []int32
+	fastPC []uint32
+	// lazy[lazyAt[i]:lazyAt[i+1]] are the deferred pushes execFast writes
+	// when it stops in front of op i (trace/compile_fast.go); lazyAt is nil
+	// if the function defers none. Derived from ops; not state.
+	lazy   []lazyVal
+	lazyAt []uint32
+	// demoted counts the fops buildFast replaced by fDefer because a slot
+	// or target lay outside the frame or the function: none for valid code
+	// (TestFastInvariants).
+	demoted   int
 	brTargets []brTarget
 	inst      *Instance
 	mem       *Memory // memory 0 of inst, nil if it has none
@@ -201,6 +217,8 @@ func (m *Machine) analyze(inst *Instance, codeIdx int, stopAt int) (*funcCode, *
 	c.ctrls = append(c.ctrls, ctrl{kind: wasm.OpEnd, results: slotTypes(fi.typ.Results)})
 	base := int64(code.BodyOffset) - int64(mod.CodeSectionOffset)
 	body := code.Body
+	var height []uint32 // operand height before each op, for buildFast
+	var live []bool     // whether each op can be reached
 	for pc := uint32(0); pc < uint32(len(body)); {
 		if len(c.ctrls) == 0 {
 			return nil, nil, fmt.Errorf("func[%d]: instructions after the final end at +0x%x", index, pc)
@@ -213,6 +231,10 @@ func (m *Machine) analyze(inst *Instance, codeIdx int, stopAt int) (*funcCode, *
 			return nil, nil, fmt.Errorf("func[%d]: %w", index, err)
 		}
 		o := op{kind: in.Op, top: c.top(), offset: uint32(base + int64(pc))}
+		if stopAt < 0 {
+			height = append(height, uint32(len(c.ts)))
+			live = append(live, !c.ctrls[len(c.ctrls)-1].unreachable)
+		}
 		if err := c.instr(&in, &o); err != nil {
 			return nil, nil, fmt.Errorf("func[%d] at +0x%x (%s): %w", index, pc, in.Op, err)
 		}
@@ -227,6 +249,7 @@ func (m *Machine) analyze(inst *Instance, codeIdx int, stopAt int) (*funcCode, *
 	if stopAt >= 0 {
 		return fc, nil, fmt.Errorf("func[%d]: op %d not found", index, stopAt)
 	}
+	m.buildFast(fc, height, live)
 	return fc, nil, nil
 }
 

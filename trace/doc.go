@@ -6,8 +6,11 @@
 // A module is compiled once per instance into a flat slice of ops, one op
 // per Wasm instruction (block, loop, end, else and nop included), with
 // branch targets and stack heights resolved at compile time. One step
-// executes one op; docs/step.md defines a step exactly. Run is the fast
-// path and Step is the same code with a limit of one step.
+// executes one op; docs/step.md defines a step exactly. Run executes most
+// steps in a register form derived from the ops (trace/fast.go), whose
+// fused ops count each instruction they execute and run only where the
+// step budget holds them all, so that Run(n) and n Steps reach the same
+// state; Step executes one op at a time.
 //
 // Execution uses no map iteration, no goroutines, no wall clock and no
 // randomness, and float NaN results are canonicalised, so a run is

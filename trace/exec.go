@@ -14,11 +14,11 @@ func b2u(b bool) uint64 {
 }
 
 // exec runs at most budget (>= 1) steps of the call in progress. Run
-// calls it with a large budget and Step with 1, so both produce identical
-// states. It alternates two loops over the same ops: execFast, which
-// handles the common ops with no function calls (so Go keeps its state in
-// registers), and stops in front of any other op; and execGeneral, which
-// can execute every op, for one step.
+// calls it with a large budget, so that Run and Step produce identical
+// states. It alternates two loops: execFast, which runs the register form
+// of the ops (trace/fast.go) with no function calls (so Go keeps its state
+// in registers) wherever an fop starts, and stops in front of any other
+// op; and execGeneral, which can execute every op, for one step.
 func (m *Machine) exec(budget uint64) {
 	if m.pendingHost {
 		m.steps++
@@ -26,7 +26,7 @@ func (m *Machine) exec(budget uint64) {
 		return
 	}
 	for budget != 0 {
-		if !generalOnly {
+		if fr := &m.frames[len(m.frames)-1]; !generalOnly && fr.fn.fastAt[fr.pc] >= 0 {
 			budget = m.execFast(budget)
 			if budget == 0 || m.status != StatusRunning {
 				return

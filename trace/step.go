@@ -44,18 +44,45 @@ type Block struct {
 // is not an error: the machine moves to StatusTrapped and err == nil. err
 // is non-nil only when no call is in progress.
 func (m *Machine) Step() (StepInfo, error) {
+	if m.status != StatusRunning || m.inHost || m.pendingHost || m.tracer != nil || m.outOfFuel() {
+		return m.stepSlow()
+	}
+	// the common case: step1 without its branches, the top read inline
+	fr := &m.frames[len(m.frames)-1]
+	fc := fr.fn
+	o := &fc.ops[fr.pc]
+	fn, off, op := fc.index, o.offset, o.wasmOp()
+	m.execGeneral(1) // every op; execFast would stop in front of a fused one
+	var top Value
+	hasTop := false
+	if m.status == StatusRunning {
+		fr := &m.frames[len(m.frames)-1]
+		if m.sp > fr.fp+fr.fn.numLocals {
+			if t := fr.fn.ops[fr.pc].top; t != wasm.V128 {
+				top, hasTop = Value{Type: t, Bits: m.stack[m.sp-1]}, true
+			} else {
+				top, hasTop = V128(m.stack[m.sp-2], m.stack[m.sp-1]), true
+			}
+		}
+	} else {
+		top, hasTop = m.top()
+	}
+	return StepInfo{Step: m.steps, Func: fn, Offset: off, Op: op, Top: top, HasTop: hasTop}, nil
+}
+
+// stepSlow is Step outside its common case.
+func (m *Machine) stepSlow() (StepInfo, error) {
 	if m.status != StatusRunning {
 		return StepInfo{}, errNotRunning
 	}
 	if m.inHost {
 		return StepInfo{}, errInHost
 	}
+	info := m.step1()
 	if m.tracer != nil {
-		info := m.step1()
 		m.tracer(info)
-		return info, nil
 	}
-	return m.step1(), nil
+	return info, nil
 }
 
 // step1 executes one step and describes it. (The StepInfo is built in one
@@ -71,10 +98,13 @@ func (m *Machine) step1() StepInfo {
 		o := &fr.fn.ops[fr.pc]
 		fn, off, op = fr.fn.index, o.offset, o.wasmOp()
 	}
-	if m.outOfFuel() {
+	switch {
+	case m.outOfFuel():
 		m.fuelTrap()
-	} else {
+	case m.pendingHost:
 		m.exec(1)
+	default:
+		m.execGeneral(1) // every op; execFast would stop in front of a fused one
 	}
 	top, hasTop := m.top()
 	return StepInfo{Step: m.steps, Func: fn, Offset: off, Op: op, Top: top, HasTop: hasTop}

@@ -38,6 +38,10 @@ type codeValidator struct {
 	localTypes []ValType
 	popped     []ValType // scratch for br_table
 	ft         FuncType
+	// maxVals is the greatest height of vals in the current function;
+	// heights, if not nil, collects it per function (OperandHeights).
+	maxVals int
+	heights []uint32
 }
 
 func (c *moduleContext) validateCodes(lim ResourceLimits) error {
@@ -85,6 +89,7 @@ func (v *codeValidator) validateFunc(fn int, code *Code) error {
 		v.localTypes = append(v.localTypes, d.Type)
 	}
 	v.vals = v.vals[:0]
+	v.maxVals = 0
 	v.ctrls = v.ctrls[:0]
 	v.ctrls = append(v.ctrls, ctrlFrame{op: OpEnd, end: v.ft.Results})
 	body := code.Body
@@ -102,6 +107,9 @@ func (v *codeValidator) validateFunc(fn int, code *Code) error {
 				fn, c.codeOffset(code, pc), code.BodyOffset+pc, err)
 		}
 		pc = next
+	}
+	if v.heights != nil {
+		v.heights = append(v.heights, uint32(v.maxVals))
 	}
 	return nil
 }
@@ -128,9 +136,15 @@ func typeMismatch(want, got ValType) error {
 	return invalidf("type mismatch: expected %s, got %s", want, got)
 }
 
-func (v *codeValidator) push(t ValType) { v.vals = append(v.vals, t) }
+func (v *codeValidator) push(t ValType) {
+	v.vals = append(v.vals, t)
+	v.maxVals = max(v.maxVals, len(v.vals))
+}
 
-func (v *codeValidator) pushVals(ts []ValType) { v.vals = append(v.vals, ts...) }
+func (v *codeValidator) pushVals(ts []ValType) {
+	v.vals = append(v.vals, ts...)
+	v.maxVals = max(v.maxVals, len(v.vals))
+}
 
 // pop pops any operand.
 func (v *codeValidator) pop() (ValType, error) {

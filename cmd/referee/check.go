@@ -55,7 +55,7 @@ func checkCommand(args []string, stdout, stderr io.Writer) int {
 	bundle := fs.String("bundle", "", "on divergence, write a replay bundle to `DIR`")
 	postState := fs.String("post-state", "", "on agreement, write the post-state to `FILE` as a block \"pre\" section")
 	timeout := fs.Duration("timeout", diff.DefaultRunBudget, "wall-clock budget of one engine running one transaction (0 = none)")
-	interrupt := fs.String("interrupt", "cheap", "which engines stop themselves at the deadline: `MODE` cheap (wasmtime epochs, reference), all (also wazero's close-on-context-done, up to 20x slower on tight loops), none; the others are abandoned after the deadline plus 1 s")
+	interrupt := fs.String("interrupt", "cheap", "which engines stop themselves at the deadline: `MODE` cheap (wasmtime epochs, reference, and wazero for runs whose gas could outlast the deadline), all (every wazero run too: close-on-context-done, up to 20x slower on tight loops), none; the others are abandoned after the deadline plus 1 s")
 	child := fs.Bool("engine-child", false, "internal: serve isolated runs on stdin/stdout until stdin ends")
 	server := fs.String("server", "", "check on the referee serve at `URL` instead of here")
 	tokenFile := fs.String("token-file", "", "with --server: send the bearer token in `FILE`")
@@ -203,7 +203,7 @@ func shortAddr(a string) string {
 func writeCheckResult(w io.Writer, b *block.Block, rep *diff.Report) {
 	if dv := rep.Divergence; dv != nil {
 		fmt.Fprintf(w, "DIVERGENCE at %s\n", txLabel(b, dv.Tx))
-		fmt.Fprintf(w, "class %s, field %s: %s says %s, %s says %s\n", dv.Class, dv.Field, dv.Engines[0], dv.Values[0], dv.Engines[1], dv.Values[1])
+		fmt.Fprintf(w, "%s\n", dv)
 		fmt.Fprintf(w, "signature %s\n", dv.Signature)
 		writeSideBySide(w, rep.Txs[dv.Tx])
 	} else {

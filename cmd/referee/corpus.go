@@ -18,12 +18,20 @@ import (
 )
 
 const corpusUsage = `  referee corpus list|show|replay|minimize [ID] [--corpus DIR] [--json]
+  referee corpus import [--target FUZZ] [--engines LIST] [--corpus DIR] [--json] CRASH...
+  referee corpus merge [--corpus DIR] [--json] FINDINGS-DIR...
         list the stored findings, show one (its record: engines, calls,
         divergence, outcomes), or replay one: re-run its minimized module
         (--original: the module as found) on its engines (--engines: others)
         and show the divergence; replay exits 1 if it still diverges, 0 if not;
         minimize (re)minimizes a finding from its module as found (after a
-        campaign was stopped mid-minimization); ID may be any unique prefix
+        campaign was stopped mid-minimization); ID may be any unique prefix;
+        import stores each crash file (libFuzzer's, or a go test -fuzz
+        failure file) of a target whose inputs are modules (FuzzDifferential,
+        FuzzInstrument, FuzzRun, FuzzDecode, or a .wasm) as a minimized
+        finding, exit 0 (3 if the engines agree on every file); merge copies
+        the findings of other directories in, one per signature, the
+        smallest reproducer (both idempotent, safe beside a campaign)
 `
 
 // corpusCommand implements "referee corpus".
@@ -33,6 +41,8 @@ func corpusCommand(args []string, stdout, stderr io.Writer) int {
 	jsonOn := fs.Bool("json", false, "print JSON")
 	enginesFlag := fs.String("engines", "", "replay on these engines (`LIST`; default: the finding's)")
 	original := fs.Bool("original", false, "replay the module as found, with all its calls")
+	target := fs.String("target", "", "import: the fuzz target `FUZZ` the crash files belong to (default: from the file's name or directory)")
+	tries := fs.Int("minimize-tries", 0, "import: predicate budget `N` of each minimization (0: default)")
 	pos, code, ok := parseFlags(fs, corpusUsage, args, stdout, stderr)
 	if !ok {
 		return code
@@ -44,7 +54,11 @@ func corpusCommand(args []string, stdout, stderr io.Writer) int {
 	if len(pos) == 0 {
 		return bad("want list, show ID or replay ID (run 'referee help corpus')")
 	}
-	st, err := corpus.OpenExisting(*dir) // reading: never create DIR
+	open := corpus.OpenExisting // list, show, replay, minimize only read: never create DIR
+	if pos[0] == "import" || pos[0] == "merge" {
+		open = corpus.Open // they write findings: DIR is made if needed
+	}
+	st, err := open(*dir)
 	if errors.Is(err, corpus.ErrNoStore) && pos[0] == "list" {
 		if *jsonOn {
 			return writeJSON(stdout, []*corpus.Finding{}) + exitNothing
@@ -57,6 +71,10 @@ func corpusCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	verb := pos[0]
 	switch {
+	case verb == "import":
+		return importCommand(st, pos[1:], *target, *enginesFlag, *tries, *jsonOn, stdout, stderr)
+	case verb == "merge":
+		return mergeCommand(st, pos[1:], *jsonOn, stdout, stderr)
 	case verb == "list" && len(pos) == 1:
 		list, err := st.List()
 		if err != nil {

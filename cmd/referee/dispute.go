@@ -15,13 +15,14 @@ import (
 
 	"github.com/refereevm/referee/dispute"
 	"github.com/refereevm/referee/dispute/reftrace"
+	"github.com/refereevm/referee/report"
 	"github.com/refereevm/referee/trace"
 )
 
 const disputeUsage = `  referee dispute serve [--addr HOST:PORT] [--k K] [--round DUR] [--json] EXECUTION
         run the arbiter of a dispute game over HTTP: wait for both parties'
         claims, play the game, print the moves and the winner
-  referee dispute play [--k K] [--defender S] [--challenger S] [--json] EXECUTION
+  referee dispute play [--k K] [--defender S] [--challenger S] [--json] [--report FILE] EXECUTION
   referee dispute play --server URL --side SIDE [--strategy S] [--json] EXECUTION
         play a whole game in memory between two strategies, or one side
         against an arbiter; S is honest, wrong-final, wrong-at[:STEP],
@@ -32,7 +33,9 @@ const disputeUsage = `  referee dispute serve [--addr HOST:PORT] [--k K] [--roun
         and one-step proofs checked by dispute.Verify; snapshot: sha256 of
         snapshots, checked by re-executing the step);
         exit 0 when the game ended (with --server: when SIDE won), 1 when
-        SIDE lost, 3 when the claims agree
+        SIDE lost, 3 when the claims agree; --report (not with --server)
+        writes a self-contained HTML page of the game: the disputed
+        interval round by round and each party's roots
 `
 
 // disputeCommand implements "referee dispute serve|play".
@@ -59,6 +62,7 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 	strategy := fs.String("strategy", "honest", "with --server: the side's strategy")
 	defName := fs.String("defender", "honest", "the defender's strategy")
 	chalName := fs.String("challenger", "wrong-final", "the challenger's strategy")
+	reportFile := fs.String("report", "", "write an HTML report of the game to `FILE`")
 	pos, code, ok := parseFlags(fs, disputeUsage, args[1:], stdout, stderr)
 	if !ok {
 		return code
@@ -66,6 +70,12 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "referee dispute %s: "+format+"\n", append([]any{args[0]}, a...)...)
 		return exitBad
+	}
+	if *reportFile != "" && *server != "" {
+		return fail("--report draws the whole game: it needs the arbiter (play without --server, or serve)")
+	}
+	if err := checkReportPath(*reportFile); err != nil {
+		return fail("--report: %v", err)
 	}
 	tr, checker, err := disputeExecution(*sim, *seed, *every, *proofKind, pos)
 	if err != nil {
@@ -151,7 +161,8 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 	if serve {
 		opt.Round = *round
 	}
-	g, err := dispute.Play(ctx, cfg, checker, tp, opt)
+	claims := &claimRecorder{Transport: tp}
+	g, err := dispute.Play(ctx, cfg, checker, claims, opt)
 	if errors.Is(err, dispute.ErrNoDispute) {
 		fmt.Fprintf(stdout, "no dispute: both parties claim %s\n", dispute.Hex(mustRoot(tr, tr.Len())))
 		return exitNothing
@@ -160,7 +171,27 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	printGame(stdout, g, *asJSON)
+	if *reportFile != "" {
+		if err := writeReport(*reportFile, report.GamePage(gameReportData(g, claims.claims))); err != nil {
+			return fail("--report: %v", err)
+		}
+	}
 	return exitOK
+}
+
+// claimRecorder is a transport that remembers both parties' claims, for
+// the report.
+type claimRecorder struct {
+	dispute.Transport
+	claims [2][32]byte
+}
+
+func (c *claimRecorder) Claim(ctx context.Context, side dispute.Side, steps uint64) ([32]byte, error) {
+	r, err := c.Transport.Claim(ctx, side, steps)
+	if err == nil && side <= dispute.Challenger {
+		c.claims[side] = r
+	}
+	return r, err
 }
 
 func mustRoot(t dispute.Trace, s uint64) [32]byte {

@@ -15,10 +15,11 @@ import (
 	"github.com/refereevm/referee/corpus"
 	"github.com/refereevm/referee/diff"
 	"github.com/refereevm/referee/fuzz"
+	"github.com/refereevm/referee/report"
 	"github.com/refereevm/referee/wasm"
 )
 
-const fuzzUsage = `  referee fuzz [--engines LIST] [--duration D] [--workers N] [--seed S] [--corpus DIR] [--simd] [--json]
+const fuzzUsage = `  referee fuzz [--engines LIST] [--duration D] [--workers N] [--seed S] [--corpus DIR] [--simd] [--json] [--report FILE]
         differential fuzzing: generate valid modules, run every export on the
         engines (default: all built in) and store each new divergence in DIR
         (default findings), at once, then minimized; live progress on stderr,
@@ -26,11 +27,15 @@ const fuzzUsage = `  referee fuzz [--engines LIST] [--duration D] [--workers N] 
         (like check; --exit-zero: 0), 0 if not; Ctrl-C stops and loses no finding;
         deterministic for a seed, worker count and --execs; engines as for
         check, except that planted[:OP] is the reference with a planted bug
-        in a rare case of OP (i64.rem_s (default): negative dividend;
-        i32.rotl: count >= 32; i8x16.add_sat_s: a lane saturating at 127),
-        and raw adds a run of the module unmetered on the reference machine
-        (a difference is a bug in the metering); --simd: every module also
-        uses v128 values and the 236 vector instructions
+        in a rare case of OP (i64.rem_s (default), i32.rotl, f32.min,
+        i32.rem_s, i64.shr_s, i32.shr_u, i64.trunc_sat_f64_s,
+        i32.trunc_f32_u, i64.ctz, f64.nearest, f64.neg, i32.load, i64.load,
+        memory.fill, i8x16.add_sat_s; docs/cli.md gives each case), and raw
+        adds a run of the module unmetered on the reference machine (a
+        difference is a bug in the metering); --simd: every module also uses
+        v128 values and the 236 vector instructions; --report writes a
+        self-contained HTML page: execs/s and opcode coverage over time, the
+        findings by signature, the time per engine
 `
 
 // fuzzFlags are the options of "referee fuzz".
@@ -48,6 +53,7 @@ type fuzzFlags struct {
 	exitZero bool
 	known    string
 	simd     bool
+	report   string
 }
 
 // fuzzCommand implements "referee fuzz".
@@ -67,6 +73,7 @@ func fuzzCommand(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.exitZero, "exit-zero", false, "exit 0 even when the engines diverged (for scripts that read the summary)")
 	fs.StringVar(&f.known, "known", "", "classify divergences against the known engine bugs of `FILE` (default: the shipped list, docs/divergence.md; none: off); a known bug is counted, not stored")
 	fs.BoolVar(&f.simd, "simd", false, "generate v128 values and vector instructions in every module")
+	fs.StringVar(&f.report, "report", "", "write an HTML report of the campaign to `FILE`")
 	pos, code, ok := parseFlags(fs, fuzzUsage, args, stdout, stderr)
 	if !ok {
 		return code
@@ -93,6 +100,9 @@ func fuzzCommand(args []string, stdout, stderr io.Writer) int {
 	if len(engines) == 0 || len(engines) < 2 && !raw {
 		return bad("--engines: want at least two engines to compare (or one and raw)")
 	}
+	if err := checkReportPath(f.report); err != nil {
+		return bad("--report: %v", err)
+	}
 	st, err := corpus.Open(f.dir)
 	if err != nil {
 		return bad("--corpus: %v", err)
@@ -111,6 +121,8 @@ func fuzzCommand(args []string, stdout, stderr io.Writer) int {
 		}
 		known = &corpus.Classifier{List: l, Engines: engines, Gate: oracle.Gate, Gas: f.gas}
 	}
+	times := &corpus.EngineTimes{}
+	oracle.Times = times
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -133,10 +145,32 @@ func fuzzCommand(args []string, stdout, stderr io.Writer) int {
 	if f.every > 0 {
 		c.Progress = live.show
 	}
+	var samples fuzzSampler
+	if f.report != "" {
+		// The report samples progress at the progress interval (or every
+		// second when progress lines are off) and prints only if asked.
+		if c.ProgressEvery <= 0 {
+			c.ProgressEvery = time.Second
+		}
+		show := c.Progress
+		c.Progress = func(p fuzz.Progress) {
+			samples.add(p)
+			if show != nil {
+				show(p)
+			}
+		}
+	}
 	sum, err := c.Run(ctx)
 	live.end()
 	if err != nil {
 		return bad("%v", err)
+	}
+	if f.report != "" {
+		d := fuzzReportData(names, f.dir, sum, samples.samples, times)
+		if err := writeReport(f.report, report.FuzzPage(d)); err != nil {
+			fmt.Fprintf(stderr, "referee fuzz: --report: %v\n", err)
+			return exitBad
+		}
 	}
 	if f.json {
 		enc := json.NewEncoder(stdout)

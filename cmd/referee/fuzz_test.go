@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/refereevm/referee/corpus"
 )
 
 // TestFuzzPlantedEndToEnd is issue 6's Done-when 1 in small: a campaign
@@ -127,5 +129,15 @@ func TestFuzzDuration(t *testing.T) {
 		"--workers", "2", "--corpus", t.TempDir(), "--progress", "200ms", "--exit-zero")
 	if code != exitOK || !strings.Contains(out, "execs") || !strings.Contains(errs, "opcode coverage") {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+}
+
+// TestFuzzUsageNamesPlantedBugs: the usage text names every planted bug a
+// campaign can be given, so that a new one cannot be left out of it.
+func TestFuzzUsageNamesPlantedBugs(t *testing.T) {
+	for _, op := range corpus.PlantedOps {
+		if !strings.Contains(fuzzUsage, op) {
+			t.Errorf("fuzz usage does not name planted bug %s", op)
+		}
 	}
 }

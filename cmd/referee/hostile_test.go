@@ -45,6 +45,11 @@ type hostileCase struct {
 	// status, for a classified outcome, is what every receipt's status
 	// must be ("" for any).
 	status string
+	// refusal, if set, is the divergence class the check must end in
+	// (exit 1) instead of every engine agreeing.
+	refusal string
+	// flags are extra flags of check.
+	flags []string
 }
 
 // contractBlock is a block of n transactions calling entry "run" of one
@@ -131,6 +136,27 @@ func hostileCases() []hostileCase {
 		nest = append(nest, wasm.Instr{Op: wasm.OpEnd})
 	}
 	nested := wasm.Encode(runModule(nest, 64))
+	// recursion keeping 4,000 i64 values on the operand stack per frame
+	// (issue 17: the reference exited 0, wazero's interpreter trapped)
+	var heavy []wasm.Instr
+	for i := 0; i < 4000; i++ {
+		heavy = append(heavy, wasm.Instr{Op: wasm.OpI64Const, Const: uint64(i)})
+	}
+	heavy = append(heavy, wasm.Instr{Op: wasm.OpCall, Index: 1})
+	for i := 0; i < 4000; i++ {
+		heavy = append(heavy, wasm.Instr{Op: wasm.OpDrop})
+	}
+	stackRec := wasm.Encode(runModule([]wasm.Instr{{Op: wasm.OpCall, Index: 1}}, 0, heavy))
+	// an exported funcref global (issue 17: compared as an engine's address)
+	funcrefGlobal := runModule(nil, 0)
+	funcrefGlobal.Globals = []wasm.Global{{Type: wasm.GlobalType{Type: wasm.FuncRef}, Init: wasm.ConstExpr{Op: byte(wasm.OpRefFunc), Imm: 0}}}
+	funcrefGlobal.Exports = append(funcrefGlobal.Exports, wasm.Export{Name: "gf", Kind: wasm.ExternGlobal, Index: 0})
+	funcrefGlobal.Elems = []wasm.Elem{{Type: wasm.FuncRef, Mode: wasm.SegmentDeclarative, Init: []wasm.ConstExpr{{Op: byte(wasm.OpRefFunc), Imm: 0}}}}
+	// an active data segment past the end of memory: a trap at
+	// instantiation on every engine (issue 17: refused as a divergence)
+	oobData := runModule(nil, 0)
+	oobData.Memories = []wasm.MemoryType{{Limits: wasm.Limits{Min: 1}}}
+	oobData.Datas = []wasm.Data{{Mode: wasm.SegmentActive, Offset: wasm.ConstExpr{Op: byte(wasm.OpI32Const), Imm: 65535}, Init: []byte{1, 2}}}
 	// a br_table with the gate's maximum of targets in a loop
 	labels := make([]uint32, 1023)
 	brt := wasm.Encode(runModule([]wasm.Instr{{Op: wasm.OpBlock, Block: wasm.BlockType{Kind: wasm.BlockEmpty}},
@@ -166,6 +192,13 @@ func hostileCases() []hostileCase {
 		{name: "20000 trivial transactions", setup: block(contractBlock(trivial, 20000, 1000)), status: "ok"},
 		{name: "nested loops at the depth cap", setup: block(contractBlock(nested, 1, 1_000_000)), status: "ok"},
 		{name: "br_table of 1024 targets", setup: block(contractBlock(brt, 1, 1_000_000)), status: "ok"},
+		{name: "operand-stack recursion", setup: block(contractBlock(stackRec, 2, 1<<40)), status: "trap"},
+		{name: "exported funcref global", setup: block(contractBlock(wasm.Encode(funcrefGlobal), 2, 1000)), status: "ok"},
+		{name: "active data segment out of bounds", setup: block(contractBlock(wasm.Encode(oobData), 2, 1000)), status: "trap"},
+		// The 2^48-gas spin of issue 17 in the default --interrupt cheap:
+		// the verdict is engine-timeout at the deadline plus the grace.
+		{name: "spin with 2^48 gas, --timeout 5s", setup: block(contractBlock(loopForever, 1, 1<<48)),
+			flags: []string{"--timeout", "5s"}, refusal: "engine-timeout"},
 	}
 }
 
@@ -173,7 +206,7 @@ func hostileCases() []hostileCase {
 func TestHostileBlocks(t *testing.T) {
 	for _, hc := range hostileCases() {
 		t.Run(hc.name, func(t *testing.T) {
-			args := append([]string{"check", "--json"}, hc.setup(t, t.TempDir())...)
+			args := append(append([]string{"check", "--json"}, hc.flags...), hc.setup(t, t.TempDir())...)
 			r := execCLI(t, args...)
 			t.Logf("exit %d, %v wall, peak RSS %d MiB; stderr %.300s", r.code, r.wall.Round(time.Millisecond), r.maxRSS>>20, r.stderr)
 			if r.wall > hostileWall || r.maxRSS > hostileRSS {
@@ -186,8 +219,15 @@ func TestHostileBlocks(t *testing.T) {
 				return
 			}
 			var v struct {
-				Agree    bool
-				Receipts []struct{ Status string }
+				Agree      bool
+				Receipts   []struct{ Status string }
+				Divergence *struct{ Class string }
+			}
+			if hc.refusal != "" {
+				if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || r.code != exitNo || v.Divergence == nil || v.Divergence.Class != hc.refusal {
+					t.Fatalf("exit %d (%v), want a refusal of class %s; stderr %q, stdout %.600s", r.code, err, hc.refusal, r.stderr, r.stdout)
+				}
+				return
 			}
 			if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || r.code != exitOK || !v.Agree {
 				t.Fatalf("exit %d (%v), want every engine agreeing; stderr %q, stdout %.400s", r.code, err, r.stderr, r.stdout)
@@ -206,7 +246,7 @@ func TestHostileBlocks(t *testing.T) {
 func BenchmarkHostile(b *testing.B) {
 	for _, hc := range hostileCases() {
 		b.Run(strings.ReplaceAll(hc.name, " ", "_"), func(b *testing.B) {
-			args := append([]string{"check", "--json"}, hc.setup(b, b.TempDir())...)
+			args := append(append([]string{"check", "--json"}, hc.flags...), hc.setup(b, b.TempDir())...)
 			var rss int64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {

@@ -7,17 +7,19 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/refereevm/referee/block"
 	"github.com/refereevm/referee/diff"
 	"github.com/refereevm/referee/dispute"
 	"github.com/refereevm/referee/dispute/narrow"
+	"github.com/refereevm/referee/report"
 	"github.com/refereevm/referee/wasm"
 )
 
-const narrowUsage = `  referee narrow BLOCK.json [--tx I] --engines A,B [--k K] [--max-steps N] [--json] [-o FILE] [--write-module FILE] [--allow-outside]
-  referee narrow --module M.wasm --func F --engines A,B [--k K] [--max-steps N] [--json] [-o FILE] [--write-module FILE] [ARG...]
+const narrowUsage = `  referee narrow BLOCK.json [--tx I] --engines A,B [--k K] [--max-steps N] [--json] [-o FILE] [--report FILE] [--write-module FILE] [--allow-outside]
+  referee narrow --module M.wasm --func F --engines A,B [--k K] [--max-steps N] [--json] [-o FILE] [--report FILE] [--write-module FILE] [ARG...]
         find the first instruction at which engines A and B disagree on
         transaction I (default: the first transaction on which they
         disagree; each one before it costs a whole run on each engine) or
@@ -31,7 +33,8 @@ const narrowUsage = `  referee narrow BLOCK.json [--tx I] --engines A,B [--k K] 
         engines agree, 2 neither engine can run the target;
         engines: those of check, and planted-op[:OP@N] (wazero's compiler
         with the Nth OP's result corrupted, default i32.add@1000000); runs
-        still going after --max-steps (default 2^32) are compared there
+        still going after --max-steps (default 2^32) are compared there;
+        --report writes a self-contained HTML page of the search rounds
 `
 
 // narrowCommand implements "referee narrow".
@@ -47,6 +50,7 @@ func narrowCommand(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("o", "proof.bin", "write the one-step proof to `FILE`")
 	allowOutside := fs.Bool("allow-outside", false, "let the block's code paths leave its directory")
 	writeModule := fs.String("write-module", "", "write the module the printed offsets are in (for a block: the metered contract) to `FILE`")
+	reportFile := fs.String("report", "", "write an HTML report of the search rounds to `FILE`")
 	pos, code, ok := parseFlags(fs, narrowUsage, args, stdout, stderr)
 	if !ok {
 		return code
@@ -64,6 +68,13 @@ func narrowCommand(args []string, stdout, stderr io.Writer) int {
 	if *kFlag < 0 || *kFlag == 1 {
 		return bad("--k %d: want K >= 2", *kFlag)
 	}
+	if err := checkReportPath(*reportFile); err != nil {
+		return bad("--report: %v", err)
+	}
+	// Every engine run instantiates afresh (a new linear memory) while the
+	// live heap stays small: the default GOGC collects every few runs
+	// (docs/RATIONALE.md, "Why does referee narrow raise GOGC?").
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	ctx := context.Background()
 	var tg *narrow.Target
 	var blk *block.Block
@@ -116,6 +127,11 @@ func narrowCommand(args []string, stdout, stderr io.Writer) int {
 			return exitNothing
 		}
 		what = fmt.Sprintf("%s tx %d", pos[0], tx)
+	}
+	if *reportFile != "" && r != nil && (err == nil || errors.Is(err, narrow.ErrAgree)) {
+		if werr := writeReport(*reportFile, report.NarrowPage(narrowReportData(what, names, r, err != nil))); werr != nil {
+			return bad("--report: %v", werr)
+		}
 	}
 	if errors.Is(err, narrow.ErrAgree) {
 		if *jsonOn {

@@ -94,7 +94,7 @@ func runTime(t *testing.T, tg *Target) (plain, inst time.Duration) {
 		return time.Since(start)
 	}
 	plain = time1(wasm.Encode(tg.Base), tg.Entry, tg.Args)
-	inst = time1(in.Code, EntryName, append(append([]uint64(nil), tg.Args...), ^uint64(0)))
+	inst = time1(in.Code, EntryName, append(append([]uint64(nil), tg.Args...), ^uint64(0), 0))
 	return plain, inst
 }
 

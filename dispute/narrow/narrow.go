@@ -25,6 +25,9 @@ func AutoK(par int) int { return max(2, par/2+1) }
 // seconds of instrumented execution on wazero's compiler.
 const DefaultMaxSteps = 1 << 32
 
+// noHash as HashFrom hashes no result.
+const noHash = ^uint64(0)
+
 // ErrAgree reports that the two engines' runs are identical.
 var ErrAgree = errors.New("the engines agree")
 
@@ -106,6 +109,19 @@ type Result struct {
 	// PlantNote says why a planted engine agreed: its planted instruction
 	// never ran as often as the plant's N (set with ErrAgree only).
 	PlantNote string `json:"plantNote,omitempty"`
+	// Search is the rounds of the search, in order, for reports (not in
+	// the JSON output, whose shape stays as documented).
+	Search []Round `json:"-"`
+}
+
+// Round is one round of a narrowing: the interval [Lo, Hi], the points
+// both engines were run to (Points[1 : len-1]; Points[0] = Lo and
+// Points[len-1] = Hi), and the part kept: the first whose end states
+// differ.
+type Round struct {
+	Lo, Hi uint64
+	Points []uint64
+	First  int
 }
 
 type side struct {
@@ -131,11 +147,13 @@ func Narrow(ctx context.Context, t *Target, a, b Engine, o Options) (*Result, er
 		return nil, fmt.Errorf("narrow: k = %d: want k >= 2", k)
 	}
 	sides := make([]side, 2)
+	var sites []Site // the same for every plant
 	for i, e := range []Engine{a, b} {
 		in, err := Instrument(t.Base, t.Entry, e.Plant)
 		if err != nil {
 			return nil, fmt.Errorf("narrow: %s: %w", e.Name, err)
 		}
+		sites = in.Sites
 		sides[i] = side{e: e, prog: prepared(in)}
 	}
 	res := &Result{K: k, Metered: t.Metered, Base: t.Base}
@@ -143,7 +161,10 @@ func Narrow(ctx context.Context, t *Target, a, b Engine, o Options) (*Result, er
 	if st == nil {
 		st = block.NewState(block.PreState{})
 	}
-	run := func(points []uint64) [][2]diff.Outcome {
+	// run runs both engines to each of points, hashing the results of the
+	// steps after from (stepcount_body.go): a round passes its interval's
+	// start, whose results are known to be equal on both engines.
+	run := func(points []uint64, from uint64) [][2]diff.Outcome {
 		out := make([][2]diff.Outcome, len(points))
 		type job struct{ p, s int }
 		jobs := make(chan job)
@@ -156,7 +177,7 @@ func Narrow(ctx context.Context, t *Target, a, b Engine, o Options) (*Result, er
 					tx := t.Tx
 					tx.Entry = EntryName
 					req := &diff.Request{Prog: sides[j.s].prog, Tx: tx, TxIndex: t.TxIndex, State: st,
-						Args: append(append([]uint64(nil), t.Args...), points[j.p])}
+						Args: append(append([]uint64(nil), t.Args...), points[j.p], from)}
 					out[j.p][j.s] = diff.RunSafe(ctx, sides[j.s].e.Inner, req)
 				}
 			}()
@@ -176,8 +197,15 @@ func Narrow(ctx context.Context, t *Target, a, b Engine, o Options) (*Result, er
 	if limit == 0 {
 		limit = DefaultMaxSteps
 	}
-	first := run([]uint64{limit, 0})
+	// Whole runs first, unhashed: their end states differ if any effect
+	// of the call differs, and the search then needs no hashed whole run.
+	// Only when they agree do hashed whole runs decide whether some
+	// intermediate result differed.
+	first := run([]uint64{limit, 0}, noHash)
 	full := first[0]
+	if failed(sides, full) == nil && diff.Compare(&full[0], &full[1]) == nil {
+		full = run([]uint64{limit}, 0)[0]
+	}
 	if err := failed(sides, full); err != nil && full[0].Failure != "" && full[1].Failure != "" {
 		if full[0].Failure == diff.ClassRejected && full[1].Failure == diff.ClassRejected {
 			return nil, fmt.Errorf("narrow: %w: %s", ErrUnrunnable, full[0].Detail)
@@ -211,20 +239,21 @@ func Narrow(ctx context.Context, t *Target, a, b Engine, o Options) (*Result, er
 		}
 		pts := dispute.Split(lo, hi, k)
 		inner := pts[1 : len(pts)-1]
-		outs := run(inner)
+		outs := run(inner, lo)
 		res.Rounds++
-		nlo, nhi := pts[len(pts)-2], hi
+		nlo, nhi, first := pts[len(pts)-2], hi, len(pts)-2
 		for i, o := range outs {
 			if diff.Compare(&o[0], &o[1]) != nil {
-				nlo, nhi = pts[i], inner[i]
+				nlo, nhi, first = pts[i], inner[i], i
 				break
 			}
 		}
+		res.Search = append(res.Search, Round{Lo: lo, Hi: hi, Points: pts, First: first})
 		lo, hi = nlo, nhi
 	}
 	// the window: the states before and after the step
 	res.Step = hi
-	win := run([]uint64{hi - 1, hi})
+	win := run([]uint64{hi - 1, hi}, hi-1)
 	if err := failed(sides, win[0]); err != nil {
 		return nil, fmt.Errorf("narrow: step %d: %w", hi-1, err)
 	}
@@ -236,12 +265,11 @@ func Narrow(ctx context.Context, t *Target, a, b Engine, o Options) (*Result, er
 		return nil, fmt.Errorf("narrow: states after step %d agree on a re-run: an engine is not deterministic", hi)
 	}
 	res.Field = d.Field
-	in, _ := Instrument(t.Base, t.Entry, nil)
 	pos := uint32(global(&win[0][0], ExportPos))
-	if int(pos) >= len(in.Sites) || global(&win[0][0], ExportSteps) != hi-1 {
+	if int(pos) >= len(sites) || global(&win[0][0], ExportSteps) != hi-1 {
 		return nil, fmt.Errorf("narrow: step %d: %s ended before it (steps %d)", hi, sides[0].e.Name, global(&win[0][0], ExportSteps))
 	}
-	res.Site = in.Sites[pos]
+	res.Site = sites[pos]
 	res.Func, res.Offset, res.Op = res.Site.Func, res.Site.Offset, res.Site.Op.String()
 	res.HasResult = res.Site.Result != 0
 	for i := range sides {
@@ -300,7 +328,7 @@ func plantNote(ctx context.Context, t *Target, e Engine, limit uint64) string {
 	tx := t.Tx
 	tx.Entry = EntryName
 	o := diff.RunSafe(ctx, e.Inner, &diff.Request{Prog: prepared(in), Tx: tx, TxIndex: t.TxIndex, State: st,
-		Args: append(append([]uint64(nil), t.Args...), limit)})
+		Args: append(append([]uint64(nil), t.Args...), limit, limit)}) // stop at the limit, hash nothing
 	n := global(&o, ExportPlanted)
 	if o.Failure != "" || n >= e.Plant.Nth {
 		return ""

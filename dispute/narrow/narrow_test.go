@@ -173,7 +173,7 @@ type crashAt struct {
 }
 
 func (c crashAt) Run(ctx context.Context, req *diff.Request) (diff.Outcome, error) {
-	if req.Args[len(req.Args)-1] >= c.at {
+	if req.Args[len(req.Args)-2] >= c.at { // the stop target (HashFrom follows)
 		panic("crashAt: simulated engine crash")
 	}
 	return c.Engine.Run(ctx, req)

@@ -10,11 +10,12 @@ import (
 
 // Names of what the step-counting instrumentation adds to a module.
 const (
-	EntryName     = "referee_narrow_entry" // the wrapper: the entry's params, then the stop target (i64)
+	EntryName     = "referee_narrow_entry" // the wrapper: the entry's params, then the stop target and HashFrom (i64)
 	ExportSteps   = "referee_nsteps"       // i64: steps of the base module executed so far
 	ExportStopAt  = "referee_stop_at"      // i64: stop before the step after this many
 	ExportStopped = "referee_stopped"      // i32: 1 if the run ended at the stop target
-	ExportHash    = "referee_rhash"        // i64: running hash of every observed result
+	ExportHash    = "referee_rhash"        // i64: h1, the sum of every observed result times its site's key
+	ExportHash2   = "referee_rhash2"       // i64: h2, the sum of h1 after each observed result
 	ExportValue   = "referee_val"          // i64: at a stop, the last step's result (zero-extended bits), if it has one
 	ExportPos     = "referee_pos"          // i32: at a stop, the site index of the next instruction
 	ExportPlanted = "referee_planted"      // i64: executions of the planted op so far (only in plantNote's run)
@@ -22,8 +23,6 @@ const (
 	globalPrefix  = "referee_g"            // + index: a base module's unexported global, made visible
 	maxExtraExps  = 8                      // unexported globals exported at most (the hash covers the rest)
 )
-
-const hashPrime = 0x100000001b3 // FNV-1a's 64-bit prime
 
 // Site is one instruction of the base module: a step executes exactly one.
 type Site struct {
@@ -53,15 +52,21 @@ type Instrumented struct {
 
 // globals added, in this order, after the base module's
 type added struct {
-	steps, stop, stopped, hash, val, pos, plantCount uint32
+	steps, stop, stopped, hash, hash2, val, pos, lim, plantCount uint32
+	// stopVal and stopNoVal are the functions a stop calls: they write the
+	// site, the last result (stopVal only), the counter and the hashes to
+	// their globals, set stopped and trap. tick and tickVal check for the
+	// stop and count a step, and fold folds a result, on the globals (the
+	// copy of a straight run in which the stop falls works on those).
+	stopVal, stopNoVal, tick, tickVal, fold uint32
 }
 
-// Instrument rewrites base: before every instruction of every defined
-// function it stops (recording the instruction's site in referee_pos and
-// the last result in referee_val, then referee_stopped = 1 and unreachable)
-// if referee_nsteps has reached referee_stop_at, and otherwise counts the
-// step; after every instruction whose result type its opcode fixes it folds
-// the result into referee_rhash.
+// Instrument rewrites base so that every defined function stops in front
+// of the instruction after step referee_stop_at (recording its site in
+// referee_pos and the last result in referee_val, then referee_stopped = 1
+// and unreachable), counts every step in referee_nsteps, and folds the
+// observed results of the steps after HashFrom into referee_rhash and
+// referee_rhash2 (stepcount_body.go: per straight run, in locals).
 // The added code is not counted, so referee_nsteps counts exactly the
 // reference machine's steps of the base module (docs/step.md). It adds
 // the export EntryName wrapping entry. base is not modified.
@@ -92,7 +97,7 @@ func instrument(base *wasm.Module, entry string, plant *Plant, exportPlant bool)
 		return nil, fmt.Errorf("instrument: function %d: no type", entryIdx)
 	}
 	for _, e := range base.Exports {
-		if e.Name == EntryName || e.Name == ExportSteps || e.Name == ExportStopAt || e.Name == ExportHash {
+		if e.Name == EntryName || e.Name == ExportSteps || e.Name == ExportStopAt || e.Name == ExportHash || e.Name == ExportHash2 {
 			return nil, fmt.Errorf("instrument: export %q is reserved", e.Name)
 		}
 	}
@@ -131,9 +136,11 @@ func instrument(base *wasm.Module, entry string, plant *Plant, exportPlant bool)
 		steps:   newGlobal(wasm.I64, 0, ExportSteps),
 		stop:    newGlobal(wasm.I64, ^uint64(0), ExportStopAt),
 		stopped: newGlobal(wasm.I32, 0, ExportStopped),
-		hash:    newGlobal(wasm.I64, 0xcbf29ce484222325, ExportHash),
+		hash:    newGlobal(wasm.I64, 0, ExportHash),
+		hash2:   newGlobal(wasm.I64, 0, ExportHash2),
 		val:     newGlobal(wasm.I64, 0, ExportValue),
 		pos:     newGlobal(wasm.I32, 0, ExportPos),
+		lim:     newGlobal(wasm.I64, 0, ""), // min(stop target, HashFrom), set by the wrapper
 	}
 	if plant != nil {
 		name := ""
@@ -146,14 +153,27 @@ func instrument(base *wasm.Module, entry string, plant *Plant, exportPlant bool)
 		newGlobal(wasm.I64, 0, exportGas)
 	}
 
+	// the stop functions come right after the base module's functions
+	g.stopVal = nImpFuncs + uint32(len(base.Codes))
+	g.stopNoVal, g.tick, g.tickVal, g.fold = g.stopVal+1, g.stopVal+2, g.stopVal+3, g.stopVal+4
 	var sites []Site
+	env := sigEnv{globals: globalTypes(base), tables: tableTypes(base)}
+	typeIndex := func(ft wasm.FuncType) uint32 {
+		for i := range m.Types {
+			if m.Types[i].Equal(ft) {
+				return uint32(i)
+			}
+		}
+		m.Types = append(m.Types, ft)
+		return uint32(len(m.Types) - 1)
+	}
 	for i := range base.Codes {
 		fidx := nImpFuncs + uint32(i)
 		ft, ok := base.FuncType(fidx)
 		if !ok {
 			return nil, fmt.Errorf("instrument: function %d: no type", fidx)
 		}
-		c, s, err := rewriteBody(base, &base.Codes[i], fidx, ft.Params, globalTypes(base), uint32(len(sites)), g, plant)
+		c, s, err := rewriteBody(base, &base.Codes[i], fidx, ft.Params, env, uint32(len(sites)), g, plant, typeIndex)
 		if err != nil {
 			return nil, err
 		}
@@ -164,13 +184,101 @@ func instrument(base *wasm.Module, entry string, plant *Plant, exportPlant bool)
 		return nil, errors.New("instrument: too many instructions")
 	}
 
-	// the wrapper: set the stop target, call the entry
-	wt := wasm.FuncType{Params: append(append([]wasm.ValType(nil), entryType.Params...), wasm.I64), Results: entryType.Results}
+	// the stop functions: stopVal(site i32, val i64, steps i64, h1 i64, h2 i64)
+	// and stopNoVal(site i32, steps i64, h1 i64, h2 i64), where steps has
+	// counted the step that is not taken
+	for _, withVal := range []bool{true, false} {
+		ps := []wasm.ValType{wasm.I32, wasm.I64, wasm.I64, wasm.I64}
+		var b []byte
+		ap := func(in wasm.Instr) { b = wasm.AppendInstr(b, in) }
+		get := func(i uint32) { ap(wasm.Instr{Op: wasm.OpLocalGet, Index: i}) }
+		gset := func(i uint32) { ap(wasm.Instr{Op: wasm.OpGlobalSet, Index: i}) }
+		get(0)
+		gset(g.pos)
+		k := uint32(1)
+		if withVal {
+			ps = append(ps, wasm.I64)
+			get(1)
+			gset(g.val)
+			k = 2
+		}
+		get(k) // the counter after the step not taken
+		ap(wasm.Instr{Op: wasm.OpI64Const, Const: 1})
+		ap(wasm.Instr{Op: wasm.OpI64Sub})
+		gset(g.steps)
+		get(k + 1)
+		gset(g.hash)
+		get(k + 2)
+		gset(g.hash2)
+		ap(wasm.Instr{Op: wasm.OpI32Const, Const: 1})
+		gset(g.stopped)
+		ap(wasm.Instr{Op: wasm.OpUnreachable})
+		b = append(b, byte(wasm.OpEnd))
+		m.Funcs = append(m.Funcs, typeIndex(wasm.FuncType{Params: ps}))
+		m.Codes = append(m.Codes, wasm.Code{Body: b})
+	}
+
+	// tick(site i32), tickVal(site i32, val i64): if steps >= stop, stop
+	// (recording the site, and the last result: tickVal), else steps++;
+	// fold(bits i64): h1 += bits; h2 += h1
+	for _, withVal := range []bool{false, true} {
+		ps := []wasm.ValType{wasm.I32}
+		var b []byte
+		ap := func(in wasm.Instr) { b = wasm.AppendInstr(b, in) }
+		ap(wasm.Instr{Op: wasm.OpGlobalGet, Index: g.steps})
+		ap(wasm.Instr{Op: wasm.OpGlobalGet, Index: g.stop})
+		ap(wasm.Instr{Op: wasm.OpI64GeU})
+		ap(wasm.Instr{Op: wasm.OpIf, Block: wasm.BlockType{Kind: wasm.BlockEmpty}})
+		ap(wasm.Instr{Op: wasm.OpLocalGet, Index: 0})
+		ap(wasm.Instr{Op: wasm.OpGlobalSet, Index: g.pos})
+		if withVal {
+			ps = append(ps, wasm.I64)
+			ap(wasm.Instr{Op: wasm.OpLocalGet, Index: 1})
+			ap(wasm.Instr{Op: wasm.OpGlobalSet, Index: g.val})
+		}
+		ap(wasm.Instr{Op: wasm.OpI32Const, Const: 1})
+		ap(wasm.Instr{Op: wasm.OpGlobalSet, Index: g.stopped})
+		ap(wasm.Instr{Op: wasm.OpUnreachable})
+		ap(wasm.Instr{Op: wasm.OpEnd})
+		ap(wasm.Instr{Op: wasm.OpGlobalGet, Index: g.steps})
+		ap(wasm.Instr{Op: wasm.OpI64Const, Const: 1})
+		ap(wasm.Instr{Op: wasm.OpI64Add})
+		ap(wasm.Instr{Op: wasm.OpGlobalSet, Index: g.steps})
+		b = append(b, byte(wasm.OpEnd))
+		m.Funcs = append(m.Funcs, typeIndex(wasm.FuncType{Params: ps}))
+		m.Codes = append(m.Codes, wasm.Code{Body: b})
+	}
+	{
+		var b []byte
+		ap := func(in wasm.Instr) { b = wasm.AppendInstr(b, in) }
+		ap(wasm.Instr{Op: wasm.OpLocalGet, Index: 0})
+		ap(wasm.Instr{Op: wasm.OpGlobalGet, Index: g.hash})
+		ap(wasm.Instr{Op: wasm.OpI64Add})
+		ap(wasm.Instr{Op: wasm.OpGlobalSet, Index: g.hash})
+		ap(wasm.Instr{Op: wasm.OpGlobalGet, Index: g.hash})
+		ap(wasm.Instr{Op: wasm.OpGlobalGet, Index: g.hash2})
+		ap(wasm.Instr{Op: wasm.OpI64Add})
+		ap(wasm.Instr{Op: wasm.OpGlobalSet, Index: g.hash2})
+		b = append(b, byte(wasm.OpEnd))
+		m.Funcs = append(m.Funcs, typeIndex(wasm.FuncType{Params: []wasm.ValType{wasm.I64}}))
+		m.Codes = append(m.Codes, wasm.Code{Body: b})
+	}
+
+	// the wrapper: set the stop target and HashFrom, call the entry
+	wt := wasm.FuncType{Params: append(append([]wasm.ValType(nil), entryType.Params...), wasm.I64, wasm.I64), Results: entryType.Results}
 	m.Types = append(m.Types, wt)
 	m.Funcs = append(m.Funcs, uint32(len(m.Types)-1))
 	n := uint32(len(entryType.Params))
 	body := wasm.AppendInstr(nil, wasm.Instr{Op: wasm.OpLocalGet, Index: n})
 	body = wasm.AppendInstr(body, wasm.Instr{Op: wasm.OpGlobalSet, Index: g.stop})
+	// lim = min(stop, HashFrom)
+	body = wasm.AppendInstr(body, wasm.Instr{Op: wasm.OpLocalGet, Index: n})
+	body = wasm.AppendInstr(body, wasm.Instr{Op: wasm.OpLocalGet, Index: n + 1})
+	body = wasm.AppendInstr(body, wasm.Instr{Op: wasm.OpLocalGet, Index: n})
+	body = wasm.AppendInstr(body, wasm.Instr{Op: wasm.OpLocalGet, Index: n + 1})
+	body = wasm.AppendInstr(body, wasm.Instr{Op: wasm.OpI64LtU})
+	body = wasm.AppendInstr(body, wasm.Instr{Op: wasm.OpSelect})
+	body = wasm.AppendInstr(body, wasm.Instr{Op: wasm.OpGlobalSet, Index: g.lim})
 	for i := uint32(0); i < n; i++ {
 		body = wasm.AppendInstr(body, wasm.Instr{Op: wasm.OpLocalGet, Index: i})
 	}
@@ -197,128 +305,6 @@ func exportIndex(m *wasm.Module, name string, k wasm.ExternKind) (uint32, bool) 
 		}
 	}
 	return 0, false
-}
-
-// scratch locals added to every function, one per value type
-type scratch struct{ i32, i64, f32, f64 uint32 }
-
-func (s scratch) of(t wasm.ValType) uint32 {
-	switch t {
-	case wasm.I32:
-		return s.i32
-	case wasm.I64:
-		return s.i64
-	case wasm.F32:
-		return s.f32
-	}
-	return s.f64
-}
-
-// rewriteBody instruments one function body. first is the site index of
-// its first instruction.
-func rewriteBody(m *wasm.Module, c *wasm.Code, fidx uint32, params, globals []wasm.ValType, first uint32, g added, plant *Plant) (wasm.Code, []Site, error) {
-	locals := append([]wasm.ValType(nil), params...)
-	for _, d := range c.Locals {
-		for j := uint32(0); j < d.Count; j++ {
-			locals = append(locals, d.Type)
-		}
-	}
-	base := uint32(len(locals))
-	sc := scratch{base, base + 1, base + 2, base + 3}
-	out := wasm.Code{
-		Locals:    append(append([]wasm.LocalDecl(nil), c.Locals...), wasm.LocalDecl{Count: 1, Type: wasm.I32}, wasm.LocalDecl{Count: 1, Type: wasm.I64}, wasm.LocalDecl{Count: 1, Type: wasm.F32}, wasm.LocalDecl{Count: 1, Type: wasm.F64}),
-		NumLocals: c.NumLocals + 4,
-	}
-	body := make([]byte, 0, len(c.Body)*12)
-	var sites []Site
-	ap := func(in wasm.Instr) { body = wasm.AppendInstr(body, in) }
-	// toI64 converts the value of type t on the stack to its zero-extended bits
-	toI64 := func(t wasm.ValType) {
-		switch t {
-		case wasm.I32:
-			ap(wasm.Instr{Op: wasm.OpI64ExtendI32U})
-		case wasm.F32:
-			ap(wasm.Instr{Op: wasm.OpI32ReinterpretF32})
-			ap(wasm.Instr{Op: wasm.OpI64ExtendI32U})
-		case wasm.F64:
-			ap(wasm.Instr{Op: wasm.OpI64ReinterpretF64})
-		}
-	}
-	prevType, prevHas := wasm.ValType(0), false
-	for pc := uint32(0); pc < uint32(len(c.Body)); {
-		in, nextPC, err := wasm.ReadInstr(c.Body, pc)
-		if err != nil {
-			return out, nil, fmt.Errorf("instrument: function %d at +0x%x: %w", fidx, pc, err)
-		}
-		site := first + uint32(len(sites))
-		t, ok := observed(in, locals, globals)
-		rt := wasm.ValType(0)
-		if ok {
-			rt = t
-		}
-		sites = append(sites, Site{Func: fidx, Offset: c.BodyOffset + pc - m.CodeSectionOffset, Op: in.Op, Result: rt})
-		// prologue: stop at the target, else count the step. The stop
-		// branch (cold) records the site about to execute and the result
-		// of the textually previous instruction: when that one has a
-		// result it was the step just executed, since it cannot branch.
-		ap(wasm.Instr{Op: wasm.OpGlobalGet, Index: g.steps})
-		ap(wasm.Instr{Op: wasm.OpGlobalGet, Index: g.stop})
-		ap(wasm.Instr{Op: wasm.OpI64GeU})
-		ap(wasm.Instr{Op: wasm.OpIf, Block: wasm.BlockType{Kind: wasm.BlockEmpty}})
-		ap(wasm.Instr{Op: wasm.OpI32Const, Const: uint64(int64(int32(site)))})
-		ap(wasm.Instr{Op: wasm.OpGlobalSet, Index: g.pos})
-		if prevHas {
-			ap(wasm.Instr{Op: wasm.OpLocalGet, Index: sc.of(prevType)})
-			toI64(prevType)
-			ap(wasm.Instr{Op: wasm.OpGlobalSet, Index: g.val})
-		}
-		ap(wasm.Instr{Op: wasm.OpI32Const, Const: 1})
-		ap(wasm.Instr{Op: wasm.OpGlobalSet, Index: g.stopped})
-		ap(wasm.Instr{Op: wasm.OpUnreachable})
-		ap(wasm.Instr{Op: wasm.OpEnd})
-		ap(wasm.Instr{Op: wasm.OpGlobalGet, Index: g.steps})
-		ap(wasm.Instr{Op: wasm.OpI64Const, Const: 1})
-		ap(wasm.Instr{Op: wasm.OpI64Add})
-		ap(wasm.Instr{Op: wasm.OpGlobalSet, Index: g.steps})
-		// the instruction itself, byte for byte
-		body = append(body, c.Body[pc:nextPC]...)
-		pc = nextPC
-		prevType, prevHas = t, ok
-		if !ok {
-			continue
-		}
-		tmp := sc.of(t)
-		if plant != nil && in.Op == plant.Op && (t == wasm.I32 || t == wasm.I64) {
-			// result ^= (++count == Nth)
-			ap(wasm.Instr{Op: wasm.OpLocalSet, Index: tmp})
-			ap(wasm.Instr{Op: wasm.OpGlobalGet, Index: g.plantCount})
-			ap(wasm.Instr{Op: wasm.OpI64Const, Const: 1})
-			ap(wasm.Instr{Op: wasm.OpI64Add})
-			ap(wasm.Instr{Op: wasm.OpGlobalSet, Index: g.plantCount})
-			ap(wasm.Instr{Op: wasm.OpLocalGet, Index: tmp})
-			ap(wasm.Instr{Op: wasm.OpGlobalGet, Index: g.plantCount})
-			ap(wasm.Instr{Op: wasm.OpI64Const, Const: plant.Nth})
-			ap(wasm.Instr{Op: wasm.OpI64Eq})
-			if t == wasm.I64 {
-				ap(wasm.Instr{Op: wasm.OpI64ExtendI32U})
-				ap(wasm.Instr{Op: wasm.OpI64Xor})
-			} else {
-				ap(wasm.Instr{Op: wasm.OpI32Xor})
-			}
-		}
-		// observe: keep the result in its scratch local (read by the next
-		// stop branch); referee_rhash = (hash ^ bits) * prime
-		ap(wasm.Instr{Op: wasm.OpLocalTee, Index: tmp})
-		ap(wasm.Instr{Op: wasm.OpLocalGet, Index: tmp})
-		toI64(t)
-		ap(wasm.Instr{Op: wasm.OpGlobalGet, Index: g.hash})
-		ap(wasm.Instr{Op: wasm.OpI64Xor})
-		ap(wasm.Instr{Op: wasm.OpI64Const, Const: hashPrime})
-		ap(wasm.Instr{Op: wasm.OpI64Mul})
-		ap(wasm.Instr{Op: wasm.OpGlobalSet, Index: g.hash})
-	}
-	out.Body = body
-	return out, sites, nil
 }
 
 // observed is the type of the result of in that the instrumentation
@@ -351,6 +337,19 @@ func observed(in wasm.Instr, locals, globals []wasm.ValType) (wasm.ValType, bool
 		return t, true
 	}
 	return 0, false
+}
+
+func tableTypes(m *wasm.Module) []wasm.ValType {
+	var ts []wasm.ValType
+	for _, im := range m.Imports {
+		if im.Kind == wasm.ExternTable {
+			ts = append(ts, im.Table.Elem)
+		}
+	}
+	for _, t := range m.Tables {
+		ts = append(ts, t.Elem)
+	}
+	return ts
 }
 
 func globalTypes(m *wasm.Module) []wasm.ValType {

@@ -78,20 +78,25 @@ func TestStepCount(t *testing.T) {
 			}
 			prog := prepared(in)
 			st := block.NewState(block.PreState{})
-			runAt := func(e diff.Engine, n uint64) diff.Outcome {
+			runFrom := func(e diff.Engine, n, from uint64) diff.Outcome {
 				req := &diff.Request{Prog: prog, Tx: block.Tx{Entry: EntryName}, TxIndex: -1, State: st,
-					Args: append(append([]uint64(nil), tc.args...), n)}
+					Args: append(append([]uint64(nil), tc.args...), n, from)}
 				o := diff.RunSafe(ctx, e, req)
 				if o.Failure != "" {
 					t.Fatalf("%s: stop %d: %s: %s", e.Name(), n, o.Failure, o.Detail)
 				}
 				return o
 			}
+			runAt := func(e diff.Engine, n uint64) diff.Outcome { return runFrom(e, n, 0) }
 			total := uint64(len(steps))
 			for _, e := range engines {
 				o := runAt(e, ^uint64(0))
 				if got := global(&o, ExportSteps); got != total {
 					t.Errorf("%s: counted %d steps, reference took %d", e.Name(), got, total)
+				}
+				if u := runFrom(e, ^uint64(0), ^uint64(0)); global(&u, ExportSteps) != total {
+					got := global(&u, ExportSteps)
+					t.Errorf("%s: unhashed, counted %d steps, reference took %d", e.Name(), got, total)
 				}
 				if global(&o, ExportStopped) != 0 {
 					t.Errorf("%s: whole run reports a stop", e.Name())
@@ -104,9 +109,16 @@ func TestStepCount(t *testing.T) {
 			e := engines[1] // the interpreter: cheapest to instantiate
 			checked := 0
 			for n := uint64(0); n < total; n += tc.every {
+				// hashing every result, and only those after step n/2
+				// (the search's runs: the steps before run unhashed)
 				o := runAt(e, n)
 				if got := global(&o, ExportSteps); got != n || global(&o, ExportStopped) != 1 {
 					t.Fatalf("stop %d: counted %d, stopped %d", n, got, global(&o, ExportStopped))
+				}
+				if h := runFrom(e, n, n/2); global(&h, ExportSteps) != n || global(&h, ExportPos) != global(&o, ExportPos) ||
+					global(&h, ExportValue) != global(&o, ExportValue) {
+					t.Fatalf("stop %d hashing from %d: counted %d, site %d, result 0x%x; hashing all: site %d, result 0x%x", n, n/2,
+						global(&h, ExportSteps), global(&h, ExportPos), global(&h, ExportValue), global(&o, ExportPos), global(&o, ExportValue))
 				}
 				next := steps[n] // step n+1
 				s := in.Sites[global(&o, ExportPos)]
