@@ -256,7 +256,7 @@ func Binary(sub uint32, a, b V128) (V128, bool) {
 	case 0x9c, 0x9d, 0x9e, 0x9f:
 		return extmul8(a, b, sub == 0x9d || sub == 0x9f, sub <= 0x9d), true
 	case 0xae:
-		return zip32(a, b, func(x, y uint32) uint32 { return x + y }), true
+		return V128{I32x4Add(a.Lo, b.Lo), I32x4Add(a.Hi, b.Hi)}, true
 	case 0xb1:
 		return zip32(a, b, func(x, y uint32) uint32 { return x - y }), true
 	case 0xb5:
@@ -399,11 +399,11 @@ func Shift(sub uint32, a V128, n uint32) (V128, bool) {
 	case 0x8d:
 		return map16(a, func(x uint16) uint16 { return x >> (n & 15) }), true
 	case 0xab:
-		return map32(a, func(x uint32) uint32 { return x << (n & 31) }), true
+		return V128{I32x4Shl(a.Lo, n), I32x4Shl(a.Hi, n)}, true
 	case 0xac:
-		return map32(a, func(x uint32) uint32 { return uint32(int32(x) >> (n & 31)) }), true
+		return V128{I32x4ShrS(a.Lo, n), I32x4ShrS(a.Hi, n)}, true
 	case 0xad:
-		return map32(a, func(x uint32) uint32 { return x >> (n & 31) }), true
+		return V128{I32x4ShrU(a.Lo, n), I32x4ShrU(a.Hi, n)}, true
 	case 0xcb:
 		return V128{a.Lo << (n & 63), a.Hi << (n & 63)}, true
 	case 0xcc:

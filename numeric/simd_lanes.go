@@ -354,3 +354,26 @@ func F64Pmax(a, b uint64) uint64 {
 	}
 	return a
 }
+
+// I32x4Add adds the two 32-bit lanes of one 64-bit half of two vectors
+// (the half of i32x4.add; the machine's vector loop calls it directly).
+func I32x4Add(a, b uint64) uint64 {
+	return uint64(uint32(a)+uint32(b)) | uint64(uint32(a>>32)+uint32(b>>32))<<32
+}
+
+// I32x4Shl, I32x4ShrU and I32x4ShrS shift the two 32-bit lanes of one
+// 64-bit half of a vector by n mod 32 (halves of i32x4.shl, shr_u, shr_s).
+func I32x4Shl(a uint64, n uint32) uint64 {
+	n &= 31
+	return uint64(uint32(a)<<n) | uint64(uint32(a>>32)<<n)<<32
+}
+
+func I32x4ShrU(a uint64, n uint32) uint64 {
+	n &= 31
+	return uint64(uint32(a)>>n) | uint64(uint32(a>>32)>>n)<<32
+}
+
+func I32x4ShrS(a uint64, n uint32) uint64 {
+	n &= 31
+	return uint64(uint32(int32(a)>>n)) | uint64(uint32(int32(a>>32)>>n))<<32
+}
