@@ -240,7 +240,6 @@ func writeSideBySide(w io.Writer, outs []diff.Outcome) {
 		{"detail", func(o *diff.Outcome) string { return dash(o.Detail) }},
 	}
 	cells := make([][]string, len(rows))
-	widths := make([]int, len(outs)+1)
 	for i, r := range rows {
 		cells[i] = append(cells[i], r.name)
 		for j := range outs {
@@ -250,7 +249,19 @@ func writeSideBySide(w io.Writer, outs []diff.Outcome) {
 			}
 			cells[i] = append(cells[i], s)
 		}
-		for j, c := range cells[i] {
+	}
+	writeColumns(w, cells)
+}
+
+// writeColumns prints rows of cells as a table indented by two spaces,
+// each column as wide as its widest cell.
+func writeColumns(w io.Writer, cells [][]string) {
+	var widths []int
+	for _, row := range cells {
+		for j, c := range row {
+			if j == len(widths) {
+				widths = append(widths, 0)
+			}
 			widths[j] = max(widths[j], len([]rune(c)))
 		}
 	}

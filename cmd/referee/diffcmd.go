@@ -320,7 +320,6 @@ func writeStepSideBySide(w io.Writer, outs []diff.StepOutcome, types []wasm.ValT
 		{"detail", func(o *diff.StepOutcome) string { return dash(o.Status.Detail) }},
 	}
 	cells := make([][]string, len(rows))
-	widths := make([]int, len(outs)+1)
 	for i, r := range rows {
 		cells[i] = append(cells[i], r.name)
 		for j := range outs {
@@ -330,21 +329,8 @@ func writeStepSideBySide(w io.Writer, outs []diff.StepOutcome, types []wasm.ValT
 			}
 			cells[i] = append(cells[i], s)
 		}
-		for j, c := range cells[i] {
-			widths[j] = max(widths[j], len([]rune(c)))
-		}
 	}
-	for _, row := range cells {
-		var line strings.Builder
-		line.WriteString("  ")
-		for j, c := range row {
-			line.WriteString(c)
-			if j < len(row)-1 {
-				line.WriteString(strings.Repeat(" ", widths[j]-len([]rune(c))+2))
-			}
-		}
-		fmt.Fprintln(w, strings.TrimRight(line.String(), " "))
-	}
+	writeColumns(w, cells)
 }
 
 // JSON output of referee diff.
