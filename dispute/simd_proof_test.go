@@ -16,6 +16,7 @@ func simdCases() []proofCase {
 		{name: "simd/all", module: simdWasm, export: "simd"},
 		{name: "simd/oob-load", module: simdWasm, export: "oob", args: []trace.Value{trace.I32(65532)}},
 		{name: "simd/oob-store", module: simdWasm, export: "oob", args: []trace.Value{trace.I32(65534)}},
+		{name: "simd/vec", module: simdWasm, export: "vec", args: []trace.Value{trace.V128(1, 1<<63)}},
 	}
 }
 

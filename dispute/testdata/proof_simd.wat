@@ -68,6 +68,11 @@
         (i32.add (i32x4.extract_lane 0 (local.get $w))
           (i32x4.extract_lane 3 (i32x4.add (global.get $g) (v128.load (i32.const 40))))))))
 
+  ;; a v128 argument and a v128 result (the call's result is two slots)
+  (func (export "vec") (param $a v128) (result v128 i32)
+    (i64x2.add (local.get $a) (global.get $g))
+    (i32.const 7))
+
   ;; out of bounds: a v128.load at the end of memory and a lane store past it trap
   (func (export "oob") (param $a i32) (result v128)
     (v128.store32_lane 1 (local.get $a) (v128.const i32x4 1 2 3 4))
