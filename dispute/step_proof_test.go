@@ -266,7 +266,7 @@ func TestProofBitFlips(t *testing.T) {
 
 // FuzzVerify feeds arbitrary proofs and roots: Verify must never panic.
 func FuzzVerify(f *testing.F) {
-	for _, pc := range flipCases() {
+	for _, pc := range append(flipCases(), simdCases()...) {
 		m := pc.start(f)
 		c := trace.NewCommitter(m)
 		for n := 0; m.Status() == trace.StatusRunning && n < 40; n++ {
