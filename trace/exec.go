@@ -26,19 +26,19 @@ func (m *Machine) exec(budget uint64) {
 		return
 	}
 	for budget != 0 {
-		if fr := &m.frames[len(m.frames)-1]; !generalOnly && isVecKind(fr.fn.ops[fr.pc].kind) {
-			// a run of vector code (trace/exec_vec.go)
-			budget = m.execVec(budget)
-			if budget == 0 || m.status != StatusRunning {
-				return
-			}
-			continue
-		}
 		if fr := &m.frames[len(m.frames)-1]; !generalOnly && fr.fn.fastAt[fr.pc] >= 0 {
 			budget = m.execFast(budget)
 			if budget == 0 || m.status != StatusRunning {
 				return
 			}
+		}
+		if fr := &m.frames[len(m.frames)-1]; !generalOnly && isVecKind(fr.fn.ops[fr.pc].kind) {
+			// a run of vector code (trace/exec_vec.go), where execFast stopped
+			budget = m.execVec(budget)
+			if budget == 0 || m.status != StatusRunning {
+				return
+			}
+			continue
 		}
 		m.execGeneral(1)
 		budget--
