@@ -15,9 +15,10 @@ var (
 	// ErrLimit: the module may be valid, but declares more than the
 	// ResourceLimits passed to Validate allow.
 	ErrLimit = errors.New("resource limit exceeded")
-	// ErrSIMD: the module uses a v128 type or a vector instruction, and
-	// the caller refuses SIMD by policy (ValidateNoSIMD). Validate itself
-	// accepts SIMD: it is part of Wasm 2.0.
+	// ErrSIMD is kept for callers that refuse SIMD by policy and want a
+	// class for it (upgrade's spec comparison still tests for it). Validate
+	// never returns it: SIMD is part of Wasm 2.0 and validates; relaxed
+	// SIMD is refused by the decoder (ErrRelaxedSIMD).
 	ErrSIMD = errors.New("SIMD is not supported here")
 )
 
