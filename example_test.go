@@ -142,6 +142,6 @@ func ExampleProveTx() {
 	fmt.Printf("step %d (%s): %x -> %x\n", s.N, s.Op, s.Pre[:4], post[:4])
 	fmt.Println("root after step 42 is the proof's post-state:", root == post)
 	// Output:
-	// step 42 (i64.const): 270d039b -> 0b6332a8
+	// step 42 (i64.const): 03c49c26 -> 58e67e3c
 	// root after step 42 is the proof's post-state: true
 }

@@ -100,6 +100,14 @@ var Workloads = []Workload{
 		Bench: Call{Args: []uint64{200}, Want: 8392},
 		Test:  Call{Args: []uint64{20}, Want: 189},
 	},
+	{
+		// SHA-256 of four messages at once, one per i32x4 lane (built with
+		// -msimd128: i32x4 arithmetic, v128 bit ops, shifts, lane moves)
+		Name: "sha256x4", Size: "n=1000", File: "sha256x4.wasm", Export: "run",
+		Params: []wasm.ValType{wasm.I32, wasm.I32}, Result: wasm.I32,
+		Bench: Call{Args: []uint64{1000, 1}, Want: 3926876783},
+		Test:  Call{Args: []uint64{20, 1}, Want: 2042034077},
+	},
 }
 
 // ResultMask returns the mask of a result's meaningful bits: i32 and f32

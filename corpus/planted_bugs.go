@@ -199,4 +199,20 @@ var plantedBugs = []plantedBug{
 			return seq(lset(l[2]), lset(l[1]), lset(l[0]), lget(l[0]), i32c(0), lget(l[2]), op(wasm.OpSelect), lget(l[1]), lget(l[2]), in)
 		},
 	},
+	{
+		// A saturating vector add whose saturation test is off by one: a
+		// lane that saturates at +127 (or adds up to exactly 127) gives 126.
+		// i8x16.add_sat_s; local.tee $a; local.get $a; v128.const i8x16 127 …;
+		// i8x16.eq; v128.const i8x16 1 …; v128.and; v128.xor
+		op: wasm.SIMDOpcode(0x6f), doc: "a lane that saturates at +127 (or adds up to it): 126 instead of 127",
+		locals: []wasm.ValType{wasm.V128},
+		rewrite: func(in wasm.Instr, l []uint32) []wasm.Instr {
+			var k127, k1 [16]byte
+			for i := range k127 {
+				k127[i], k1[i] = 127, 1
+			}
+			vop := func(sub uint32, imm [16]byte) wasm.Instr { return wasm.Instr{Op: wasm.OpSIMD, SIMD: sub, V128: imm} }
+			return seq(in, ltee(l[0]), lget(l[0]), vop(0x0c, k127), vop(0x23, [16]byte{}), vop(0x0c, k1), vop(0x4e, [16]byte{}), vop(0x51, [16]byte{}))
+		},
+	},
 }

@@ -133,6 +133,12 @@ func TestPlantedBugsModel(t *testing.T) {
 			[][]uint64{addrs}, func(a []uint64) bool { return a[0]%4096 > 4088 && a[0]+8 <= memBytes }},
 		{"memory.fill", funcModule(threeI32s, nil, 2, lget(0), lget(1), lget(2), op(wasm.OpMemoryFill)),
 			[][]uint64{addrs, {0, 0xab}, {0, 1, 4, 65536}}, func(a []uint64) bool { return a[2] == 0 && a[0] > memBytes }},
+		// i8x16.splat a; i8x16.splat b; i8x16.add_sat_s; i8x16.extract_lane_s 0
+		{"i8x16.add_sat_s", funcModule([]wasm.ValType{wasm.I32, wasm.I32}, []wasm.ValType{wasm.I32}, 0,
+			lget(0), wasm.Instr{Op: wasm.OpSIMD, SIMD: 0x0f}, lget(1), wasm.Instr{Op: wasm.OpSIMD, SIMD: 0x0f},
+			wasm.Instr{Op: wasm.OpSIMD, SIMD: 0x6f}, wasm.Instr{Op: wasm.OpSIMD, SIMD: 0x15}),
+			[][]uint64{{0, 1, 0x3f, 0x40, 0x7e, 0x7f, 0x80, 0xff, 0x100}, {0, 1, 0x3f, 0x40, 0x7f, 0x80, 0xff}},
+			func(a []uint64) bool { return min(int(int8(a[0]))+int(int8(a[1])), 127) == 127 }},
 	}
 	ctx := context.Background()
 	covered := map[string]bool{}

@@ -3,7 +3,7 @@
 //
 // An Engine (engine.go) runs one transaction of a Prepared contract: the
 // contract has passed the gatekeeper (gate.go: decode, validation with
-// resource limits, no SIMD or threads, a compile-time budget per engine) and
+// resource limits, no threads or relaxed SIMD, a compile-time budget per engine) and
 // been instrumented by meter, so every engine runs the same module with the
 // same gas and call-depth accounting. The host ABI referee-v1 is bound on
 // every engine through a thin adapter to block.Call.Invoke, so no

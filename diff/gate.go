@@ -50,8 +50,9 @@ type Prepared struct {
 }
 
 // Gate is the static gatekeeper: it decodes bin, validates it against the
-// limits (Wasm 2.0 without SIMD or threads: the decoder knows neither the
-// threads opcodes nor shared memories, the validator refuses SIMD), and
+// limits (Wasm 2.0, SIMD included, without threads or relaxed SIMD: the
+// decoder knows neither the threads opcodes nor shared memories and
+// refuses relaxed SIMD by name), and
 // instruments it. The dynamic half, the compile-time budget, is applied by
 // CheckBlock around each engine's Compile.
 func Gate(bin []byte, o GateOptions) (*Prepared, error) {

@@ -22,8 +22,9 @@ func unhex(tb testing.TB, s string) []byte {
 // Modules the gatekeeper must refuse before any engine sees them (built
 // with wat2wasm; the threads ones with --enable-threads).
 var refused = []struct{ name, hex string }{
-	// (func (result i32) v128.const i32x4 1 2 3 4 i32x4.extract_lane 0)
-	{"simd", "0061736d010000000105016000017f03020100070501016600000a19011700fd0c01000000020000000300000004000000fd1b000b"},
+	// (func (result i32) v128.const i32x4 1 2 3 4 v128.const i32x4 0 0 0 0
+	//   i8x16.relaxed_swizzle i32x4.extract_lane 0): relaxed SIMD (plain SIMD is Wasm 2.0 and passes)
+	{"relaxed simd", "0061736d010000000105016000017f03020100070501016600000a2e012c00fd0c01000000020000000300000004000000fd0c00000000000000000000000000000000fd8002fd1b000b"},
 	// (memory 1 1 shared) (func (result i32) i32.const 0 i32.atomic.load)
 	{"threads shared memory", "0061736d010000000105016000017f03020100050401030101070501016600000a0a0108004100fe1002000b"},
 	// (memory 1 1) (func (result i32) i32.const 0 i32.atomic.load)
@@ -53,7 +54,7 @@ func TestGateBlock(t *testing.T) {
 		edit  func(b *block.Block)
 		field string
 	}{
-		{"simd code", func(b *block.Block) { b.Pre.Contracts[0].Code = unhex(t, refused[0].hex) }, "pre.contracts[0].code"},
+		{"relaxed simd code", func(b *block.Block) { b.Pre.Contracts[0].Code = unhex(t, refused[0].hex) }, "pre.contracts[0].code"},
 		// (module (start 0) (func))
 		{"start function", func(b *block.Block) {
 			b.Pre.Contracts[0].Code = unhex(t, "0061736d01000000010401600000030201000801000a040102000b")

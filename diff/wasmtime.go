@@ -30,7 +30,7 @@ const epochTick = 10 * time.Millisecond
 
 // Wasmtime is the engine "wasmtime": wasmtime-go v39 with Cranelift (its
 // optimizer off, 1 MiB of Wasm stack), fuel off (the instrumentation
-// meters), only the Wasm 2.0 features minus SIMD, no NaN canonicalisation
+// meters), only the Wasm 2.0 features (SIMD included, relaxed SIMD not), no NaN canonicalisation
 // of its own. One wasmtime engine and linker serve
 // every run; modules are cached by hash; each run has an instance in the
 // state right after instantiation, reused across runs where the module
@@ -124,7 +124,7 @@ func (w *Wasmtime) init() error {
 		cfg.SetEpochInterruption(w.interruptible)
 		cfg.SetCraneliftNanCanonicalization(false)
 		cfg.SetWasmRelaxedSIMD(false)
-		cfg.SetWasmSIMD(false)
+		cfg.SetWasmSIMD(true) // Wasm 2.0's fixed-width SIMD; relaxed SIMD stays off
 		cfg.SetWasmThreads(false)
 		cfg.SetWasmMultiMemory(false)
 		cfg.SetWasmMemory64(false)

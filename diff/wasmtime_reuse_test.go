@@ -89,3 +89,36 @@ func TestWasmtimeReuse(t *testing.T) {
 	}
 	t.Logf("%d of %d runs on a reused instance", w.reused.Load(), len(b.Txs))
 }
+
+// TestWasmtimeReusable: a module whose memory is not exported as "memory"
+// (reset could not rewrite it, so one run's stores would reach the next:
+// found by the SIMD campaign of issue 14), or that has a mutable v128
+// global (wasmtime-go has no v128 value to reset it with; it panicked), is
+// instantiated afresh for every run; a module with its memory exported
+// and scalar globals is reused.
+func TestWasmtimeReusable(t *testing.T) {
+	body := []byte{0x0b}
+	base := func() *wasm.Module {
+		return &wasm.Module{
+			Types:    []wasm.FuncType{{}},
+			Funcs:    []uint32{0},
+			Codes:    []wasm.Code{{Body: body}},
+			Memories: []wasm.MemoryType{{Limits: wasm.Limits{Min: 1}}},
+			Exports:  []wasm.Export{{Name: "f", Kind: wasm.ExternFunc}, {Name: "memory", Kind: wasm.ExternMemory}},
+			Globals:  []wasm.Global{{Type: wasm.GlobalType{Type: wasm.I64, Mutable: true}, Init: wasm.ConstExpr{Op: byte(wasm.OpI64Const)}}},
+		}
+	}
+	hidden := base()
+	hidden.Exports = hidden.Exports[:1]
+	vec := base()
+	vec.Globals = append(vec.Globals, wasm.Global{Type: wasm.GlobalType{Type: wasm.V128, Mutable: true}, Init: wasm.ConstExpr{Op: 0xFD, Imm: 0x0c}})
+	for _, tc := range []struct {
+		name string
+		m    *wasm.Module
+		want bool
+	}{{"exported memory", base(), true}, {"memory not exported", hidden, false}, {"mutable v128 global", vec, false}} {
+		if got := reusable(&Prepared{Module: tc.m}); got != tc.want {
+			t.Errorf("%s: reusable = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -121,7 +121,8 @@ func (w *Wasmtime) newPlan(p *Prepared) (*wtPlan, error) {
 // reusable reports whether p's instances can be reset to their state
 // right after instantiation: nothing but memory and mutable globals can
 // change, the memory right after instantiation is known from the module,
-// and no global, memory or table is imported.
+// no global, memory or table is imported, no mutable global is a v128,
+// and a memory is exported as "memory" (reset rewrites it through that).
 func reusable(p *Prepared) bool {
 	m := p.Module
 	for _, im := range m.Imports {
@@ -136,6 +137,22 @@ func reusable(p *Prepared) bool {
 	}
 	if initialMemory(p, sliceMem(nil)); !p.initKnown {
 		return false
+	}
+	for _, g := range m.Globals {
+		if g.Type.Mutable && g.Type.Type == wasm.V128 {
+			return false // wasmtime-go has no v128 value to read or reset it with
+		}
+	}
+	if len(m.Memories) > 0 {
+		// reset rewrites the memory through its export: a memory that is not
+		// exported as "memory" would keep one run's writes into the next
+		exported := false
+		for _, e := range m.Exports {
+			exported = exported || e.Name == "memory" && e.Kind == wasm.ExternMemory && e.Index == 0
+		}
+		if !exported {
+			return false
+		}
 	}
 	for _, c := range m.Codes {
 		for pc := uint32(0); pc < uint32(len(c.Body)); {

@@ -9,10 +9,14 @@ import (
 	"testing"
 
 	"github.com/refereevm/referee/trace"
+	"github.com/refereevm/referee/wasm"
 )
 
 // proofClass groups ops as issue 5's size table does.
 func proofClass(op string) string {
+	if cl, ok := simdClasses[op]; ok {
+		return cl
+	}
 	switch {
 	case op == "local.get" || op == "local.set" || op == "local.tee":
 		return "local"
@@ -39,6 +43,25 @@ func proofClass(op string) string {
 	}
 	return "const/arith/other"
 }
+
+// simdClasses maps each vector instruction's name to its proof class,
+// "simd " and its wasm.SIMDClass.
+var simdClasses = func() map[string]string {
+	names := map[wasm.SIMDClass]string{
+		wasm.SIMDLoad: "load", wasm.SIMDStore: "store", wasm.SIMDLoadLane: "load lane",
+		wasm.SIMDStoreLane: "store lane", wasm.SIMDConst: "const", wasm.SIMDShuffle: "shuffle",
+		wasm.SIMDSplat: "splat", wasm.SIMDExtract: "extract lane", wasm.SIMDReplace: "replace lane",
+		wasm.SIMDUnary: "unary", wasm.SIMDBinary: "binary", wasm.SIMDTernary: "bitselect",
+		wasm.SIMDTest: "test", wasm.SIMDShift: "shift",
+	}
+	m := map[string]string{}
+	for sub := uint32(0); sub < 0x100; sub++ {
+		if op, ok := wasm.SIMDInfo(sub); ok {
+			m[op.Name] = "simd " + names[op.Class]
+		}
+	}
+	return m
+}()
 
 // TestProofSizes measures proof bytes per instruction class over every
 // case of the every-step test, and checks issue 5's targets: 1,792 B for

@@ -98,8 +98,8 @@ func TestProofVector(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pre, _ := ParseRoot("0x9ca7397e35b67e07ef5c90dd21306d0f43784e892c6d8c1af2721c3ffe881ae5")
-	want, _ := ParseRoot("0x911abf4b095e8bb7eaaef05290db6f193a8b4e23da003fc4f3b15d7fa766c40d")
+	pre, _ := ParseRoot("0xedd9e96d5518c25b57a515285059079d647e6e44bb8b5b4377ba3b1e7b336820")
+	want, _ := ParseRoot("0xe4d0edc618b827cfefe7bc8c0d5237266af48f5f891b4a9f983daa81eed9eabe")
 	post, err := Verify(pre, b)
 	if err != nil || post != want || len(b) != 759 {
 		t.Fatalf("verify: %x, %v (len %d), want %x", post, err, len(b), want)
@@ -160,8 +160,8 @@ func TestProofRefold(t *testing.T) {
 		}
 		return s
 	}
-	pre, _ := ParseRoot("0x9ca7397e35b67e07ef5c90dd21306d0f43784e892c6d8c1af2721c3ffe881ae5")
-	if keccak([]byte("referee/state/v2"), b[1:328]) != pre {
+	pre, _ := ParseRoot("0xedd9e96d5518c25b57a515285059079d647e6e44bb8b5b4377ba3b1e7b336820")
+	if keccak([]byte("referee/state/v3"), b[1:328]) != pre {
 		t.Fatal("state does not hash to the pre-root")
 	}
 	// state offsets are those of docs/state-commitment.md §1 minus the 16-byte label, plus the version byte

@@ -178,7 +178,8 @@ func stepAndCheck(t testing.TB, c *trace.Committer) (*Proof, error) {
 		t.Fatalf("step %d (func[%d] +0x%x %s): verified root %x, machine root %x", m.Steps(), info.Func, info.Offset, info.Op, post, want)
 	}
 	switch cl := proofClass(info.Op); cl {
-	case "load", "store", "bulk", "call_indirect", "table", "memory.grow", "call":
+	case "load", "store", "bulk", "call_indirect", "table", "memory.grow", "call",
+		"simd load", "simd store", "simd load lane", "simd store lane":
 	default: // issue 5's target for simple ops: Cannon's 1,792 B
 		if len(p.Bytes) > 1792 {
 			t.Errorf("step %d (%s): proof of %d B over 1792 B", m.Steps(), info.Op, len(p.Bytes))
@@ -265,7 +266,7 @@ func TestProofBitFlips(t *testing.T) {
 
 // FuzzVerify feeds arbitrary proofs and roots: Verify must never panic.
 func FuzzVerify(f *testing.F) {
-	for _, pc := range flipCases() {
+	for _, pc := range append(flipCases(), simdCases()...) {
 		m := pc.start(f)
 		c := trace.NewCommitter(m)
 		for n := 0; m.Status() == trace.StatusRunning && n < 40; n++ {

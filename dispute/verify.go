@@ -9,7 +9,7 @@ import (
 
 // ProofVersion is the first byte of every one-step proof this package
 // reads and writes (docs/proof-format.md).
-const ProofVersion = 2
+const ProofVersion = 3
 
 // MaxProofSize bounds a one-step proof: the largest step proves a bulk
 // copy of MaxCopyBytes (about 135 KiB of proof) or a host call's writes,

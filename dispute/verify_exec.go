@@ -31,6 +31,14 @@ func opName(k uint16) string {
 		return "br"
 	case opBrIfReturn:
 		return "br_if"
+	case opDropV128:
+		return "drop"
+	case opSelectV128:
+		return "select"
+	case opLocalGetV128, opLocalSetV128, opLocalTeeV128:
+		return wasm.Opcode(k - opLocalGetV128 + uint16(wasm.OpLocalGet)).String()
+	case opGlobalGetV128, opGlobalSetV128:
+		return wasm.Opcode(k - opGlobalGetV128 + uint16(wasm.OpGlobalGet)).String()
 	}
 	return wasm.Opcode(k).String()
 }
@@ -139,6 +147,8 @@ func (v *vm) exec() error {
 			return v.tableOp()
 		case k == wasm.OpMemoryInit, k == wasm.OpDataDrop, k == wasm.OpTableInit, k == wasm.OpElemDrop, k == wasm.OpTableCopy:
 			return v.segmentOp()
+		case isSIMD(o.kind):
+			return v.simd()
 		}
 		return v.numeric()
 	}

@@ -11,7 +11,7 @@ import (
 // it. The verifier has its own implementation of it, independent of the
 // machine's (trace/commit.go); the every-step test checks they agree.
 const (
-	stateLabel    = "referee/state/v2"
+	stateLabel    = "referee/state/v3"
 	stackLabel    = "referee/stack/v1"
 	framesLabel   = "referee/frames/v1"
 	funcLabel     = "referee/func/v1"

@@ -83,6 +83,9 @@ type Progress struct {
 	Stored     uint64 `json:"stored"`
 	OpsCovered int    `json:"opsCovered"` // distinct non-SIMD opcodes in generated modules
 	OpsTotal   int    `json:"opsTotal"`   // non-SIMD opcodes of Wasm 2.0
+	// SIMDCovered counts the distinct vector instructions in generated
+	// modules (of the 236; 0 unless the campaign generates SIMD).
+	SIMDCovered int `json:"simdCovered,omitempty"`
 }
 
 // Coverage is OpsCovered / OpsTotal.
@@ -153,6 +156,14 @@ func CampaignConfig(s *Source) Config {
 	return c
 }
 
+// SIMDCampaignConfig is CampaignConfig with SIMD on in every module (the
+// configuration of referee fuzz --simd).
+func SIMDCampaignConfig(s *Source) Config {
+	c := CampaignConfig(s)
+	c.SIMD = true
+	return c
+}
+
 // ModuleSeed is the seed of the module a worker makes at an iteration:
 // splitmix64 of the campaign seed, the worker and the iteration.
 func ModuleSeed(seed uint64, worker int, iter uint64) uint64 {
@@ -195,7 +206,9 @@ type campaignRun struct {
 	stored  map[string]bool             // signatures written to the store (counted, never iterated)
 	ops     [0x10000]bool
 	opsSeen int
-	errs    []campaignError // the earliest maxErrors, in (iter, worker) order
+	// simdSeen counts the distinct vector instructions in r.ops.
+	simdSeen int
+	errs     []campaignError // the earliest maxErrors, in (iter, worker) order
 }
 
 // maxErrors bounds Summary.Errors.
@@ -288,8 +301,8 @@ func (r *campaignRun) progress() Progress {
 		Known:      r.known.Load(),
 		Stored:     stored,
 		Unique:     unique,
-		OpsCovered: covered,
-		OpsTotal:   opsTotal,
+		OpsCovered: covered, SIMDCovered: r.simdSeen,
+		OpsTotal: opsTotal,
 	}
 	if s := p.Elapsed.Seconds(); s > 0 {
 		p.ExecsPerSec = float64(p.Execs) / s
@@ -342,7 +355,7 @@ func (r *campaignRun) sortedKnown() []KnownReport {
 var opsTotal = func() int {
 	n := 0
 	for op := 0; op < 0x10000; op++ {
-		if o := wasm.Opcode(op); o.Valid() && o != wasm.OpSIMD {
+		if o := wasm.Opcode(op); o.Valid() && o>>8 != 0xFD {
 			n++
 		}
 	}
@@ -359,14 +372,22 @@ func (r *campaignRun) cover(m *wasm.Module, seen *[0x10000]bool) {
 				break
 			}
 			pc = next
-			if seen[in.Op] {
+			op := in.Op
+			if op == wasm.OpSIMD {
+				op = wasm.SIMDOpcode(in.SIMD)
+			}
+			if seen[op] {
 				continue
 			}
-			seen[in.Op] = true
+			seen[op] = true
 			r.mu.Lock()
-			if !r.ops[in.Op] && in.Op != wasm.OpSIMD {
-				r.ops[in.Op] = true
-				r.opsSeen++
+			if !r.ops[op] {
+				r.ops[op] = true
+				if op>>8 == 0xFD {
+					r.simdSeen++
+				} else {
+					r.opsSeen++
+				}
 			}
 			r.mu.Unlock()
 		}

@@ -30,6 +30,11 @@ type Config struct {
 	CallIndirect   bool // call_indirect (needs Tables)
 	Globals        bool // globals other than the fuel counter
 	StartFunc      bool // a start function may be declared
+	// SIMD adds v128 values (locals, globals, blocks, parameters of
+	// functions that are not exported) and the 236 vector instructions.
+	// DefaultConfig leaves it off, so that the modules of a seed stay
+	// what they were before SIMD; campaigns turn it on (SIMDCampaignConfig).
+	SIMD bool
 
 	// CanonicalizeNaNs follows every float operator that may produce a NaN
 	// with code that replaces a NaN by the canonical NaN.

@@ -14,7 +14,7 @@ import (
 func nonSIMDOpcodes() []wasm.Opcode {
 	var ops []wasm.Opcode
 	for o := wasm.Opcode(0); o < 0xFC20; o++ {
-		if o.Valid() && o != wasm.OpSIMD {
+		if o.Valid() && o>>8 != 0xFD {
 			ops = append(ops, o)
 		}
 		if o == 0xFF {

@@ -106,6 +106,9 @@ func generate(s *Source, cfg Config, provider *wasm.Module) *wasm.Module {
 	if cfg.ReferenceTypes {
 		g.valTypes = append(g.valTypes, wasm.FuncRef, wasm.ExternRef)
 	}
+	if cfg.SIMD {
+		g.valTypes = append(g.valTypes, wasm.V128)
+	}
 
 	g.genTypes()
 	g.genImports()
@@ -175,6 +178,10 @@ func (g *gen) genFuncs() {
 	for i := 0; i < g.nfuncs; i++ {
 		g.m.Funcs = append(g.m.Funcs, uint32(g.s.Intn(len(g.m.Types))))
 	}
+	if g.cfg.SIMD && hasV128(g.m.Types[g.m.Funcs[0]]) {
+		// f0 is always exported: give it a type an export can have
+		g.m.Funcs[0] = g.typeIndex(wasm.FuncType{Results: []wasm.ValType{wasm.I64}})
+	}
 	if g.cfg.EnsureTermination {
 		g.resetFunc = len(g.m.Funcs)
 		g.m.Funcs = append(g.m.Funcs, g.typeIndex(wasm.FuncType{}))
@@ -209,6 +216,8 @@ func (g *gen) constExpr(t wasm.ValType) wasm.ConstExpr {
 		return wasm.ConstExpr{Op: byte(wasm.OpF32Const), Imm: uint64(g.f32Const())}
 	case wasm.F64:
 		return wasm.ConstExpr{Op: byte(wasm.OpF64Const), Imm: g.f64Const()}
+	case wasm.V128:
+		return wasm.ConstExpr{Op: 0xFD, Imm: 0x0c, V128: g.v128Const()}
 	case wasm.FuncRef:
 		if len(g.declared) > 0 && g.s.Bool() {
 			return wasm.ConstExpr{Op: byte(wasm.OpRefFunc), Imm: uint64(g.declared[g.s.Intn(len(g.declared))])}

@@ -216,6 +216,9 @@ func (f *fgen) leaf(t wasm.ValType) {
 		}
 	case wasm.ExternRef:
 		f.emit(wasm.Instr{Op: wasm.OpRefNull, Const: uint64(t)})
+	case wasm.V128:
+		f.simdLeaf()
+		return
 	default:
 		panic("BUG: leaf " + t.String())
 	}
@@ -377,6 +380,10 @@ func (f *fgen) fuelCheck() {
 func (f *fgen) discard(t wasm.ValType) {
 	if f.g.checksum < 0 {
 		f.op(wasm.OpDrop)
+		return
+	}
+	if t == wasm.V128 {
+		f.discardV128()
 		return
 	}
 	switch t {

@@ -7,6 +7,10 @@ import (
 // step emits one instruction (with the operands and guards it needs) or
 // closes the innermost block.
 func (f *fgen) step() {
+	if f.g.cfg.SIMD && f.s.Chance(1, 4) {
+		f.simd()
+		return
+	}
 	r := f.s.Intn(100)
 	switch {
 	case r < 20:
@@ -56,6 +60,10 @@ func (f *fgen) numeric() {
 	}
 	if in.IsRef() {
 		f.leaf(f.g.numType())
+		return
+	}
+	if in == wasm.V128 {
+		f.simd()
 		return
 	}
 	// Count the candidates, then pick one: unary and binary ops whose

@@ -69,6 +69,16 @@ type plantedFind struct {
 // bug until a divergence it causes shows, each worker has made execs
 // modules (0: no limit), or budget passes (0: none). base is the engine
 // the planted one is compared with (nil: the reference machine).
+// vectorOp reports whether an operator name is a vector instruction's.
+func vectorOp(name string) bool {
+	for _, p := range []string{"v128.", "i8x16.", "i16x8.", "i32x4.", "i64x2.", "f32x4.", "f64x2."} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
 func huntPlanted(t testing.TB, bug string, base diff.Engine, seed, execs uint64, budget time.Duration) plantedFind {
 	p, err := corpus.NewPlantedOp(bug)
 	if err != nil {
@@ -95,6 +105,9 @@ func huntPlanted(t testing.TB, bug string, base diff.Engine, seed, execs uint64,
 	}
 	start := time.Now()
 	c := &Campaign{Seed: seed, Workers: 2, Execs: execs, Oracle: o, MinimizeTries: -1}
+	if vectorOp(bug) {
+		c.Config = SIMDCampaignConfig // a vector instruction's bug needs SIMD modules (referee fuzz --simd)
+	}
 	s, err := c.Run(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -81,12 +81,16 @@ func analyze(code []byte, p *priced) (*body, error) {
 		if err != nil {
 			return nil, fmt.Errorf("offset %#x: %w", pc, err)
 		}
-		it := instr{op: in.Op, start: pc, end: next, seg: -1, nest: uint32(len(ctl))}
+		op := in.Op
+		if op == wasm.OpSIMD {
+			op = wasm.SIMDOpcode(in.SIMD) // each vector instruction has its own price and NaN rule
+		}
+		it := instr{op: op, start: pc, end: next, seg: -1, nest: uint32(len(ctl))}
 		if pendingSeg {
 			it.seg = cur
 			pendingSeg = false
 		}
-		b.segs[cur].cost += p.cost(in.Op)
+		b.segs[cur].cost += p.cost(op)
 		split, dead := false, false
 		switch in.Op {
 		case wasm.OpBlock:

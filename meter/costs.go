@@ -39,6 +39,10 @@ type CostTable struct {
 	// TablePerElem is charged per element of the length operand of
 	// table.copy, table.fill, table.init and the delta of table.grow.
 	TablePerElem uint64
+	// Vector instructions (loads and stores are Load and Store):
+	SIMD    uint64 // v128 bitwise ops, integer lane add/sub/min/max/avgr/abs/neg/compare/shift/saturation, lanes, splats, constants, shuffles, narrowing, extension, tests
+	SIMDMul uint64 // integer lane mul, extmul, dot, q15mulr; float lane arithmetic other than div and sqrt, float compares and rounding, conversions
+	SIMDDiv uint64 // f32x4/f64x2 div and sqrt
 }
 
 // DefaultCosts returns the cost table used for blocks. The ratios follow
@@ -61,6 +65,12 @@ func DefaultCosts() CostTable {
 		Bulk:         10,
 		BulkPerWord:  2,
 		TablePerElem: 2,
+		// a vector op does the work of its 2 to 16 lanes in one
+		// instruction on x86-64 (SSE4.1) and arm64 (NEON): about a scalar
+		// op's latency, twice or more for the multiplies and float ops
+		SIMD:    2,
+		SIMDMul: 4,
+		SIMDDiv: 40,
 	}
 }
 
@@ -74,6 +84,7 @@ func (c CostTable) check() error {
 		{"FloatDiv", c.FloatDiv}, {"Load", c.Load}, {"Store", c.Store}, {"Branch", c.Branch},
 		{"Call", c.Call}, {"CallIndirect", c.CallIndirect}, {"Table", c.Table}, {"Grow", c.Grow},
 		{"Bulk", c.Bulk}, {"BulkPerWord", c.BulkPerWord}, {"TablePerElem", c.TablePerElem},
+		{"SIMD", c.SIMD}, {"SIMDMul", c.SIMDMul}, {"SIMDDiv", c.SIMDDiv},
 	}
 	for _, f := range fields {
 		if f.v > MaxCost {
@@ -86,6 +97,9 @@ func (c CostTable) check() error {
 // Class names the cost class of an opcode: the CostTable field that prices
 // it ("Base", "IntDiv", ...), or "Free" for block, loop, else and end.
 func Class(op wasm.Opcode) string {
+	if op>>8 == 0xFD {
+		return simdClass(uint32(op & 0xFF))
+	}
 	switch {
 	case op == wasm.OpBlock || op == wasm.OpLoop || op == wasm.OpElse || op == wasm.OpEnd:
 		return "Free"
@@ -122,10 +136,38 @@ func Class(op wasm.Opcode) string {
 	return "Base"
 }
 
+// simdClass is the cost class of vector instruction sub (wasm.SIMDOpcode).
+func simdClass(sub uint32) string {
+	info, ok := wasm.SIMDInfo(sub)
+	if !ok {
+		return "Base"
+	}
+	switch info.Class {
+	case wasm.SIMDLoad, wasm.SIMDLoadLane:
+		return "Load"
+	case wasm.SIMDStore, wasm.SIMDStoreLane:
+		return "Store"
+	}
+	switch {
+	case sub == 0xe7 || sub == 0xe3 || sub == 0xf3 || sub == 0xef: // div, sqrt
+		return "SIMDDiv"
+	case sub == 0x95 || sub == 0xb5 || sub == 0xd5 || sub == 0x82 || sub == 0xba, // mul, q15mulr, dot
+		sub >= 0x9c && sub <= 0x9f, sub >= 0xbc && sub <= 0xbf, sub >= 0xdc && sub <= 0xdf, // extmul
+		sub >= 0x41 && sub <= 0x4c,                                                           // float compares
+		sub == 0x5e || sub == 0x5f,                                                           // demote, promote
+		sub >= 0x67 && sub <= 0x6a, sub == 0x74 || sub == 0x75 || sub == 0x7a || sub == 0x94, // rounding
+		sub >= 0xe4 && sub <= 0xeb, sub >= 0xf0 && sub <= 0xf7, // float arithmetic
+		sub >= 0xf8: // conversions
+		return "SIMDMul"
+	}
+	return "SIMD"
+}
+
 // priced is a CostTable resolved to one price per opcode.
 type priced struct {
 	single [256]uint64  // one-byte opcodes
 	fc     [0x12]uint64 // 0xFC-prefixed opcodes by sub-opcode
+	fd     [256]uint64  // 0xFD-prefixed (vector) opcodes by sub-opcode
 	c      CostTable
 }
 
@@ -137,6 +179,9 @@ func newPriced(c CostTable) *priced {
 	for i := range p.fc {
 		p.fc[i] = c.byClass(Class(wasm.Opcode(0xFC00 | i)))
 	}
+	for i := range p.fd {
+		p.fd[i] = c.byClass(Class(wasm.SIMDOpcode(uint32(i))))
+	}
 	return p
 }
 
@@ -147,6 +192,9 @@ func (p *priced) cost(op wasm.Opcode) uint64 {
 	}
 	if op >= 0xFC00 && op < 0xFC00+wasm.Opcode(len(p.fc)) {
 		return p.fc[op-0xFC00]
+	}
+	if op>>8 == 0xFD {
+		return p.fd[op&0xFF]
 	}
 	return p.c.Base
 }
@@ -179,6 +227,12 @@ func (c CostTable) byClass(class string) uint64 {
 		return c.Grow
 	case "Bulk":
 		return c.Bulk
+	case "SIMD":
+		return c.SIMD
+	case "SIMDMul":
+		return c.SIMDMul
+	case "SIMDDiv":
+		return c.SIMDDiv
 	}
 	return c.Base
 }

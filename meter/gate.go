@@ -52,12 +52,12 @@ func BlockLimits() wasm.ResourceLimits {
 
 // Prepare is the static half of the gatekeeper followed by the
 // instrumentation: it refuses a binary larger than lim.MaxModuleSize without
-// reading it, decodes it, validates it against lim (Wasm 2.0 without SIMD,
-// every resource limit), instruments it with o (which applies o's shape
+// reading it, decodes it, validates it against lim (Wasm 2.0, SIMD
+// included; the decoder refuses relaxed SIMD; every resource limit), instruments it with o (which applies o's shape
 // limits and memory cap) and encodes the result, the binary every engine
 // then compiles. Zero fields of lim take wasm.DefaultLimits' values; blocks
 // use BlockLimits and DefaultOptions. Every error wraps the decoder's
-// sentinel, wasm.ErrInvalid, wasm.ErrLimit, wasm.ErrSIMD or an Instrument
+// sentinel, wasm.ErrInvalid, wasm.ErrLimit or an Instrument
 // error.
 //
 // The dynamic half, a compile-time budget per engine, belongs to the

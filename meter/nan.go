@@ -1,6 +1,10 @@
 package meter
 
-import "github.com/refereevm/referee/wasm"
+import (
+	"encoding/binary"
+
+	"github.com/refereevm/referee/wasm"
+)
 
 // Canonical NaNs: positive, quiet, zero payload. They are what the reference
 // machine returns for every NaN result (docs/RATIONALE.md).
@@ -15,6 +19,9 @@ const (
 // loads, stores and constants move bits exactly and are left alone; the
 // conversions from integers never produce a NaN.
 func nanResult(op wasm.Opcode) wasm.ValType {
+	if op>>8 == 0xFD {
+		return 0 // vector results: simdNaNLanes
+	}
 	switch {
 	case op >= wasm.OpF32Ceil && op <= wasm.OpF32Max, op == wasm.OpF32DemoteF64:
 		return wasm.F32
@@ -119,6 +126,10 @@ func needsCanonical(instrs []instr, i int, t wasm.ValType) bool {
 // otherwise. It is left out when needsCanonical says the NaN cannot be
 // observed before a canonicalized operation replaces it.
 func (e *emitter) canonicalize(instrs []instr, i int) {
+	if lanes := simdNaNLanes(instrs[i].op); lanes != 0 {
+		e.canonicalizeLanes(lanes)
+		return
+	}
 	t := nanResult(instrs[i].op)
 	if t == 0 || !needsCanonical(instrs, i, t) {
 		return
@@ -138,4 +149,49 @@ func (e *emitter) canonicalize(instrs []instr, i int) {
 		e.op(wasm.OpF64Eq)
 	}
 	e.op(wasm.OpSelect)
+}
+
+// simdNaNLanes returns the lane type (F32 or F64) of a vector instruction
+// whose float lanes may be NaNs with engine-chosen bits (arithmetic,
+// rounding, min/max, sqrt, demote, promote), or 0. abs, neg, pmin and pmax
+// move bits exactly.
+func simdNaNLanes(op wasm.Opcode) wasm.ValType {
+	if op>>8 != 0xFD {
+		return 0
+	}
+	switch sub := op & 0xFF; {
+	case sub >= 0x67 && sub <= 0x6a, sub == 0xe3, sub >= 0xe4 && sub <= 0xe9, sub == 0x5e:
+		return wasm.F32
+	case sub == 0x74 || sub == 0x75 || sub == 0x7a || sub == 0x94, sub == 0xef, sub >= 0xf0 && sub <= 0xf5, sub == 0x5f:
+		return wasm.F64
+	}
+	return 0
+}
+
+// canonicalizeLanes emits, after a vector op with float lanes of type t,
+// code that replaces every NaN lane by the canonical NaN:
+//
+//	local.tee $v; v128.const (canonical NaN lanes); local.get $v; local.get $v;
+//	f32x4.eq (or f64x2.eq); v128.bitselect
+//
+// The comparison sets a lane's mask to all ones unless it is a NaN, and
+// bitselect keeps $v's lane there and takes the constant's elsewhere.
+func (e *emitter) canonicalizeLanes(t wasm.ValType) {
+	x := e.scratchLocal(wasm.V128)
+	e.idx(wasm.OpLocalTee, x)
+	var k [16]byte
+	eq := uint32(0x41) // f32x4.eq
+	for i := 0; i < 4; i++ {
+		if t == wasm.F32 {
+			binary.LittleEndian.PutUint32(k[4*i:], canonicalF32)
+		} else if i < 2 {
+			binary.LittleEndian.PutUint64(k[8*i:], canonicalF64)
+			eq = 0x47 // f64x2.eq
+		}
+	}
+	e.out = wasm.AppendInstr(e.out, wasm.Instr{Op: wasm.OpSIMD, SIMD: 0x0c, V128: k})
+	e.idx(wasm.OpLocalGet, x)
+	e.idx(wasm.OpLocalGet, x)
+	e.out = wasm.AppendInstr(e.out, wasm.Instr{Op: wasm.OpSIMD, SIMD: eq})
+	e.out = wasm.AppendInstr(e.out, wasm.Instr{Op: wasm.OpSIMD, SIMD: 0x52})
 }

@@ -77,3 +77,64 @@ func fmtBits(bits []uint64) string {
 	}
 	return s
 }
+
+// TestSIMDNaNProfiles: the same for the float lanes of vector
+// instructions: under "canonicalize" every NaN lane of an arithmetic,
+// rounding, min/max, sqrt, promote or demote result is the canonical NaN
+// on every engine; pmax and neg keep their bits in both profiles.
+func TestSIMDNaNProfiles(t *testing.T) {
+	const c32, c64 = canonicalF32, canonicalF64
+	exports := []struct {
+		name string
+		want uint64 // under canonicalize, on every engine
+	}{
+		{"f32x4_div_zero", c32<<32 | c32},
+		{"f32x4_payload_add", 0x3f800000<<32 | c32},
+		{"f64x2_neg_sqrt", c64},
+		{"f64x2_min_payload", c64},
+		{"promote_payload", c64},
+		{"demote_payload", c32},
+		{"nearest_payload", 0x40000000<<32 | c32},
+		{"carry_local", c32<<32 | c32},
+		{"pmax_keeps", 0x3f800000<<32 | 0x7fa00001},
+		{"neg_keeps", 0xfff4000000000001},
+	}
+	plain := readTestdata(t, "nan_simd.wasm")
+	for _, canon := range []bool{false, true} {
+		o := DefaultOptions()
+		o.StartGas = ample
+		o.CanonicalizeNaN = canon
+		bin := instrument(t, plain, o)
+		differ := 0
+		for _, ex := range exports {
+			var bits []uint64
+			for _, e := range testEngines {
+				got := e.run(t, bin, ex.name, nil)
+				if got.trapped || len(got.results) != 1 {
+					t.Fatalf("%s on %s: %v", ex.name, e.name, got)
+				}
+				bits = append(bits, got.results[0])
+			}
+			t.Logf("%s %s: %s", profile(canon), ex.name, fmtBits(bits))
+			if canon {
+				for i, b := range bits {
+					if b != ex.want {
+						t.Errorf("canonicalize: %s on %s = %#x, want %#x", ex.name, testEngines[i].name, b, ex.want)
+					}
+				}
+			}
+			for _, b := range bits[1:] {
+				if b != bits[0] {
+					differ++
+					break
+				}
+			}
+		}
+		switch {
+		case canon && differ != 0:
+			t.Errorf("canonicalize: %d exports differ between engines", differ)
+		case !canon && differ == 0:
+			t.Errorf("raw: no NaN lane bits differ between engines; the test shows nothing on this host")
+		}
+	}
+}

@@ -26,8 +26,9 @@ type specCommand struct {
 		Module string `json:"module"`
 		Field  string `json:"field"`
 		Args   []struct {
-			Type  string          `json:"type"`
-			Value json.RawMessage `json:"value"`
+			Type     string          `json:"type"`
+			LaneType string          `json:"lane_type"`
+			Value    json.RawMessage `json:"value"`
 		} `json:"args"`
 	} `json:"action"`
 }
@@ -42,7 +43,15 @@ type specPair struct{ plain, inst *trace.Instance }
 // gas), and requires the same results, bit for bit, and the same traps.
 // Exhaustion tests are skipped: there the instrumented module traps on its
 // own depth counter by design.
-func TestSpecSuitePreserved(t *testing.T) {
+func TestSpecSuitePreserved(t *testing.T) { specSuitePreserved(t, specDir, 10000) }
+
+// TestSIMDSpecSuitePreserved does the same for the SIMD part of the suite,
+// whose float lanes the canonicalize profile rewrites.
+func TestSIMDSpecSuitePreserved(t *testing.T) {
+	specSuitePreserved(t, "../testdata/spectest/wasm-2.0-simd", 20000)
+}
+
+func specSuitePreserved(t *testing.T, specDir string, atLeast int) {
 	files, err := filepath.Glob(filepath.Join(specDir, "*.json"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no spec files in %s: %v", specDir, err)
@@ -59,7 +68,7 @@ func TestSpecSuitePreserved(t *testing.T) {
 		total += specFile(t, f, o)
 	}
 	t.Logf("%d invocations compared", total)
-	if total < 10000 {
+	if total < atLeast {
 		t.Errorf("only %d invocations compared", total)
 	}
 }
@@ -87,7 +96,7 @@ func specFile(t *testing.T, path string, o Options) int {
 		switch c.Type {
 		case "module":
 			cur = nil
-			bin, err := os.ReadFile(filepath.Join(specDir, c.Filename))
+			bin, err := os.ReadFile(filepath.Join(filepath.Dir(path), c.Filename))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -173,6 +182,9 @@ func specAction(t *testing.T, where string, plainM, instM *trace.Machine, p *spe
 	args := make([]trace.Value, len(a.Args))
 	for i, arg := range a.Args {
 		v, ok := specArg(arg.Type, arg.Value)
+		if arg.Type == "v128" {
+			v, ok = specV128(arg.Value)
+		}
 		if !ok {
 			return false
 		}
@@ -236,6 +248,24 @@ func specArg(typ string, raw json.RawMessage) (trace.Value, bool) {
 		return trace.Value{}, false
 	}
 	return trace.Value{Type: t, Bits: bits}, true
+}
+
+// specV128 builds a v128 argument from its lanes (lane 0 first).
+func specV128(raw json.RawMessage) (trace.Value, bool) {
+	var lanes []string
+	if json.Unmarshal(raw, &lanes) != nil || len(lanes) == 0 || 128%len(lanes) != 0 {
+		return trace.Value{}, false
+	}
+	bits := 128 / len(lanes)
+	var w [2]uint64
+	for i, l := range lanes {
+		x, err := strconv.ParseUint(l, 10, bits)
+		if err != nil {
+			return trace.Value{}, false
+		}
+		w[i*bits/64] |= x << (i * bits % 64)
+	}
+	return trace.V128(w[0], w[1]), true
 }
 
 // TestInstrumentDecodedOnly: Instrument never panics on a module that

@@ -7,11 +7,11 @@ import (
 	"golang.org/x/crypto/sha3"
 )
 
-// State commitment, version 2 (docs/state-commitment.md). The state root
+// State commitment, version 3 (docs/state-commitment.md). The state root
 // is keccak256 of StateEncodingSize bytes, big-endian:
 //
 //	offset width field
-//	0      16    label "referee/state/v2"
+//	0      16    label "referee/state/v3"
 //	16     1     status (0 idle, 1 running, 2 done, 3 trapped)
 //	17     1     trap kind (0 unless trapped)
 //	18     1     pending host call (0/1)
@@ -86,7 +86,7 @@ const FrameRecordSize = 12 + 32 + 32
 
 // Labels of the hashes that are not Merkle trees.
 const (
-	stateLabel   = "referee/state/v2"
+	stateLabel   = "referee/state/v3"
 	auxLabel     = "referee/aux/v2"
 	stackLabel   = "referee/stack/v1"
 	framesLabel  = "referee/frames/v1"
@@ -236,9 +236,9 @@ func (c *Committer) encode() {
 	case StatusDone:
 		c.operands = c.operands[:0]
 		for _, r := range m.results {
-			c.operands = append(c.operands, r.Bits)
+			c.operands = appendSlots(c.operands, r)
 		}
-		binary.BigEndian.PutUint32(e[stOffSP:], uint32(len(m.results)))
+		binary.BigEndian.PutUint32(e[stOffSP:], uint32(len(c.operands)))
 		h := c.stack.update(c.operands)
 		copy(e[stOffStack:], h[:])
 	}

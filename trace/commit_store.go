@@ -59,8 +59,8 @@ func (c *funcsCache) build(m *Machine) {
 		r := make([]byte, FuncRecordSize)
 		binary.BigEndian.PutUint32(r[1:], f.index)
 		binary.BigEndian.PutUint32(r[5:], f.typeID)
-		binary.BigEndian.PutUint32(r[9:], uint32(len(f.typ.Params)))
-		binary.BigEndian.PutUint32(r[17:], uint32(len(f.typ.Results)))
+		binary.BigEndian.PutUint32(r[9:], uint32(slotCount(f.typ.Params)))
+		binary.BigEndian.PutUint32(r[17:], uint32(slotCount(f.typ.Results)))
 		binary.BigEndian.PutUint32(r[25:], noMem)
 		if fc := f.code; fc != nil {
 			binary.BigEndian.PutUint32(r[13:], uint32(fc.numLocals))
@@ -74,7 +74,7 @@ func (c *funcsCache) build(m *Machine) {
 			binary.BigEndian.PutUint32(r[73:], uint32(len(fc.inst.elems)))
 		} else {
 			r[0] = 1
-			binary.BigEndian.PutUint32(r[13:], uint32(len(f.typ.Params)))
+			binary.BigEndian.PutUint32(r[13:], uint32(slotCount(f.typ.Params)))
 		}
 		c.records[i] = r
 	}
@@ -152,6 +152,10 @@ func (c *funcsCache) codeTree(fc *funcCode) *merkle.Tree {
 // globalLeaf encodes a global: type u8, mutable u8, zeros, bits u64 at 24.
 func globalLeaf(g *globalInst) [32]byte {
 	l := valueLeaf(g.bits)
+	if g.typ.Type == wasm.V128 {
+		// a v128 global: bytes 16..23 its bytes 8..15, 24..31 bytes 0..7
+		binary.BigEndian.PutUint64(l[16:], g.hi)
+	}
 	l[0] = byte(g.typ.Type)
 	if g.typ.Mutable {
 		l[1] = 1

@@ -145,11 +145,11 @@ func TestStateEncodingSize(t *testing.T) {
 	m := NewMachine(Config{})
 	c := NewCommitter(m)
 	enc := c.Encoding()
-	if len(enc) != StateEncodingSize || string(enc[:16]) != "referee/state/v2" {
+	if len(enc) != StateEncodingSize || string(enc[:16]) != "referee/state/v3" {
 		t.Fatalf("encoding %x", enc)
 	}
 	r := m.Root()
-	if got, want := hex.EncodeToString(r[:]), "67a30697084f087b7070c9cadbe805a4ebb84845b3adecd4f893d4022a4746c1"; got != want {
+	if got, want := hex.EncodeToString(r[:]), "8f5f4bb06401f53f8e88ca432d5e9188f001644951a8f0f42c049b92949150bd"; got != want {
 		t.Fatalf("empty machine root %s, want %s", got, want)
 	}
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // WitnessVersion is the first byte of a one-step proof (docs/proof-format.md).
-const WitnessVersion = 2
+const WitnessVersion = 3
 
 // Witness returns the one-step proof of the machine's next step: the
 // pre-state encoding, the running function's record and the op with
@@ -129,9 +129,9 @@ func (c *Committer) windowNeed(o *op, fr *frame) int {
 	case wasm.OpReturn, opEndReturn, opBrReturn:
 		return fn.numResults
 	case wasm.OpCall:
-		return len(m.store.funcs[o.a].typ.Params)
+		return slotCount(m.store.funcs[o.a].typ.Params)
 	case wasm.OpCallIndirect:
-		return 1 + len(fn.inst.mod.Types[o.b].Params)
+		return 1 + slotCount(fn.inst.mod.Types[o.b].Params)
 	case wasm.OpSelect, wasm.OpSelectT, wasm.OpMemoryFill, wasm.OpMemoryCopy, wasm.OpTableFill,
 		wasm.OpMemoryInit, wasm.OpTableInit, wasm.OpTableCopy:
 		return 3
@@ -141,6 +141,9 @@ func (c *Committer) windowNeed(o *op, fr *frame) int {
 		wasm.OpMemoryGrow, wasm.OpTableGet:
 		return 1
 	default:
+		if n, ok := simdWindow(k); ok {
+			return n
+		}
 		if k >= wasm.OpI32Load && k <= wasm.OpI64Load32U {
 			return 1
 		}
@@ -234,12 +237,61 @@ func (c *Committer) appendExtras(w []byte, o *op, fr *frame) []byte {
 		w = c.appendTableOp(w, o)
 	case wasm.OpDataDrop, wasm.OpElemDrop, wasm.OpMemoryInit, wasm.OpTableInit, wasm.OpTableCopy:
 		w = c.appendSegmentOp(w, o, fn)
+	case opLocalGetV128, opLocalSetV128, opLocalTeeV128:
+		// slots a and a+1: the leaf of a and, if a+1 is in the next leaf, that one
+		t := c.frames[len(m.frames)-1].tree
+		for j := uint64(o.a / localsPerLeaf); j <= uint64((o.a+1)/localsPerLeaf); j++ {
+			p := t.Prove(j)
+			w = append(w, p.Leaf[:]...)
+			w = appendSiblings(w, p.Siblings)
+		}
+	case opGlobalGetV128, opGlobalSetV128:
+		p := c.globals.tree.Prove(uint64(o.a))
+		w = append(w, p.Leaf[:]...)
+		w = appendSiblings(w, p.Siblings)
 	default:
 		if k >= wasm.OpI32Load && k <= wasm.OpI64Store32 {
 			w = c.appendMemOp(w, o, fn)
 		}
+		if info, ok := simdInfo(k); ok {
+			switch info.Class {
+			case wasm.SIMDLoad, wasm.SIMDStore, wasm.SIMDLoadLane, wasm.SIMDStoreLane:
+				w = c.appendMemOp(w, o, fn)
+			}
+		}
 	}
 	return w
+}
+
+// simdInfo describes op kind k if it is a vector instruction.
+func simdInfo(k wasm.Opcode) (wasm.SIMDOp, bool) {
+	if k>>8 != 0xFD {
+		return wasm.SIMDOp{}, false
+	}
+	return wasm.SIMDInfo(uint32(k & 0xFF))
+}
+
+// simdWindow is how many slots a vector instruction or v128 move reads
+// (a v128 is two).
+func simdWindow(k wasm.Opcode) (int, bool) {
+	switch k {
+	case opDropV128, opLocalSetV128, opLocalTeeV128, opGlobalSetV128:
+		return 2, true
+	case opSelectV128:
+		return 5, true
+	case opLocalGetV128, opGlobalGetV128:
+		return 0, true
+	}
+	info, ok := simdInfo(k)
+	if !ok {
+		return 0, false
+	}
+	return [...]int{
+		wasm.SIMDLoad: 1, wasm.SIMDStore: 3, wasm.SIMDLoadLane: 3, wasm.SIMDStoreLane: 3,
+		wasm.SIMDConst: 0, wasm.SIMDShuffle: 4, wasm.SIMDSplat: 1, wasm.SIMDExtract: 2,
+		wasm.SIMDReplace: 3, wasm.SIMDUnary: 2, wasm.SIMDBinary: 4, wasm.SIMDTernary: 6,
+		wasm.SIMDTest: 2, wasm.SIMDShift: 3,
+	}[info.Class], true
 }
 
 // appendMemOp appends the memory record and the chunks a memory op reads
@@ -254,6 +306,17 @@ func (c *Committer) appendMemOp(w []byte, o *op, fn *funcCode) []byte {
 		if last := ea + n - 1; last>>5 != ea>>5 {
 			w = c.appendSecondChunk(w, mc, uint32(ea), uint32(last))
 		}
+	}
+	if info, ok := simdInfo(o.kind); ok {
+		n := uint64(info.Width)
+		at := sp - 3 // address below a v128
+		if info.Class == wasm.SIMDLoad {
+			at = sp - 1
+		}
+		if ea := uint64(uint32(s[at])) + o.c; ea+n <= bytes {
+			chunks(ea, n)
+		}
+		return w
 	}
 	switch k := o.kind; {
 	case k >= wasm.OpI32Load && k <= wasm.OpI64Load32U:

@@ -38,8 +38,11 @@ type funcCode struct {
 	numResults int
 	// frameSize is numLocals plus the maximum operand-stack height: the
 	// stack slots a frame of this function can use.
-	frameSize  int
+	frameSize int
+	// localTypes holds the slot type of each local slot (a v128 local
+	// takes two: v128, v128Hi); localSlot[i] is the slot of local i.
 	localTypes []wasm.ValType
+	localSlot  []uint32
 }
 
 // ctrl is a control frame of the compiler.
@@ -63,11 +66,36 @@ type compiler struct {
 	max   int
 }
 
+// top returns the type of the top operand (v128 for the second slot of a
+// v128), 0 if there is none.
 func (c *compiler) top() wasm.ValType {
 	if len(c.ts) == 0 {
 		return 0
 	}
-	return c.ts[len(c.ts)-1]
+	if t := c.ts[len(c.ts)-1]; t != v128Hi {
+		return t
+	}
+	return wasm.V128
+}
+
+// popValue removes one operand value: two slots for a v128, whose type it
+// returns as wasm.V128.
+func (c *compiler) popValue() wasm.ValType {
+	t := c.pop()
+	if t == v128Hi {
+		c.pop()
+		return wasm.V128
+	}
+	return t
+}
+
+// pushValue pushes one operand of value type t (two slots for a v128).
+func (c *compiler) pushValue(t wasm.ValType) {
+	if t == wasm.V128 {
+		c.push(wasm.V128, v128Hi)
+		return
+	}
+	c.push(t)
 }
 
 // pop removes one operand; below the current block's height (unreachable
@@ -132,11 +160,11 @@ func (c *compiler) blockType(bt wasm.BlockType) (params, results []wasm.ValType,
 	case wasm.BlockEmpty:
 		return nil, nil, nil
 	case wasm.BlockValue:
-		return nil, []wasm.ValType{bt.Val}, nil
+		return nil, slotTypes([]wasm.ValType{bt.Val}), nil
 	case wasm.BlockTypeIndex:
 		if uint64(bt.TypeIndex) < uint64(len(c.inst.mod.Types)) {
 			t := &c.inst.mod.Types[bt.TypeIndex]
-			return t.Params, t.Results, nil
+			return slotTypes(t.Params), slotTypes(t.Results), nil
 		}
 	}
 	return nil, nil, fmt.Errorf("bad block type")
@@ -167,17 +195,26 @@ func (m *Machine) analyze(inst *Instance, codeIdx int, stopAt int) (*funcCode, *
 	if len(inst.mems) > 0 {
 		fc.mem = m.store.mems[inst.mems[0]]
 	}
-	fc.localTypes = append([]wasm.ValType(nil), fi.typ.Params...)
-	for _, d := range code.Locals {
-		for k := uint32(0); k < d.Count; k++ {
-			fc.localTypes = append(fc.localTypes, d.Type)
+	addLocal := func(t wasm.ValType) {
+		fc.localSlot = append(fc.localSlot, uint32(len(fc.localTypes)))
+		fc.localTypes = append(fc.localTypes, t)
+		if t == wasm.V128 {
+			fc.localTypes = append(fc.localTypes, v128Hi)
 		}
 	}
-	fc.numParams = len(fi.typ.Params)
+	for _, t := range fi.typ.Params {
+		addLocal(t)
+	}
+	for _, d := range code.Locals {
+		for k := uint32(0); k < d.Count; k++ {
+			addLocal(d.Type)
+		}
+	}
+	fc.numParams = slotCount(fi.typ.Params)
 	fc.numLocals = len(fc.localTypes)
-	fc.numResults = len(fi.typ.Results)
+	fc.numResults = slotCount(fi.typ.Results)
 	c := &compiler{m: m, inst: inst, fc: fc}
-	c.ctrls = append(c.ctrls, ctrl{kind: wasm.OpEnd, results: fi.typ.Results})
+	c.ctrls = append(c.ctrls, ctrl{kind: wasm.OpEnd, results: slotTypes(fi.typ.Results)})
 	base := int64(code.BodyOffset) - int64(mod.CodeSectionOffset)
 	body := code.Body
 	var height []uint32 // operand height before each op, for buildFast
@@ -363,8 +400,8 @@ func (c *compiler) instr(in *wasm.Instr, o *op) error {
 			return err
 		}
 		o.a = a
-		c.popN(len(t.Params))
-		c.push(t.Results...)
+		c.popN(slotCount(t.Params))
+		c.push(slotTypes(t.Results)...)
 	case wasm.OpCallIndirect:
 		a, _, err := c.tableAddr(in.Index2)
 		if err != nil {
@@ -376,44 +413,57 @@ func (c *compiler) instr(in *wasm.Instr, o *op) error {
 		t := &c.inst.mod.Types[in.Index]
 		o.a, o.b, o.c = a, in.Index, uint64(c.m.typeID(*t))
 		c.pop()
-		c.popN(len(t.Params))
-		c.push(t.Results...)
+		c.popN(slotCount(t.Params))
+		c.push(slotTypes(t.Results)...)
 	case wasm.OpDrop:
-		c.pop()
+		if c.popValue() == wasm.V128 {
+			o.kind = opDropV128
+		}
 	case wasm.OpSelect, wasm.OpSelectT:
 		c.pop()
-		t1 := c.pop()
-		t2 := c.pop()
+		t1 := c.popValue()
+		t2 := c.popValue()
 		if in.Op == wasm.OpSelectT && len(in.SelectTypes) == 1 {
 			t1 = in.SelectTypes[0]
 		}
 		if t1 == 0 {
 			t1 = t2
 		}
-		c.push(t1)
+		if t1 == wasm.V128 {
+			o.kind = opSelectV128
+		}
+		c.pushValue(t1)
 	case wasm.OpLocalGet, wasm.OpLocalSet, wasm.OpLocalTee:
-		if uint64(in.Index) >= uint64(len(c.fc.localTypes)) {
+		if uint64(in.Index) >= uint64(len(c.fc.localSlot)) {
 			return fmt.Errorf("local %d out of range", in.Index)
 		}
-		o.a = in.Index
+		o.a = c.fc.localSlot[in.Index]
+		t := c.fc.localTypes[o.a]
+		if t == wasm.V128 {
+			o.kind = o.kind - wasm.OpLocalGet + opLocalGetV128
+		}
 		switch in.Op {
 		case wasm.OpLocalGet:
-			c.push(c.fc.localTypes[in.Index])
+			c.pushValue(t)
 		case wasm.OpLocalSet:
-			c.pop()
+			c.popValue()
 		case wasm.OpLocalTee:
-			c.pop()
-			c.push(c.fc.localTypes[in.Index])
+			c.popValue()
+			c.pushValue(t)
 		}
 	case wasm.OpGlobalGet, wasm.OpGlobalSet:
 		if uint64(in.Index) >= uint64(len(c.inst.globals)) {
 			return fmt.Errorf("global %d out of range", in.Index)
 		}
 		o.a = c.inst.globals[in.Index]
+		t := c.m.store.globals[o.a].typ.Type
+		if t == wasm.V128 {
+			o.kind = o.kind - wasm.OpGlobalGet + opGlobalGetV128
+		}
 		if in.Op == wasm.OpGlobalGet {
-			c.push(c.m.store.globals[o.a].typ.Type)
+			c.pushValue(t)
 		} else {
-			c.pop()
+			c.popValue()
 		}
 	case wasm.OpTableGet, wasm.OpTableSet, wasm.OpTableSize, wasm.OpTableGrow, wasm.OpTableFill:
 		a, t, err := c.tableAddr(in.Index)
@@ -500,6 +550,8 @@ func (c *compiler) instr(in *wasm.Instr, o *op) error {
 		}
 		o.c = uint64(a) + 1
 		c.push(wasm.FuncRef)
+	case wasm.OpSIMD:
+		return c.simdInstr(in, o)
 	default:
 		if in.Op >= wasm.OpI32Load && in.Op <= wasm.OpI64Store32 {
 			if c.fc.mem == nil {

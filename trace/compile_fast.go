@@ -546,10 +546,10 @@ func (b *fastBuilder) single(i int) fop {
 		nr := uint32(fn.numResults)
 		f.kind, f.x, f.k = fReturn, sp-nr, uint64(nr)
 	case wasm.OpCall:
-		np := uint32(len(b.m.store.funcs[o.a].typ.Params))
+		np := uint32(slotCount(b.m.store.funcs[o.a].typ.Params))
 		f.kind, f.x, f.k = fCall, sp-np, uint64(o.a)
 	case wasm.OpCallIndirect:
-		np := uint32(len(fn.inst.mod.Types[o.b].Params))
+		np := uint32(slotCount(fn.inst.mod.Types[o.b].Params))
 		f.kind, f.y, f.x, f.t, f.k = fCallIndirect, sp-1, sp-1-np, o.a, o.c
 	default:
 		f.kind = fDefer

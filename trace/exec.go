@@ -32,6 +32,14 @@ func (m *Machine) exec(budget uint64) {
 				return
 			}
 		}
+		if fr := &m.frames[len(m.frames)-1]; !generalOnly && isVecKind(fr.fn.ops[fr.pc].kind) {
+			// a run of vector code (trace/exec_vec.go), where execFast stopped
+			budget = m.execVec(budget)
+			if budget == 0 || m.status != StatusRunning {
+				return
+			}
+			continue
+		}
 		m.execGeneral(1)
 		budget--
 		if m.status != StatusRunning {

@@ -38,16 +38,21 @@ func (m *Machine) Call(fn Extern, args []Value) error {
 	m.hostErr = nil
 	m.entry = fn.Addr
 	m.pendingHost = false
-	if len(m.stack) < len(args) {
+	nargs := slotCount(f.typ.Params)
+	if len(m.stack) < nargs {
 		// Never more than the limit (unless the arguments alone exceed it,
 		// which enter then traps): the fast paths check frames against
 		// len(m.stack), so the slice must not outgrow MaxStackValues.
-		m.stack = make([]uint64, max(len(args), min(64, m.cfg.MaxStackValues)))
+		m.stack = make([]uint64, max(nargs, min(64, m.cfg.MaxStackValues)))
 	}
-	for i, a := range args {
-		m.stack[i] = normBits(a)
+	k := 0
+	for _, a := range args {
+		for _, b := range appendSlots(nil, a) {
+			m.stack[k] = b
+			k++
+		}
 	}
-	m.sp = len(args)
+	m.sp = nargs
 	m.status = StatusRunning
 	if f.code == nil {
 		m.pendingHost = true
@@ -109,7 +114,7 @@ func (m *Machine) enter(callee *funcCode, sp int) TrapKind {
 // for the duration of the host call so that host code sees a current
 // Steps(). Under replay the tape's next entry stands for the call.
 func (m *Machine) callHost(addr uint32, f *funcInst, sp int, done uint64) (int, TrapKind) {
-	n := len(f.typ.Params)
+	n := slotCount(f.typ.Params)
 	if m.host == hostReplay {
 		sp -= n
 		m.sp = sp
@@ -123,10 +128,7 @@ func (m *Machine) callHost(addr uint32, f *funcInst, sp int, done uint64) (int, 
 		}
 		return sp, TrapNone
 	}
-	args := m.hostArgs[:0]
-	for i, t := range f.typ.Params {
-		args = append(args, Value{Type: t, Bits: m.stack[sp-n+i]})
-	}
+	args := append(m.hostArgs[:0], valuesOf(f.typ.Params, m.stack[sp-n:sp])...)
 	m.hostArgs = args[:0]
 	sp -= n
 	m.sp = sp
@@ -139,8 +141,10 @@ func (m *Machine) callHost(addr uint32, f *funcInst, sp int, done uint64) (int, 
 		return sp, tk
 	}
 	for _, r := range res {
-		m.stack[sp] = normBits(r)
-		sp++
+		for _, b := range appendSlots(nil, r) {
+			m.stack[sp] = b
+			sp++
+		}
 	}
 	return sp, TrapNone
 }
@@ -162,7 +166,7 @@ func (m *Machine) hostResult(f *funcInst, res []Value, err error) TrapKind {
 		return TrapUnreachable
 	}
 	for i, r := range res {
-		if r.Type != f.typ.Results[i] || !m.validRef(r) {
+		if r.Type != f.typ.Results[i] || !m.validRef(r) || r.Type != wasm.V128 && r.Hi != 0 {
 			m.hostErr = fmt.Errorf("host function result %d is %v, want a %s", i, r, f.typ.Results[i])
 			return TrapUnreachable
 		}
@@ -188,10 +192,7 @@ func (m *Machine) runEntryHost() {
 		m.finish()
 		return
 	}
-	args := make([]Value, len(f.typ.Params))
-	for i, t := range f.typ.Params {
-		args[i] = Value{Type: t, Bits: m.stack[i]}
-	}
+	args := valuesOf(f.typ.Params, m.stack)
 	res, err := m.runHost(m.entry, f, args)
 	tk := m.hostResult(f, res, err)
 	m.recordOutcome(tk, res)
@@ -202,8 +203,10 @@ func (m *Machine) runEntryHost() {
 	}
 	m.sp = 0
 	for _, r := range res {
-		m.stack[m.sp] = normBits(r)
-		m.sp++
+		for _, b := range appendSlots(nil, r) {
+			m.stack[m.sp] = b
+			m.sp++
+		}
 	}
 	m.finish()
 }
@@ -214,10 +217,7 @@ const hostFunc = math.MaxUint32
 // finish ends the call: the results are stack[:sp].
 func (m *Machine) finish() {
 	f := &m.store.funcs[m.entry]
-	m.results = make([]Value, len(f.typ.Results))
-	for i, t := range f.typ.Results {
-		m.results[i] = Value{Type: t, Bits: m.stack[i]}
-	}
+	m.results = valuesOf(f.typ.Results, m.stack)
 	m.status = StatusDone
 }
 

@@ -8,10 +8,13 @@ import (
 
 // execMisc executes the ops the main loop leaves to its default case:
 // float arithmetic and comparisons, conversions, sign extension, reference
-// ops, tables and bulk memory. It returns the new stack pointer.
+// ops, tables and bulk memory, vector instructions. It returns the new
+// stack pointer.
 func (m *Machine) execMisc(o *op, fn *funcCode, s []uint64, sp int) (int, TrapKind) {
 	k := o.kind
 	switch {
+	case k >= 0xFD00 || k >= opDropV128 && k <= opGlobalSetV128: // vector instructions, v128 moves
+		return m.execSIMD(o, fn, s, sp)
 	case k >= wasm.OpF32Eq && k <= wasm.OpF64Ge: // pops 2 floats, pushes i32
 		sp--
 		a, b := s[sp-1], s[sp]

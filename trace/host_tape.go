@@ -38,7 +38,7 @@ type HostWrite struct {
 // leaves its writes in memory, as when it runs live.
 type HostEffect struct {
 	Func    uint32   // store address of the host function called
-	Results []uint64 // result bits (Value.Bits, 32-bit types zero-extended); none if Trap != TrapNone
+	Results []uint64 // result slots (Value.Bits, 32-bit types zero-extended; a v128 is two: Bits, Hi); none if Trap != TrapNone
 	Trap    TrapKind // TrapNone, or the kind the call trapped with
 	Writes  []HostWrite
 	// Err is the text of the host function's error when it trapped with
@@ -200,9 +200,9 @@ func (m *Machine) recordOutcome(tk TrapKind, res []Value) {
 	m.pendingEffect = HostEffect{}
 	e.Trap = tk
 	if tk == TrapNone {
-		e.Results = make([]uint64, len(res))
-		for i, r := range res {
-			e.Results[i] = normBits(r)
+		e.Results = make([]uint64, 0, len(res))
+		for _, r := range res {
+			e.Results = appendSlots(e.Results, r)
 		}
 	} else if m.hostErr != nil {
 		e.Err = m.hostErr.Error()
@@ -285,8 +285,8 @@ func checkCall(e *HostEffect, addr uint32, f *funcInst) error {
 	if e.Trap != TrapNone && len(e.Results) != 0 {
 		return fmt.Errorf("traps (%s) but has %d results", e.Trap, len(e.Results))
 	}
-	if e.Trap == TrapNone && len(e.Results) != len(f.typ.Results) {
-		return fmt.Errorf("has %d results, function %d returns %d", len(e.Results), addr, len(f.typ.Results))
+	if n := slotCount(f.typ.Results); e.Trap == TrapNone && len(e.Results) != n {
+		return fmt.Errorf("has %d result slots, function %d returns %d", len(e.Results), addr, n)
 	}
 	return nil
 }
@@ -304,7 +304,7 @@ func (m *Machine) checkTape(tape HostTape) error {
 		if int(e.Trap) >= len(trapText) {
 			return fmt.Errorf("%w: entry %d: trap kind %d", ErrHostTape, i, e.Trap)
 		}
-		rt := m.store.funcs[e.Func].typ.Results
+		rt := slotTypes(m.store.funcs[e.Func].typ.Results)
 		if e.Trap == TrapNone && len(e.Results) == len(rt) {
 			for j, r := range e.Results {
 				if !validBits(rt[j], r, len(m.store.funcs)) {

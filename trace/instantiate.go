@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"encoding/binary"
 	"fmt"
 
 	"github.com/refereevm/referee/wasm"
@@ -152,12 +153,12 @@ func (m *Machine) allocate(mod *wasm.Module, inst *Instance) error {
 		m.store.mems = append(m.store.mems, newMemory(mt.Limits.Min, mt.Limits.Max, mt.Limits.HasMax, m.cfg.MaxMemoryPages))
 	}
 	for i, g := range mod.Globals {
-		v, err := m.evalConst(inst, g.Init)
+		v, hi, err := m.evalConst128(inst, g.Init)
 		if err != nil {
 			return fmt.Errorf("global[%d]: %w", i, err)
 		}
 		inst.globals = append(inst.globals, uint32(len(m.store.globals)))
-		m.store.globals = append(m.store.globals, globalInst{typ: g.Type, bits: v})
+		m.store.globals = append(m.store.globals, globalInst{typ: g.Type, bits: v, hi: hi})
 	}
 	inst.elems = make([][]uint64, len(mod.Elems))
 	for i, e := range mod.Elems {
@@ -188,6 +189,20 @@ func (m *Machine) newTable(tt wasm.TableType) (*Table, error) {
 		t.max = tt.Limits.Max
 	}
 	return t, nil
+}
+
+// evalConst128 evaluates a constant expression to value bits and, for a
+// v128, its bytes 8..15.
+func (m *Machine) evalConst128(inst *Instance, ce wasm.ConstExpr) (lo, hi uint64, err error) {
+	switch {
+	case ce.Op == 0xFD && ce.Imm == 0x0c: // v128.const
+		return binary.LittleEndian.Uint64(ce.V128[:8]), binary.LittleEndian.Uint64(ce.V128[8:]), nil
+	case wasm.Opcode(ce.Op) == wasm.OpGlobalGet && ce.Imm < uint64(len(inst.globals)):
+		g := &m.store.globals[inst.globals[ce.Imm]]
+		return g.bits, g.hi, nil
+	}
+	lo, err = m.evalConst(inst, ce)
+	return lo, 0, err
 }
 
 // evalConst evaluates a constant expression to value bits.

@@ -22,7 +22,9 @@ import "github.com/refereevm/referee/wasm"
 //	call       a = store address of the callee
 //	call_indirect  a = store address of the table, b = type index in the
 //	           module, c = its Machine.typeID
-//	local.*    a = local index (params first)
+//	local.*    a = the local's first slot (params first; a v128 local
+//	           takes two slots, so for a function without v128 locals this
+//	           is the local index)
 //	global.*   a = store address of the global
 //	table.get/set/size/grow/fill  a = store address of the table
 //	table.init a = store address of the table, b = element segment index
@@ -32,6 +34,11 @@ import "github.com/refereevm/referee/wasm"
 //	loads, stores  c = the memarg offset
 //	*.const    c = the value's bits (i32/f32 zero-extended)
 //	ref.func   c = store address of the function + 1
+//	0xFDnn     vector instruction nn (kind 0xFD00|nn): memory ops c = the
+//	           memarg offset, a = the lane; extract/replace_lane a = the
+//	           lane; v128.const and i8x16.shuffle c = bytes 0..7 of the
+//	           immediate (little-endian), a = bytes 8..11, b = bytes 12..15
+//	branches, calls, returns count slots (a v128 takes two)
 type op struct {
 	kind wasm.Opcode
 	// top is the type of the operand-stack top just before this op (0 if
@@ -54,6 +61,19 @@ const (
 	opBrIfReturn                           // br_if to the function's label: pops i32, returns if non-zero
 )
 
+// Internal kinds of the parametric and variable instructions on a v128,
+// which moves two slots (trace/exec_simd.go). The local and global ones
+// keep the order of their Wasm opcodes (get, set, tee; get, set).
+const (
+	opDropV128      wasm.Opcode = 0x12 + iota // drop of a v128
+	opSelectV128                              // select of two v128
+	opLocalGetV128                            // local.get of a v128 local (a = its first slot)
+	opLocalSetV128                            // local.set of a v128 local
+	opLocalTeeV128                            // local.tee of a v128 local
+	opGlobalGetV128                           // global.get of a v128 global
+	opGlobalSetV128                           // global.set of a v128 global
+)
+
 // retTarget as a brTarget.pc means the branch returns from the function.
 const retTarget = ^uint32(0)
 
@@ -66,6 +86,14 @@ func (o *op) wasmOp() wasm.Opcode {
 		return wasm.OpBr
 	case opBrIfReturn:
 		return wasm.OpBrIf
+	case opDropV128:
+		return wasm.OpDrop
+	case opSelectV128:
+		return wasm.OpSelect
+	case opLocalGetV128, opLocalSetV128, opLocalTeeV128:
+		return o.kind - opLocalGetV128 + wasm.OpLocalGet
+	case opGlobalGetV128, opGlobalSetV128:
+		return o.kind - opGlobalGetV128 + wasm.OpGlobalGet
 	}
 	return o.kind
 }

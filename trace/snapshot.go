@@ -1,6 +1,6 @@
 package trace
 
-// Snapshot encoding, version 2. docs/snapshot.md is the byte-by-byte
+// Snapshot encoding, version 3. docs/snapshot.md is the byte-by-byte
 // specification; this comment is its summary. Integers are big-endian,
 // every variable-length part is prefixed by its count, and there are no
 // optional fields: the same machine state always gives the same bytes, and
@@ -9,7 +9,7 @@ package trace
 //
 //	offset  width  field
 //	0       16     magic "referee/snapshot"
-//	16      1      version (2)
+//	16      1      version (3)
 //	17      32     store digest: sha256 of the instantiated modules and the
 //	               store layout (see storeDigest)
 //	49      8      Config.MaxSteps
@@ -25,7 +25,7 @@ package trace
 //	        ...    tables: u32 count, then per table u8 element type, u32 max,
 //	               u32 size, size × u64 elements
 //	        ...    globals: u32 count, then per global u8 type, u8 mutable,
-//	               u64 bits
+//	               u64 bits, and for a v128 u64 bits of bytes 8..15
 //	        ...    segments: u32 instance count, then per instance u32 element
 //	               segment count and one u8 per segment (1 = dropped), u32 data
 //	               segment count and one u8 per segment (1 = dropped)
@@ -34,7 +34,8 @@ package trace
 //	                 u32 sp, sp × u64 stack slots, u32 frame count, then per
 //	                 frame u32 function address, u32 pc (op index), u32 pc
 //	                 (code-section offset), u32 fp (stack index of local 0)
-//	               done: u32 result count, then per result u8 type, u64 bits
+//	               done: u32 result count, then per result u8 type, u64 bits,
+//	                 and for a v128 u64 bits of bytes 8..15
 //	               trapped: u8 trap kind, u32 func, u32 offset, u64 step
 //	               idle: nothing
 //	        ...    host tape (snapshot_host.go): u8 mode (0 live, 1 recording,
@@ -58,7 +59,7 @@ import (
 
 const (
 	snapshotMagic   = "referee/snapshot"
-	snapshotVersion = 2
+	snapshotVersion = 3 // 3: v128 globals and results carry their high half
 
 	// Offsets of the fixed header, each the previous plus its width.
 	snapOffVersion    = len(snapshotMagic)  // 16
@@ -137,6 +138,9 @@ func (m *Machine) Snapshot() ([]byte, error) {
 		g := &m.store.globals[i]
 		b = append(b, byte(g.typ.Type), b2byte(g.typ.Mutable))
 		b = binary.BigEndian.AppendUint64(b, g.bits)
+		if g.typ.Type == wasm.V128 {
+			b = binary.BigEndian.AppendUint64(b, g.hi)
+		}
 	}
 
 	// ---- segments ----
@@ -177,6 +181,9 @@ func (m *Machine) Snapshot() ([]byte, error) {
 		for _, r := range m.results {
 			b = append(b, byte(r.Type))
 			b = binary.BigEndian.AppendUint64(b, r.Bits)
+			if r.Type == wasm.V128 {
+				b = binary.BigEndian.AppendUint64(b, r.Hi)
+			}
 		}
 	case StatusTrapped:
 		b = append(b, byte(m.trap.Kind))

@@ -66,10 +66,10 @@ func (m *Machine) decodeRunning(r *snapReader, st *snapState) {
 			r.fail("pending host call", "entry function %d is not a host function", st.entry)
 		case nf != 0:
 			r.fail("frame count", "%d frames with a pending host call", nf)
-		case sp != len(entry.typ.Params):
-			r.fail("stack pointer", "%d slots for a host call with %d params", sp, len(entry.typ.Params))
+		case sp != slotCount(entry.typ.Params):
+			r.fail("stack pointer", "%d slots for a host call with %d param slots", sp, slotCount(entry.typ.Params))
 		}
-		for i, t := range entry.typ.Params {
+		for i, t := range slotTypes(entry.typ.Params) {
 			if r.err != nil || !slot(i, t, "host argument") {
 				return
 			}

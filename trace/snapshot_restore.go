@@ -36,6 +36,7 @@ type snapState struct {
 	mems        []snapMem
 	tables      [][]uint64
 	globals     []uint64
+	globalsHi   []uint64 // bytes 8..15 of v128 globals, 0 for others
 	elemDropped [][]bool
 	dataDropped [][]bool
 	entry       uint32
@@ -174,11 +175,15 @@ func (m *Machine) decodeSnapshot(b []byte) (*snapState, error) {
 			what := fmt.Sprintf("result[%d]", i)
 			t := wasm.ValType(r.u8(what + " type"))
 			v := r.u64(what + " bits")
+			var hi uint64
+			if t == wasm.V128 {
+				hi = r.u64(what + " high bits")
+			}
 			if r.err == nil && !validBits(t, v, len(m.store.funcs)) {
 				r.pos -= 9
 				r.fail(what, "%#x is not a valid %s", v, t)
 			}
-			st.results = append(st.results, Value{Type: t, Bits: v})
+			st.results = append(st.results, Value{Type: t, Bits: v, Hi: hi})
 		}
 	case StatusTrapped:
 		st.trap.Kind = TrapKind(r.u8("trap kind"))
@@ -275,16 +280,21 @@ func (m *Machine) decodeStore(r *snapReader, st *snapState) {
 		r.want(what+" type", uint64(r.u8(what+" type")), uint64(g.typ.Type), 1)
 		r.want(what+" mutable", uint64(r.u8(what+" mutable")), uint64(b2byte(g.typ.Mutable)), 1)
 		v := r.u64(what + " bits")
+		var hi uint64
+		if g.typ.Type == wasm.V128 {
+			hi = r.u64(what + " high bits")
+		}
 		switch {
 		case r.err != nil:
 		case !validBits(g.typ.Type, v, nfuncs):
 			r.pos -= 8
 			r.fail(what+" bits", "%#x is not a valid %s", v, g.typ.Type)
-		case !g.typ.Mutable && v != g.bits:
+		case !g.typ.Mutable && (v != g.bits || hi != g.hi):
 			r.pos -= 8
 			r.fail(what+" bits", "immutable global is %#x, machine has %#x", v, g.bits)
 		}
 		st.globals = append(st.globals, v)
+		st.globalsHi = append(st.globalsHi, hi)
 	}
 
 	r.want("instance count", uint64(r.u32("instance count")), uint64(len(m.store.instances)), 4)
@@ -323,7 +333,7 @@ func validBits(t wasm.ValType, v uint64, nfuncs int) bool {
 	switch t {
 	case wasm.I32, wasm.F32:
 		return v>>32 == 0
-	case wasm.I64, wasm.F64, wasm.ExternRef:
+	case wasm.I64, wasm.F64, wasm.ExternRef, wasm.V128, v128Hi:
 		return true
 	case wasm.FuncRef:
 		return v <= uint64(nfuncs)
@@ -346,7 +356,7 @@ func (m *Machine) applySnapshot(st *snapState) {
 		m.store.tables[i].elems = elems
 	}
 	for i, v := range st.globals {
-		m.store.globals[i].bits = v
+		m.store.globals[i].bits, m.store.globals[i].hi = v, st.globalsHi[i]
 	}
 	for i, inst := range m.store.instances {
 		for k, dropped := range st.elemDropped[i] {

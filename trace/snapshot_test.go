@@ -45,6 +45,12 @@ func snapCases() []snapCase {
 		w("matmul", I32(4)),
 		w("interp", I32(40)),
 		w("lz", I32(300), I32(1)),
+		// vector code: v128 locals (one straddling two locals leaves), a v128
+		// global, calls and blocks of v128, a trap, a v128 argument and result
+		{name: "simd", modules: []string{"../dispute/testdata/proof_simd.wasm"}, export: "simd"},
+		{name: "simd-trap", modules: []string{"../dispute/testdata/proof_simd.wasm"}, export: "oob", args: []Value{I32(65532)}},
+		{name: "simd-vec", modules: []string{"../dispute/testdata/proof_simd.wasm"}, export: "vec", args: []Value{V128(1, 1<<63)}},
+		w("sha256x4", I32(2), I32(1)),
 	}
 }
 
@@ -241,7 +247,7 @@ func TestSnapshotHeader(t *testing.T) {
 		want []byte
 	}{
 		{"magic", 0, []byte("referee/snapshot")},
-		{"version", snapOffVersion, []byte{2}},
+		{"version", snapOffVersion, []byte{3}},
 		{"store digest", snapOffDigest, d[:]},
 		{"MaxSteps", snapOffMaxSteps, []byte{0, 0, 0, 0, 0, 0, 0x03, 0xe8}},
 		{"MaxStackValues", snapOffMaxStack, []byte{0, 0, 0x13, 0x88}},

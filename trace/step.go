@@ -36,8 +36,8 @@ type Frame struct {
 type Block struct {
 	Op     wasm.Opcode // wasm.OpBlock, OpLoop or OpIf
 	Offset uint32      // code-section offset of the instruction that opened it
-	Height int         // operand-stack height (above the locals) below its params
-	Arity  int         // number of values a branch to its label carries
+	Height int         // operand-stack height (above the locals) below its params, in slots (a v128 takes two)
+	Arity  int         // number of slots a branch to its label carries
 }
 
 // Step executes exactly one instruction (see docs/step.md). A guest trap
@@ -58,7 +58,11 @@ func (m *Machine) Step() (StepInfo, error) {
 	if m.status == StatusRunning {
 		fr := &m.frames[len(m.frames)-1]
 		if m.sp > fr.fp+fr.fn.numLocals {
-			top, hasTop = Value{Type: fr.fn.ops[fr.pc].top, Bits: m.stack[m.sp-1]}, true
+			if t := fr.fn.ops[fr.pc].top; t != wasm.V128 {
+				top, hasTop = Value{Type: t, Bits: m.stack[m.sp-1]}, true
+			} else {
+				top, hasTop = V128(m.stack[m.sp-2], m.stack[m.sp-1]), true
+			}
 		}
 	} else {
 		top, hasTop = m.top()
@@ -118,7 +122,11 @@ func (m *Machine) top() (Value, bool) {
 		if m.sp <= fr.fp+fr.fn.numLocals {
 			return Value{}, false
 		}
-		return Value{Type: fr.fn.ops[fr.pc].top, Bits: m.stack[m.sp-1]}, true
+		if t := fr.fn.ops[fr.pc].top; t == wasm.V128 {
+			return V128(m.stack[m.sp-2], m.stack[m.sp-1]), true
+		} else {
+			return Value{Type: t, Bits: m.stack[m.sp-1]}, true
+		}
 	case StatusDone:
 		if n := len(m.results); n > 0 {
 			return m.results[n-1], true
@@ -155,31 +163,22 @@ func (m *Machine) Stack() []Value {
 	}
 	if m.pendingHost {
 		f := &m.store.funcs[m.entry]
-		out := make([]Value, len(f.typ.Params))
-		for i, t := range f.typ.Params {
-			out[i] = Value{Type: t, Bits: m.stack[i]}
-		}
-		return out
+		return valuesOf(f.typ.Params, m.stack)
 	}
 	var out []Value
 	for i := range m.frames {
 		fr := &m.frames[i]
-		for k, t := range fr.fn.localTypes {
-			out = append(out, Value{Type: t, Bits: m.stack[fr.fp+k]})
-		}
+		out = append(out, slotValues(fr.fn.localTypes, m.stack[fr.fp:fr.fp+fr.fn.numLocals])...)
 		end := m.sp
 		if i+1 < len(m.frames) {
 			end = m.frames[i+1].fp
 		}
 		types := m.operandTypes(i)
 		base := fr.fp + fr.fn.numLocals
-		for k := base; k < end; k++ {
-			var t wasm.ValType
-			if k-base < len(types) {
-				t = types[k-base]
-			}
-			out = append(out, Value{Type: t, Bits: m.stack[k]})
+		if n := end - base; len(types) < n {
+			types = append(append([]wasm.ValType(nil), types...), make([]wasm.ValType, n-len(types))...)
 		}
+		out = append(out, slotValues(types, m.stack[base:end])...)
 	}
 	return out
 }
@@ -233,9 +232,9 @@ func (m *Machine) operandTypes(i int) []wasm.ValType {
 	var params int
 	switch call.kind {
 	case wasm.OpCall:
-		params = len(m.store.funcs[call.a].typ.Params) + 0
+		params = slotCount(m.store.funcs[call.a].typ.Params) + 0
 	case wasm.OpCallIndirect:
-		params = len(fr.fn.inst.mod.Types[call.b].Params) + 1
+		params = slotCount(fr.fn.inst.mod.Types[call.b].Params) + 1
 	}
 	if params > len(ts) {
 		return nil
@@ -257,9 +256,7 @@ func (m *Machine) Frames() []Frame {
 	for i := range m.frames {
 		fr := &m.frames[i]
 		f := Frame{Func: fr.fn.index, Addr: fr.fn.addr, PC: PC{Func: fr.fn.index, Offset: fr.fn.ops[fr.pc].offset}}
-		for k, t := range fr.fn.localTypes {
-			f.Locals = append(f.Locals, Value{Type: t, Bits: m.stack[fr.fp+k]})
-		}
+		f.Locals = slotValues(fr.fn.localTypes, m.stack[fr.fp:fr.fp+fr.fn.numLocals])
 		at := fr.pc
 		if i+1 < len(m.frames) {
 			at-- // a caller stands at its call, inside the same blocks

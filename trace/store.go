@@ -35,10 +35,12 @@ type funcInst struct {
 	typeID uint32
 }
 
-// globalInst is a global in the store. bits holds the value as Value.Bits.
+// globalInst is a global in the store. bits holds the value as Value.Bits,
+// hi as Value.Hi (bytes 8..15 of a v128, else 0).
 type globalInst struct {
 	typ  wasm.GlobalType
 	bits uint64
+	hi   uint64
 }
 
 // Table is a table in the store: a vector of references stored as
@@ -134,7 +136,7 @@ func (m *Machine) GlobalValue(g Extern) Value {
 		return Value{}
 	}
 	gl := &m.store.globals[g.Addr]
-	return Value{Type: gl.typ.Type, Bits: gl.bits}
+	return Value{Type: gl.typ.Type, Bits: gl.bits, Hi: gl.hi}
 }
 
 // Memory returns the memory at store address addr, or nil.

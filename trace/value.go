@@ -11,11 +11,17 @@ import (
 // Value is one Wasm value: its type and raw bits. i32 and f32 use the low
 // 32 bits (the high 32 bits are always zero). References: Bits == 0 is
 // null; a non-null funcref holds the store function address + 1; a
-// non-null externref holds the host value + 1.
+// non-null externref holds the host value + 1. A v128 holds bytes 0..7
+// (in memory order, little-endian) in Bits and bytes 8..15 in Hi; Hi is
+// zero for every other type.
 type Value struct {
 	Type wasm.ValType
 	Bits uint64
+	Hi   uint64
 }
+
+// V128 returns a v128 value: lo holds bytes 0..7, hi bytes 8..15.
+func V128(lo, hi uint64) Value { return Value{Type: wasm.V128, Bits: lo, Hi: hi} }
 
 // I32 returns an i32 value.
 func I32(v uint32) Value { return Value{Type: wasm.I32, Bits: uint64(v)} }
@@ -60,6 +66,83 @@ func (v Value) String() string {
 			return v.Type.String() + ":null"
 		}
 		return v.Type.String() + ":" + strconv.FormatUint(v.Bits-1, 10)
+	case wasm.V128:
+		// the 16 bytes as a 128-bit little-endian number, most significant first
+		return fmt.Sprintf("v128:0x%016x%016x", v.Hi, v.Bits)
 	}
 	return fmt.Sprintf("%s:0x%x", v.Type, v.Bits)
+}
+
+// v128Hi is the compiler's type of the second value-stack slot of a v128:
+// a v128 takes two slots, bytes 0..7 then bytes 8..15, so that the stack
+// stays one uint64 per slot (docs/step.md, "The machine's state").
+const v128Hi wasm.ValType = 0x01
+
+// slotTypes returns ts with every v128 expanded to its two slots (v128,
+// v128Hi); ts itself if it has no v128.
+func slotTypes(ts []wasm.ValType) []wasm.ValType {
+	n := slotCount(ts)
+	if n == len(ts) {
+		return ts
+	}
+	out := make([]wasm.ValType, 0, n)
+	for _, t := range ts {
+		out = append(out, t)
+		if t == wasm.V128 {
+			out = append(out, v128Hi)
+		}
+	}
+	return out
+}
+
+// slotCount returns the number of value-stack slots values of types ts take.
+func slotCount(ts []wasm.ValType) int {
+	n := len(ts)
+	for _, t := range ts {
+		if t == wasm.V128 {
+			n++
+		}
+	}
+	return n
+}
+
+// appendSlots appends v's slots (one, or two for a v128) to dst.
+func appendSlots(dst []uint64, v Value) []uint64 {
+	if v.Type == wasm.V128 {
+		return append(dst, v.Bits, v.Hi)
+	}
+	return append(dst, normBits(v))
+}
+
+// valuesOf reads values of types ts (value types, not slot types) from
+// consecutive slots.
+func valuesOf(ts []wasm.ValType, slots []uint64) []Value {
+	out := make([]Value, 0, len(ts))
+	k := 0
+	for _, t := range ts {
+		if t == wasm.V128 {
+			out = append(out, V128(slots[k], slots[k+1]))
+			k += 2
+			continue
+		}
+		out = append(out, Value{Type: t, Bits: slots[k]})
+		k++
+	}
+	return out
+}
+
+// slotValues reads values from slots typed by slot types (as the
+// compiler's type stack holds them): a (v128, v128Hi) pair is one v128.
+// A v128Hi without its first half (unknown code) is read as its own slot.
+func slotValues(ts []wasm.ValType, slots []uint64) []Value {
+	out := make([]Value, 0, len(ts))
+	for k := 0; k < len(ts) && k < len(slots); k++ {
+		if ts[k] == wasm.V128 && k+1 < len(ts) && ts[k+1] == v128Hi {
+			out = append(out, V128(slots[k], slots[k+1]))
+			k++
+			continue
+		}
+		out = append(out, Value{Type: ts[k], Bits: slots[k]})
+	}
+	return out
 }

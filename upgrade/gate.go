@@ -44,7 +44,7 @@ type Difference struct {
 type Stats struct {
 	Inputs      int `json:"inputs"`      // files (blocks, modules, command files) or findings
 	Compared    int `json:"compared"`    // steps compared: transactions, calls, commands
-	Skipped     int `json:"skipped"`     // commands or modules that cannot be compared (SIMD, text modules)
+	Skipped     int `json:"skipped"`     // commands or modules that cannot be compared (v128 values, text modules)
 	Differences int `json:"differences"` // differences found
 }
 

@@ -238,7 +238,7 @@ func appendConstExpr(b []byte, e ConstExpr) []byte {
 	case prefixMisc:
 		in.Op = OpI32TruncSatF32S
 	case prefixSIMD:
-		in = Instr{Op: OpSIMD, SIMD: 0x0c} // v128.const 0
+		in = Instr{Op: OpSIMD, SIMD: uint32(e.Imm), V128: e.V128}
 	default:
 		in = Instr{Op: Opcode(e.Op), Index: uint32(e.Imm), Const: e.Imm}
 	}

@@ -39,6 +39,10 @@ var (
 	ErrLengthOutOfBounds = errors.New("length out of bounds")
 	// ErrIllegalOpcode: an opcode that is not in Wasm 2.0.
 	ErrIllegalOpcode = errors.New("illegal opcode")
+	// ErrRelaxedSIMD: a relaxed-SIMD instruction (0xfd 0x100 and up). Its
+	// results may differ between engines by design, so no reference
+	// machine can commit to them.
+	ErrRelaxedSIMD = errors.New("relaxed SIMD is non-deterministic by design and not supported")
 	// ErrZeroByte: a reserved byte (memory index in memory.size and friends) is not 0x00.
 	ErrZeroByte = errors.New("zero byte expected")
 	// ErrEndExpected: a function body or constant expression misses its final end.

@@ -301,7 +301,7 @@ func (r *reader) miscInstr(in *Instr, start uint32) error {
 	return err
 }
 
-// simdImm classifies the immediates of SIMD sub-opcodes 0x00..0xff.
+// simdImm classifies the immediates of SIMD sub-opcodes.
 const (
 	simdIllegal = iota
 	simdNone
@@ -314,22 +314,19 @@ const (
 // simdKind returns the immediate class of a SIMD sub-opcode.
 // https://webassembly.github.io/spec/core/binary/instructions.html#vector-instructions
 func simdKind(sub uint32) int {
-	switch {
-	case sub <= 0x0b, sub == 0x5c, sub == 0x5d:
-		return simdMem
-	case sub == 0x0c, sub == 0x0d:
-		return simdBytes16
-	case sub >= 0x15 && sub <= 0x22:
-		return simdLane
-	case sub >= 0x54 && sub <= 0x5b:
-		return simdMemLane
-	case sub > 0xff:
+	op, ok := SIMDInfo(sub)
+	if !ok {
 		return simdIllegal
 	}
-	switch sub {
-	case 0x9a, 0xa2, 0xa5, 0xa6, 0xaf, 0xb0, 0xb2, 0xb3, 0xb4, 0xbb,
-		0xc2, 0xc5, 0xc6, 0xcf, 0xd0, 0xd2, 0xd3, 0xd4, 0xe2, 0xee:
-		return simdIllegal
+	switch op.Class {
+	case SIMDLoad, SIMDStore:
+		return simdMem
+	case SIMDLoadLane, SIMDStoreLane:
+		return simdMemLane
+	case SIMDExtract, SIMDReplace:
+		return simdLane
+	case SIMDConst, SIMDShuffle:
+		return simdBytes16
 	}
 	return simdNone
 }
@@ -344,6 +341,9 @@ func (r *reader) simdInstr(in *Instr, start uint32) error {
 	in.SIMD = sub
 	switch simdKind(sub) {
 	case simdIllegal:
+		if sub >= 0x100 && sub-0x100 < uint32(len(relaxedNames)) {
+			return errAt(fmt.Sprintf("read opcode 0xfd 0x%x (%s)", sub, relaxedNames[sub-0x100]), start, ErrRelaxedSIMD)
+		}
 		return errAt(fmt.Sprintf("read opcode 0xfd 0x%02x", sub), start, ErrIllegalOpcode)
 	case simdMem:
 		return r.memarg(in)

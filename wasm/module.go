@@ -3,7 +3,7 @@ package wasm
 // ValType is a value type as encoded in the binary format.
 type ValType byte
 
-// Value types of Wasm 2.0. V128 decodes but is rejected by validation.
+// Value types of Wasm 2.0.
 const (
 	I32       ValType = 0x7f
 	I64       ValType = 0x7e
@@ -120,14 +120,16 @@ type Export struct {
 // instruction followed by end.
 type ConstExpr struct {
 	// Op is the instruction's opcode: OpI32Const, OpI64Const, OpF32Const,
-	// OpF64Const, OpGlobalGet, OpRefNull, OpRefFunc (or OpV128Const, which
-	// validation rejects).
+	// OpF64Const, OpGlobalGet, OpRefNull, OpRefFunc, or 0xFD for a vector
+	// instruction (Imm = its sub-opcode; only v128.const, 0x0c, is constant).
 	Op byte
 	// Imm is the immediate: the sign-extended integer for i32/i64.const
 	// (as uint64 bits), the IEEE bits for f32/f64.const, the global index
 	// for global.get, the function index for ref.func, the ValType for
-	// ref.null.
+	// ref.null, the sub-opcode of a vector instruction.
 	Imm uint64
+	// V128 is v128.const's value, bytes in memory order.
+	V128 [16]byte
 	// Offset is the byte offset of the expression in the module.
 	Offset uint32
 }

@@ -215,8 +215,10 @@ const (
 	OpTableSize         Opcode = 0xFC10 // table.size
 	OpTableFill         Opcode = 0xFC11 // table.fill
 
-	// OpSIMD is every 0xFD-prefixed (vector) instruction; Instr.SIMD holds
-	// its sub-opcode. Validation rejects them (referee has no v128).
+	// OpSIMD is every 0xFD-prefixed (vector) instruction in Instr.Op;
+	// Instr.SIMD holds its sub-opcode. Elsewhere (the machine's ops,
+	// traces) vector instruction nn is SIMDOpcode(nn) = 0xFD00|nn, so
+	// OpSIMD doubles as v128.load there.
 	OpSIMD Opcode = 0xFD00
 )
 
@@ -435,29 +437,37 @@ var miscNames = [...]string{
 	0x11: "table.fill",
 }
 
-// String returns the text-format name of o ("i32.add", "memory.fill";
-// "v128 op" for OpSIMD), or "opcode(0x..)" when o is not a Wasm 2.0 opcode.
+// SIMDOpcode returns the opcode of vector instruction sub (0xFD00|sub).
+func SIMDOpcode(sub uint32) Opcode { return Opcode(0xFD00 | sub&0xFF) }
+
+// String returns the text-format name of o ("i32.add", "memory.fill",
+// "i32x4.add" for SIMDOpcode(0xae)), or "opcode(0x..)" when o is not a
+// Wasm 2.0 opcode.
 func (o Opcode) String() string {
 	switch {
 	case o < 0x100:
 		if s := opNames[o]; s != "" {
 			return s
 		}
-	case o == OpSIMD:
-		return "v128 op"
+	case o&0xFF00 == 0xFD00:
+		if op, ok := SIMDInfo(uint32(o & 0xFF)); ok {
+			return op.Name
+		}
 	case o&0xFF00 == 0xFC00 && int(o&0xFF) < len(miscNames):
 		return miscNames[o&0xFF]
 	}
 	return fmt.Sprintf("opcode(0x%x)", uint16(o))
 }
 
-// Valid reports whether o is an opcode of Wasm 2.0 (OpSIMD included).
+// Valid reports whether o is an opcode of Wasm 2.0 (SIMDOpcode(sub) for
+// each vector instruction included).
 func (o Opcode) Valid() bool {
 	switch {
 	case o < 0x100:
 		return opNames[o] != ""
-	case o == OpSIMD:
-		return true
+	case o&0xFF00 == 0xFD00:
+		_, ok := SIMDInfo(uint32(o & 0xFF))
+		return ok
 	case o&0xFF00 == 0xFC00:
 		return int(o&0xFF) < len(miscNames)
 	}

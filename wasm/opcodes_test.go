@@ -29,7 +29,7 @@ func TestOpcodeString(t *testing.T) {
 		{OpI64TruncSatF64U, "i64.trunc_sat_f64_u"},
 		{OpMemoryFill, "memory.fill"},
 		{OpTableFill, "table.fill"},
-		{OpSIMD, "v128 op"},
+		{OpSIMD, "v128.load"}, {SIMDOpcode(0xae), "i32x4.add"}, {SIMDOpcode(0x9a), "opcode(0xfd9a)"},
 		{Opcode(0x06), "opcode(0x6)"},
 		{Opcode(0xFC12), "opcode(0xfc12)"},
 	}

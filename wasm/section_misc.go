@@ -88,7 +88,7 @@ func (r *reader) constExpr(what string) (ConstExpr, error) {
 	case in.Op == OpEnd:
 		return e, nil
 	case in.Op == OpSIMD:
-		e.Op = prefixSIMD // likewise
+		e.Op, e.Imm, e.V128 = prefixSIMD, uint64(in.SIMD), in.V128
 	case in.Op > 0xFF:
 		e.Op = prefixMisc // its sub-opcode and immediates are dropped (Imm stays 0)
 	case isConstOp(in.Op) && in.Op != OpGlobalGet && in.Op != OpRefFunc:

@@ -15,9 +15,11 @@ var (
 	// ErrLimit: the module may be valid, but declares more than the
 	// ResourceLimits passed to Validate allow.
 	ErrLimit = errors.New("resource limit exceeded")
-	// ErrSIMD: the module uses a v128 type or a vector instruction. Such a
-	// module may be valid Wasm 2.0; the reference machine does not run it.
-	ErrSIMD = errors.New("SIMD is not supported by the reference machine")
+	// ErrSIMD is kept for callers that refuse SIMD by policy and want a
+	// class for it (upgrade's spec comparison still tests for it). Validate
+	// never returns it: SIMD is part of Wasm 2.0 and validates; relaxed
+	// SIMD is refused by the decoder (ErrRelaxedSIMD).
+	ErrSIMD = errors.New("SIMD is not supported here")
 )
 
 // classError is a validation failure whose message is msg and which
@@ -35,7 +37,7 @@ func invalidf(format string, args ...any) error {
 	return &classError{class: ErrInvalid, msg: fmt.Sprintf(format, args...)}
 }
 
-// Validate checks that m is a valid Wasm 2.0 module without SIMD and that
+// Validate checks that m is a valid Wasm 2.0 module (SIMD included) and that
 // it stays within lim (zero fields of lim mean their default). The limits
 // are checked first, on counts the decoder has already computed, so a
 // module that declares huge sizes is refused before any function body is
@@ -134,10 +136,8 @@ func newModuleContext(m *Module) (*moduleContext, error) {
 
 func validValType(t ValType) error {
 	switch t {
-	case I32, I64, F32, F64, FuncRef, ExternRef:
+	case I32, I64, F32, F64, V128, FuncRef, ExternRef:
 		return nil
-	case V128:
-		return fmt.Errorf("v128: %w", ErrSIMD)
 	}
 	return invalidf("unknown value type 0x%02x", byte(t))
 }
@@ -158,9 +158,6 @@ func validFuncType(ft FuncType) error {
 
 func validTableType(t TableType) error {
 	if !t.Elem.IsRef() {
-		if t.Elem == V128 {
-			return fmt.Errorf("v128: %w", ErrSIMD)
-		}
 		return invalidf("table element type %s is not a reference type", t.Elem)
 	}
 	if t.Limits.HasMax && t.Limits.Min > t.Limits.Max {
@@ -281,9 +278,6 @@ func (c *moduleContext) validateElems() error {
 
 func (c *moduleContext) validElem(e *Elem) error {
 	if !e.Type.IsRef() {
-		if e.Type == V128 {
-			return fmt.Errorf("v128: %w", ErrSIMD)
-		}
 		return invalidf("element type %s is not a reference type", e.Type)
 	}
 	switch e.Mode {

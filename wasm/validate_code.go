@@ -386,7 +386,9 @@ func (v *codeValidator) instr(in *Instr) error {
 	case OpF64Const:
 		v.push(F64)
 	case OpSIMD:
-		return fmt.Errorf("%s 0x%x: %w", op, in.SIMD, ErrSIMD)
+		if err := v.simdInstr(in); err != nil {
+			return fmt.Errorf("%s: %w", SIMDName(in.SIMD), err)
+		}
 	default:
 		return v.varInstr(in)
 	}
@@ -401,10 +403,11 @@ func (v *codeValidator) call(ft FuncType) error {
 	return nil
 }
 
-// isNum reports whether t is a number type or unknown.
+// isNum reports whether t is a number type, the vector type or unknown
+// (the types an untyped select may choose between).
 func isNum(t ValType) bool {
 	switch t {
-	case I32, I64, F32, F64, unknown:
+	case I32, I64, F32, F64, V128, unknown:
 		return true
 	}
 	return false

@@ -4,7 +4,7 @@ package wasm
 // offset or an element initializer) against the type it must produce. A
 // ref.func in it declares its function for use by ref.func in bodies.
 //
-// In Wasm 2.0 the constant instructions are t.const, ref.null, ref.func
+// In Wasm 2.0 the constant instructions are t.const (v128.const included), ref.null, ref.func
 // and global.get of an imported, immutable global (the context of a
 // constant expression holds only the imported globals, so global.get of a
 // defined global is an "unknown global").
@@ -44,14 +44,13 @@ func (c *moduleContext) validConst(e ConstExpr, want ValType) error {
 	case OpEnd:
 		// An empty expression produces no value.
 		return invalidf("type mismatch: expected %s, got []", want)
-	default:
-		if e.Op == prefixSIMD {
-			return ErrSIMD
+	case Opcode(prefixSIMD):
+		if e.Imm != 0x0c {
+			return invalidf("constant expression required: %s is not constant", SIMDName(uint32(e.Imm)))
 		}
+		got = V128
+	default:
 		return invalidf("constant expression required: %s is not constant", Opcode(e.Op))
-	}
-	if got == V128 {
-		return ErrSIMD
 	}
 	if got != want {
 		return invalidf("type mismatch: expected %s, got %s", want, got)

@@ -10,9 +10,9 @@ import (
 	"testing"
 )
 
-// validateSpecDir is the spec suite (wast2json output) the validator is
-// checked against.
-const validateSpecDir = "../testdata/spectest/wasm-2.0"
+// validateSpecDirs are the spec suites (wast2json output) the validator is
+// checked against: the core tests and the SIMD tests of Wasm 2.0.
+var validateSpecDirs = []string{"../testdata/spectest/wasm-2.0", "../testdata/spectest/wasm-2.0-simd"}
 
 // validateSpecFile is the part of a wast2json command file this test reads.
 type validateSpecFile struct {
@@ -34,6 +34,12 @@ type validateSpecCommand struct {
 // text, and requires all of them to (the validator's messages start with
 // the spec's wording).
 func TestValidateSpec(t *testing.T) {
+	for _, dir := range validateSpecDirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) { validateSpec(t, dir) })
+	}
+}
+
+func validateSpec(t *testing.T, validateSpecDir string) {
 	files, err := filepath.Glob(filepath.Join(validateSpecDir, "*.json"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no spec files in %s (%v)", validateSpecDir, err)
@@ -128,7 +134,7 @@ var validateSpecTextExempt = map[string]bool{
 // BenchmarkValidate validates every module of the spec suite that decodes
 // (decoded once, outside the loop); bytes/s is over the binaries' sizes.
 func BenchmarkValidate(b *testing.B) {
-	files, err := filepath.Glob(filepath.Join(validateSpecDir, "*.wasm"))
+	files, err := filepath.Glob(filepath.Join(validateSpecDirs[0], "*.wasm"))
 	if err != nil {
 		b.Fatal(err)
 	}

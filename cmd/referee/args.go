@@ -19,6 +19,9 @@ import (
 //	f32:1.5  f32:-inf  f32:nan  f32:-nan  f32:0x3fc00000  (0x without p: IEEE bits)
 //	f64:2.5e-3  f64:0x1.8p1  f64:0x7ff8000000000000
 //	funcref:null  externref:null  externref:5
+//	v128:0x00000004000000030000000200000001  (the 16 bytes as a 128-bit
+//	little-endian number, most significant digit first, as trace.Value
+//	prints a v128: lane 0 of i32x4 is the last 8 digits)
 //
 // Integers are decimal (signed or unsigned) or 0x bit patterns. Floats are
 // what strconv.ParseFloat reads, rounded to the type, or their bit pattern;
@@ -81,8 +84,20 @@ func parseTyped(typ, val string) (trace.Value, error) {
 			return trace.Value{}, fmt.Errorf("externref value must be null or a host value 0..2^64-2")
 		}
 		return trace.ExternRef(n), nil
+	case "v128":
+		h, ok := strings.CutPrefix(val, "0x")
+		if !ok || len(h) == 0 || len(h) > 32 {
+			return trace.Value{}, fmt.Errorf("v128 value must be 0x and up to 32 hex digits (bytes 15..0)")
+		}
+		h = strings.Repeat("0", 32-len(h)) + h
+		hi, err1 := strconv.ParseUint(h[:16], 16, 64)
+		lo, err2 := strconv.ParseUint(h[16:], 16, 64)
+		if err1 != nil || err2 != nil {
+			return trace.Value{}, fmt.Errorf("v128 value must be 0x and up to 32 hex digits (bytes 15..0)")
+		}
+		return trace.V128(lo, hi), nil
 	}
-	return trace.Value{}, fmt.Errorf("unknown type %q (want i32, i64, f32, f64, funcref or externref)", typ)
+	return trace.Value{}, fmt.Errorf("unknown type %q (want i32, i64, f32, f64, v128, funcref or externref)", typ)
 }
 
 // parseInt reads a size-bit integer: a 0x bit pattern, a negative decimal

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/refereevm/referee/trace"
@@ -48,7 +49,12 @@ func TestParseArg(t *testing.T) {
 		{name: "externref too big", in: "externref:18446744073709551615", wantErr: "host value"},
 		{name: "no type", in: "7", wantErr: "want TYPE:VALUE"},
 		{name: "empty value", in: "i32:", wantErr: "want TYPE:VALUE"},
-		{name: "unknown type", in: "v128:0", wantErr: `unknown type "v128"`},
+		{name: "v128", in: "v128:0x00000004000000030000000200000001", want: trace.V128(0x0000000200000001, 0x0000000400000003)},
+		{name: "v128 short", in: "v128:0xff", want: trace.V128(0xff, 0)},
+		{name: "v128 as printed", in: trace.V128(1, 1<<63).String(), want: trace.V128(1, 1<<63)},
+		{name: "v128 decimal", in: "v128:0", wantErr: "up to 32 hex digits"},
+		{name: "v128 too long", in: "v128:0x" + strings.Repeat("1", 33), wantErr: "up to 32 hex digits"},
+		{name: "unknown type", in: "v256:0", wantErr: `unknown type "v256"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -77,8 +77,8 @@ func TestCheckCLI(t *testing.T) {
 	three := "--engines=reference,wazero-interp,wazero-compiler"
 	malformed := writeBlock(t, "{\n  \"version\": 1,\n  \"pre\": {\"contracts\": []},\n  \"txs\": [\n}\n")
 	missing := writeBlock(t, `{"version": 1, "pre": {"contracts": [{"address": "0x0000000000000000000000000000000000000001", "code": "missing.wasm"}]}, "txs": []}`)
-	simd := writeBlock(t, `{"version": 1, "pre": {"contracts": [{"address": "0x0000000000000000000000000000000000000001",
-		"codeBase64": "AGFzbQEAAAABBQFgAAF/AwIBAAcFAQFmAAAKGQEXAP0MAQAAAAIAAAADAAAABAAAAP0bAAs="}]}, "txs": []}`)
+	relaxed := writeBlock(t, `{"version": 1, "pre": {"contracts": [{"address": "0x0000000000000000000000000000000000000001",
+		"codeBase64": "AGFzbQEAAAABBQFgAAF/AwIBAAcFAQFmAAAKLgEsAP0MAQAAAAIAAAADAAAABAAAAP0MAAAAAAAAAAAAAAAAAAAAAP2AAv0bAAs="}]}, "txs": []}`)
 	tests := []struct {
 		name      string
 		args      []string
@@ -99,7 +99,7 @@ func TestCheckCLI(t *testing.T) {
 			stdoutHas: "DIVERGENCE at tx 2 0x…0004.div (7 / 0: integer divide by zero)\nclass trap-vs-ok, field status: reference says trap, planted says ok\nsignature trap-vs-ok/status/i32.div_u\n"},
 		{name: "malformed json", args: []string{"check", malformed}, code: 2, stderrHas: "block.json:5:1: invalid character '}'"},
 		{name: "missing module", args: []string{"check", missing}, code: 2, stderrHas: "pre.contracts[0].code: open "},
-		{name: "simd module", args: []string{"check", simd}, code: 2, stderrHas: "pre.contracts[0].code: refused by the gatekeeper"},
+		{name: "relaxed simd module", args: []string{"check", relaxed}, code: 2, stderrHas: "relaxed SIMD is non-deterministic by design and not supported"},
 		{name: "missing block", args: []string{"check", "nope.json"}, code: 2, stderrHas: "nope.json"},
 		{name: "unknown engine", args: []string{"check", blocksDir + "token.json", "--engines", "v8"}, code: 2, stderrHas: `--engines: unknown engine "v8"`},
 		{name: "bad planted", args: []string{"check", blocksDir + "token.json", "--engines", "planted:x@1"}, code: 2, stderrHas: `unknown field "x"`},

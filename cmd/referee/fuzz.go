@@ -16,9 +16,10 @@ import (
 	"github.com/refereevm/referee/diff"
 	"github.com/refereevm/referee/fuzz"
 	"github.com/refereevm/referee/report"
+	"github.com/refereevm/referee/wasm"
 )
 
-const fuzzUsage = `  referee fuzz [--engines LIST] [--duration D] [--workers N] [--seed S] [--corpus DIR] [--json] [--report FILE]
+const fuzzUsage = `  referee fuzz [--engines LIST] [--duration D] [--workers N] [--seed S] [--corpus DIR] [--simd] [--json] [--report FILE]
         differential fuzzing: generate valid modules, run every export on the
         engines (default: all built in) and store each new divergence in DIR
         (default findings), at once, then minimized; live progress on stderr,
@@ -29,11 +30,12 @@ const fuzzUsage = `  referee fuzz [--engines LIST] [--duration D] [--workers N] 
         in a rare case of OP (i64.rem_s (default), i32.rotl, f32.min,
         i32.rem_s, i64.shr_s, i32.shr_u, i64.trunc_sat_f64_s,
         i32.trunc_f32_u, i64.ctz, f64.nearest, f64.neg, i32.load, i64.load,
-        memory.fill; docs/cli.md gives each case), and raw adds a run of the
-        module unmetered on the reference machine (a difference is a bug in
-        the metering); --report writes a self-contained HTML page: execs/s
-        and opcode coverage over time, the findings by signature, the time
-        per engine
+        memory.fill, i8x16.add_sat_s; docs/cli.md gives each case), and raw
+        adds a run of the module unmetered on the reference machine (a
+        difference is a bug in the metering); --simd: every module also uses
+        v128 values and the 236 vector instructions; --report writes a
+        self-contained HTML page: execs/s and opcode coverage over time, the
+        findings by signature, the time per engine
 `
 
 // fuzzFlags are the options of "referee fuzz".
@@ -50,6 +52,7 @@ type fuzzFlags struct {
 	every    time.Duration
 	exitZero bool
 	known    string
+	simd     bool
 	report   string
 }
 
@@ -69,6 +72,7 @@ func fuzzCommand(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&f.every, "progress", time.Second, "progress every `D` on stderr (0: none)")
 	fs.BoolVar(&f.exitZero, "exit-zero", false, "exit 0 even when the engines diverged (for scripts that read the summary)")
 	fs.StringVar(&f.known, "known", "", "classify divergences against the known engine bugs of `FILE` (default: the shipped list, docs/divergence.md; none: off); a known bug is counted, not stored")
+	fs.BoolVar(&f.simd, "simd", false, "generate v128 values and vector instructions in every module")
 	fs.StringVar(&f.report, "report", "", "write an HTML report of the campaign to `FILE`")
 	pos, code, ok := parseFlags(fs, fuzzUsage, args, stdout, stderr)
 	if !ok {
@@ -134,6 +138,9 @@ func fuzzCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	if known != nil {
 		c.Known = known.Classify
+	}
+	if f.simd {
+		c.Config = fuzz.SIMDCampaignConfig
 	}
 	if f.every > 0 {
 		c.Progress = live.show
@@ -234,6 +241,9 @@ func progressText(p fuzz.Progress) string {
 	s := fmt.Sprintf("fuzz %s: %d execs (%.0f/s), %d rejected, %d findings, %d unique, %d stored, %d known, opcode coverage %.1f%% (%d/%d)",
 		p.Elapsed.Round(time.Second), p.Execs, p.ExecsPerSec, p.Rejected, p.Findings, p.Unique, p.Stored, p.Known,
 		100*p.Coverage(), p.OpsCovered, p.OpsTotal)
+	if p.SIMDCovered > 0 {
+		s += fmt.Sprintf(", vector instructions %d/%d", p.SIMDCovered, wasm.SIMDOpcodes())
+	}
 	if p.TimedOut > 0 {
 		// Timed-out checks decide nothing (they are neither findings nor
 		// agreement), but an operator must see that engines ran out of time.

@@ -16,7 +16,8 @@ import (
 const runUsage = `  referee run [--max-steps N] [--trace] [--json] MODULE.wasm FUNC [ARG...]
   referee run --tx I [--max-steps N] [--trace] [--json] BLOCK.json
         run the exported function FUNC; ARG is TYPE:VALUE (i32:7 i64:-1
-        f32:1.5 f64:0x7ff8000000000000 funcref:null externref:3);
+        f32:1.5 f64:0x7ff8000000000000 funcref:null externref:3
+        v128:0x00000004000000030000000200000001);
         prints one TYPE:VALUE line per result, or "trap: KIND" (exit 1);
         with --tx, run transaction I of the block (its metered contract with
         the host ABI, on the state the transactions before it leave) and

@@ -13,8 +13,10 @@ import (
 // and its sites must be exactly the original's instructions.
 func TestInstrumentSpec(t *testing.T) {
 	files, err := filepath.Glob("../../testdata/spectest/wasm-2.0/*.wasm")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no spec modules: %v", err)
+	simd, err2 := filepath.Glob("../../testdata/spectest/wasm-2.0-simd/*.wasm")
+	files = append(files, simd...)
+	if err != nil || err2 != nil || len(files) == 0 {
+		t.Fatalf("no spec modules: %v %v", err, err2)
 	}
 	done := 0
 	for _, f := range files {

@@ -329,11 +329,17 @@ func observed(in wasm.Instr, locals, globals []wasm.ValType) (wasm.ValType, bool
 			return 0, false
 		}
 		t = in.SelectTypes[0]
+	case wasm.OpSIMD:
+		_, push, ok := simdSig(in.SIMD)
+		if !ok || len(push) != 1 {
+			return 0, false
+		}
+		t = push[0]
 	default:
 		return ResultType(in.Op)
 	}
 	switch t {
-	case wasm.I32, wasm.I64, wasm.F32, wasm.F64:
+	case wasm.I32, wasm.I64, wasm.F32, wasm.F64, wasm.V128:
 		return t, true
 	}
 	return 0, false

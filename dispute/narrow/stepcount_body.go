@@ -38,6 +38,7 @@ import (
 // locals added to every function, after the base function's own
 type counterLocals struct {
 	i32, i64, f32, f64  uint32 // scratch: the last observed result of each type
+	v128                uint32 // (and of a vector instruction)
 	steps, stop, h1, h2 uint32
 	lim                 uint32 // min(stop target, HashFrom)
 	next                uint32 // the counter after a straight run
@@ -51,6 +52,8 @@ func (s *counterLocals) of(t wasm.ValType) uint32 {
 		return s.i64
 	case wasm.F32:
 		return s.f32
+	case wasm.V128:
+		return s.v128
 	}
 	return s.f64
 }
@@ -135,6 +138,15 @@ func (w *bodyWriter) toI64(t wasm.ValType) {
 		w.op(wasm.OpI64ExtendI32U)
 	case wasm.F64:
 		w.op(wasm.OpI64ReinterpretF64)
+	case wasm.V128:
+		// lo + hi·K: both halves reach the hashes (the v128 is also in its
+		// scratch local, which toI64 always follows a get of)
+		w.ap(wasm.Instr{Op: wasm.OpSIMD, SIMD: 0x1d, Lane: 0})
+		w.get(w.loc.v128)
+		w.ap(wasm.Instr{Op: wasm.OpSIMD, SIMD: 0x1d, Lane: 1})
+		w.i64(0x9e3779b97f4a7c15)
+		w.op(wasm.OpI64Mul)
+		w.op(wasm.OpI64Add)
 	}
 }
 
@@ -219,7 +231,7 @@ func (w *bodyWriter) instr(d *decoded, site uint32, stepwise bool, ahead uint64,
 		w.check(site)
 		hash = true
 	}
-	if mayTrap(d.in.Op) {
+	if mayTrap(d.in.Op) || simdMayTrap(&d.in) {
 		w.flush(ahead, hash)
 	}
 	w.out = append(w.out, d.raw...)
@@ -253,13 +265,13 @@ func rewriteBody(m *wasm.Module, c *wasm.Code, fidx uint32, params []wasm.ValTyp
 	env.locals = locals
 	base := uint32(len(locals))
 	w := &bodyWriter{g: g, plant: plant, env: env, typeIndex: typeIndex,
-		loc: counterLocals{base, base + 1, base + 2, base + 3, base + 4, base + 5, base + 6, base + 7, base + 8, base + 9}}
+		loc: counterLocals{base, base + 1, base + 2, base + 3, base + 10, base + 4, base + 5, base + 6, base + 7, base + 8, base + 9}}
 	out := wasm.Code{
 		Locals: append(append([]wasm.LocalDecl(nil), c.Locals...),
 			wasm.LocalDecl{Count: 1, Type: wasm.I32}, wasm.LocalDecl{Count: 1, Type: wasm.I64},
 			wasm.LocalDecl{Count: 1, Type: wasm.F32}, wasm.LocalDecl{Count: 1, Type: wasm.F64},
-			wasm.LocalDecl{Count: 6, Type: wasm.I64}),
-		NumLocals: c.NumLocals + 10,
+			wasm.LocalDecl{Count: 6, Type: wasm.I64}, wasm.LocalDecl{Count: 1, Type: wasm.V128}),
+		NumLocals: c.NumLocals + 11,
 	}
 	var body []decoded
 	var sites []Site
@@ -273,7 +285,11 @@ func rewriteBody(m *wasm.Module, c *wasm.Code, fidx uint32, params []wasm.ValTyp
 		if ok {
 			rt = t
 		}
-		sites = append(sites, Site{Func: fidx, Offset: c.BodyOffset + pc - m.CodeSectionOffset, Op: in.Op, Result: rt})
+		op := in.Op
+		if op == wasm.OpSIMD {
+			op = wasm.SIMDOpcode(in.SIMD) // as the machine's steps name it
+		}
+		sites = append(sites, Site{Func: fidx, Offset: c.BodyOffset + pc - m.CodeSectionOffset, Op: op, Result: rt})
 		body = append(body, decoded{in: in, raw: c.Body[pc:next], off: pc})
 		pc = next
 	}

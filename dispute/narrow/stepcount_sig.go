@@ -153,6 +153,8 @@ func (e *sigEnv) instrSig(in *wasm.Instr) (pops, pushes []wasm.ValType, ok bool)
 		return one(any), one(i32), true
 	case wasm.OpRefFunc:
 		return nil, one(wasm.FuncRef), true
+	case wasm.OpSIMD:
+		return simdSig(in.SIMD)
 	}
 	switch {
 	case op >= wasm.OpI32Load && op <= wasm.OpI64Load32U:
@@ -213,4 +215,58 @@ func (e *sigEnv) straightSig(ins []wasm.Instr) (params, results []wasm.ValType, 
 		}
 	}
 	return params, stack, true
+}
+
+// simdSig is the stack signature of vector instruction sub.
+func simdSig(sub uint32) (pops, pushes []wasm.ValType, ok bool) {
+	info, ok := wasm.SIMDInfo(sub)
+	if !ok {
+		return nil, nil, false
+	}
+	const i32, v = wasm.I32, wasm.V128
+	vs := func(ts ...wasm.ValType) []wasm.ValType { return ts }
+	switch info.Class {
+	case wasm.SIMDLoad:
+		return vs(i32), vs(v), true
+	case wasm.SIMDStore, wasm.SIMDStoreLane:
+		return vs(i32, v), nil, true
+	case wasm.SIMDLoadLane:
+		return vs(i32, v), vs(v), true
+	case wasm.SIMDConst:
+		return nil, vs(v), true
+	case wasm.SIMDShuffle, wasm.SIMDBinary:
+		return vs(v, v), vs(v), true
+	case wasm.SIMDSplat:
+		return vs(info.Scalar), vs(v), true
+	case wasm.SIMDExtract:
+		return vs(v), vs(info.Scalar), true
+	case wasm.SIMDReplace:
+		return vs(v, info.Scalar), vs(v), true
+	case wasm.SIMDUnary:
+		return vs(v), vs(v), true
+	case wasm.SIMDTernary:
+		return vs(v, v, v), vs(v), true
+	case wasm.SIMDTest:
+		return vs(v), vs(i32), true
+	case wasm.SIMDShift:
+		return vs(v, i32), vs(v), true
+	}
+	return nil, nil, false
+}
+
+// simdMayTrap reports whether in is a vector load or store (the only
+// vector instructions that trap: out of bounds).
+func simdMayTrap(in *wasm.Instr) bool {
+	if in.Op != wasm.OpSIMD {
+		return false
+	}
+	info, ok := wasm.SIMDInfo(in.SIMD)
+	if !ok {
+		return true
+	}
+	switch info.Class {
+	case wasm.SIMDLoad, wasm.SIMDStore, wasm.SIMDLoadLane, wasm.SIMDStoreLane:
+		return true
+	}
+	return false
 }

@@ -124,10 +124,10 @@ class Reader:
 
 def verify(proof):
     r = Reader(proof)
-    if r.take(1, "version") != b"\x02":
+    if r.take(1, "version") != b"\x03":
         raise ValueError("version")
     state = bytearray(r.take(327, "state"))  # state-commitment.md §1 without its label
-    pre = keccak256(b"referee/state/v2", state)
+    pre = keccak256(b"referee/state/v3", state)
     st = lambda off: off - 16  # offsets of §1 within the state part
     if state[st(16)] != 1 or state[st(18)] != 0:
         raise ValueError("not a running state")
@@ -166,7 +166,7 @@ def verify(proof):
     state[frame + 4:frame + 8] = (pc + 1).to_bytes(4, "big")
     state[st(55):st(59)] = (be32(state, st(55)) + 1).to_bytes(4, "big")
     state[st(139):st(171)] = keccak256(b"referee/stack/v1", chain, value)
-    return pre, keccak256(b"referee/state/v2", state)
+    return pre, keccak256(b"referee/state/v3", state)
 
 
 def main():

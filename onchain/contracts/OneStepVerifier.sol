@@ -7,10 +7,11 @@ import {Hashing} from "./verifier/Hashing.sol";
 import {MemoryOps} from "./verifier/MemoryOps.sol";
 import {TableOps} from "./verifier/TableOps.sol";
 import {FloatOps} from "./verifier/FloatOps.sol";
+import {SimdOps} from "./verifier/SimdOps.sol";
 
 /// @title OneStepVerifier: referee's one-step proofs checked on chain
 /// @notice verify(pre, proof) returns the state root after the one step the
-/// proof opens (docs/proof-format.md, version 2), or reverts with
+/// proof opens (docs/proof-format.md, version 3), or reverts with
 /// Rejected(field, at, why) / NotProvable(what) exactly where dispute.Verify
 /// rejects. The verifier is split, as Nitro's OneStepProver*, into provers
 /// under the 24,576-byte code limit (EIP-170); this entry contract only
@@ -23,14 +24,33 @@ contract OneStepVerifier is IStepChecker {
     IProver public immutable hostProver;
     IProver public immutable f32Prover;
     IProver public immutable f64Prover;
+    IProver public immutable simdProver;
+    IProver public immutable simdMemoryProver;
+    IProver public immutable simdF32Prover;
+    IProver public immutable simdF64Prover;
 
-    constructor(IProver core_, IProver memory_, IProver table_, IProver host_, IProver f32_, IProver f64_) {
+    constructor(
+        IProver core_,
+        IProver memory_,
+        IProver table_,
+        IProver host_,
+        IProver f32_,
+        IProver f64_,
+        IProver simd_,
+        IProver simdMemory_,
+        IProver simdF32_,
+        IProver simdF64_
+    ) {
         core = core_;
         memoryProver = memory_;
         tableProver = table_;
         hostProver = host_;
         f32Prover = f32_;
         f64Prover = f64_;
+        simdProver = simd_;
+        simdMemoryProver = simdMemory_;
+        simdF32Prover = simdF32_;
+        simdF64Prover = simdF64_;
     }
 
     /// @notice The prover for a proof: by the op kind in its op leaf (whose
@@ -50,6 +70,10 @@ contract OneStepVerifier is IStepChecker {
         if (TableOps.isTableOp(k)) return tableProver;
         if (FloatOps.isF32(k)) return f32Prover;
         if (FloatOps.isF64(k)) return f64Prover;
+        if (SimdOps.isMemory(k)) return simdMemoryProver;
+        if (SimdOps.isF32(k)) return simdF32Prover;
+        if (SimdOps.isF64(k)) return simdF64Prover;
+        if (SimdOps.isSimd(k)) return simdProver;
         return core;
     }
 

@@ -56,6 +56,9 @@ var shared = newDiffStats()
 
 // opClass names an op's instruction class for the gas tables.
 func opClass(op string, hostCall bool) string {
+	if cl, ok := simdClass[op]; ok {
+		return cl
+	}
 	switch {
 	case hostCall:
 		return "host call"

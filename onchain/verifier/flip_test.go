@@ -67,6 +67,23 @@ func flipSamples(t *testing.T) map[string]sample {
 		}
 		run(m, r.export)
 	}
+	// vector instructions: every class, straddling v128 locals, OOB lane accesses
+	simd := loadModule(t, "../../dispute/testdata/proof_simd.wasm")
+	for _, r := range []struct {
+		export string
+		args   []trace.Value
+	}{{"simd", nil}, {"oob", []trace.Value{trace.I32(65532)}}, {"oob", []trace.Value{trace.I32(65534)}}} {
+		m := trace.NewMachine(trace.Config{})
+		inst, err := m.Instantiate(simd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ex, _ := inst.Export(r.export)
+		if err := m.Call(ex, r.args); err != nil {
+			t.Fatal(err)
+		}
+		run(m, "simd "+r.export)
+	}
 	// host calls from a recorded tape: calls, and a pending entry host function
 	for _, fn := range []string{"calls", "pair"} {
 		rec, fns := hostMachine(t, trace.Config{})

@@ -19,7 +19,8 @@ import (
 
 // Provers lists the prover contracts in the order OneStepVerifier's
 // constructor takes them.
-var Provers = []string{"ProverCore", "ProverMemory", "ProverTable", "ProverHost", "ProverF32", "ProverF64"}
+var Provers = []string{"ProverCore", "ProverMemory", "ProverTable", "ProverHost", "ProverF32", "ProverF64",
+	"ProverSIMD", "ProverSIMDMemory", "ProverSIMDF32", "ProverSIMDF64"}
 
 // Verifier is a deployed OneStepVerifier.
 type Verifier struct {

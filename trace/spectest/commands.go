@@ -16,9 +16,6 @@ import (
 
 // exec runs one command.
 func (r *runner) exec(c command) outcome {
-	if usesV128(c) {
-		return skip()
-	}
 	switch c.Type {
 	case "module":
 		return r.module(c)
@@ -50,20 +47,6 @@ func (r *runner) exec(c command) outcome {
 		return r.assertUninstantiable(c)
 	}
 	return fail("unknown command type %q", c.Type)
-}
-
-// usesV128 reports whether a command passes or expects v128 values.
-func usesV128(c command) bool {
-	vals := c.Expected
-	if c.Action != nil {
-		vals = append(vals[:len(vals):len(vals)], c.Action.Args...)
-	}
-	for _, v := range vals {
-		if v.Type == "v128" {
-			return true
-		}
-	}
-	return false
 }
 
 // instance returns the module called name, or the last module for "".

@@ -5,9 +5,9 @@
 // Each command file is run on one trace.Machine (so that registered modules
 // can be linked against each other) with the spec's "spectest" host module
 // registered. Every command is counted as passed, failed or skipped:
-// commands on text-format modules and every command of a SIMD file (name
-// starting with "simd") are skipped, because the reference machine only
-// reads the binary format and does not implement v128.
+// commands on text-format modules are skipped, because the reference
+// machine only reads the binary format. v128 arguments and results are
+// compared lane by lane (value_v128.go).
 //
 // Values are compared by type and bits; expected "nan:canonical" and
 // "nan:arithmetic" results follow the spec's rules (canonical: only the

@@ -35,7 +35,7 @@ func valType(name string) (wasm.ValType, error) {
 	case "externref":
 		return wasm.ExternRef, nil
 	case "v128":
-		return 0, fmt.Errorf("v128 values are not supported")
+		return wasm.V128, nil
 	}
 	return 0, fmt.Errorf("unknown value type %q", name)
 }
@@ -47,6 +47,9 @@ func parseValue(v jsonValue) (trace.Value, error) {
 	t, err := valType(v.Type)
 	if err != nil {
 		return trace.Value{}, err
+	}
+	if t == wasm.V128 {
+		return parseV128(v)
 	}
 	s, ok := v.text()
 	if !ok {
@@ -95,6 +98,9 @@ func matchValue(exp jsonValue, got trace.Value) (bool, error) {
 	}
 	if got.Type != t {
 		return false, nil
+	}
+	if t == wasm.V128 {
+		return matchV128(exp, got)
 	}
 	s, ok := exp.text()
 	if !ok {
@@ -147,6 +153,9 @@ func matchValue(exp jsonValue, got trace.Value) (bool, error) {
 // describe renders an expected value for failure messages, in the same
 // "type:value" form as trace.Value.String.
 func describe(exp jsonValue) string {
+	if exp.Type == "v128" {
+		return "v128:" + exp.LaneType + string(exp.Value)
+	}
 	s, ok := exp.text()
 	if !ok {
 		return exp.Type

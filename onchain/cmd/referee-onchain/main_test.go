@@ -26,8 +26,8 @@ func TestVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const pre = "0x9ca7397e35b67e07ef5c90dd21306d0f43784e892c6d8c1af2721c3ffe881ae5"
-	const post = "0x911abf4b095e8bb7eaaef05290db6f193a8b4e23da003fc4f3b15d7fa766c40d"
+	const pre = "0xedd9e96d5518c25b57a515285059079d647e6e44bb8b5b4377ba3b1e7b336820"
+	const post = "0xe4d0edc618b827cfefe7bc8c0d5237266af48f5f891b4a9f983daa81eed9eabe"
 	code, out, _ := runCLI(t, nil, "verify", vector)
 	if code != exitOK || !strings.HasPrefix(out, "ok "+pre+" -> "+post+" gas ") {
 		t.Fatalf("exit %d, %q", code, out)

@@ -116,7 +116,7 @@ library Machine {
     uint256 internal constant TRAP_VALUE_STACK = 11;
     uint256 internal constant TRAP_STEP_LIMIT = 12;
 
-    uint8 internal constant PROOF_VERSION = 2;
+    uint8 internal constant PROOF_VERSION = 3;
 
     // ---- big-endian fields of a memory byte string ----
 
@@ -240,12 +240,12 @@ library Machine {
         v.base = pos;
         v.len = proof.length;
         // ---- header ----
-        if (readUint(v, 1, "version") != PROOF_VERSION) revert Rejected("version", 0, "want 0x02");
+        if (readUint(v, 1, "version") != PROOF_VERSION) revert Rejected("version", 0, "want 0x03");
         // ---- state ----
         pos = take(v, STATE_BODY, "state");
         v.st = new bytes(ST_SIZE);
         bytes memory st = v.st;
-        bytes32 label = "referee/state/v2";
+        bytes32 label = "referee/state/v3";
         assembly ("memory-safe") {
             mstore(add(st, 32), label)
             calldatacopy(add(st, 48), pos, 327)

@@ -8,6 +8,8 @@ import {MemoryOps} from "./MemoryOps.sol";
 import {TableOps} from "./TableOps.sol";
 import {HostOps} from "./HostOps.sol";
 import {FloatOps} from "./FloatOps.sol";
+import {SimdOps} from "./SimdOps.sol";
+import {SimdFloat} from "./SimdFloat.sol";
 
 /// @notice One part of the one-step verifier. Every prover checks the whole
 /// proof (state, instruction, window, fuel, aux) with the same code and
@@ -90,6 +92,52 @@ contract ProverF64 is IProver {
         VM memory v = Machine.begin(pre, proof);
         if (v.pending) revert Rejected("an entry host call sent to the f64 prover", 1, "");
         if (!v.trapped) FloatOps.exec64(v);
+        return Machine.finish(v);
+    }
+}
+
+/// @notice The vector instructions on integer lanes, bitwise ops, lanes,
+/// shuffles, splats, constants, and drop/select/local/global of a v128.
+contract ProverSIMD is IProver {
+    function verify(bytes32 pre, bytes calldata proof) external pure returns (bytes32) {
+        VM memory v = Machine.begin(pre, proof);
+        if (v.pending) revert Rejected("an entry host call sent to the SIMD prover", 1, "");
+        if (!v.trapped) {
+            if (!SimdOps.isSimd(v.kind) || SimdOps.isMemory(v.kind) || SimdOps.isF32(v.kind) || SimdOps.isF64(v.kind)) {
+                revert Rejected("not a vector instruction of the SIMD prover", 0, "");
+            }
+            SimdOps.exec(v);
+        }
+        return Machine.finish(v);
+    }
+}
+
+/// @notice The vector loads and stores.
+contract ProverSIMDMemory is IProver {
+    function verify(bytes32 pre, bytes calldata proof) external pure returns (bytes32) {
+        VM memory v = Machine.begin(pre, proof);
+        if (v.pending) revert Rejected("an entry host call sent to the SIMD memory prover", 1, "");
+        if (!v.trapped) SimdOps.execMemory(v);
+        return Machine.finish(v);
+    }
+}
+
+/// @notice The vector instructions on f32 lanes (SoftFloat).
+contract ProverSIMDF32 is IProver {
+    function verify(bytes32 pre, bytes calldata proof) external pure returns (bytes32) {
+        VM memory v = Machine.begin(pre, proof);
+        if (v.pending) revert Rejected("an entry host call sent to the f32x4 prover", 1, "");
+        if (!v.trapped) SimdFloat.exec32(v);
+        return Machine.finish(v);
+    }
+}
+
+/// @notice The vector instructions on f64 lanes (SoftFloat).
+contract ProverSIMDF64 is IProver {
+    function verify(bytes32 pre, bytes calldata proof) external pure returns (bytes32) {
+        VM memory v = Machine.begin(pre, proof);
+        if (v.pending) revert Rejected("an entry host call sent to the f64x2 prover", 1, "");
+        if (!v.trapped) SimdFloat.exec64(v);
         return Machine.finish(v);
     }
 }

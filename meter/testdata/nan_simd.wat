@@ -1,0 +1,26 @@
+;; Float lanes whose NaN bits the spec leaves to the engine, for
+;; TestSIMDNaNProfiles: each export returns one 64-bit half of a vector
+;; result (i64x2.extract_lane), so that every engine reports the lanes' bits.
+(module
+  (func (export "f32x4_div_zero") (result i64)
+    (i64x2.extract_lane 0 (f32x4.div (v128.const f32x4 0 0 0 0) (v128.const f32x4 0 0 0 0))))
+  (func (export "f32x4_payload_add") (result i64)
+    (i64x2.extract_lane 1 (f32x4.add (v128.const i32x4 0x7fa00001 0 0xffc00123 0) (f32x4.splat (f32.const 1)))))
+  (func (export "f64x2_neg_sqrt") (result i64)
+    (i64x2.extract_lane 0 (f64x2.sqrt (v128.const f64x2 -1 4))))
+  (func (export "f64x2_min_payload") (result i64)
+    (i64x2.extract_lane 1 (f64x2.min (v128.const i64x2 0 0x7ff4000000000001) (f64x2.splat (f64.const 1)))))
+  (func (export "promote_payload") (result i64)
+    (i64x2.extract_lane 0 (f64x2.promote_low_f32x4 (v128.const i32x4 0x7fa00001 0 0 0))))
+  (func (export "demote_payload") (result i64)
+    (i64x2.extract_lane 0 (f32x4.demote_f64x2_zero (v128.const i64x2 0xfff8000000000001 0))))
+  (func (export "nearest_payload") (result i64)
+    (i64x2.extract_lane 0 (f32x4.nearest (v128.const i32x4 0xff800001 0x3fc00000 0 0))))
+  (func (export "carry_local") (result i64) (local $v v128)
+    (local.set $v (f32x4.mul (v128.const f32x4 inf 0 1 1) (v128.const f32x4 0 inf 1 1)))
+    (i64x2.extract_lane 0 (local.get $v)))
+  (func (export "pmax_keeps") (result i64)
+    (i64x2.extract_lane 0 (f32x4.pmax (v128.const i32x4 0x7fa00001 0 0 0) (f32x4.splat (f32.const 1)))))
+  (func (export "neg_keeps") (result i64)
+    (i64x2.extract_lane 1 (f64x2.neg (v128.const i64x2 0 0x7ff4000000000001))))
+)
