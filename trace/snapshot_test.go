@@ -83,9 +83,12 @@ func (c snapCase) buildModules(t testing.TB) (*Machine, *Instance) {
 	for _, p := range c.modules {
 		mod := snapModules[p]
 		if mod == nil {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
+			b, ok := embeddedModules[p]
+			var err error
+			if !ok {
+				if b, err = os.ReadFile(p); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if mod, err = wasm.Decode(b); err != nil {
 				t.Fatalf("decode %s: %v", p, err)
