@@ -68,7 +68,10 @@ type Contract struct {
 	Name    string
 	Address common.Address
 	ABI     abi.ABI
-	evm     *EVM
+	// DeployGas is the gas its creation used (constructor and code deposit,
+	// without the transaction's intrinsic and calldata gas).
+	DeployGas uint64
+	evm       *EVM
 }
 
 // Deploy deploys the named contract of build/ with constructor arguments.
@@ -89,11 +92,11 @@ func (e *EVM) Deploy(name string, args ...any) (*Contract, error) {
 	if err != nil {
 		return nil, fmt.Errorf("contract %s: constructor arguments: %w", name, err)
 	}
-	_, addr, _, err := runtime.Create(append(code, ctor...), &e.cfg)
+	_, addr, left, err := runtime.Create(append(code, ctor...), &e.cfg)
 	if err != nil {
 		return nil, fmt.Errorf("contract %s: deploy: %w", name, err)
 	}
-	return &Contract{Name: name, Address: addr, ABI: parsed, evm: e}, nil
+	return &Contract{Name: name, Address: addr, ABI: parsed, DeployGas: e.cfg.GasLimit - left, evm: e}, nil
 }
 
 // Result is one call's outcome.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/refereevm/referee/dispute"
 	"github.com/refereevm/referee/onchain"
+	"github.com/refereevm/referee/onchain/evm"
 )
 
 // FuzzOnChainVerify feeds the EVM verifier and dispute.Verify the same
@@ -58,4 +59,41 @@ func TestCodeSize(t *testing.T) {
 		}
 		t.Logf("%s: %d bytes (%d to spare)", name, n, 24576-n)
 	}
+}
+
+// TestDeployGas deploys the verifier (every prover and the entry contract)
+// and checks that the whole deployment fits in one block of
+// evm.DefaultGasLimit; it logs each contract's creation gas.
+func TestDeployGas(t *testing.T) {
+	v := newVerifier(t)
+	e := v.EVM
+	var total uint64
+	for _, name := range append(append([]string(nil), Provers...), "OneStepVerifier") {
+		c, err := e.Deploy(name, deployArgs(v, name)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.DeployGas == 0 {
+			t.Errorf("%s: no creation gas measured", name)
+		}
+		total += c.DeployGas
+		t.Logf("%s: %d gas", name, c.DeployGas)
+	}
+	t.Logf("the whole verifier: %d gas", total)
+	if total > evm.DefaultGasLimit {
+		t.Errorf("deploying the verifier takes %d gas, over one %d-gas block", total, evm.DefaultGasLimit)
+	}
+}
+
+// deployArgs are the constructor arguments of contract name: the entry
+// contract takes the provers' addresses, in Provers order.
+func deployArgs(v *Verifier, name string) []any {
+	if name != "OneStepVerifier" {
+		return nil
+	}
+	args := make([]any, len(Provers))
+	for i, p := range Provers {
+		args[i] = v.Provers[p]
+	}
+	return args
 }
