@@ -108,13 +108,58 @@ func (m *Machine) AddMemory(t wasm.MemoryType) Extern {
 	return Extern{Kind: wasm.ExternMemory, Addr: uint32(len(m.store.mems) - 1)}
 }
 
-// RegisterSpectest registers the spec test suite's host module "spectest":
-// print, print_i32, print_i64, print_f32, print_f64, print_i32_f32 and
-// print_f64_f64 (no-ops), global_i32 = 666, global_i64 = 666,
-// global_f32 = 666.6, global_f64 = 666.6, table (10..20 funcref) and
-// memory (1..2 pages).
-func (m *Machine) RegisterSpectest() {
+// SpectestModule describes the spec test suite's host module "spectest":
+// the one description RegisterSpectest and diff.Spectest (the same module
+// as Wasm, for engines that have no host module of their own) build from,
+// so that the two cannot drift apart. Exports are in this order: the
+// functions, the globals, "table", "memory".
+type SpectestModule struct {
+	Funcs   []SpectestFunc   // functions that do nothing
+	Globals []SpectestGlobal // immutable
+	Table   wasm.TableType
+	Memory  wasm.MemoryType
+}
+
+// SpectestFunc is a function of the spectest module: it returns nothing
+// and does nothing, so its name and parameters are all there is.
+type SpectestFunc struct {
+	Name   string
+	Params []wasm.ValType
+}
+
+// SpectestGlobal is an immutable global of the spectest module.
+type SpectestGlobal struct {
+	Name  string
+	Value Value
+}
+
+// Spectest returns the spectest module: print, print_i32, print_i64,
+// print_f32, print_f64, print_i32_f32 and print_f64_f64, global_i32 = 666,
+// global_i64 = 666, global_f32 = 666.6, global_f64 = 666.6, table
+// (10..20 funcref) and memory (1..2 pages).
+func Spectest() SpectestModule {
 	const i32, i64, f32, f64 = wasm.I32, wasm.I64, wasm.F32, wasm.F64
+	return SpectestModule{
+		Funcs: []SpectestFunc{
+			{"print", nil}, {"print_i32", []wasm.ValType{i32}}, {"print_i64", []wasm.ValType{i64}},
+			{"print_f32", []wasm.ValType{f32}}, {"print_f64", []wasm.ValType{f64}},
+			{"print_i32_f32", []wasm.ValType{i32, f32}}, {"print_f64_f64", []wasm.ValType{f64, f64}},
+		},
+		Globals: []SpectestGlobal{
+			{"global_i32", I32(666)},
+			{"global_i64", I64(666)},
+			{"global_f32", F32(math.Float32bits(666.6))},
+			{"global_f64", F64(math.Float64bits(666.6))},
+		},
+		Table:  wasm.TableType{Elem: wasm.FuncRef, Limits: wasm.Limits{Min: 10, Max: 20, HasMax: true}},
+		Memory: wasm.MemoryType{Limits: wasm.Limits{Min: 1, Max: 2, HasMax: true}},
+	}
+}
+
+// RegisterSpectest registers the spec test suite's host module "spectest"
+// (Spectest), its functions as host functions that do nothing.
+func (m *Machine) RegisterSpectest() {
+	st := Spectest()
 	nop := func(*Machine, []Value) ([]Value, error) { return nil, nil }
 	var names []string
 	var exts []Extern
@@ -122,22 +167,14 @@ func (m *Machine) RegisterSpectest() {
 		names = append(names, name)
 		exts = append(exts, ex)
 	}
-	for _, p := range []struct {
-		name   string
-		params []wasm.ValType
-	}{
-		{"print", nil}, {"print_i32", []wasm.ValType{i32}}, {"print_i64", []wasm.ValType{i64}},
-		{"print_f32", []wasm.ValType{f32}}, {"print_f64", []wasm.ValType{f64}},
-		{"print_i32_f32", []wasm.ValType{i32, f32}}, {"print_f64_f64", []wasm.ValType{f64, f64}},
-	} {
-		add(p.name, m.AddHostFunc(wasm.FuncType{Params: p.params}, nop))
+	for _, f := range st.Funcs {
+		add(f.Name, m.AddHostFunc(wasm.FuncType{Params: f.Params}, nop))
 	}
-	add("global_i32", m.AddGlobal(wasm.GlobalType{Type: i32}, I32(666)))
-	add("global_i64", m.AddGlobal(wasm.GlobalType{Type: i64}, I64(666)))
-	add("global_f32", m.AddGlobal(wasm.GlobalType{Type: f32}, F32(math.Float32bits(666.6))))
-	add("global_f64", m.AddGlobal(wasm.GlobalType{Type: f64}, F64(math.Float64bits(666.6))))
-	tb, _ := m.AddTable(wasm.TableType{Elem: wasm.FuncRef, Limits: wasm.Limits{Min: 10, Max: 20, HasMax: true}})
+	for _, g := range st.Globals {
+		add(g.Name, m.AddGlobal(wasm.GlobalType{Type: g.Value.Type}, g.Value))
+	}
+	tb, _ := m.AddTable(st.Table)
 	add("table", tb)
-	add("memory", m.AddMemory(wasm.MemoryType{Limits: wasm.Limits{Min: 1, Max: 2, HasMax: true}}))
+	add("memory", m.AddMemory(st.Memory))
 	m.Register("spectest", m.HostModule(names, exts))
 }
