@@ -80,15 +80,8 @@ func (t *BlockTx) Machine(cfg trace.Config, record bool, tape trace.HostTape) (*
 	call := block.NewCall(t.State, t.Tx)
 	var mem *trace.Memory
 	diff.BindABI(m, call, func() *trace.Memory { return mem })
-	switch {
-	case record:
-		if err := m.RecordHost(); err != nil {
-			return nil, err
-		}
-	case tape != nil:
-		if err := m.ReplayHost(tape); err != nil {
-			return nil, err
-		}
+	if err := hostMode(m, record, tape); err != nil {
+		return nil, err
 	}
 	inst, err := m.Instantiate(diff.WithGas(t.Prog.Module, t.Tx.GasLimit))
 	if err != nil {

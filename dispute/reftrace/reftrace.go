@@ -235,15 +235,8 @@ func FromDecoded(mod *wasm.Module, fn string, args []trace.Value, cfg trace.Conf
 	build := func(record bool, tape trace.HostTape) (*trace.Machine, error) {
 		m := trace.NewMachine(cfg)
 		m.RegisterSpectest()
-		switch {
-		case record:
-			if err := m.RecordHost(); err != nil {
-				return nil, err
-			}
-		case tape != nil:
-			if err := m.ReplayHost(tape); err != nil {
-				return nil, err
-			}
+		if err := hostMode(m, record, tape); err != nil {
+			return nil, err
 		}
 		inst, err := m.Instantiate(mod)
 		if err != nil {
@@ -277,4 +270,16 @@ func FromDecoded(mod *wasm.Module, fn string, args []trace.Value, cfg trace.Conf
 		}
 		return build(false, tape)
 	}
+}
+
+// hostMode sets how m's host calls run: live (record false, tape nil),
+// recorded into a tape (record), or replayed from tape.
+func hostMode(m *trace.Machine, record bool, tape trace.HostTape) error {
+	switch {
+	case record:
+		return m.RecordHost()
+	case tape != nil:
+		return m.ReplayHost(tape)
+	}
+	return nil
 }
