@@ -1,19 +1,17 @@
 package dispute
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/refereevm/referee/trace"
-	"github.com/refereevm/referee/wasm"
+	"github.com/refereevm/referee/trace/spectest"
 )
 
 // The spec-suite every-step proof test: for every assert_return and
@@ -23,93 +21,6 @@ import (
 // the spec runner does, so later commands see the store earlier ones left.
 
 const maxProvenSteps = 10_000
-
-type specScript struct {
-	Commands []specCmd `json:"commands"`
-}
-
-type specCmd struct {
-	Type       string      `json:"type"`
-	Line       int         `json:"line"`
-	Filename   string      `json:"filename"`
-	Name       string      `json:"name"`
-	As         string      `json:"as"`
-	ModuleType string      `json:"module_type"`
-	Action     *specAction `json:"action"`
-}
-
-type specAction struct {
-	Type   string      `json:"type"`
-	Module string      `json:"module"`
-	Field  string      `json:"field"`
-	Args   []specValue `json:"args"`
-}
-
-type specValue struct {
-	Type     string          `json:"type"`
-	LaneType string          `json:"lane_type"`
-	Value    json.RawMessage `json:"value"`
-}
-
-// value converts a wast2json argument; ok is false for one the machine
-// cannot take (a named funcref).
-func (v specValue) value() (trace.Value, bool) {
-	if v.Type == "v128" {
-		return v.v128()
-	}
-	var s string
-	if json.Unmarshal(v.Value, &s) != nil {
-		return trace.Value{}, false
-	}
-	switch v.Type {
-	case "i32", "f32":
-		n, err := strconv.ParseUint(s, 10, 32)
-		if err != nil {
-			return trace.Value{}, false
-		}
-		if v.Type == "i32" {
-			return trace.I32(uint32(n)), true
-		}
-		return trace.F32(uint32(n)), true
-	case "i64", "f64":
-		n, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			return trace.Value{}, false
-		}
-		if v.Type == "i64" {
-			return trace.I64(n), true
-		}
-		return trace.F64(n), true
-	case "externref":
-		if s == "null" {
-			return trace.NullRef(wasm.ExternRef), true
-		}
-		n, err := strconv.ParseUint(s, 10, 64)
-		return trace.ExternRef(n), err == nil
-	case "funcref":
-		return trace.NullRef(wasm.FuncRef), s == "null"
-	}
-	return trace.Value{}, false
-}
-
-// v128 converts a v128 argument: lanes of lane_type, lane 0 first.
-func (v specValue) v128() (trace.Value, bool) {
-	var lanes []string
-	if json.Unmarshal(v.Value, &lanes) != nil || len(lanes) == 0 {
-		return trace.Value{}, false
-	}
-	bits := 128 / len(lanes)
-	var w [2]uint64
-	for i, l := range lanes {
-		x, err := strconv.ParseUint(l, 10, bits)
-		if err != nil {
-			return trace.Value{}, false
-		}
-		off := i * bits
-		w[off/64] |= x << (off % 64)
-	}
-	return trace.V128(w[0], w[1]), true
-}
 
 // specStats counts what the spec test proved.
 type specStats struct {
@@ -158,26 +69,22 @@ func (st *specStats) add(f *specStats) {
 // proving every step of its invocations (every k-th invocation when
 // k > 1).
 func runSpecFile(t *testing.T, path string, k int, st *specStats) {
-	b, err := os.ReadFile(path)
+	sc, err := spectest.ReadScript(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	var sc specScript
-	if err := json.Unmarshal(b, &sc); err != nil {
-		t.Fatalf("%s: %v", path, err)
 	}
 	rec := trace.NewMachine(trace.Config{})
 	rec.RegisterSpectest()
 	if err := rec.RecordHost(); err != nil {
 		t.Fatal(err)
 	}
-	want := runSpecCommands(t, path, &sc, rec, 0, nil)
+	want := runSpecCommands(t, path, sc, rec, 0, nil)
 	m := trace.NewMachine(trace.Config{})
 	m.RegisterSpectest()
 	if err := m.ReplayHost(rec.HostTape()); err != nil {
 		t.Fatal(err)
 	}
-	got := runSpecCommands(t, path, &sc, m, k, st)
+	got := runSpecCommands(t, path, sc, m, k, st)
 	if m.HostCalls() != rec.HostCalls() || m.HostCalls() != uint64(len(rec.HostTape())) {
 		t.Fatalf("%s: replay took %d host calls, the recording made %d", path, m.HostCalls(), rec.HostCalls())
 	}
@@ -195,110 +102,40 @@ func runSpecFile(t *testing.T, path string, k int, st *specStats) {
 // runSpecCommands runs the commands of a file on m; with st set it proves
 // every step of every k-th invocation. It returns each invocation's
 // outcome.
-func runSpecCommands(t *testing.T, path string, sc *specScript, m *trace.Machine, k int, st *specStats) []string {
-	dir := filepath.Dir(path)
+func runSpecCommands(t *testing.T, path string, sc *spectest.Script, m *trace.Machine, k int, st *specStats) []string {
 	var c *trace.Committer
 	if st != nil {
 		c = trace.NewCommitter(m)
 	}
-	named := map[string]*trace.Instance{} // only looked up
-	var cur *trace.Instance
-	var outcomes []string
-	n := 0
-	for _, cmd := range sc.Commands {
-		switch cmd.Type {
-		case "module":
-			cur = nil
-			if cmd.ModuleType == "text" || !strings.HasSuffix(cmd.Filename, ".wasm") {
-				continue
-			}
-			wb, err := os.ReadFile(filepath.Join(dir, cmd.Filename))
-			if err != nil {
-				t.Fatal(err)
-			}
-			mod, err := wasm.Decode(wb)
-			if err != nil || wasm.Validate(mod, wasm.DefaultLimits()) != nil {
-				continue
-			}
-			if inst, err := m.Instantiate(mod); err == nil {
-				cur = inst
-				if cmd.Name != "" {
-					named[cmd.Name] = inst
-				}
-			}
-		case "register":
-			inst := cur
-			if cmd.Name != "" {
-				inst = named[cmd.Name]
-			}
-			if inst != nil {
-				m.Register(cmd.As, inst)
-			}
-		case "assert_return", "assert_trap", "action":
-			a := cmd.Action
-			if a == nil || a.Type != "invoke" {
-				continue
-			}
-			inst := cur
-			if a.Module != "" {
-				inst = named[a.Module]
-			}
-			if inst == nil {
-				continue
-			}
-			ex, ok := inst.Export(a.Field)
-			if !ok || ex.Kind != wasm.ExternFunc {
-				continue
-			}
-			args := make([]trace.Value, 0, len(a.Args))
-			for _, v := range a.Args {
-				x, ok := v.value()
-				if !ok {
-					args = nil
-					break
-				}
-				args = append(args, x)
-			}
-			if args == nil && len(a.Args) > 0 {
-				continue
-			}
-			if err := m.Call(ex, args); err != nil {
-				continue
-			}
-			n++
-			prove := st != nil && cmd.Type != "action" && (k <= 1 || n%k == 0)
-			if prove {
-				st.invocations++
-			}
-			for i := 0; prove && i < maxProvenSteps && m.Status() == trace.StatusRunning; i++ {
-				p, err := stepAndCheck(t, c)
-				if err == nil {
-					info, _ := DescribeProof(p.Bytes)
-					st.note(proofClass(info.Op), len(p.Bytes), fmt.Sprintf("%s:%d %s", filepath.Base(path), cmd.Line, info.Op))
-				} else {
-					if !errors.Is(err, ErrNotProvable) {
-						t.Fatalf("%s line %d: %v", path, cmd.Line, err)
-					}
-					msg := err.Error()
-					if strings.Contains(msg, "host function") {
-						msg = "not provable yet: call to a host function"
-					}
-					st.notProvable[msg]++
-					st.unproven++
-				}
-				st.steps++
-			}
-			if m.Status() == trace.StatusRunning {
-				if _, err := m.Run(10_000_000); err != nil {
-					t.Fatal(err)
-				}
-				if m.Status() == trace.StatusRunning {
-					t.Logf("%s line %d: still running after 10^7 steps; file abandoned", path, cmd.Line)
-					return outcomes
-				}
-			}
-			outcomes = append(outcomes, fmt.Sprintf("line %d: %s %v %s", cmd.Line, m.Status(), m.Results(), m.TrapKind()))
+	outcomes, abandonedAt, err := sc.Walk(m, 10_000_000, func(inv spectest.Invocation) {
+		prove := st != nil && inv.Command != "action" && (k <= 1 || inv.N%k == 0)
+		if prove {
+			st.invocations++
 		}
+		for i := 0; prove && i < maxProvenSteps && m.Status() == trace.StatusRunning; i++ {
+			p, err := stepAndCheck(t, c)
+			if err == nil {
+				info, _ := DescribeProof(p.Bytes)
+				st.note(proofClass(info.Op), len(p.Bytes), fmt.Sprintf("%s:%d %s", filepath.Base(path), inv.Line, info.Op))
+			} else {
+				if !errors.Is(err, ErrNotProvable) {
+					t.Fatalf("%s line %d: %v", path, inv.Line, err)
+				}
+				msg := err.Error()
+				if strings.Contains(msg, "host function") {
+					msg = "not provable yet: call to a host function"
+				}
+				st.notProvable[msg]++
+				st.unproven++
+			}
+			st.steps++
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if abandonedAt != 0 {
+		t.Logf("%s line %d: still running after 10^7 steps; file abandoned", path, abandonedAt)
 	}
 	return outcomes
 }

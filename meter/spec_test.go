@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/refereevm/referee/trace"
+	"github.com/refereevm/referee/trace/spectest"
 	"github.com/refereevm/referee/wasm"
 )
 
@@ -181,11 +182,8 @@ func specAction(t *testing.T, where string, plainM, instM *trace.Machine, p *spe
 	}
 	args := make([]trace.Value, len(a.Args))
 	for i, arg := range a.Args {
-		v, ok := specArg(arg.Type, arg.Value)
-		if arg.Type == "v128" {
-			v, ok = specV128(arg.Value)
-		}
-		if !ok {
+		v, err := spectest.ParseArg(arg.Type, arg.LaneType, arg.Value)
+		if err != nil {
 			return false
 		}
 		args[i] = v
@@ -219,53 +217,6 @@ func sameValue(a, b trace.Value) bool {
 		return a.IsNull() == b.IsNull()
 	}
 	return a == b
-}
-
-// specArg builds an argument from its wast2json form.
-func specArg(typ string, raw json.RawMessage) (trace.Value, bool) {
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return trace.Value{}, false
-	}
-	types := map[string]wasm.ValType{"i32": wasm.I32, "i64": wasm.I64, "f32": wasm.F32, "f64": wasm.F64,
-		"funcref": wasm.FuncRef, "externref": wasm.ExternRef}
-	t, ok := types[typ]
-	if !ok {
-		return trace.Value{}, false
-	}
-	if t.IsRef() {
-		if s == "null" {
-			return trace.NullRef(t), true
-		}
-		n, err := strconv.ParseUint(s, 10, 63)
-		if err != nil || t == wasm.FuncRef {
-			return trace.Value{}, false
-		}
-		return trace.ExternRef(n), true
-	}
-	bits, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		return trace.Value{}, false
-	}
-	return trace.Value{Type: t, Bits: bits}, true
-}
-
-// specV128 builds a v128 argument from its lanes (lane 0 first).
-func specV128(raw json.RawMessage) (trace.Value, bool) {
-	var lanes []string
-	if json.Unmarshal(raw, &lanes) != nil || len(lanes) == 0 || 128%len(lanes) != 0 {
-		return trace.Value{}, false
-	}
-	bits := 128 / len(lanes)
-	var w [2]uint64
-	for i, l := range lanes {
-		x, err := strconv.ParseUint(l, 10, bits)
-		if err != nil {
-			return trace.Value{}, false
-		}
-		w[i*bits/64] |= x << (i * bits % 64)
-	}
-	return trace.V128(w[0], w[1]), true
 }
 
 // TestInstrumentDecodedOnly: Instrument never panics on a module that

@@ -74,13 +74,17 @@ func (r *runner) noModule(name string) error {
 // largest are a few MiB.
 const maxSpecFile = 64 << 20
 
-// readModule reads a module a command file names: a file beside it (a
-// name that leaves the directory is refused), of at most maxSpecFile bytes.
-func (r *runner) readModule(filename string) ([]byte, error) {
+// readModule reads a module a command file names.
+func (r *runner) readModule(filename string) ([]byte, error) { return readModule(r.dir, filename) }
+
+// readModule reads a module the command file in dir names: a file beside
+// it (a name that leaves the directory is refused), of at most maxSpecFile
+// bytes.
+func readModule(dir, filename string) ([]byte, error) {
 	if !filepath.IsLocal(filepath.FromSlash(filename)) {
 		return nil, fmt.Errorf("module %q: not a file beside the command file", filename)
 	}
-	return input.ReadFile(filepath.Join(r.dir, filepath.FromSlash(filename)), maxSpecFile)
+	return input.ReadFile(filepath.Join(dir, filepath.FromSlash(filename)), maxSpecFile)
 }
 
 // load reads, decodes and validates a binary module.

@@ -13,6 +13,11 @@
 // "nan:arithmetic" results follow the spec's rules (canonical: only the
 // quiet bit of the payload set, either sign; arithmetic: quiet bit set).
 //
+// Script.Walk serves the tests that follow the suite step by step instead
+// of judging it (the every-step proof tests, the on-chain verifier's): it
+// starts each invocation it can and hands the running call to the caller,
+// so that the suite's modules, linking and arguments are read in one place.
+//
 // The runner recovers a panic inside the machine per command and counts it
 // as a failure, so one machine bug does not hide the rest of the suite.
 // It imports wasm and trace; nothing in referee's execution path may import
