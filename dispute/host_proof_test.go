@@ -6,18 +6,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/refereevm/referee/dispute/prooftest"
 	"github.com/refereevm/referee/trace"
-	"github.com/refereevm/referee/wasm"
 )
 
 const hostWasm = "testdata/proof_host.wasm"
 
 // hostMachine is a machine with spectest (for its memory, store address
-// 0) and the host functions of proof_host.wat registered as "host", and
-// proof_host.wasm instantiated. The host functions are those of
-// proof_host.wat: get writes 100 bytes across the module memory's page
-// boundary, 8 more bytes in it and 4 in spectest's memory, and returns its
-// argument + 1; fail writes 4 bytes and traps; pair returns x+1 and 7.
+// 0) and the host functions of proof_host.wat registered as "host"
+// (prooftest.RegisterHost), and proof_host.wasm instantiated.
 type hostMachine struct {
 	m    *trace.Machine
 	inst *trace.Instance
@@ -26,36 +23,10 @@ type hostMachine struct {
 
 func newHostMachine(t testing.TB, cfg trace.Config) *hostMachine {
 	t.Helper()
-	h := &hostMachine{m: trace.NewMachine(cfg), fns: map[string]trace.Extern{}}
+	h := &hostMachine{m: trace.NewMachine(cfg)}
 	m := h.m
 	m.RegisterSpectest()
-	mem := func() *trace.Memory {
-		ex, _ := h.inst.Export("memory")
-		return m.Memory(ex.Addr)
-	}
-	i32 := []wasm.ValType{wasm.I32}
-	get := m.AddHostFunc(wasm.FuncType{Params: i32, Results: i32}, func(_ *trace.Machine, args []trace.Value) ([]trace.Value, error) {
-		a := uint32(args[0].Bits)
-		b := make([]byte, 100)
-		for i := range b {
-			b[i] = byte(a) + byte(i)
-		}
-		if !mem().Write(uint64(a), b) {
-			return nil, &trace.Trap{Kind: trace.TrapOutOfBoundsMemory}
-		}
-		mem().Write(16, []byte("eightbyt"))
-		m.Memory(0).Write(40, []byte{1, 2, 3, 4})
-		return []trace.Value{trace.I32(a + 1)}, nil
-	})
-	fail := m.AddHostFunc(wasm.FuncType{}, func(*trace.Machine, []trace.Value) ([]trace.Value, error) {
-		mem().Write(0, []byte{9, 9, 9, 9})
-		return nil, errors.New("fail was called")
-	})
-	pair := m.AddHostFunc(wasm.FuncType{Params: []wasm.ValType{wasm.I64}, Results: []wasm.ValType{wasm.I64, wasm.I32}}, func(_ *trace.Machine, args []trace.Value) ([]trace.Value, error) {
-		return []trace.Value{trace.I64(args[0].Bits + 1), trace.I32(7)}, nil
-	})
-	h.fns["get"], h.fns["fail"], h.fns["pair"] = get, fail, pair
-	m.Register("host", m.HostModule([]string{"get", "fail", "pair"}, []trace.Extern{get, fail, pair}))
+	h.fns = prooftest.RegisterHost(m, func() *trace.Instance { return h.inst })
 	inst, err := m.Instantiate(loadModule(t, hostWasm))
 	if err != nil {
 		t.Fatal(err)

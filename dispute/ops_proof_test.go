@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/refereevm/referee/dispute/prooftest"
 	"github.com/refereevm/referee/merkle"
 	"github.com/refereevm/referee/trace"
 )
@@ -18,44 +19,9 @@ const opsWasm = "testdata/proof_ops.wasm"
 // br_table, deep recursion, and every trap kind. Every step must be
 // provable, and the call must end as expected.
 func TestOpsProof(t *testing.T) {
-	type row struct {
-		name   string
-		cfg    trace.Config
-		export string
-		args   []trace.Value
-		trap   trace.TrapKind // TrapNone: must finish
-	}
-	rows := []row{
-		{name: "mem", export: "mem"},
-		{name: "bulk", export: "bulk"},
-		{name: "tables", export: "tables"},
-		{name: "control", export: "control", args: []trace.Value{trace.I32(23)}},
-		{name: "deep", export: "deep", args: []trace.Value{trace.I32(30)}},
-		{name: "br-table-return/0", export: "br-table-return", args: []trace.Value{trace.I32(0)}},
-		{name: "br-table-return/1", export: "br-table-return", args: []trace.Value{trace.I32(1)}},
-		{name: "br-table-return/9", export: "br-table-return", args: []trace.Value{trace.I32(9)}},
-		{name: "floats", export: "floats"},
-		{name: "bad-trunc", export: "bad-trunc", trap: trace.TrapInvalidConversion},
-		{name: "unreachable", export: "unreachable", trap: trace.TrapUnreachable},
-		{name: "div0", export: "div0", trap: trace.TrapIntegerDivideByZero},
-		{name: "ovf", export: "ovf", trap: trace.TrapIntegerOverflow},
-		{name: "oob-load", export: "oob-load", trap: trace.TrapOutOfBoundsMemory},
-		{name: "oob-store", export: "oob-store", trap: trace.TrapOutOfBoundsMemory},
-		{name: "oob-fill", export: "oob-fill", trap: trace.TrapOutOfBoundsMemory},
-		{name: "oob-copy", export: "oob-copy", trap: trace.TrapOutOfBoundsMemory},
-		{name: "oob-init", export: "oob-init", trap: trace.TrapOutOfBoundsMemory},
-		{name: "oob-table", export: "oob-table", trap: trace.TrapOutOfBoundsTable},
-		{name: "oob-table-fill", export: "oob-table-fill", trap: trace.TrapOutOfBoundsTable},
-		{name: "undefined-elem", export: "undefined-elem", trap: trace.TrapUndefinedElement},
-		{name: "uninit-elem", export: "uninit-elem", trap: trace.TrapUninitializedElement},
-		{name: "mismatch", export: "mismatch", trap: trace.TrapIndirectCallTypeMismatch},
-		{name: "call-depth", cfg: trace.Config{MaxCallDepth: 8}, export: "deep", args: []trace.Value{trace.I32(30)}, trap: trace.TrapCallStackExhausted},
-		{name: "stack-values", cfg: trace.Config{MaxStackValues: 100}, export: "deep", args: []trace.Value{trace.I32(200)}, trap: trace.TrapValueStackExhausted},
-		{name: "fuel", cfg: trace.Config{MaxSteps: 40}, export: "spin", trap: trace.TrapStepLimit},
-	}
-	for _, r := range rows {
-		t.Run(r.name, func(t *testing.T) {
-			pc := proofCase{name: r.name, cfg: r.cfg, module: opsWasm, export: r.export, args: r.args}
+	for _, r := range prooftest.OpsCases() {
+		t.Run(r.Name, func(t *testing.T) {
+			pc := proofCase{name: r.Name, cfg: r.Cfg, module: opsWasm, export: r.Export, args: r.Args}
 			m := pc.start(t)
 			c := trace.NewCommitter(m)
 			for m.Status() == trace.StatusRunning {
@@ -63,11 +29,11 @@ func TestOpsProof(t *testing.T) {
 					t.Fatalf("step %d: %v", m.Steps(), err)
 				}
 			}
-			if r.trap == trace.TrapNone && m.Status() != trace.StatusDone {
+			if r.Trap == trace.TrapNone && m.Status() != trace.StatusDone {
 				t.Fatalf("status %s (%v), want done", m.Status(), m.Trap())
 			}
-			if r.trap != trace.TrapNone && m.TrapKind() != r.trap {
-				t.Fatalf("status %s, trap %v, want %v", m.Status(), m.TrapKind(), r.trap)
+			if r.Trap != trace.TrapNone && m.TrapKind() != r.Trap {
+				t.Fatalf("status %s, trap %v, want %v", m.Status(), m.TrapKind(), r.Trap)
 			}
 		})
 	}

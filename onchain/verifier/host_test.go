@@ -1,54 +1,28 @@
 package verifier
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/refereevm/referee/diff"
+	"github.com/refereevm/referee/dispute/prooftest"
 	"github.com/refereevm/referee/meter"
 	"github.com/refereevm/referee/trace"
 	"github.com/refereevm/referee/wasm"
 )
 
 // hostMachine builds a machine with spectest (its memory is store address
-// 0) and the host functions of dispute/testdata/proof_host.wat as "host",
-// as dispute's host-call tests do: get writes 100 bytes across the module
-// memory's page end, 8 more bytes and 4 in spectest's memory and returns
-// its argument + 1; fail writes 4 bytes and traps; pair returns x+1 and 7.
+// 0) and the host functions of dispute/testdata/proof_host.wat as "host"
+// (prooftest.RegisterHost, as dispute's host-call tests do), and
+// proof_host.wasm instantiated; it returns the host functions and the
+// exports calls and trap by name.
 func hostMachine(t testing.TB, cfg trace.Config) (*trace.Machine, map[string]trace.Extern) {
 	t.Helper()
 	m := trace.NewMachine(cfg)
 	m.RegisterSpectest()
 	var inst *trace.Instance
-	mem := func() *trace.Memory {
-		ex, _ := inst.Export("memory")
-		return m.Memory(ex.Addr)
-	}
-	i32 := []wasm.ValType{wasm.I32}
-	get := m.AddHostFunc(wasm.FuncType{Params: i32, Results: i32}, func(_ *trace.Machine, args []trace.Value) ([]trace.Value, error) {
-		a := uint32(args[0].Bits)
-		b := make([]byte, 100)
-		for i := range b {
-			b[i] = byte(a) + byte(i)
-		}
-		if !mem().Write(uint64(a), b) {
-			return nil, &trace.Trap{Kind: trace.TrapOutOfBoundsMemory}
-		}
-		mem().Write(16, []byte("eightbyt"))
-		m.Memory(0).Write(40, []byte{1, 2, 3, 4})
-		return []trace.Value{trace.I32(a + 1)}, nil
-	})
-	fail := m.AddHostFunc(wasm.FuncType{}, func(*trace.Machine, []trace.Value) ([]trace.Value, error) {
-		mem().Write(0, []byte{9, 9, 9, 9})
-		return nil, errors.New("fail was called")
-	})
-	pair := m.AddHostFunc(wasm.FuncType{Params: []wasm.ValType{wasm.I64}, Results: []wasm.ValType{wasm.I64, wasm.I32}}, func(_ *trace.Machine, args []trace.Value) ([]trace.Value, error) {
-		return []trace.Value{trace.I64(args[0].Bits + 1), trace.I32(7)}, nil
-	})
-	fns := map[string]trace.Extern{"get": get, "fail": fail, "pair": pair}
-	m.Register("host", m.HostModule([]string{"get", "fail", "pair"}, []trace.Extern{get, fail, pair}))
+	fns := prooftest.RegisterHost(m, func() *trace.Instance { return inst })
 	var err error
 	if inst, err = m.Instantiate(loadModule(t, "../../dispute/testdata/proof_host.wasm")); err != nil {
 		t.Fatal(err)
