@@ -10,10 +10,7 @@ import (
 // wazero on this host; under "canonicalize" every engine returns the
 // canonical NaN. Bit operations (neg) keep the payload in both profiles.
 func TestNaNProfiles(t *testing.T) {
-	exports := []struct {
-		name string
-		want uint64 // under canonicalize, on every engine
-	}{
+	exports := []nanExport{
 		{"f32_div_zero", canonicalF32},
 		{"f64_div_zero", canonicalF64},
 		{"f32_payload_add", canonicalF32},
@@ -30,7 +27,23 @@ func TestNaNProfiles(t *testing.T) {
 		{"carry_store", canonicalF64},
 		{"neg_payload", 0xffa00001},
 	}
-	plain := readTestdata(t, "nan.wasm")
+	nanProfiles(t, "nan.wasm", exports, "NaN bits")
+}
+
+// nanExport is an export of a NaN test module and the bits it must return
+// under canonicalize, on every engine.
+type nanExport struct {
+	name string
+	want uint64
+}
+
+// nanProfiles runs every export of the module testdata/file on every test
+// engine under both NaN profiles: under canonicalize each must return its
+// want bits on all of them; under raw at least one export's bits (what:
+// which bits, for the message) must differ between engines, or the test
+// shows nothing on this host.
+func nanProfiles(t *testing.T, file string, exports []nanExport, what string) {
+	plain := readTestdata(t, file)
 	for _, canon := range []bool{false, true} {
 		o := DefaultOptions()
 		o.StartGas = ample
@@ -65,7 +78,7 @@ func TestNaNProfiles(t *testing.T) {
 		case canon && differ != 0:
 			t.Errorf("canonicalize: %d exports differ between engines", differ)
 		case !canon && differ == 0:
-			t.Errorf("raw: no NaN bits differ between engines; the test shows nothing on this host")
+			t.Errorf("raw: no %s differ between engines; the test shows nothing on this host", what)
 		}
 	}
 }
@@ -84,10 +97,7 @@ func fmtBits(bits []uint64) string {
 // on every engine; pmax and neg keep their bits in both profiles.
 func TestSIMDNaNProfiles(t *testing.T) {
 	const c32, c64 = canonicalF32, canonicalF64
-	exports := []struct {
-		name string
-		want uint64 // under canonicalize, on every engine
-	}{
+	exports := []nanExport{
 		{"f32x4_div_zero", c32<<32 | c32},
 		{"f32x4_payload_add", 0x3f800000<<32 | c32},
 		{"f64x2_neg_sqrt", c64},
@@ -99,42 +109,5 @@ func TestSIMDNaNProfiles(t *testing.T) {
 		{"pmax_keeps", 0x3f800000<<32 | 0x7fa00001},
 		{"neg_keeps", 0xfff4000000000001},
 	}
-	plain := readTestdata(t, "nan_simd.wasm")
-	for _, canon := range []bool{false, true} {
-		o := DefaultOptions()
-		o.StartGas = ample
-		o.CanonicalizeNaN = canon
-		bin := instrument(t, plain, o)
-		differ := 0
-		for _, ex := range exports {
-			var bits []uint64
-			for _, e := range testEngines {
-				got := e.run(t, bin, ex.name, nil)
-				if got.trapped || len(got.results) != 1 {
-					t.Fatalf("%s on %s: %v", ex.name, e.name, got)
-				}
-				bits = append(bits, got.results[0])
-			}
-			t.Logf("%s %s: %s", profile(canon), ex.name, fmtBits(bits))
-			if canon {
-				for i, b := range bits {
-					if b != ex.want {
-						t.Errorf("canonicalize: %s on %s = %#x, want %#x", ex.name, testEngines[i].name, b, ex.want)
-					}
-				}
-			}
-			for _, b := range bits[1:] {
-				if b != bits[0] {
-					differ++
-					break
-				}
-			}
-		}
-		switch {
-		case canon && differ != 0:
-			t.Errorf("canonicalize: %d exports differ between engines", differ)
-		case !canon && differ == 0:
-			t.Errorf("raw: no NaN lane bits differ between engines; the test shows nothing on this host")
-		}
-	}
+	nanProfiles(t, "nan_simd.wasm", exports, "NaN lane bits")
 }
