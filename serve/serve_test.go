@@ -67,7 +67,19 @@ type answer struct {
 
 func post(t testing.TB, url string, body []byte, hdr ...string) answer {
 	t.Helper()
-	req, err := http.NewRequest("POST", url, bytes.NewReader(body))
+	return do(t, "POST", url, bytes.NewReader(body), hdr...)
+}
+
+func get(t testing.TB, url string, hdr ...string) answer {
+	t.Helper()
+	return do(t, "GET", url, nil, hdr...)
+}
+
+// do sends one request with the header pairs hdr (name, value, …) and
+// reads the whole answer.
+func do(t testing.TB, method, url string, body io.Reader, hdr ...string) answer {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,24 +100,6 @@ func postRaw(url string, body []byte) answer {
 	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
 	if err != nil {
 		return answer{body: []byte(err.Error())}
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return answer{resp.StatusCode, resp.Header, b}
-}
-
-func get(t testing.TB, url string, hdr ...string) answer {
-	t.Helper()
-	req, err := http.NewRequest("GET", url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
