@@ -290,7 +290,7 @@ func (c *Campaign) Run(ctx context.Context) (*Summary, error) {
 
 func (r *campaignRun) progress() Progress {
 	r.mu.Lock()
-	unique, covered, stored := len(r.sigs), r.opsSeen, uint64(len(r.stored))
+	unique, covered, simdCovered, stored := len(r.sigs), r.opsSeen, r.simdSeen, uint64(len(r.stored))
 	r.mu.Unlock()
 	p := Progress{
 		Elapsed:    time.Since(r.start),
@@ -301,7 +301,7 @@ func (r *campaignRun) progress() Progress {
 		Known:      r.known.Load(),
 		Stored:     stored,
 		Unique:     unique,
-		OpsCovered: covered, SIMDCovered: r.simdSeen,
+		OpsCovered: covered, SIMDCovered: simdCovered,
 		OpsTotal: opsTotal,
 	}
 	if s := p.Elapsed.Seconds(); s > 0 {
