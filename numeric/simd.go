@@ -433,20 +433,20 @@ func Splat(sub uint32, x uint64) (V128, bool) {
 	return V128{w, w}, true
 }
 
-// laneShape gives the lane width in bits and lane count of extract_lane and
-// replace_lane sub-opcodes 0x15..0x22.
-func laneShape(sub uint32) (bits uint, n byte, ok bool) {
+// laneShape gives the lane width in bits of extract_lane and replace_lane
+// sub-opcodes 0x15..0x22 (LaneBits and SetLaneBits check the lane index).
+func laneShape(sub uint32) (bits uint, ok bool) {
 	switch {
 	case sub >= 0x15 && sub <= 0x17:
-		return 8, 16, true
+		return 8, true
 	case sub >= 0x18 && sub <= 0x1a:
-		return 16, 8, true
+		return 16, true
 	case sub == 0x1b || sub == 0x1c || sub == 0x1f || sub == 0x20:
-		return 32, 4, true
+		return 32, true
 	case sub == 0x1d || sub == 0x1e || sub == 0x21 || sub == 0x22:
-		return 64, 2, true
+		return 64, true
 	}
-	return 0, 0, false
+	return 0, false
 }
 
 // LaneBits returns lane `lane` of a as a vector of lanes of width bits
@@ -488,7 +488,7 @@ func SetLaneBits(a V128, bits uint, lane byte, x uint64) (V128, bool) {
 // Extract applies extract_lane: the lane's value as the bits of an i32
 // (sign- or zero-extended from 8 and 16 bits), i64, f32 or f64.
 func Extract(sub uint32, a V128, lane byte) (uint64, bool) {
-	bits, _, ok := laneShape(sub)
+	bits, ok := laneShape(sub)
 	if !ok || sub == 0x17 || sub == 0x1a || sub >= 0x1c && sub%2 == 0 {
 		return 0, false
 	}
@@ -507,7 +507,7 @@ func Extract(sub uint32, a V128, lane byte) (uint64, bool) {
 
 // Replace applies replace_lane: a with the lane set to the low bits of x.
 func Replace(sub uint32, a V128, lane byte, x uint64) (V128, bool) {
-	bits, _, ok := laneShape(sub)
+	bits, ok := laneShape(sub)
 	if !ok || !(sub == 0x17 || sub == 0x1a || sub >= 0x1c && sub%2 == 0) {
 		return V128{}, false
 	}

@@ -227,7 +227,7 @@ func (c *Committer) appendExtras(w []byte, o *op, fr *frame) []byte {
 		p := c.frames[len(m.frames)-1].tree.Prove(uint64(o.a / localsPerLeaf))
 		w = append(w, p.Leaf[:]...)
 		w = appendSiblings(w, p.Siblings)
-	case wasm.OpGlobalGet, wasm.OpGlobalSet:
+	case wasm.OpGlobalGet, wasm.OpGlobalSet, opGlobalGetV128, opGlobalSetV128:
 		p := c.globals.tree.Prove(uint64(o.a))
 		w = append(w, p.Leaf[:]...)
 		w = appendSiblings(w, p.Siblings)
@@ -245,10 +245,6 @@ func (c *Committer) appendExtras(w []byte, o *op, fr *frame) []byte {
 			w = append(w, p.Leaf[:]...)
 			w = appendSiblings(w, p.Siblings)
 		}
-	case opGlobalGetV128, opGlobalSetV128:
-		p := c.globals.tree.Prove(uint64(o.a))
-		w = append(w, p.Leaf[:]...)
-		w = appendSiblings(w, p.Siblings)
 	default:
 		if k >= wasm.OpI32Load && k <= wasm.OpI64Store32 {
 			w = c.appendMemOp(w, o, fn)

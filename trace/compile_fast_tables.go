@@ -153,19 +153,6 @@ var storeKinds = map[wasm.Opcode]fkind{
 	wasm.OpI64Store16: fStore16,
 }
 
-// commutes maps a binary instruction to the one that computes the same
-// with its operands swapped (itself for the commutative ones).
-var commutes = map[wasm.Opcode]wasm.Opcode{
-	wasm.OpI32Add: wasm.OpI32Add, wasm.OpI32Mul: wasm.OpI32Mul, wasm.OpI32And: wasm.OpI32And,
-	wasm.OpI32Or: wasm.OpI32Or, wasm.OpI32Xor: wasm.OpI32Xor, wasm.OpI32Eq: wasm.OpI32Eq, wasm.OpI32Ne: wasm.OpI32Ne,
-	wasm.OpI32LtS: wasm.OpI32GtS, wasm.OpI32GtS: wasm.OpI32LtS, wasm.OpI32LeS: wasm.OpI32GeS, wasm.OpI32GeS: wasm.OpI32LeS,
-	wasm.OpI32LtU: wasm.OpI32GtU, wasm.OpI32GtU: wasm.OpI32LtU, wasm.OpI32LeU: wasm.OpI32GeU, wasm.OpI32GeU: wasm.OpI32LeU,
-	wasm.OpI64Add: wasm.OpI64Add, wasm.OpI64Mul: wasm.OpI64Mul, wasm.OpI64And: wasm.OpI64And,
-	wasm.OpI64Or: wasm.OpI64Or, wasm.OpI64Xor: wasm.OpI64Xor, wasm.OpI64Eq: wasm.OpI64Eq, wasm.OpI64Ne: wasm.OpI64Ne,
-	wasm.OpI64LtS: wasm.OpI64GtS, wasm.OpI64GtS: wasm.OpI64LtS, wasm.OpI64LeS: wasm.OpI64GeS, wasm.OpI64GeS: wasm.OpI64LeS,
-	wasm.OpI64LtU: wasm.OpI64GtU, wasm.OpI64GtU: wasm.OpI64LtU, wasm.OpI64LeU: wasm.OpI64GeU, wasm.OpI64GeU: wasm.OpI64LeU,
-}
-
 // brKinds maps an integer comparison to the kind of its fused
 // compare-and-branch (slots; the next kind is the K form), and negated to
 // the comparison that is true exactly when it is false.

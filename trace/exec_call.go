@@ -128,7 +128,7 @@ func (m *Machine) callHost(addr uint32, f *funcInst, sp int, done uint64) (int, 
 		}
 		return sp, TrapNone
 	}
-	args := append(m.hostArgs[:0], valuesOf(f.typ.Params, m.stack[sp-n:sp])...)
+	args := appendValues(m.hostArgs[:0], f.typ.Params, m.stack[sp-n:sp])
 	m.hostArgs = args[:0]
 	sp -= n
 	m.sp = sp

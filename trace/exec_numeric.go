@@ -13,7 +13,7 @@ import (
 func (m *Machine) execMisc(o *op, fn *funcCode, s []uint64, sp int) (int, TrapKind) {
 	k := o.kind
 	switch {
-	case k >= 0xFD00 || k >= opDropV128 && k <= opGlobalSetV128: // vector instructions, v128 moves
+	case isVecKind(k): // vector instructions, v128 moves
 		return m.execSIMD(o, fn, s, sp)
 	case k >= wasm.OpF32Eq && k <= wasm.OpF64Ge: // pops 2 floats, pushes i32
 		sp--

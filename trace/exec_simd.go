@@ -53,17 +53,10 @@ func (m *Machine) execSIMD(o *op, fn *funcCode, s []uint64, sp int) (int, TrapKi
 			return sp, TrapOutOfBoundsMemory
 		}
 		var lo, hi uint64
-		switch info.Width {
-		case 16:
+		if info.Width == 16 {
 			lo, hi = mem.load64(ea), mem.load64(ea+8)
-		case 8:
-			lo = mem.load64(ea)
-		case 4:
-			lo = mem.load32(ea)
-		case 2:
-			lo = mem.load16(ea)
-		default:
-			lo = mem.load8(ea)
+		} else {
+			lo = loadN(mem, ea, info.Width)
 		}
 		v, _ := numeric.Load(sub, lo, hi)
 		put(sp-1, v)

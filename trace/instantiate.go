@@ -228,6 +228,12 @@ func (m *Machine) evalConst(inst *Instance, ce wasm.ConstExpr) (uint64, error) {
 	return 0, fmt.Errorf("unsupported constant expression opcode 0x%02x", ce.Op)
 }
 
+// segmentTrap is the trap of active segment i ("elem" or "data") whose
+// offset expression is at.
+func segmentTrap(k TrapKind, at wasm.ConstExpr, section string, i int) *Trap {
+	return &Trap{Kind: k, Func: NoFunc, Offset: at.Offset, Segment: fmt.Sprintf("%s[%d]", section, i)}
+}
+
 // initSegments applies the active element segments, then the active data
 // segments, in order, as table.init/memory.init followed by a drop;
 // declarative element segments are dropped. The first out-of-bounds
@@ -236,16 +242,15 @@ func (m *Machine) initSegments(mod *wasm.Module, inst *Instance) *Trap {
 	for i, e := range mod.Elems {
 		switch e.Mode {
 		case wasm.SegmentActive:
-			segTrap := &Trap{Kind: TrapOutOfBoundsTable, Func: NoFunc, Offset: e.Offset.Offset, Segment: fmt.Sprintf("elem[%d]", i)}
 			off, err := m.evalConst(inst, e.Offset)
 			if err != nil || uint64(e.Table) >= uint64(len(inst.tables)) {
-				return segTrap
+				return segmentTrap(TrapOutOfBoundsTable, e.Offset, "elem", i)
 			}
 			t := m.store.tables[inst.tables[e.Table]]
 			seg := inst.elems[i]
 			d := uint64(uint32(off))
 			if d+uint64(len(seg)) > uint64(len(t.elems)) {
-				return segTrap
+				return segmentTrap(TrapOutOfBoundsTable, e.Offset, "elem", i)
 			}
 			copy(t.elems[d:], seg)
 			inst.elems[i] = nil
@@ -257,15 +262,14 @@ func (m *Machine) initSegments(mod *wasm.Module, inst *Instance) *Trap {
 		if d.Mode != wasm.SegmentActive {
 			continue
 		}
-		segTrap := &Trap{Kind: TrapOutOfBoundsMemory, Func: NoFunc, Offset: d.Offset.Offset, Segment: fmt.Sprintf("data[%d]", i)}
 		off, err := m.evalConst(inst, d.Offset)
 		if err != nil || uint64(d.Memory) >= uint64(len(inst.mems)) {
-			return segTrap
+			return segmentTrap(TrapOutOfBoundsMemory, d.Offset, "data", i)
 		}
 		mm := m.store.mems[inst.mems[d.Memory]]
 		a := uint64(uint32(off))
 		if !mm.inBounds(a, uint64(len(d.Init))) {
-			return segTrap
+			return segmentTrap(TrapOutOfBoundsMemory, d.Offset, "data", i)
 		}
 		mm.write(a, d.Init)
 		inst.datas[i] = nil

@@ -117,7 +117,11 @@ func appendSlots(dst []uint64, v Value) []uint64 {
 // valuesOf reads values of types ts (value types, not slot types) from
 // consecutive slots.
 func valuesOf(ts []wasm.ValType, slots []uint64) []Value {
-	out := make([]Value, 0, len(ts))
+	return appendValues(make([]Value, 0, len(ts)), ts, slots)
+}
+
+// appendValues is valuesOf appending to out (a reused buffer).
+func appendValues(out []Value, ts []wasm.ValType, slots []uint64) []Value {
 	k := 0
 	for _, t := range ts {
 		if t == wasm.V128 {

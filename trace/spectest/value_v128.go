@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/refereevm/referee/numeric"
 	"github.com/refereevm/referee/trace"
 	"github.com/refereevm/referee/wasm"
 )
@@ -47,46 +48,20 @@ func v128Lanes(v jsonValue) (bits int, t wasm.ValType, lanes []string, err error
 	return bits, t, lanes, nil
 }
 
-// setLane stores lane i (of width bits) of a v128.
-func setLane(lo, hi *uint64, bits, i int, x uint64) {
-	off := i * bits
-	w := lo
-	if off >= 64 {
-		w, off = hi, off-64
-	}
-	m := ^uint64(0)
-	if bits < 64 {
-		m = 1<<bits - 1
-	}
-	*w |= (x & m) << off
-}
-
-func laneOf(v trace.Value, bits, i int) uint64 {
-	off := i * bits
-	w := v.Bits
-	if off >= 64 {
-		w, off = v.Hi, off-64
-	}
-	if bits == 64 {
-		return w
-	}
-	return (w >> off) & (1<<bits - 1)
-}
-
 func parseV128(v jsonValue) (trace.Value, error) {
 	bits, t, lanes, err := v128Lanes(v)
 	if err != nil {
 		return trace.Value{}, err
 	}
-	var lo, hi uint64
+	var v128 numeric.V128
 	for i, s := range lanes {
 		x, err := parseLane(t, bits, s)
 		if err != nil {
 			return trace.Value{}, err
 		}
-		setLane(&lo, &hi, bits, i, x)
+		v128, _ = numeric.SetLaneBits(v128, uint(bits), byte(i), x) // v128Lanes checked the lane count
 	}
-	return trace.V128(lo, hi), nil
+	return trace.V128(v128.Lo, v128.Hi), nil
 }
 
 // parseLane parses one lane's unsigned decimal bit pattern.
@@ -108,7 +83,7 @@ func matchV128(exp jsonValue, got trace.Value) (bool, error) {
 		return false, err
 	}
 	for i, s := range lanes {
-		x := laneOf(got, bits, i)
+		x, _ := numeric.LaneBits(numeric.V128{Lo: got.Bits, Hi: got.Hi}, uint(bits), byte(i))
 		if t == wasm.F32 || t == wasm.F64 {
 			raw, _ := json.Marshal(s)
 			ok, err := matchValue(jsonValue{Type: t.String(), Value: raw}, trace.Value{Type: t, Bits: x})
