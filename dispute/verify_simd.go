@@ -3,7 +3,6 @@ package dispute
 import (
 	"encoding/binary"
 	"fmt"
-	"math/bits"
 
 	"github.com/refereevm/referee/merkle"
 	"github.com/refereevm/referee/numeric"
@@ -299,31 +298,14 @@ func (v *vm) local128() error {
 		v.s.frame.locals = fold(localsDomain, j0, leaf0, sib0)
 	} else {
 		binary.BigEndian.PutUint64(leaf1[s1:], x.Hi)
-		v.s.frame.locals = fold(localsDomain, j1, leaf1, siblingsAfter(localsDomain, j0, leaf0, sib0, j1, sib1))
+		sib, err := merkle.SiblingsAfterWrite(localsDomain, j0, leaf0, sib0, j1, sib1)
+		if err != nil { // never: both proofs verified at one depth, j0 != j1
+			return fmt.Errorf("%w: locals: %v", ErrBadProof, err)
+		}
+		v.s.frame.locals = fold(localsDomain, j1, leaf1, sib)
 	}
 	v.next()
 	return nil
-}
-
-// siblingsAfter returns leaf j's siblings after leaf i (i != j) became
-// leafI: they are j's old siblings except at the height m where the two
-// paths meet, where j's sibling is i's new subtree (leafI folded m levels
-// with i's siblings), as merkle.MemorySiblingsAfterWrite does for memory.
-func siblingsAfter(d *merkle.Domain, i uint64, leafI [32]byte, sibI [][32]byte, j uint64, sibJ [][32]byte) [][32]byte {
-	m := bits.Len64(i^j) - 1
-	out := append([][32]byte(nil), sibJ...)
-	h := d.LeafHash(leafI)
-	for k := 0; k < m; k++ {
-		if (i>>k)&1 == 0 {
-			h = d.NodeHash(h, sibI[k])
-		} else {
-			h = d.NodeHash(sibI[k], h)
-		}
-	}
-	if m >= 0 && m < len(out) {
-		out[m] = h
-	}
-	return out
 }
 
 // global128 executes global.get and global.set of a v128 global.

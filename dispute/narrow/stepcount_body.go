@@ -250,7 +250,6 @@ func (w *bodyWriter) observed(in *wasm.Instr) (wasm.ValType, bool) {
 type decoded struct {
 	in  wasm.Instr
 	raw []byte
-	off uint32 // offset in the body
 }
 
 // rewriteBody instruments one function body. first is the site index of
@@ -290,7 +289,7 @@ func rewriteBody(m *wasm.Module, c *wasm.Code, fidx uint32, params []wasm.ValTyp
 			op = wasm.SIMDOpcode(in.SIMD) // as the machine's steps name it
 		}
 		sites = append(sites, Site{Func: fidx, Offset: c.BodyOffset + pc - m.CodeSectionOffset, Op: op, Result: rt})
-		body = append(body, decoded{in: in, raw: c.Body[pc:next], off: pc})
+		body = append(body, decoded{in: in, raw: c.Body[pc:next]})
 		pc = next
 	}
 	w.out = make([]byte, 0, len(c.Body)*16)

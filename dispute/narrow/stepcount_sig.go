@@ -58,17 +58,6 @@ func numOperand(op wasm.Opcode) wasm.ValType {
 	return f64
 }
 
-// numPops is the number of operands numeric instruction op pops.
-func numPops(op wasm.Opcode) int {
-	switch {
-	case op == 0x45 || op == 0x50, op >= 0x67 && op <= 0x69, op >= 0x79 && op <= 0x7b,
-		op >= 0x8b && op <= 0x91, op >= 0x99 && op <= 0x9f, op >= 0xa7 && op <= 0xc4,
-		op >= wasm.OpI32TruncSatF32S && op <= wasm.OpI64TruncSatF64U:
-		return 1
-	}
-	return 2
-}
-
 // sigEnv is what a straight instruction's types depend on.
 type sigEnv struct {
 	locals, globals, tables []wasm.ValType
@@ -169,7 +158,7 @@ func (e *sigEnv) instrSig(in *wasm.Instr) (pops, pushes []wasm.ValType, ok bool)
 	case op >= 0x45 && op <= 0xc4, op >= wasm.OpI32TruncSatF32S && op <= wasm.OpI64TruncSatF64U:
 		t, _ := ResultType(op)
 		a := numOperand(op)
-		if numPops(op) == 1 {
+		if arity(op) == 1 {
 			return one(a), one(t), true
 		}
 		return []wasm.ValType{a, a}, one(t), true

@@ -50,24 +50,9 @@ func NewBlockTx(ctx context.Context, b *block.Block, i int, o diff.GateOptions) 
 // tape, so every step, host calls included, has a one-step proof and all
 // machines commit the same tape.
 func (t *BlockTx) Setup(cfg trace.Config) Setup {
-	var tape trace.HostTape // recorded by the first Setup
-	return func() (*trace.Machine, error) {
-		if tape == nil {
-			rec, err := t.Machine(cfg, true, nil)
-			if err != nil {
-				return nil, err
-			}
-			if rec.Status() == trace.StatusRunning {
-				if _, err := rec.Run(0); err != nil {
-					return nil, fmt.Errorf("record the host tape: %w", err)
-				}
-			}
-			if tape = rec.HostTape(); tape == nil {
-				tape = trace.HostTape{}
-			}
-		}
-		return t.Machine(cfg, false, tape)
-	}
+	return recordReplay(func(record bool, tape trace.HostTape) (*trace.Machine, error) {
+		return t.Machine(cfg, record, tape)
+	})
 }
 
 // Machine returns a machine at step 0 of the call: host functions live

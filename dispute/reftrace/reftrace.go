@@ -254,6 +254,13 @@ func FromDecoded(mod *wasm.Module, fn string, args []trace.Value, cfg trace.Conf
 	if mod.NumImports(wasm.ExternFunc) == 0 {
 		return func() (*trace.Machine, error) { return build(false, nil) }
 	}
+	return recordReplay(build)
+}
+
+// recordReplay is the Setup of a call that makes host calls: the first
+// Setup runs a recording machine (build(true, nil)) to its end, and every
+// machine it returns replays that tape (build(false, tape)).
+func recordReplay(build func(record bool, tape trace.HostTape) (*trace.Machine, error)) Setup {
 	var tape trace.HostTape // recorded by the first Setup
 	return func() (*trace.Machine, error) {
 		if tape == nil {
@@ -266,7 +273,9 @@ func FromDecoded(mod *wasm.Module, fn string, args []trace.Value, cfg trace.Conf
 					return nil, fmt.Errorf("record the host tape: %w", err)
 				}
 			}
-			tape = rec.HostTape()
+			if tape = rec.HostTape(); tape == nil {
+				tape = trace.HostTape{} // replay, never run live
+			}
 		}
 		return build(false, tape)
 	}
