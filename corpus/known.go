@@ -211,7 +211,7 @@ func (c *Classifier) run(ctx context.Context, e diff.Engine, m *wasm.Module, cal
 	if err != nil {
 		return diff.Outcome{}, false
 	}
-	ft, ok := exportType(m, call.Export)
+	ft, ok := m.ExportedFuncType(call.Export)
 	if !ok || len(ft.Params) != len(call.Args) {
 		return diff.Outcome{}, false
 	}
@@ -228,7 +228,7 @@ func (c *Classifier) run(ctx context.Context, e diff.Engine, m *wasm.Module, cal
 // signallingArg reports whether an f32 or f64 argument of c is a
 // signalling NaN (quieted by a JavaScript API on its way in).
 func signallingArg(m *wasm.Module, c Call) bool {
-	ft, ok := exportType(m, c.Export)
+	ft, ok := m.ExportedFuncType(c.Export)
 	if !ok || len(ft.Params) != len(c.Args) {
 		return false
 	}

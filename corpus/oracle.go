@@ -85,7 +85,7 @@ func (o *DiffOracle) Check(ctx context.Context, m *wasm.Module, calls []Call) (*
 	}
 	st := block.NewState(block.PreState{})
 	for i, c := range calls {
-		ft, ok := exportType(m, c.Export)
+		ft, ok := m.ExportedFuncType(c.Export)
 		if !ok || len(ft.Params) != len(c.Args) {
 			continue
 		}
@@ -163,15 +163,6 @@ func (o *DiffOracle) Holds(ctx context.Context, calls []Call, signature string) 
 	}
 }
 
-func exportType(m *wasm.Module, name string) (wasm.FuncType, bool) {
-	for _, e := range m.Exports {
-		if e.Name == name && e.Kind == wasm.ExternFunc {
-			return m.FuncType(e.Index)
-		}
-	}
-	return wasm.FuncType{}, false
-}
-
 // normalize reduces funcref values (results and exported globals) to null
 // or not: engines encode function references differently (the reference
 // machine as store address + 1, wazero as a pointer), and which function
@@ -183,31 +174,10 @@ func normalize(o *diff.Outcome, ft wasm.FuncType, m *wasm.Module) {
 		}
 	}
 	for i := range o.Globals {
-		if o.Globals[i].Bits != 0 && exportedGlobalType(m, o.Globals[i].Name) == wasm.FuncRef {
+		if t, _ := m.ExportedGlobalType(o.Globals[i].Name); o.Globals[i].Bits != 0 && t == wasm.FuncRef {
 			o.Globals[i].Bits = 1
 		}
 	}
-}
-
-func exportedGlobalType(m *wasm.Module, name string) wasm.ValType {
-	for _, e := range m.Exports {
-		if e.Name != name || e.Kind != wasm.ExternGlobal {
-			continue
-		}
-		n := uint32(0)
-		for _, im := range m.Imports {
-			if im.Kind == wasm.ExternGlobal {
-				if n == e.Index {
-					return im.Global.Type
-				}
-				n++
-			}
-		}
-		if i := int(e.Index) - int(n); i >= 0 && i < len(m.Globals) {
-			return m.Globals[i].Type.Type
-		}
-	}
-	return 0
 }
 
 func allFailedAlike(outs []diff.Outcome) bool {

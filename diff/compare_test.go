@@ -136,3 +136,9 @@ func TestDirtyPages(t *testing.T) {
 		}
 	}
 }
+
+// dirtyPages counts the pages of after that differ from before.
+func dirtyPages(before, after []byte) uint32 {
+	_, n := scanMemory(sliceMem(after), snapshot(sliceMem(before)))
+	return n
+}

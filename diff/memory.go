@@ -133,19 +133,6 @@ func scanMemory(mem pagedMemory, init memSnapshot) ([32]byte, uint32) {
 	return out, dirty
 }
 
-// dirty counts the 4 KiB pages of after whose bytes differ from the
-// snapshot's (pages the snapshot lacks, grown ones included, compare
-// against zero).
-func (s memSnapshot) dirty(after pagedMemory) uint32 {
-	_, n := scanMemory(after, s)
-	return n
-}
-
-// dirtyPages counts the pages of after that differ from before.
-func dirtyPages(before, after []byte) uint32 {
-	return snapshot(sliceMem(before)).dirty(sliceMem(after))
-}
-
 // memoryHash is sha256 over an injective encoding of the memory's bytes
 // that skips zero pages: u32 big-endian size in 64 KiB pages, then for
 // each 4 KiB page that is not all zero, its u32 big-endian index and its

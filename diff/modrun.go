@@ -124,7 +124,7 @@ func RunModule(ctx context.Context, engines []ModuleEngine, r *ModuleRun) (*Modu
 	if mod != nil {
 		for _, c := range r.Calls {
 			var rt []wasm.ValType
-			if ft, ok := exportedFuncType(mod, c.Export); ok {
+			if ft, ok := mod.ExportedFuncType(c.Export); ok {
 				rt = ft.Results
 			}
 			mt.results = append(mt.results, rt)
@@ -284,20 +284,11 @@ func linkBins(ls []Link) [][]byte {
 	return out
 }
 
-func exportedFuncType(m *wasm.Module, name string) (wasm.FuncType, bool) {
-	for _, e := range m.Exports {
-		if e.Name == name && e.Kind == wasm.ExternFunc {
-			return m.FuncType(e.Index)
-		}
-	}
-	return wasm.FuncType{}, false
-}
-
 // CallLabel names call i for people: `call 0 init()`, `call 2 "f"(i32:1)`.
 func CallLabel(i int, c ModuleCall, mod *wasm.Module) string {
 	var params []wasm.ValType
 	if mod != nil {
-		if ft, ok := exportedFuncType(mod, c.Export); ok {
+		if ft, ok := mod.ExportedFuncType(c.Export); ok {
 			params = ft.Params
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
 )
@@ -35,16 +34,7 @@ type wtInstance struct {
 
 func (s *wtStore) Close() error { s.store.Close(); return nil }
 
-func (s *wtStore) deadline(ctx context.Context) {
-	if !s.w.interruptible {
-		return
-	}
-	ticks := uint64(1) << 62
-	if dl, ok := ctx.Deadline(); ok {
-		ticks = uint64(time.Until(dl)/epochTick) + 1
-	}
-	s.store.SetEpochDeadline(ticks)
-}
+func (s *wtStore) deadline(ctx context.Context) { s.w.setDeadline(ctx, s.store) }
 
 func (s *wtStore) Instantiate(ctx context.Context, bin []byte, as string) (Instance, Status) {
 	mod, err := wasmtime.NewModule(s.w.engine, bin)
@@ -75,27 +65,11 @@ func wtTrapStatus(trap *wasmtime.Trap) Status {
 	if code == nil {
 		return statusf(StatusCrash, "trap without a code: %s", firstLine(trap.Message()))
 	}
-	kind := ""
-	switch *code {
-	case wasmtime.Interrupt:
+	if *code == wasmtime.Interrupt {
 		return statusf(StatusTimeout, "interrupted at the deadline")
-	case wasmtime.StackOverflow:
-		kind = TrapCallStack
-	case wasmtime.MemoryOutOfBounds:
-		kind = "out of bounds memory access"
-	case wasmtime.TableOutOfBounds, wasmtime.IndirectCallToNull:
-		kind = TrapTableAccess
-	case wasmtime.BadSignature:
-		kind = "indirect call type mismatch"
-	case wasmtime.IntegerOverflow:
-		kind = "integer overflow"
-	case wasmtime.IntegerDivisionByZero:
-		kind = "integer divide by zero"
-	case wasmtime.BadConversionToInteger:
-		kind = "invalid conversion to integer"
-	case wasmtime.UnreachableCodeReached:
-		kind = "unreachable"
-	default:
+	}
+	kind := wtTrapKind(*code)
+	if kind == "" {
 		return statusf(StatusCrash, "unexpected trap code %d: %s", *code, firstLine(trap.Message()))
 	}
 	return trapStatus(kind, firstLine(trap.Message()))

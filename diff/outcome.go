@@ -127,7 +127,7 @@ func finish(req *Request, call *block.Call, trapped bool, engineTrap string, res
 	o.Receipt = call.Receipt(engineTrap, o.GuestGas)
 	for _, name := range req.Prog.Globals {
 		v, _ := inst.global(name)
-		if globalType(req.Prog.Module, name) == wasm.FuncRef {
+		if t, _ := req.Prog.Module.ExportedGlobalType(name); t == wasm.FuncRef {
 			v = funcRefObservable(v)
 		}
 		o.Globals = append(o.Globals, Global{Name: name, Bits: v})
@@ -151,46 +151,14 @@ func funcRefObservable(bits uint64) uint64 {
 
 // observableResults reduces the entry's funcref results to null or not.
 func observableResults(req *Request, results []uint64) []uint64 {
-	m := req.Prog.Module
-	for _, e := range m.Exports {
-		if e.Kind != wasm.ExternFunc || e.Name != req.Tx.Entry {
-			continue
-		}
-		ft, _ := m.FuncType(e.Index)
+	if ft, ok := req.Prog.Module.ExportedFuncType(req.Tx.Entry); ok {
 		for i := range results {
 			if i < len(ft.Results) && ft.Results[i] == wasm.FuncRef {
 				results[i] = funcRefObservable(results[i])
 			}
 		}
-		break
 	}
 	return results
-}
-
-// globalType is the value type of the exported global name (0 if none).
-func globalType(m *wasm.Module, name string) wasm.ValType {
-	for _, e := range m.Exports {
-		if e.Kind != wasm.ExternGlobal || e.Name != name {
-			continue
-		}
-		n := uint32(m.NumImports(wasm.ExternGlobal))
-		if e.Index >= n {
-			if i := e.Index - n; i < uint32(len(m.Globals)) {
-				return m.Globals[i].Type.Type
-			}
-			return 0
-		}
-		k := uint32(0)
-		for _, im := range m.Imports {
-			if im.Kind == wasm.ExternGlobal {
-				if k == e.Index {
-					return im.Global.Type
-				}
-				k++
-			}
-		}
-	}
-	return 0
 }
 
 // GasPerDirtyPage is charged after each transaction per 4 KiB page of the

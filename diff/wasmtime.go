@@ -428,13 +428,7 @@ func (w *Wasmtime) Run(ctx context.Context, req *Request) (Outcome, error) {
 	defer func() { w.release(plan, req.Prog, wi, ok) }()
 	wi.slot.run = run
 	store, inst, view := wi.store, wi.inst, wi.view
-	if w.interruptible {
-		ticks := uint64(1) << 62
-		if dl, ok := ctx.Deadline(); ok {
-			ticks = uint64(time.Until(dl)/epochTick) + 1
-		}
-		store.SetEpochDeadline(ticks)
-	}
+	w.setDeadline(ctx, store)
 	run.mem = view.mem
 	gas := view.exportedGlobal("referee_gas")
 	if gas == nil {
@@ -515,6 +509,19 @@ func wtTrapKind(code wasmtime.TrapCode) string {
 		return "unreachable"
 	}
 	return ""
+}
+
+// setDeadline makes an interruptible engine's store stop at ctx's
+// deadline: the epoch ticks every epochTick (no deadline: never).
+func (w *Wasmtime) setDeadline(ctx context.Context, store *wasmtime.Store) {
+	if !w.interruptible {
+		return
+	}
+	ticks := uint64(1) << 62
+	if dl, ok := ctx.Deadline(); ok {
+		ticks = uint64(time.Until(dl)/epochTick) + 1
+	}
+	store.SetEpochDeadline(ticks)
 }
 
 // Close stops the epoch ticker and releases the stores and the compiled

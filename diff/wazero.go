@@ -29,15 +29,12 @@ type Wazero struct {
 
 	cache *codeCache[wazero.CompiledModule]
 
-	// flights holds, per module hash, the compilation under way: a second
-	// run of the same module waits for it instead of compiling a duplicate
-	// (the cache would close the duplicate, and wazero before v1.12
-	// deletes a module's compiled code by module ID on Close, the code the
-	// first run is instantiating: "source module must be compiled before
-	// instantiation").
-	flightMu sync.Mutex
-	flights  map[[32]byte]chan struct{}
-	compiles atomic.Int64 // compilations done (tests)
+	// compiles counts compilations (tests). A second run of a module being
+	// compiled waits for that compilation (the cache builds each key once)
+	// instead of compiling a duplicate: the duplicate's Close would delete
+	// the first's code, since wazero before v1.12 deletes compiled code by
+	// module ID ("source module must be compiled before instantiation").
+	compiles atomic.Int64
 }
 
 // NewWazero returns wazero's compiler (compiler true) or interpreter.
@@ -131,28 +128,6 @@ func (w *Wazero) compiled(p *Prepared) (wazero.CompiledModule, func(), error) {
 	if err := w.init(context.Background()); err != nil {
 		return nil, func() {}, fmt.Errorf("%s: host module: %w", w.Name(), err)
 	}
-	w.flightMu.Lock()
-	if w.flights == nil {
-		w.flights = map[[32]byte]chan struct{}{}
-	}
-	for {
-		f, busy := w.flights[p.Hash]
-		if !busy {
-			break
-		}
-		w.flightMu.Unlock()
-		<-f // the other run's compilation is in the cache now (or failed)
-		w.flightMu.Lock()
-	}
-	f := make(chan struct{})
-	w.flights[p.Hash] = f
-	w.flightMu.Unlock()
-	defer func() {
-		w.flightMu.Lock()
-		delete(w.flights, p.Hash)
-		w.flightMu.Unlock()
-		close(f)
-	}()
 	return w.cache.get(p.Hash, func() (wazero.CompiledModule, error) {
 		w.compiles.Add(1)
 		cm, err := w.rt.CompileModule(context.Background(), p.Code)

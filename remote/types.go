@@ -20,12 +20,8 @@ func (t exportTypes) funcType(name string) (params, results []string) {
 	if t.m == nil {
 		return nil, nil
 	}
-	for _, e := range t.m.Exports {
-		if e.Name == name && e.Kind == wasm.ExternFunc {
-			if ft, ok := t.m.FuncType(e.Index); ok {
-				return typeNames(ft.Params), typeNames(ft.Results)
-			}
-		}
+	if ft, ok := t.m.ExportedFuncType(name); ok {
+		return typeNames(ft.Params), typeNames(ft.Results)
 	}
 	return nil, nil
 }
@@ -43,23 +39,8 @@ func (t exportTypes) globalTypes(names []string) []string {
 }
 
 func (t exportTypes) globalType(name string) string {
-	m := t.m
-	for _, e := range m.Exports {
-		if e.Name != name || e.Kind != wasm.ExternGlobal {
-			continue
-		}
-		idx := e.Index
-		for _, im := range m.Imports {
-			if im.Kind == wasm.ExternGlobal {
-				if idx == 0 {
-					return im.Global.Type.String()
-				}
-				idx--
-			}
-		}
-		if int(idx) < len(m.Globals) {
-			return m.Globals[idx].Type.Type.String()
-		}
+	if vt, ok := t.m.ExportedGlobalType(name); ok {
+		return vt.String()
 	}
 	return ""
 }

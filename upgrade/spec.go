@@ -226,7 +226,7 @@ func (g *gate) specAction(ctx context.Context, sides [2]*specSide, c *specComman
 		switch a.Type {
 		case "invoke":
 			if mod != nil {
-				if ft, ok := exportType(mod, a.Field); ok {
+				if ft, ok := mod.ExportedFuncType(a.Field); ok {
 					results = ft.Results
 				}
 			}
@@ -348,13 +348,4 @@ func decodeValid(bin []byte) (*wasm.Module, error) {
 		return m, err
 	}
 	return m, nil
-}
-
-func exportType(m *wasm.Module, name string) (wasm.FuncType, bool) {
-	for _, e := range m.Exports {
-		if e.Name == name && e.Kind == wasm.ExternFunc {
-			return m.FuncType(e.Index)
-		}
-	}
-	return wasm.FuncType{}, false
 }

@@ -231,6 +231,42 @@ func (m *Module) NumImports(k ExternKind) int {
 	return n
 }
 
+// ExportedFuncType returns the type of the function exported as name; ok
+// is false if no function is exported so (or its type is out of range).
+func (m *Module) ExportedFuncType(name string) (ft FuncType, ok bool) {
+	for _, e := range m.Exports {
+		if e.Name == name && e.Kind == ExternFunc {
+			return m.FuncType(e.Index)
+		}
+	}
+	return FuncType{}, false
+}
+
+// ExportedGlobalType returns the value type of the global exported as name
+// (imported globals first in the index space); ok is false if no global is
+// exported so, or its index is out of range.
+func (m *Module) ExportedGlobalType(name string) (t ValType, ok bool) {
+	for _, e := range m.Exports {
+		if e.Name != name || e.Kind != ExternGlobal {
+			continue
+		}
+		idx := e.Index
+		for i := range m.Imports {
+			if m.Imports[i].Kind == ExternGlobal {
+				if idx == 0 {
+					return m.Imports[i].Global.Type, true
+				}
+				idx--
+			}
+		}
+		if uint64(idx) < uint64(len(m.Globals)) {
+			return m.Globals[idx].Type.Type, true
+		}
+		return 0, false
+	}
+	return 0, false
+}
+
 // FuncTypeIndex returns the type index of function idx in the function index
 // space (imported functions first). ok is false if idx or the type index is
 // out of range.
