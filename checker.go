@@ -127,14 +127,9 @@ func NewChecker(c Config) (*Checker, error) {
 // build returns the long-lived engine n.
 func (k *Checker) build(n string, iso *IsolateConfig) (diff.Engine, error) {
 	if iso != nil && !isPlanted(n) {
-		es, err := engines([]string{n}, diff.EngineConfig{}) // the name, checked here
+		e, err := diff.NewIsolated(n, iso.Cmd, iso.Env) // builds the engine once to check the name
 		if err != nil {
-			return nil, err
-		}
-		diff.CloseEngines(es)
-		e, err := diff.NewIsolated(n, iso.Cmd, iso.Env)
-		if err != nil {
-			return nil, engineError{err}
+			return nil, engineErr([]string{n}, err)
 		}
 		e.Children, e.OnRestart = iso.Children, iso.OnRestart
 		return e, nil
@@ -161,15 +156,21 @@ var ErrNoCgo = errors.New("wasmtime needs a cgo build (a C compiler); this binar
 // missing when it is.
 func engines(names []string, c diff.EngineConfig) ([]diff.Engine, error) {
 	es, err := diff.Engines(names, c)
-	if err == nil {
-		return es, nil
+	if err != nil {
+		return nil, engineErr(names, err)
 	}
+	return es, nil
+}
+
+// engineErr is err of building the named engines as an engineError,
+// ErrNoCgo when one of them is the missing wasmtime.
+func engineErr(names []string, err error) error {
 	for _, n := range names {
 		if n == "wasmtime" && !slices.Contains(diff.AllEngineNames(), n) {
-			return nil, engineError{ErrNoCgo}
+			return engineError{ErrNoCgo}
 		}
 	}
-	return nil, engineError{err}
+	return engineError{err}
 }
 
 func (e engineError) Error() string   { return e.err.Error() }

@@ -222,15 +222,6 @@ func (s *store) raw(bucket []byte, id string) (data []byte, err error) {
 	return data, err
 }
 
-// get reads the record id of bucket into v; ok is false if there is none.
-func (s *store) get(bucket []byte, id string, v any) (ok bool, err error) {
-	data, err := s.raw(bucket, id)
-	if err != nil || data == nil {
-		return false, err
-	}
-	return true, json.Unmarshal(data, v)
-}
-
 // refusals lists up to limit refusals with ids after after ("" = from the
 // first), in id order, and says whether more follow.
 func (s *store) refusals(after string, limit int) (out []RefusalSummary, more bool, err error) {
@@ -257,15 +248,6 @@ func (s *store) refusals(after string, limit int) (out []RefusalSummary, more bo
 		return nil
 	})
 	return out, more, err
-}
-
-// count returns the number of records in bucket.
-func (s *store) count(bucket []byte) (n int, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
-		n = tx.Bucket(bucket).Stats().KeyN
-		return nil
-	})
-	return n, err
 }
 
 // close stops the writer (after the writes in progress) and closes the
