@@ -99,18 +99,7 @@ func decodeValid(bin []byte, lim wasm.ResourceLimits) (*wasm.Module, error) {
 // checks the structure only: every resource limit is lifted, so that
 // whatever the parent's gate accepted loads here.
 func LoadPrepared(code []byte) (*Prepared, error) {
-	return loadPrepared(code, liftedLimits())
-}
-
-// liftedLimits sets every resource limit to its maximum.
-func liftedLimits() wasm.ResourceLimits {
-	const max = 1<<32 - 1
-	return wasm.ResourceLimits{
-		MaxModuleSize: max, MaxTypes: max, MaxFuncs: max, MaxImports: max, MaxExports: max,
-		MaxGlobals: max, MaxTables: max, MaxElemSegments: max, MaxDataSegments: max,
-		MaxLocalsPerFunc: max, MaxFuncBodySize: max, MaxBlockDepth: max,
-		MaxDataSegmentSize: max, MaxElemSegmentSize: max, MaxTableSize: max, MaxMemoryPages: max,
-	}
+	return loadPrepared(code, wasm.LiftedLimits())
 }
 
 func loadPrepared(code []byte, lim wasm.ResourceLimits) (*Prepared, error) {

@@ -74,10 +74,11 @@ func Prepare(bin []byte, lim wasm.ResourceLimits, o Options) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("decode: %w", err)
 	}
-	if err := wasm.Validate(m, lim); err != nil {
+	heights, err := wasm.ValidateHeights(m, lim)
+	if err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
-	im, err := Instrument(m, o)
+	im, err := instrumentWith(m, o, heights)
 	if err != nil {
 		return nil, fmt.Errorf("instrument: %w", err)
 	}

@@ -140,6 +140,12 @@ func DefaultOptions() Options {
 // exports, scratch locals after each function's own, and at most a few
 // function types for block types.
 func Instrument(m *wasm.Module, o Options) (*wasm.Module, error) {
+	return instrumentWith(m, o, nil)
+}
+
+// instrumentWith is Instrument given m's operand heights if the caller has
+// them (wasm.ValidateHeights), nil otherwise.
+func instrumentWith(m *wasm.Module, o Options, heights []uint32) (*wasm.Module, error) {
 	if err := o.Costs.check(); err != nil {
 		return nil, err
 	}
@@ -208,9 +214,11 @@ func Instrument(m *wasm.Module, o Options) (*wasm.Module, error) {
 			return nil, fmt.Errorf("type[%d]: %w: %d results exceed MaxResults (%d)", i, wasm.ErrLimit, len(t.Results), o.MaxResults)
 		}
 	}
-	heights, err := wasm.OperandHeights(m)
-	if err != nil {
-		return nil, err
+	if heights == nil {
+		var err error
+		if heights, err = wasm.OperandHeights(m); err != nil {
+			return nil, err
+		}
 	}
 	p := newPriced(o.Costs)
 	out.Codes = make([]wasm.Code, len(m.Codes))

@@ -12,34 +12,12 @@ package wasm
 //
 // https://webassembly.github.io/spec/core/appendix/algorithm.html
 func OperandHeights(m *Module) ([]uint32, error) {
-	if m == nil {
-		return nil, invalidf("nil module")
-	}
-	lim := liftedLimits()
-	c, err := newModuleContext(m)
-	if err != nil {
-		return nil, err
-	}
-	for _, step := range []func() error{
-		c.validateTables, c.validateMemories, c.validateGlobals, c.validateExports,
-		c.validateStart, c.validateElems, c.validateDatas,
-	} {
-		if err := step(); err != nil {
-			return nil, err
-		}
-	}
-	v := &codeValidator{c: c, lim: lim, heights: make([]uint32, 0, len(m.Codes))}
-	base := len(c.funcs) - len(m.Codes)
-	for i := range m.Codes {
-		if err := v.validateFunc(base+i, &m.Codes[i]); err != nil {
-			return nil, err
-		}
-	}
-	return v.heights, nil
+	return validate(m, LiftedLimits(), true)
 }
 
-// liftedLimits sets every resource limit to its maximum.
-func liftedLimits() ResourceLimits {
+// LiftedLimits sets every resource limit to its maximum: validation of the
+// structure only, for a caller that has applied its own limits.
+func LiftedLimits() ResourceLimits {
 	const max = 1<<32 - 1
 	return ResourceLimits{
 		MaxModuleSize: max, MaxTypes: max, MaxFuncs: max, MaxImports: max, MaxExports: max,

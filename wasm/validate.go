@@ -45,26 +45,39 @@ func invalidf(format string, args ...any) error {
 //
 // https://webassembly.github.io/spec/core/valid/modules.html
 func Validate(m *Module, lim ResourceLimits) error {
+	_, err := validate(m, lim, false)
+	return err
+}
+
+// ValidateHeights is Validate that also returns what OperandHeights does,
+// from the same walk of the bodies: for a caller that needs both.
+func ValidateHeights(m *Module, lim ResourceLimits) ([]uint32, error) {
+	return validate(m, lim, true)
+}
+
+// validate is Validate, collecting each defined function's operand height
+// if heights is set.
+func validate(m *Module, lim ResourceLimits, heights bool) ([]uint32, error) {
 	if m == nil {
-		return invalidf("nil module")
+		return nil, invalidf("nil module")
 	}
 	lim = lim.withDefaults()
 	if err := lim.Check(m); err != nil {
-		return err
+		return nil, err
 	}
 	c, err := newModuleContext(m)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, step := range []func() error{
 		c.validateTables, c.validateMemories, c.validateGlobals, c.validateExports,
 		c.validateStart, c.validateElems, c.validateDatas,
 	} {
 		if err := step(); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return c.validateCodes(lim)
+	return c.validateCodes(lim, heights)
 }
 
 // moduleContext is the spec's validation context C for one module.

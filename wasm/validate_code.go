@@ -44,15 +44,18 @@ type codeValidator struct {
 	heights []uint32
 }
 
-func (c *moduleContext) validateCodes(lim ResourceLimits) error {
+func (c *moduleContext) validateCodes(lim ResourceLimits, heights bool) ([]uint32, error) {
 	v := &codeValidator{c: c, lim: lim}
+	if heights {
+		v.heights = make([]uint32, 0, len(c.m.Codes))
+	}
 	base := len(c.funcs) - len(c.m.Codes)
 	for i := range c.m.Codes {
 		if err := v.validateFunc(base+i, &c.m.Codes[i]); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return v.heights, nil
 }
 
 // codeOffset converts an offset in a body to an offset in the code section,
