@@ -268,7 +268,7 @@ func unaryEdges(o opSig) *opEdges {
 // values just above -1 (unsigned truncations give 0 there), ±0, NaNs and
 // infinities.
 func truncEdges(op wasm.Opcode, t wasm.ValType) []uint64 {
-	lo, hi := truncBounds(trappingTrunc(op))
+	lo, hi := truncBounds(op)
 	var out []uint64
 	for _, v := range []float64{lo, hi, -0.5, -1, 0, 0.5} {
 		out = append(out, fbits(t, v))
@@ -282,30 +282,6 @@ func truncEdges(op wasm.Opcode, t wasm.ValType) []uint64 {
 			math.Float64bits(math.Nextafter(-1, 0)), 1<<63, 0x7ff8000000000000, 0xfff8000000000001, 0x7ff0000000000000, 0xfff0000000000000)
 	}
 	return out
-}
-
-// trappingTrunc maps a saturating truncation to the trapping one with the
-// same bounds (and returns a trapping one as it is).
-func trappingTrunc(op wasm.Opcode) wasm.Opcode {
-	switch op {
-	case wasm.OpI32TruncSatF32S:
-		return wasm.OpI32TruncF32S
-	case wasm.OpI32TruncSatF32U:
-		return wasm.OpI32TruncF32U
-	case wasm.OpI32TruncSatF64S:
-		return wasm.OpI32TruncF64S
-	case wasm.OpI32TruncSatF64U:
-		return wasm.OpI32TruncF64U
-	case wasm.OpI64TruncSatF32S:
-		return wasm.OpI64TruncF32S
-	case wasm.OpI64TruncSatF32U:
-		return wasm.OpI64TruncF32U
-	case wasm.OpI64TruncSatF64S:
-		return wasm.OpI64TruncF64S
-	case wasm.OpI64TruncSatF64U:
-		return wasm.OpI64TruncF64U
-	}
-	return op
 }
 
 // edgeOperands pushes operands for o from its edges, if it has any, and

@@ -216,21 +216,21 @@ var memOps = []memOp{
 }
 
 // truncBounds returns the exclusive bounds lo < x < hi inside which the
-// trapping truncation op does not trap, as float64 values (exact in f32
-// where the operand is f32).
+// trapping truncation op does not trap (a saturating one: does not
+// saturate), as float64 values (exact in f32 where the operand is f32).
 func truncBounds(op wasm.Opcode) (lo, hi float64) {
 	switch op {
-	case wasm.OpI32TruncF32S:
+	case wasm.OpI32TruncF32S, wasm.OpI32TruncSatF32S:
 		return -2147483904, 2147483648 // the f32 below -2^31, 2^31
-	case wasm.OpI32TruncF64S:
+	case wasm.OpI32TruncF64S, wasm.OpI32TruncSatF64S:
 		return -2147483649, 2147483648
-	case wasm.OpI32TruncF32U, wasm.OpI32TruncF64U:
+	case wasm.OpI32TruncF32U, wasm.OpI32TruncF64U, wasm.OpI32TruncSatF32U, wasm.OpI32TruncSatF64U:
 		return -1, 4294967296
-	case wasm.OpI64TruncF32S:
+	case wasm.OpI64TruncF32S, wasm.OpI64TruncSatF32S:
 		return -9223373136366403584, 9223372036854775808 // the f32 below -2^63, 2^63
-	case wasm.OpI64TruncF64S:
+	case wasm.OpI64TruncF64S, wasm.OpI64TruncSatF64S:
 		return -9223372036854777856, 9223372036854775808 // the f64 below -2^63, 2^63
-	case wasm.OpI64TruncF32U, wasm.OpI64TruncF64U:
+	case wasm.OpI64TruncF32U, wasm.OpI64TruncF64U, wasm.OpI64TruncSatF32U, wasm.OpI64TruncSatF64U:
 		return -1, 18446744073709551616
 	}
 	panic("BUG: truncBounds of a non-truncation " + op.String())

@@ -41,18 +41,6 @@ var simdSubs = func() []uint32 {
 	return s
 }()
 
-// simdNaNLanes returns F32 or F64 for a vector instruction whose float
-// lanes may be NaNs with engine-chosen bits (as meter's canonicalize).
-func simdNaNLanes(sub uint32) wasm.ValType {
-	switch {
-	case sub >= 0x67 && sub <= 0x6a, sub == 0xe3, sub >= 0xe4 && sub <= 0xe9, sub == 0x5e:
-		return wasm.F32
-	case sub == 0x74 || sub == 0x75 || sub == 0x7a || sub == 0x94, sub == 0xef, sub >= 0xf0 && sub <= 0xf5, sub == 0x5f:
-		return wasm.F64
-	}
-	return 0
-}
-
 func (f *fgen) simdOp(sub uint32) { f.emit(wasm.Instr{Op: wasm.OpSIMD, SIMD: sub}) }
 
 // v128Const returns 16 bytes of lane edge values of a random lane shape.
@@ -210,7 +198,7 @@ func (f *fgen) simd() {
 		f.popN(1)
 		f.push(v)
 	}
-	if t := simdNaNLanes(sub); t != 0 && f.g.cfg.CanonicalizeNaNs {
+	if t := wasm.SIMDNaNLanes(sub); t != 0 && f.g.cfg.CanonicalizeNaNs {
 		f.canonicalizeLanes(t)
 	}
 	if f.g.checksum >= 0 && f.s.Chance(1, 2) {

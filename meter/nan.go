@@ -152,20 +152,13 @@ func (e *emitter) canonicalize(instrs []instr, i int) {
 }
 
 // simdNaNLanes returns the lane type (F32 or F64) of a vector instruction
-// whose float lanes may be NaNs with engine-chosen bits (arithmetic,
-// rounding, min/max, sqrt, demote, promote), or 0. abs, neg, pmin and pmax
-// move bits exactly.
+// whose float lanes may be NaNs with engine-chosen bits, or 0
+// (wasm.SIMDNaNLanes).
 func simdNaNLanes(op wasm.Opcode) wasm.ValType {
 	if op>>8 != 0xFD {
 		return 0
 	}
-	switch sub := op & 0xFF; {
-	case sub >= 0x67 && sub <= 0x6a, sub == 0xe3, sub >= 0xe4 && sub <= 0xe9, sub == 0x5e:
-		return wasm.F32
-	case sub == 0x74 || sub == 0x75 || sub == 0x7a || sub == 0x94, sub == 0xef, sub >= 0xf0 && sub <= 0xf5, sub == 0x5f:
-		return wasm.F64
-	}
-	return 0
+	return wasm.SIMDNaNLanes(uint32(op & 0xFF))
 }
 
 // canonicalizeLanes emits, after a vector op with float lanes of type t,

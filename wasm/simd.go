@@ -248,6 +248,21 @@ func simdUnary(sub uint32) bool {
 	return false
 }
 
+// SIMDNaNLanes returns the lane type (F32 or F64) of vector instruction
+// sub whose float lanes may be NaNs with engine-chosen bits (arithmetic,
+// rounding, min/max, sqrt, demote, promote), or 0: the lanes meter's
+// canonicalize profile and the fuzzer's canonicalization rewrite. abs,
+// neg, pmin and pmax move bits exactly.
+func SIMDNaNLanes(sub uint32) ValType {
+	switch {
+	case sub >= 0x67 && sub <= 0x6a, sub == 0xe3, sub >= 0xe4 && sub <= 0xe9, sub == 0x5e:
+		return F32
+	case sub == 0x74 || sub == 0x75 || sub == 0x7a || sub == 0x94, sub == 0xef, sub >= 0xf0 && sub <= 0xf5, sub == 0x5f:
+		return F64
+	}
+	return 0
+}
+
 // SIMDInfo returns the description of SIMD sub-opcode sub; ok is false if
 // sub is not a Wasm 2.0 vector instruction.
 func SIMDInfo(sub uint32) (op SIMDOp, ok bool) {

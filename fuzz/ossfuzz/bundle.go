@@ -172,7 +172,7 @@ func Bundle(dir, fn string) error {
 	})
 	var body bytes.Buffer
 	used := map[*parsedFile]bool{} // membership only
-	for _, d := range dedupe(order) {
+	for _, d := range order {      // each declaration once: add queues it once
 		pf := d.file
 		used[pf] = true
 		start := d.node.Pos()
@@ -365,18 +365,6 @@ func declaredBy(st ast.Stmt) []string {
 					}
 				}
 			}
-		}
-	}
-	return out
-}
-
-func dedupe(ds []*decl) []*decl {
-	seen := map[*decl]bool{}
-	var out []*decl
-	for _, d := range ds {
-		if !seen[d] {
-			seen[d] = true
-			out = append(out, d)
 		}
 	}
 	return out
