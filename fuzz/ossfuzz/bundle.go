@@ -172,7 +172,8 @@ func Bundle(dir, fn string) error {
 	})
 	var body bytes.Buffer
 	used := map[*parsedFile]bool{} // membership only
-	for _, d := range order {      // each declaration once: add queues it once
+	// add queued each declaration once: order has no duplicates
+	for _, d := range order {
 		pf := d.file
 		used[pf] = true
 		start := d.node.Pos()
