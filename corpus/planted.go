@@ -134,7 +134,7 @@ func plantBug(m *wasm.Module, b *plantedBug) (*wasm.Module, error) {
 		var out []wasm.Instr
 		hit := false
 		for _, in := range ins {
-			if k := in.Op; k != b.op && (k != wasm.OpSIMD || wasm.SIMDOpcode(in.SIMD) != b.op) {
+			if in.Opcode() != b.op {
 				out = append(out, in)
 				continue
 			}

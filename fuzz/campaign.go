@@ -372,10 +372,7 @@ func (r *campaignRun) cover(m *wasm.Module, seen *[0x10000]bool) {
 				break
 			}
 			pc = next
-			op := in.Op
-			if op == wasm.OpSIMD {
-				op = wasm.SIMDOpcode(in.SIMD)
-			}
+			op := in.Opcode()
 			if seen[op] {
 				continue
 			}

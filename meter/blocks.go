@@ -81,10 +81,7 @@ func analyze(code []byte, p *priced) (*body, error) {
 		if err != nil {
 			return nil, fmt.Errorf("offset %#x: %w", pc, err)
 		}
-		op := in.Op
-		if op == wasm.OpSIMD {
-			op = wasm.SIMDOpcode(in.SIMD) // each vector instruction has its own price and NaN rule
-		}
+		op := in.Opcode() // each vector instruction has its own price and NaN rule
 		it := instr{op: op, start: pc, end: next, seg: -1, nest: uint32(len(ctl))}
 		if pendingSeg {
 			it.seg = cur

@@ -66,6 +66,15 @@ type Instr struct {
 	Lane        byte
 }
 
+// Opcode is in's opcode as the flat opcode space names it (wasm.Opcode):
+// Op, or SIMDOpcode(SIMD) for a vector instruction (whose Op is OpSIMD).
+func (in *Instr) Opcode() Opcode {
+	if in.Op == OpSIMD {
+		return SIMDOpcode(in.SIMD)
+	}
+	return in.Op
+}
+
 // ReadInstr decodes the instruction that starts at body[pc] and returns it
 // with the offset just after it. It checks the encoding only (opcodes,
 // LEB128 sizes, reserved zero bytes), not indices or types; error offsets

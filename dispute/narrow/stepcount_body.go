@@ -284,10 +284,7 @@ func rewriteBody(m *wasm.Module, c *wasm.Code, fidx uint32, params []wasm.ValTyp
 		if ok {
 			rt = t
 		}
-		op := in.Op
-		if op == wasm.OpSIMD {
-			op = wasm.SIMDOpcode(in.SIMD) // as the machine's steps name it
-		}
+		op := in.Opcode() // as the machine's steps name it
 		sites = append(sites, Site{Func: fidx, Offset: c.BodyOffset + pc - m.CodeSectionOffset, Op: op, Result: rt})
 		body = append(body, decoded{in: in, raw: c.Body[pc:next]})
 		pc = next
