@@ -50,8 +50,6 @@ type EngineTime struct {
 	Runs   uint64
 }
 
-func seconds(v float64) string { return trimFloat(v) + " s" }
-
 // FuzzPage builds the report of a campaign: facts, execs/s over time,
 // opcode coverage over time, findings over time, the findings timeline by
 // signature and the time each engine took.

@@ -85,8 +85,8 @@ func runBlockTx(c *runConfig) int {
 		bt.Tracer = stepWriter(c.out, c.json)
 	}
 	m, err := bt.Machine(trace.Config{MaxSteps: c.maxSteps}, false, nil)
-	if err == nil && m.Status() == trace.StatusRunning {
-		_, err = m.Run(0)
+	if err == nil {
+		err = reftrace.RunTo(m, -1)
 	}
 	if err != nil {
 		return c.fail("%s: tx %d: %v", path, c.tx, err)

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -301,9 +300,7 @@ func writesText(ws []block.Write) string {
 }
 
 func writeCheckJSON(w io.Writer, path string, v *referee.Verdict) {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(v.Document(path)) // encoding these types cannot fail
+	writeJSON(w, v.Document(path)) // encoding these types cannot fail
 }
 
 // writeBundle writes the verdict's replay bundle (referee.Verdict.Bundle)

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -402,9 +401,7 @@ func writeDiffJSON(w io.Writer, path string, mod *wasm.Module, calls []diff.Modu
 		}
 		j.Steps = append(j.Steps, js)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(j)
+	writeJSON(w, j)
 }
 
 func plural(n int, what string) string {

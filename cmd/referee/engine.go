@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -94,10 +93,7 @@ func engineCommand(args []string, stdout, stderr io.Writer) int {
 			if built == nil {
 				v["wazero"] = []string{}
 			}
-			enc := json.NewEncoder(stdout)
-			enc.SetIndent("", "  ")
-			enc.Encode(v)
-			return exitOK
+			return writeJSON(stdout, v)
 		}
 		fmt.Fprintf(stdout, "built in: %s\n", strings.Join(diff.AllEngineNames(), ", "))
 		fmt.Fprintf(stdout, "cache %s:\n", cache)

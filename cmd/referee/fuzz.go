@@ -110,13 +110,11 @@ func fuzzCommand(args []string, stdout, stderr io.Writer) int {
 	oracle := corpus.NewDiffOracle(engines)
 	oracle.GasLimit, oracle.Raw = f.gas, raw
 	var known *corpus.Classifier
-	switch f.known {
-	case "none":
-	case "":
-		known = &corpus.Classifier{List: corpus.ShippedKnown(), Engines: engines, Gate: oracle.Gate, Gas: f.gas}
-	default:
-		l, err := corpus.LoadKnown(f.known)
-		if err != nil {
+	if f.known != "none" {
+		var l *corpus.KnownList
+		if f.known == "" {
+			l = corpus.ShippedKnown()
+		} else if l, err = corpus.LoadKnown(f.known); err != nil {
 			return bad("--known: %v", err)
 		}
 		known = &corpus.Classifier{List: l, Engines: engines, Gate: oracle.Gate, Gas: f.gas}

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -71,12 +70,10 @@ func gateCommand(args []string, stdout, stderr io.Writer) int {
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	if *jsonOn {
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
 		if rep.Differences == nil {
 			rep.Differences = []upgrade.Difference{}
 		}
-		enc.Encode(rep)
+		writeJSON(out, rep)
 	} else {
 		writeGateText(out, rep)
 	}
@@ -113,23 +110,7 @@ func writeGateText(w io.Writer, rep *upgrade.Report) {
 		total.Inputs, total.Compared, total.Skipped, total.Differences = total.Inputs+s.Inputs, total.Compared+s.Compared, total.Skipped+s.Skipped, total.Differences+s.Differences
 	}
 	rows = append(rows, []string{"total", fmt.Sprint(total.Inputs), fmt.Sprint(total.Compared), fmt.Sprint(total.Skipped), fmt.Sprint(total.Differences)})
-	widths := make([]int, 5)
-	for _, r := range rows {
-		for i, c := range r {
-			widths[i] = max(widths[i], len(c))
-		}
-	}
-	for _, r := range rows {
-		var b strings.Builder
-		b.WriteString("  ")
-		for i, c := range r {
-			b.WriteString(c)
-			if i < len(r)-1 {
-				b.WriteString(strings.Repeat(" ", widths[i]-len(c)+2))
-			}
-		}
-		fmt.Fprintln(w, b.String())
-	}
+	writeColumns(w, rows)
 	if bc := rep.ByClass(); len(bc) > 0 {
 		var parts []string
 		for _, c := range bc {

@@ -132,9 +132,7 @@ func (c *remoteCheck) verdict(raw json.RawMessage) int {
 	v := &referee.Verdict{Block: c.b, Report: rep, Engines: c.engines}
 	if c.json {
 		d.Document.Block = c.path
-		enc := json.NewEncoder(c.out)
-		enc.SetIndent("", "  ")
-		enc.Encode(d.Document)
+		writeJSON(c.out, d.Document)
 	} else {
 		writeCheckResult(c.out, c.b, rep)
 		fmt.Fprintf(c.out, "recorded as %s\n", d.ID)
