@@ -17,7 +17,6 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core"
 	"github.com/ethereum/go-ethereum/core/state"
-	"github.com/ethereum/go-ethereum/core/tracing"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/core/vm"
 	"github.com/ethereum/go-ethereum/core/vm/runtime"
@@ -175,12 +174,6 @@ func (c *Contract) revertReason(data []byte) string {
 	return fmt.Sprintf("0x%x", data)
 }
 
-// SetTime sets the block timestamp and number seen by later calls.
-func (e *EVM) SetTime(number, timestamp uint64) {
-	e.cfg.BlockNumber = new(big.Int).SetUint64(number)
-	e.cfg.Time = timestamp
-}
-
 // Selector returns the 4-byte selector of a function or error signature.
 func Selector(sig string) [4]byte {
 	var s [4]byte
@@ -211,15 +204,3 @@ func DecodeRejected(b []byte) (string, uint64, string, error) {
 
 // SetGasLimit sets the gas later calls may use.
 func (e *EVM) SetGasLimit(g uint64) { e.cfg.GasLimit = g }
-
-// OpcodeGas makes later calls add the gas of each opcode executed into
-// counts (by opcode name), for profiling a contract; nil stops it.
-func (e *EVM) OpcodeGas(counts map[string]uint64) {
-	if counts == nil {
-		e.cfg.EVMConfig.Tracer = nil
-		return
-	}
-	e.cfg.EVMConfig.Tracer = &tracing.Hooks{OnOpcode: func(_ uint64, op byte, _, cost uint64, _ tracing.OpContext, _ []byte, _ int, _ error) {
-		counts[vm.OpCode(op).String()] += cost
-	}}
-}
