@@ -132,8 +132,7 @@ library MemoryOps {
             cs[c].data = bytes32(data);
         }
         Dom memory d = Hashing.memoryDom();
-        bytes32 root = Hashing.foldMem(d, cs[0].addr >> 5, cs[0].data, cs[0].sib);
-        if (cs.length == 1) return root;
+        if (cs.length == 1) return Hashing.foldMem(d, cs[0].addr >> 5, cs[0].data, cs[0].sib);
         // the second chunk's sibling where the paths meet is now the first's new subtree
         uint256 i0 = cs[0].addr >> 5;
         uint256 i1 = cs[1].addr >> 5;
