@@ -7,13 +7,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"path"
 	"strconv"
 	"strings"
 
 	"github.com/refereevm/referee/block"
 	"github.com/refereevm/referee/diff"
+	"github.com/refereevm/referee/internal/input"
 	"github.com/refereevm/referee/wasm"
 )
 
@@ -69,7 +69,7 @@ func ShippedKnown() *KnownList {
 
 // LoadKnown reads a known-bugs file.
 func LoadKnown(file string) (*KnownList, error) {
-	b, err := os.ReadFile(file)
+	b, err := input.ReadFile(file, maxStoredFile)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"github.com/refereevm/referee/internal/input"
 )
 
 // ReadDir returns the complete findings of a findings directory, sorted
@@ -121,13 +123,13 @@ func (s *Store) Merge(srcs ...string) ([]MergeAction, error) {
 // copyIn writes finding f of directory dir into the store and removes
 // old (the store's finding of the same signature, if any and another).
 func (s *Store) copyIn(dir string, f, old *Finding) error {
-	mod, err := os.ReadFile(filepath.Join(dir, f.ID+moduleExt))
+	mod, err := input.ReadFile(filepath.Join(dir, f.ID+moduleExt), maxStoredFile) // another machine's directory: bounded as the store's own
 	if err != nil {
 		return err
 	}
 	var min []byte
 	if f.Minimized != nil {
-		if min, err = os.ReadFile(filepath.Join(dir, f.ID+minModuleExt)); err != nil {
+		if min, err = input.ReadFile(filepath.Join(dir, f.ID+minModuleExt), maxStoredFile); err != nil {
 			return err
 		}
 	}

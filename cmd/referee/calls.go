@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
+	"github.com/refereevm/referee/block"
 	"github.com/refereevm/referee/diff"
+	"github.com/refereevm/referee/internal/input"
 	"github.com/refereevm/referee/trace"
 	"github.com/refereevm/referee/wasm"
 )
@@ -84,7 +85,7 @@ type callsFile struct {
 // ["i32:1"]}, {"exportIndex": 2, "args": [7]}]}; an argument is TYPE:VALUE
 // or a JSON number (the raw bits).
 func readCallsFile(path string) ([]callSpec, error) {
-	b, err := os.ReadFile(path)
+	b, err := input.ReadFile(path, block.MaxFileSize) // JSON, bounded as a block file is
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/refereevm/referee"
 	"github.com/refereevm/referee/block"
 	"github.com/refereevm/referee/diff"
+	"github.com/refereevm/referee/internal/input"
 )
 
 const checkUsage = `  referee check [--engines LIST] [--json] [--isolate] [--bundle DIR] [--post-state FILE] [--timeout D] [--interrupt MODE] [--allow-outside] BLOCK.json
@@ -93,7 +94,7 @@ func checkCommand(args []string, stdout, stderr io.Writer) int {
 			out: bufio.NewWriter(stdout), stderr: stderr, client: &http.Client{Timeout: remoteTimeout}}
 		defer rc.out.Flush()
 		if *tokenFile != "" {
-			tb, err := os.ReadFile(*tokenFile)
+			tb, err := input.ReadFile(*tokenFile, maxTokenFile)
 			if err != nil {
 				return bad("--token-file: %v", err)
 			}

@@ -17,6 +17,7 @@ import (
 	"github.com/refereevm/referee/diff"
 	"github.com/refereevm/referee/fuzz"
 	"github.com/refereevm/referee/fuzz/ossfuzz"
+	"github.com/refereevm/referee/internal/input"
 	"github.com/refereevm/referee/wasm"
 )
 
@@ -82,17 +83,9 @@ const maxCrashFile = 16 << 20
 // (named by --target, or by the binary name libFuzzer's artifact prefix
 // put before "crash-").
 func crashInput(path, targetFlag string) (*importTarget, []ossfuzz.Value, error) {
-	f, err := os.Open(path)
+	b, err := input.ReadFile(path, maxCrashFile)
 	if err != nil {
 		return nil, nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxCrashFile+1))
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(b) > maxCrashFile {
-		return nil, nil, fmt.Errorf("larger than %d bytes: not a crash file", maxCrashFile)
 	}
 	name := targetFlag
 	if name == "" {

@@ -7,13 +7,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/refereevm/referee/diff"
 	"github.com/refereevm/referee/dispute/narrow"
+	"github.com/refereevm/referee/internal/input"
 	"github.com/refereevm/referee/trace"
 	"github.com/refereevm/referee/wasm"
 )
@@ -43,7 +43,7 @@ func (l *linksFlag) Set(s string) error {
 	if !ok || path == "" {
 		return errors.New("want NAME=M.wasm")
 	}
-	b, err := os.ReadFile(path)
+	b, err := input.ReadFile(path, int64(wasm.DefaultLimits().MaxModuleSize))
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func diffCommand(args []string, stdout, stderr io.Writer) int {
 		return bad("want one MODULE.wasm (run 'referee help diff')")
 	}
 	path := pos[0]
-	bin, err := os.ReadFile(path)
+	bin, err := input.ReadFile(path, int64(wasm.DefaultLimits().MaxModuleSize))
 	if err != nil {
 		return bad("%v", err)
 	}

@@ -21,6 +21,7 @@ func TestSpecialInputs(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Skipf("mkfifo: %v", err)
 	}
+	const fac = "../../testdata/spectest/wasm-2.0/fac.0.wasm"
 	big := filepath.Join(dir, "big.proof")
 	if err := os.WriteFile(big, make([]byte, 4<<20+1), 0o644); err != nil {
 		t.Fatal(err)
@@ -39,6 +40,13 @@ func TestSpecialInputs(t *testing.T) {
 		{[]string{"run", "/dev/zero", "f"}, "not a regular file (a device)"},
 		{[]string{"prove", fifo, "f", "--step", "1"}, "not a regular file (a named pipe)"},
 		{[]string{"spec", fifo}, "not a regular file"},
+		{[]string{"diff", fifo}, "not a regular file (a named pipe)"},
+		{[]string{"diff", fac, "--link", "m=" + fifo}, "not a regular file (a named pipe)"},
+		{[]string{"diff", fac, "--calls", fifo}, "not a regular file (a named pipe)"},
+		{[]string{"corpus", "import", "--corpus", filepath.Join(dir, "findings"), fifo}, "not a regular file (a named pipe)"},
+		{[]string{"fuzz", "--known", fifo, "--duration", "1s", "--corpus", filepath.Join(dir, "findings")}, "not a regular file (a named pipe)"},
+		{[]string{"check", "--server", "http://127.0.0.1:1", "--token-file", fifo, "../../examples/blocks/token.json"}, "not a regular file (a named pipe)"},
+		{[]string{"serve", "--data", filepath.Join(dir, "data"), "--addr", "127.0.0.1:0", "--token-file", fifo}, "not a regular file (a named pipe)"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

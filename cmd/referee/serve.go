@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/refereevm/referee"
+	"github.com/refereevm/referee/internal/input"
 	"github.com/refereevm/referee/serve"
 )
 
@@ -35,6 +36,9 @@ const serveUsage = `  referee serve [--addr HOST:PORT] [--data DIR] [--engines L
 const serveGOGC = 400
 
 // serveCommand implements "referee serve".
+// maxTokenFile bounds a --token-file: a bearer token is one short line.
+const maxTokenFile = 4 << 10
+
 func serveCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8548", "listen on `HOST:PORT` (loopback by default)")
@@ -79,7 +83,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		cfg.Engines = strings.Split(*enginesFlag, ",")
 	}
 	if *tokenFile != "" {
-		b, err := os.ReadFile(*tokenFile)
+		b, err := input.ReadFile(*tokenFile, maxTokenFile)
 		if err != nil {
 			return bad("--token-file: %v", err)
 		}
